@@ -1,0 +1,91 @@
+package main
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"mfadesk/customer"
+	"mfadesk/data"
+	"mfadesk/mfa"
+	"mfadesk/views"
+	"mfadesk/web"
+)
+
+// App is the whole program wired together: what serve runs and what the
+// tests drive over HTTP.
+type App struct {
+	Config Config
+	DB     *data.DB
+	MFA    *mfa.Service
+	Echo   *echo.Echo
+	Log    *slog.Logger
+}
+
+// newApp opens the database and wires the sites. now is the clock of
+// everything; tests pass one they can move.
+func newApp(ctx context.Context, cfg Config, now func() time.Time, log *slog.Logger) (*App, error) {
+	db, err := data.Open(ctx, cfg.DB, now)
+	if err != nil {
+		return nil, err
+	}
+	box, err := mfa.NewSecretBox(cfg.SecretKey)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	svc := &mfa.Service{DB: db, Box: box, Codes: mfa.NewCodeHasher(deriveKey(cfg.SecretKey, "one-time codes")), Config: cfg.MFA}
+
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	// The client address feeds per-address throttling, so it is the
+	// connection's, never a header a client can set.
+	e.IPExtractor = echo.ExtractIPDirect()
+	e.HTTPErrorHandler = web.ErrorHandler(log)
+	e.Use(middleware.Recover())
+	e.Use(middleware.RequestID())
+	e.Use(middleware.BodyLimit("64K"))
+	e.Use(web.SecurityHeaders(!cfg.Dev()))
+
+	static, err := fs.Sub(views.Static, "static")
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", http.FileServer(http.FS(static)))))
+	e.GET("/healthz", func(c echo.Context) error {
+		if err := db.Ping(c.Request().Context()); err != nil {
+			return c.String(http.StatusServiceUnavailable, "database unavailable\n")
+		}
+		return c.String(http.StatusOK, "ok\n")
+	})
+
+	cookie := "__Host-mfadesk"
+	if cfg.Dev() {
+		cookie = "mfadesk" // browsers drop __Host- cookies without Secure, and dev runs on plain HTTP
+	}
+	customerSite := &customer.Handler{
+		DB: db, MFA: svc, DevDelivery: cfg.Delivery == "dev",
+		Sessions: &web.Sessions{Store: db, Now: now, Cookie: cookie, Path: "/", Secure: !cfg.Dev(),
+			Idle: 30 * time.Minute, Absolute: 12 * time.Hour},
+	}
+	customerSite.Register(e)
+	return &App{Config: cfg, DB: db, MFA: svc, Echo: e, Log: log}, nil
+}
+
+// Close releases the database.
+func (a *App) Close() error { return a.DB.Close() }
+
+// deriveKey gives each use of the configured secret its own key.
+func deriveKey(secret []byte, purpose string) []byte {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte(purpose))
+	return m.Sum(nil)
+}

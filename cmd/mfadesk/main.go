@@ -1,0 +1,120 @@
+// Command mfadesk runs the customer site and the support console.
+//
+//	mfadesk [serve] [flags]   serve the sites (default)
+//	mfadesk migrate [flags]   apply database migrations and exit
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+)
+
+func main() {
+	if err := run(os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "mfadesk:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+func run(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+		cmd, args = args[0], args[1:]
+	}
+	cfg, err := parseConfig(args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	switch cmd {
+	case "serve":
+		return serve(ctx, cfg, log, stdout)
+	case "migrate":
+		app, err := newApp(ctx, cfg, time.Now, log)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, "migrations applied to", cfg.DB)
+		return app.Close()
+	}
+	return fmt.Errorf("unknown command %q (want serve or migrate)", cmd)
+}
+
+func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) error {
+	app, err := newApp(ctx, cfg, time.Now, log)
+	if err != nil {
+		return err
+	}
+	defer app.Close()
+	seeded := false
+	if cfg.Demo && cfg.Delivery == "dev" {
+		if seeded, err = seedDemo(ctx, app.MFA); err != nil {
+			return fmt.Errorf("seed demo data: %w", err)
+		}
+	}
+	go sweepSessions(ctx, app, log)
+
+	srv := &http.Server{Addr: cfg.Addr, Handler: app.Echo, ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	printBanner(stdout, cfg, seeded)
+
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutdown)
+}
+
+// sweepSessions deletes expired sessions now and then; expiry itself is
+// enforced on every request, this only keeps the table small.
+func sweepSessions(ctx context.Context, app *App, log *slog.Logger) {
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			now := time.Now()
+			if _, err := app.DB.DeleteSessionsBefore(ctx, now.Add(-30*time.Minute), now.Add(-12*time.Hour)); err != nil {
+				log.Error("sweep sessions", "err", err)
+			}
+		}
+	}
+}
+
+func printBanner(w io.Writer, cfg Config, seeded bool) {
+	fmt.Fprintf(w, "mfadesk is running (env %s, database %s)\n", cfg.Env, cfg.DB)
+	fmt.Fprintf(w, "  customer site: %s/login\n", cfg.Origin)
+	if cfg.Delivery == "dev" {
+		fmt.Fprintf(w, "  dev outbox:    %s/dev/outbox  (email and SMS codes appear here)\n", cfg.Origin)
+	}
+	if cfg.Demo && cfg.Delivery == "dev" {
+		if seeded {
+			fmt.Fprintln(w, "  demo data seeded into the empty database")
+		}
+		fmt.Fprintf(w, "  demo logins (password %s, trading password %s):\n", demoPassword, demoTradingPassword)
+		fmt.Fprintf(w, "    demo-app      authenticator app, TOTP secret %s\n", demoTOTPSecret)
+		fmt.Fprintln(w, "    demo-sms      SMS code (see the dev outbox)")
+		fmt.Fprintln(w, "    demo-email    email code fallback (see the dev outbox)")
+		fmt.Fprintln(w, "    demo-noemail  no valid email: refused, with how to recover")
+	}
+}

@@ -1,0 +1,32 @@
+// Package customer is the customer site's HTTP surface: thin handlers that
+// parse forms, call mfa and render views.
+package customer
+
+import (
+	"context"
+
+	"github.com/labstack/echo/v4"
+
+	"mfadesk/data"
+	"mfadesk/mfa"
+	"mfadesk/web"
+)
+
+// Handler holds what the customer site's handlers need; main wires it.
+type Handler struct {
+	DB       *data.DB
+	MFA      *mfa.Service
+	Sessions *web.Sessions
+	// DevDelivery shows the outbox at /dev/outbox instead of sending.
+	DevDelivery bool
+}
+
+// Customer returns the customer of the request's session.
+func (h *Handler) customer(c echo.Context) (*data.Customer, error) {
+	s := web.Current(c)
+	return h.DB.CustomerByID(c.Request().Context(), s.CustomerID)
+}
+
+func (h *Handler) audit(ctx context.Context, e data.AuditEvent) error {
+	return h.DB.InTx(ctx, func(tx *data.Tx) error { return tx.Audit(ctx, e) })
+}

@@ -1,0 +1,68 @@
+package customer
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"mfadesk/data"
+	"mfadesk/web"
+)
+
+// Register puts the customer site's routes on e. Who may reach what is
+// decided here, by route set, not inside handlers.
+func (h *Handler) Register(e *echo.Echo) {
+	public := web.NewRoutes(e, h.Sessions.Load, web.CSRF)
+	public.GET("/", h.root)
+	public.GET("/login", h.loginForm)
+	public.POST("/login", h.loginSubmit)
+
+	// A session that passed only the password reaches these and nothing else.
+	pending := public.With(requireLevel(data.LevelPassword))
+	pending.GET("/login/verify", h.verifyForm)
+	pending.POST("/login/verify", h.verifySubmit)
+	pending.POST("/login/method", h.methodSubmit)
+	pending.POST("/login/resend", h.resendSubmit)
+
+	loggedIn := public.With(requireLevel(data.LevelFull))
+	loggedIn.GET("/home", h.home)
+
+	anySession := public.With(requireLevel(data.LevelPassword, data.LevelFull))
+	anySession.POST("/logout", h.logout)
+
+	if h.DevDelivery {
+		dev := web.NewRoutes(e)
+		dev.GET("/dev/outbox", h.devOutbox)
+		dev.GET("/dev/outbox.json", h.devOutboxJSON)
+	}
+}
+
+// requireLevel lets a request through only when its session is at one of
+// the levels; others are sent where they can go on.
+func requireLevel(levels ...string) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			s := web.Current(c)
+			level := data.LevelAnonymous
+			if s != nil {
+				level = s.Level
+			}
+			for _, l := range levels {
+				if l == level {
+					return next(c)
+				}
+			}
+			if level == data.LevelPassword {
+				return c.Redirect(http.StatusSeeOther, "/login/verify")
+			}
+			return c.Redirect(http.StatusSeeOther, "/login")
+		}
+	}
+}
+
+func (h *Handler) root(c echo.Context) error {
+	if s := web.Current(c); s != nil && s.Level == data.LevelFull {
+		return c.Redirect(http.StatusSeeOther, "/home")
+	}
+	return c.Redirect(http.StatusSeeOther, "/login")
+}

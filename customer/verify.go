@@ -1,0 +1,182 @@
+package customer
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"mfadesk/data"
+	"mfadesk/mfa"
+	"mfadesk/views"
+	"mfadesk/web"
+)
+
+var methodLabels = map[mfa.Method]string{
+	mfa.MethodTOTP:  "認証アプリで確認する",
+	mfa.MethodSMS:   "SMSで確認する",
+	mfa.MethodEmail: "メールで確認する",
+}
+
+// notices are the fixed messages a redirect may ask the verify page to
+// show; the query names one, it never carries text.
+var notices = map[string]string{
+	"sent":  "新しい確認コードを送りました。前のコードは使えません。",
+	"wait":  "コードは1分に1回まで送れます。少し待ってからもう一度押してください。",
+	"limit": "コードを送れる回数の上限に達しました。1時間ほどおいてからお試しください。",
+}
+
+func (h *Handler) verifyForm(c echo.Context) error {
+	m, err := h.verifyModel(c)
+	if err != nil {
+		return err
+	}
+	m.Info = notices[c.QueryParam("notice")]
+	return web.Render(c, http.StatusOK, views.VerifyPage(m))
+}
+
+// verifyModel describes the second-factor page for the pending session.
+func (h *Handler) verifyModel(c echo.Context) (views.VerifyModel, error) {
+	ctx := c.Request().Context()
+	s := web.Current(c)
+	customer, err := h.customer(c)
+	if err != nil {
+		return views.VerifyModel{}, err
+	}
+	plan, err := h.MFA.PlanLogin(ctx, customer)
+	if err != nil {
+		return views.VerifyModel{}, err
+	}
+	method := mfa.Method(s.Method)
+	m := views.VerifyModel{Method: s.Method, MethodLabel: methodLabels[method], EmailFallback: plan.EmailFallback}
+	for _, alt := range plan.Methods {
+		if alt != method {
+			m.Alternatives = append(m.Alternatives, views.MethodOption{Method: string(alt), Label: methodLabels[alt]})
+		}
+	}
+	if method == mfa.MethodTOTP {
+		return m, nil
+	}
+	to, err := h.MFA.Destination(ctx, customer, method)
+	if err != nil {
+		return views.VerifyModel{}, err
+	}
+	if method == mfa.MethodEmail {
+		m.Destination = views.MaskEmail(to)
+	} else {
+		m.Destination = views.MaskPhone(to)
+	}
+	ch, err := h.DB.LatestChallenge(ctx, s.IDHash, mfa.PurposeLogin)
+	switch {
+	case errors.Is(err, data.ErrNotFound):
+	case err != nil:
+		return views.VerifyModel{}, err
+	default:
+		m.CodeSent = ch.Channel == s.Method
+	}
+	return m, nil
+}
+
+// codeMessages are what the customer reads for each refusal.
+var codeMessages = []struct {
+	err    error
+	status int
+	msg    string
+}{
+	{mfa.ErrMalformedCode, http.StatusUnprocessableEntity, "確認コードは6桁の数字で入力してください。"},
+	{mfa.ErrWrongCode, http.StatusUnauthorized, "確認コードが正しくありません。もう一度入力してください。"},
+	{mfa.ErrTooManyTries, http.StatusUnauthorized, "間違いが続いたため、このコードは使えなくなりました。「コードを再送する」を押して新しいコードを受け取ってください。"},
+	{mfa.ErrCodeExpired, http.StatusUnauthorized, "確認コードの有効期限（5分）が切れました。「コードを再送する」を押して新しいコードを受け取ってください。"},
+	{mfa.ErrNoCode, http.StatusUnauthorized, "まだコードが送られていません。「コードを送る」を押してください。"},
+	{mfa.ErrMethodNotAllowed, http.StatusUnprocessableEntity, "この方法は使えません。ほかの方法を選んでください。"},
+}
+
+func (h *Handler) verifySubmit(c echo.Context) error {
+	ctx := c.Request().Context()
+	s := web.Current(c)
+	code := c.FormValue("code")
+	customer, err := h.customer(c)
+	if err != nil {
+		return err
+	}
+	err = h.MFA.Verify(ctx, mfa.VerifyInput{Customer: customer, SessionHash: s.IDHash, Purpose: mfa.PurposeLogin,
+		Method: mfa.Method(s.Method), Code: code, ClientIP: c.RealIP()})
+	if errors.Is(err, mfa.ErrLocked) {
+		plan, perr := h.MFA.PlanLogin(ctx, customer)
+		if perr != nil {
+			return perr
+		}
+		if err := h.Sessions.End(c); err != nil {
+			return err
+		}
+		return web.Render(c, http.StatusForbidden, views.LockedPage(views.LockedModel{Until: plan.LockedUntil}))
+	}
+	for _, cm := range codeMessages {
+		if errors.Is(err, cm.err) {
+			m, merr := h.verifyModel(c)
+			if merr != nil {
+				return merr
+			}
+			m.Error = cm.msg
+			return web.Render(c, cm.status, views.VerifyPage(m))
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := h.Sessions.Start(c, customer.ID, data.LevelFull, s.Method); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/home")
+}
+
+func (h *Handler) methodSubmit(c echo.Context) error {
+	ctx := c.Request().Context()
+	s := web.Current(c)
+	method := mfa.Method(c.FormValue("method"))
+	customer, err := h.customer(c)
+	if err != nil {
+		return err
+	}
+	plan, err := h.MFA.PlanLogin(ctx, customer)
+	if err != nil {
+		return err
+	}
+	if !plan.Allows(method) {
+		return &web.UserError{Status: http.StatusUnprocessableEntity, Title: "この方法は使えません",
+			Message: "選んだ確認方法は登録されていません。前のページに戻って、表示されている方法を選んでください。"}
+	}
+	if err := h.DB.SetSessionMethod(ctx, s.IDHash, string(method)); err != nil {
+		return err
+	}
+	if method == mfa.MethodTOTP {
+		return c.Redirect(http.StatusSeeOther, "/login/verify")
+	}
+	return h.sendAndRedirect(c, customer, method)
+}
+
+func (h *Handler) resendSubmit(c echo.Context) error {
+	s := web.Current(c)
+	method := mfa.Method(s.Method)
+	if method != mfa.MethodSMS && method != mfa.MethodEmail {
+		return c.Redirect(http.StatusSeeOther, "/login/verify")
+	}
+	customer, err := h.customer(c)
+	if err != nil {
+		return err
+	}
+	return h.sendAndRedirect(c, customer, method)
+}
+
+func (h *Handler) sendAndRedirect(c echo.Context, customer *data.Customer, method mfa.Method) error {
+	err := h.MFA.SendCode(c.Request().Context(), customer, web.Current(c).IDHash, mfa.PurposeLogin, method)
+	switch {
+	case errors.Is(err, mfa.ErrResendTooSoon):
+		return c.Redirect(http.StatusSeeOther, "/login/verify?notice=wait")
+	case errors.Is(err, mfa.ErrSendLimit):
+		return c.Redirect(http.StatusSeeOther, "/login/verify?notice=limit")
+	case err != nil:
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/login/verify?notice=sent")
+}

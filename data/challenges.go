@@ -1,0 +1,113 @@
+package data
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Challenge is a one-time code sent by SMS or email. The code itself is
+// never stored, only its keyed hash.
+type Challenge struct {
+	ID          int64
+	CustomerID  int64
+	SessionHash string
+	Purpose     string
+	Channel     string
+	Destination string
+	CodeHash    string
+	Attempts    int
+	CreatedAt   time.Time
+	ExpiresAt   time.Time
+	UsedAt      time.Time
+	VoidedAt    time.Time
+}
+
+// CreateChallenge voids every open challenge of the same session and
+// purpose (a resend makes the old code useless) and inserts the new one.
+func (tx *Tx) CreateChallenge(ctx context.Context, c *Challenge) (int64, error) {
+	if _, err := tx.tx.ExecContext(ctx, `UPDATE challenges SET voided_at = ?
+		WHERE session_hash = ? AND purpose = ? AND used_at = 0 AND voided_at = 0`,
+		tx.now.Unix(), c.SessionHash, c.Purpose); err != nil {
+		return 0, fmt.Errorf("void old challenges: %w", err)
+	}
+	res, err := tx.tx.ExecContext(ctx, `INSERT INTO challenges (customer_id, session_hash, purpose, channel,
+		destination, code_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.CustomerID, c.SessionHash, c.Purpose, c.Channel, c.Destination, c.CodeHash,
+		tx.now.Unix(), c.ExpiresAt.Unix())
+	if err != nil {
+		return 0, fmt.Errorf("create challenge: %w", err)
+	}
+	return res.LastInsertId()
+}
+
+// OpenChallenge returns the newest unused, unvoided challenge of a session
+// for a purpose (it may have expired: the caller decides and says so).
+func (tx *Tx) OpenChallenge(ctx context.Context, sessionHash, purpose string) (*Challenge, error) {
+	return scanChallenge(tx.tx.QueryRowContext(ctx, challengeSelect+`
+		WHERE session_hash = ? AND purpose = ? AND used_at = 0 AND voided_at = 0
+		ORDER BY id DESC LIMIT 1`, sessionHash, purpose))
+}
+
+// LatestChallenge is OpenChallenge outside a transaction, for display.
+func (db *DB) LatestChallenge(ctx context.Context, sessionHash, purpose string) (*Challenge, error) {
+	return scanChallenge(db.sql.QueryRowContext(ctx, challengeSelect+`
+		WHERE session_hash = ? AND purpose = ? AND used_at = 0 AND voided_at = 0
+		ORDER BY id DESC LIMIT 1`, sessionHash, purpose))
+}
+
+const challengeSelect = `SELECT id, customer_id, session_hash, purpose, channel, destination, code_hash,
+	attempts, created_at, expires_at, used_at, voided_at FROM challenges`
+
+func scanChallenge(row *sql.Row) (*Challenge, error) {
+	var c Challenge
+	var created, expires, used, voided int64
+	err := row.Scan(&c.ID, &c.CustomerID, &c.SessionHash, &c.Purpose, &c.Channel, &c.Destination,
+		&c.CodeHash, &c.Attempts, &created, &expires, &used, &voided)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("scan challenge: %w", err)
+	}
+	c.CreatedAt, c.ExpiresAt = time.Unix(created, 0), time.Unix(expires, 0)
+	c.UsedAt, c.VoidedAt = time.Unix(used, 0), time.Unix(voided, 0)
+	return &c, nil
+}
+
+// CountAttempt adds a wrong try to a challenge.
+func (tx *Tx) CountAttempt(ctx context.Context, id int64) error {
+	if _, err := tx.tx.ExecContext(ctx, `UPDATE challenges SET attempts = attempts + 1 WHERE id = ?`, id); err != nil {
+		return fmt.Errorf("count attempt: %w", err)
+	}
+	return nil
+}
+
+// UseChallenge marks a challenge used if nobody did first, and reports
+// whether this call was the one that did.
+func (tx *Tx) UseChallenge(ctx context.Context, id int64) (bool, error) {
+	res, err := tx.tx.ExecContext(ctx, `UPDATE challenges SET used_at = ? WHERE id = ? AND used_at = 0 AND voided_at = 0`,
+		tx.now.Unix(), id)
+	if err != nil {
+		return false, fmt.Errorf("use challenge: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// ChallengeSends returns how many codes were sent to the customer since t,
+// and when the newest was sent; the resend cool-down and hourly cap use it.
+func (tx *Tx) ChallengeSends(ctx context.Context, customerID int64, since time.Time) (count int, newest time.Time, err error) {
+	var last sql.NullInt64
+	err = tx.tx.QueryRowContext(ctx, `SELECT COUNT(*), MAX(created_at) FROM challenges
+		WHERE customer_id = ? AND created_at >= ?`, customerID, since.Unix()).Scan(&count, &last)
+	if err != nil {
+		return 0, time.Time{}, fmt.Errorf("challenge sends: %w", err)
+	}
+	if last.Valid {
+		newest = time.Unix(last.Int64, 0)
+	}
+	return count, newest, nil
+}

@@ -1,0 +1,125 @@
+package data
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Customer is a brokerage customer as the authentication side sees them.
+type Customer struct {
+	ID                  int64
+	AccountNumber       string
+	LoginID             string
+	NameKanji           string
+	NameKana            string
+	BirthDate           string
+	Email               string
+	EmailStatus         string
+	Phone               string
+	PhoneVerified       bool
+	PasswordHash        string
+	TradingPasswordHash string
+	MFAFailures         int
+	MFALastFailureAt    time.Time
+	MFALockedUntil      time.Time
+}
+
+// HasValidEmail reports whether codes and notices can go to the email address.
+func (c *Customer) HasValidEmail() bool {
+	return c.Email != "" && c.EmailStatus == "verified"
+}
+
+const customerColumns = `id, account_number, login_id, name_kanji, name_kana, birth_date,
+	email, email_status, phone, phone_verified, password_hash, trading_password_hash,
+	mfa_failures, mfa_last_failure_at, mfa_locked_until`
+
+func scanCustomer(row interface{ Scan(...any) error }) (*Customer, error) {
+	var c Customer
+	var lastFail, lockedUntil int64
+	err := row.Scan(&c.ID, &c.AccountNumber, &c.LoginID, &c.NameKanji, &c.NameKana, &c.BirthDate,
+		&c.Email, &c.EmailStatus, &c.Phone, &c.PhoneVerified, &c.PasswordHash, &c.TradingPasswordHash,
+		&c.MFAFailures, &lastFail, &lockedUntil)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	c.MFALastFailureAt = time.Unix(lastFail, 0)
+	c.MFALockedUntil = time.Unix(lockedUntil, 0)
+	return &c, nil
+}
+
+// CustomerByLoginID finds a customer by normalised login ID.
+func (db *DB) CustomerByLoginID(ctx context.Context, loginID string) (*Customer, error) {
+	c, err := scanCustomer(db.sql.QueryRowContext(ctx,
+		`SELECT `+customerColumns+` FROM customers WHERE login_id = ?`, loginID))
+	if err != nil {
+		return nil, fmt.Errorf("customer by login id: %w", err)
+	}
+	return c, nil
+}
+
+// CustomerByID finds a customer by id.
+func (db *DB) CustomerByID(ctx context.Context, id int64) (*Customer, error) {
+	c, err := scanCustomer(db.sql.QueryRowContext(ctx,
+		`SELECT `+customerColumns+` FROM customers WHERE id = ?`, id))
+	if err != nil {
+		return nil, fmt.Errorf("customer %d: %w", id, err)
+	}
+	return c, nil
+}
+
+// CustomerByID reads a customer inside the transaction.
+func (tx *Tx) CustomerByID(ctx context.Context, id int64) (*Customer, error) {
+	c, err := scanCustomer(tx.tx.QueryRowContext(ctx,
+		`SELECT `+customerColumns+` FROM customers WHERE id = ?`, id))
+	if err != nil {
+		return nil, fmt.Errorf("customer %d: %w", id, err)
+	}
+	return c, nil
+}
+
+// CountCustomers counts customers; demo data goes only into an empty database.
+func (db *DB) CountCustomers(ctx context.Context) (int, error) {
+	var n int
+	if err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM customers`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count customers: %w", err)
+	}
+	return n, nil
+}
+
+// CreateCustomer inserts a customer and returns its id.
+func (tx *Tx) CreateCustomer(ctx context.Context, c *Customer) (int64, error) {
+	res, err := tx.tx.ExecContext(ctx, `INSERT INTO customers (account_number, login_id, name_kanji, name_kana,
+		birth_date, email, email_status, phone, phone_verified, password_hash, trading_password_hash, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.AccountNumber, c.LoginID, c.NameKanji, c.NameKana, c.BirthDate, c.Email, c.EmailStatus,
+		c.Phone, boolInt(c.PhoneVerified), c.PasswordHash, c.TradingPasswordHash, tx.now.Unix(), tx.now.Unix())
+	if err != nil {
+		return 0, fmt.Errorf("create customer %s: %w", c.LoginID, err)
+	}
+	return res.LastInsertId()
+}
+
+// SetMFAFailures records the consecutive second-factor failure count and,
+// when the limit was reached, the end of the lock.
+func (tx *Tx) SetMFAFailures(ctx context.Context, customerID int64, failures int, lastFailure, lockedUntil time.Time) error {
+	_, err := tx.tx.ExecContext(ctx, `UPDATE customers SET mfa_failures = ?, mfa_last_failure_at = ?,
+		mfa_locked_until = ?, updated_at = ? WHERE id = ?`,
+		failures, unixOrZero(lastFailure), unixOrZero(lockedUntil), tx.now.Unix(), customerID)
+	if err != nil {
+		return fmt.Errorf("set mfa failures: %w", err)
+	}
+	return nil
+}
+
+func unixOrZero(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.Unix()
+}

@@ -1,0 +1,59 @@
+package data
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// OutboxMessage is one message to a customer, queued in the transaction of
+// the change that caused it.
+type OutboxMessage struct {
+	ID         int64
+	CustomerID int64
+	Kind       string
+	Channel    string
+	To         string
+	Subject    string
+	Body       string
+	Status     string
+	CreatedAt  time.Time
+}
+
+// QueueMessage adds a message to the outbox.
+func (tx *Tx) QueueMessage(ctx context.Context, m *OutboxMessage) (int64, error) {
+	var customer any
+	if m.CustomerID != 0 {
+		customer = m.CustomerID
+	}
+	res, err := tx.tx.ExecContext(ctx, `INSERT INTO outbox (customer_id, kind, channel, recipient, subject, body,
+		created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		customer, m.Kind, m.Channel, m.To, m.Subject, m.Body, tx.now.Unix(), tx.now.Unix())
+	if err != nil {
+		return 0, fmt.Errorf("queue message: %w", err)
+	}
+	return res.LastInsertId()
+}
+
+// RecentMessages lists the newest outbox messages first.
+func (db *DB) RecentMessages(ctx context.Context, limit int) ([]OutboxMessage, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT id, customer_id, kind, channel, recipient, subject, body,
+		status, created_at FROM outbox ORDER BY id DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("recent messages: %w", err)
+	}
+	defer rows.Close()
+	var out []OutboxMessage
+	for rows.Next() {
+		var m OutboxMessage
+		var customer sql.NullInt64
+		var created int64
+		if err := rows.Scan(&m.ID, &customer, &m.Kind, &m.Channel, &m.To, &m.Subject, &m.Body, &m.Status, &created); err != nil {
+			return nil, fmt.Errorf("scan message: %w", err)
+		}
+		m.CustomerID, m.CreatedAt = customer.Int64, time.Unix(created, 0)
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}

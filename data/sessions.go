@@ -1,0 +1,114 @@
+package data
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Session levels.
+const (
+	LevelAnonymous = "anonymous"
+	LevelPassword  = "password"
+	LevelFull      = "full"
+)
+
+// Session is a server-side session; IDHash is the SHA-256 of the cookie token.
+type Session struct {
+	IDHash         string
+	CustomerID     int64
+	Level          string
+	CSRFToken      string
+	Method         string
+	SecondFactorAt time.Time
+	ClientIP       string
+	UserAgent      string
+	CreatedAt      time.Time
+	LastSeenAt     time.Time
+}
+
+// SessionByHash loads a session.
+func (db *DB) SessionByHash(ctx context.Context, idHash string) (*Session, error) {
+	var s Session
+	var customer sql.NullInt64
+	var sf, created, seen int64
+	err := db.sql.QueryRowContext(ctx, `SELECT id_hash, customer_id, level, csrf_token, method,
+		second_factor_at, client_ip, user_agent, created_at, last_seen_at FROM sessions WHERE id_hash = ?`, idHash).
+		Scan(&s.IDHash, &customer, &s.Level, &s.CSRFToken, &s.Method, &sf, &s.ClientIP, &s.UserAgent, &created, &seen)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("session: %w", ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("session: %w", err)
+	}
+	s.CustomerID = customer.Int64
+	s.SecondFactorAt, s.CreatedAt, s.LastSeenAt = time.Unix(sf, 0), time.Unix(created, 0), time.Unix(seen, 0)
+	return &s, nil
+}
+
+// CreateSession stores a new session; CreatedAt is kept as given, so a
+// rotated session keeps its absolute lifetime.
+func (db *DB) CreateSession(ctx context.Context, s *Session) error {
+	return db.InTx(ctx, func(tx *Tx) error { return tx.CreateSession(ctx, s) })
+}
+
+// CreateSession stores a new session inside a transaction.
+func (tx *Tx) CreateSession(ctx context.Context, s *Session) error {
+	var customer any
+	if s.CustomerID != 0 {
+		customer = s.CustomerID
+	}
+	_, err := tx.tx.ExecContext(ctx, `INSERT INTO sessions (id_hash, customer_id, level, csrf_token, method,
+		second_factor_at, client_ip, user_agent, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		s.IDHash, customer, s.Level, s.CSRFToken, s.Method, unixOrZero(s.SecondFactorAt), s.ClientIP, s.UserAgent,
+		s.CreatedAt.Unix(), s.LastSeenAt.Unix())
+	if err != nil {
+		return fmt.Errorf("create session: %w", err)
+	}
+	return nil
+}
+
+// DeleteSession removes a session (logout, rotation, expiry).
+func (tx *Tx) DeleteSession(ctx context.Context, idHash string) error {
+	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM sessions WHERE id_hash = ?`, idHash); err != nil {
+		return fmt.Errorf("delete session: %w", err)
+	}
+	return nil
+}
+
+// DeleteSession removes a session outside any other change.
+func (db *DB) DeleteSession(ctx context.Context, idHash string) error {
+	return db.InTx(ctx, func(tx *Tx) error { return tx.DeleteSession(ctx, idHash) })
+}
+
+// TouchSession records activity, for the idle limit. It writes at most once
+// a minute per session so page views do not queue on the write lock.
+func (db *DB) TouchSession(ctx context.Context, idHash string, at time.Time) error {
+	_, err := db.sql.ExecContext(ctx, `UPDATE sessions SET last_seen_at = ? WHERE id_hash = ? AND last_seen_at < ?`,
+		at.Unix(), idHash, at.Unix()-60)
+	if err != nil {
+		return fmt.Errorf("touch session: %w", err)
+	}
+	return nil
+}
+
+// DeleteSessionsBefore removes sessions idle since idleBefore or created
+// before createdBefore; it returns how many went.
+func (db *DB) DeleteSessionsBefore(ctx context.Context, idleBefore, createdBefore time.Time) (int64, error) {
+	res, err := db.sql.ExecContext(ctx, `DELETE FROM sessions WHERE last_seen_at < ? OR created_at < ?`,
+		idleBefore.Unix(), createdBefore.Unix())
+	if err != nil {
+		return 0, fmt.Errorf("delete old sessions: %w", err)
+	}
+	return res.RowsAffected()
+}
+
+// SetSessionMethod records which second-factor method a pending session uses.
+func (db *DB) SetSessionMethod(ctx context.Context, idHash, method string) error {
+	if _, err := db.sql.ExecContext(ctx, `UPDATE sessions SET method = ? WHERE id_hash = ?`, method, idHash); err != nil {
+		return fmt.Errorf("set session method: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,61 @@
+// Package mfa holds the rules of authentication: passwords, TOTP with its
+// replay guard, one-time codes, lockout and the enforcement policy. It
+// knows nothing of HTTP.
+package mfa
+
+import "time"
+
+// Config is every limit and date of the programme; DefaultConfig gives
+// the values of DESIGN §1. A zero date means the phase is off.
+type Config struct {
+	LoginMFAFrom          time.Time
+	EmailRequiredFrom     time.Time
+	PhishingResistantFrom time.Time
+	InterimMethodsUntil   time.Time
+
+	CodeTTL         time.Duration // validity of an SMS or email code
+	CodeMaxAttempts int           // wrong tries per code before it is void
+	ResendCooldown  time.Duration
+	SendsPerHour    int // codes sent to one account per hour
+
+	LockThreshold int           // consecutive second-factor failures that lock
+	LockDuration  time.Duration // how long the lock lasts
+	FailureWindow time.Duration // failures older than this do not count
+
+	PasswordFailuresPerAccount int
+	PasswordFailuresPerAddress int
+	PasswordWindow             time.Duration
+
+	Argon2 Argon2Params
+}
+
+// DefaultConfig returns the programme's defaults.
+func DefaultConfig() Config {
+	return Config{
+		LoginMFAFrom:      time.Date(2025, 5, 30, 0, 0, 0, 0, JST),
+		EmailRequiredFrom: time.Date(2025, 7, 4, 0, 0, 0, 0, JST),
+
+		CodeTTL:         5 * time.Minute,
+		CodeMaxAttempts: 5,
+		ResendCooldown:  60 * time.Second,
+		SendsPerHour:    5,
+
+		LockThreshold: 10,
+		LockDuration:  30 * time.Minute,
+		FailureWindow: time.Hour,
+
+		PasswordFailuresPerAccount: 5,
+		PasswordFailuresPerAddress: 50,
+		PasswordWindow:             15 * time.Minute,
+
+		Argon2: DefaultArgon2(),
+	}
+}
+
+// JST is the zone the programme's dates are announced in.
+var JST = time.FixedZone("JST", 9*60*60)
+
+// active reports whether a phase that starts at from is in force at now.
+func active(from, now time.Time) bool {
+	return !from.IsZero() && !now.Before(from)
+}

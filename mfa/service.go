@@ -1,0 +1,44 @@
+package mfa
+
+import (
+	"errors"
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+
+	"mfadesk/data"
+)
+
+// Service applies the authentication rules over the database.
+type Service struct {
+	DB     *data.DB
+	Box    *SecretBox
+	Codes  CodeHasher
+	Config Config
+}
+
+// Errors of authentication. The web layer maps them to pages; none of them
+// says whether an account exists.
+var (
+	ErrBadCredentials   = errors.New("login id or password is wrong")
+	ErrAddressThrottled = errors.New("too many failed logins from this address")
+	ErrLocked           = errors.New("second factor locked")
+	ErrWrongCode        = errors.New("wrong code")
+	ErrMalformedCode    = errors.New("code is not 6 digits")
+	ErrCodeExpired      = errors.New("code expired")
+	ErrTooManyTries     = errors.New("too many wrong tries for this code")
+	ErrNoCode           = errors.New("no code was sent")
+	ErrResendTooSoon    = errors.New("resend cool-down")
+	ErrSendLimit        = errors.New("hourly code limit reached")
+	ErrMethodNotAllowed = errors.New("method not available to this customer")
+)
+
+// NormalizeLoginID folds the spellings of one login ID to one form (NFKC,
+// lower case, no surrounding space), so throttling and lockout see one
+// account however the ID was typed.
+func NormalizeLoginID(s string) string {
+	s = norm.NFKC.String(s)
+	s = strings.TrimFunc(s, unicode.IsSpace)
+	return strings.ToLower(s)
+}

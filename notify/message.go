@@ -1,0 +1,72 @@
+// Package notify composes the messages mfadesk sends to customers and puts
+// them in the outbox, inside the transaction of the change that caused them.
+package notify
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"mfadesk/data"
+)
+
+// Channels a message can go through.
+const (
+	Email = "email"
+	SMS   = "sms"
+)
+
+// Message is what to send; Subject is empty for SMS.
+type Message struct {
+	Kind    string
+	Subject string
+	Body    string
+}
+
+// Queue writes m for the customer to the outbox within tx.
+func Queue(ctx context.Context, tx *data.Tx, customerID int64, channel, to string, m Message) error {
+	if to == "" {
+		return fmt.Errorf("queue %s: no recipient", m.Kind)
+	}
+	_, err := tx.QueueMessage(ctx, &data.OutboxMessage{
+		CustomerID: customerID, Kind: m.Kind, Channel: channel, To: to, Subject: m.Subject, Body: m.Body,
+	})
+	return err
+}
+
+// jst is Japan Standard Time; notices give times the customer recognises.
+var jst = time.FixedZone("JST", 9*60*60)
+
+func jstTime(t time.Time) string { return t.In(jst).Format("2006年1月2日 15:04") }
+
+const signature = "\n\n――\nmfadesk証券 お客様サポート 0120-000-000（平日 8:00〜18:00）\nこのメールは送信専用です。"
+
+// LoginCode is the one-time code for the second factor at login. The text
+// tells the customer never to pass the code on, the usual phishing script.
+func LoginCode(channel, code string, ttl time.Duration) Message {
+	minutes := int(ttl / time.Minute)
+	if channel == SMS {
+		return Message{Kind: "login_code", Body: fmt.Sprintf(
+			"mfadesk証券 ログイン確認コード %s（%d分間有効）。当社から電話等でコードを聞くことはありません。", code, minutes)}
+	}
+	return Message{
+		Kind:    "login_code",
+		Subject: "【mfadesk証券】ログイン確認コード",
+		Body: fmt.Sprintf("ログイン確認コードは %s です。\n\n有効期限は%d分です。このコードは誰にも教えないでください。"+
+			"当社の社員が電話やメールでコードをお尋ねすることはありません。\n\n"+
+			"お心当たりのない場合は、パスワードが他人に知られている可能性があります。"+
+			"すぐにパスワードを変更し、お客様サポートへご連絡ください。", code, minutes) + signature,
+	}
+}
+
+// MFALocked tells the customer that repeated wrong codes after a correct
+// password locked the second factor: someone may know their password.
+func MFALocked(until time.Time) Message {
+	return Message{
+		Kind:    "mfa_locked",
+		Subject: "【mfadesk証券】ログインを一時停止しました",
+		Body: fmt.Sprintf("正しいパスワードの入力後、確認コードの誤りが続いたため、%s までログインを停止しました。\n\n"+
+			"ご本人の操作でない場合、パスワードが他人に知られている可能性があります。"+
+			"ログインパスワードを変更し、お客様サポートへご連絡ください。", jstTime(until)) + signature,
+	}
+}

@@ -1,0 +1,165 @@
+// Package web is the HTTP plumbing both sites share: sessions, CSRF,
+// security headers, error pages and rendering.
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"mfadesk/data"
+)
+
+// SessionStore is the storage the session manager needs.
+type SessionStore interface {
+	SessionByHash(ctx context.Context, idHash string) (*data.Session, error)
+	CreateSession(ctx context.Context, s *data.Session) error
+	DeleteSession(ctx context.Context, idHash string) error
+	TouchSession(ctx context.Context, idHash string, at time.Time) error
+}
+
+// Sessions manages one site's cookie sessions: the token lives only in the
+// cookie, the database keeps its SHA-256.
+type Sessions struct {
+	Store    SessionStore
+	Now      func() time.Time
+	Cookie   string // e.g. "__Host-mfadesk" outside dev
+	Path     string
+	Secure   bool
+	Idle     time.Duration
+	Absolute time.Duration
+}
+
+const sessionKey = "web.session"
+
+// Load is middleware that attaches the request's live session, if any.
+// Sessions past the idle or absolute limit are deleted here, on the
+// server, whatever the cookie says.
+func (m *Sessions) Load(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ck, err := c.Cookie(m.Cookie)
+		if err != nil || ck.Value == "" || len(ck.Value) > 128 {
+			return next(c)
+		}
+		idHash := hashToken(ck.Value)
+		s, err := m.Store.SessionByHash(c.Request().Context(), idHash)
+		if errors.Is(err, data.ErrNotFound) {
+			return next(c)
+		}
+		if err != nil {
+			return err
+		}
+		now := m.Now()
+		if now.Sub(s.LastSeenAt) > m.Idle || now.Sub(s.CreatedAt) > m.Absolute {
+			if err := m.Store.DeleteSession(c.Request().Context(), idHash); err != nil {
+				return err
+			}
+			return next(c)
+		}
+		if err := m.Store.TouchSession(c.Request().Context(), idHash, now); err != nil {
+			return err
+		}
+		c.Set(sessionKey, s)
+		return next(c)
+	}
+}
+
+// Current returns the request's session or nil.
+func Current(c echo.Context) *data.Session {
+	s, _ := c.Get(sessionKey).(*data.Session)
+	return s
+}
+
+// Ensure gives an anonymous visitor a session, so forms have a CSRF token
+// bound to something on the server.
+func (m *Sessions) Ensure(c echo.Context) (*data.Session, error) {
+	if s := Current(c); s != nil {
+		return s, nil
+	}
+	return m.Start(c, 0, data.LevelAnonymous, "")
+}
+
+// Start replaces any current session with a new one at the given level
+// (new id, new CSRF token). Every change of authentication level goes
+// through here, so a session id never survives one.
+func (m *Sessions) Start(c echo.Context, customerID int64, level, method string) (*data.Session, error) {
+	ctx := c.Request().Context()
+	now := m.Now()
+	created := now
+	if old := Current(c); old != nil {
+		if old.CustomerID == customerID && old.Level != data.LevelAnonymous {
+			created = old.CreatedAt // the absolute limit runs from the first login step
+		}
+		if err := m.Store.DeleteSession(ctx, old.IDHash); err != nil {
+			return nil, err
+		}
+	}
+	token, err := randomToken()
+	if err != nil {
+		return nil, err
+	}
+	csrf, err := randomToken()
+	if err != nil {
+		return nil, err
+	}
+	s := &data.Session{
+		IDHash: hashToken(token), CustomerID: customerID, Level: level, CSRFToken: csrf, Method: method,
+		ClientIP: c.RealIP(), UserAgent: truncate(c.Request().UserAgent(), 256), CreatedAt: created, LastSeenAt: now,
+	}
+	if level == data.LevelFull {
+		s.SecondFactorAt = now
+	}
+	if err := m.Store.CreateSession(ctx, s); err != nil {
+		return nil, err
+	}
+	c.SetCookie(m.cookie(token, 0))
+	c.Set(sessionKey, s)
+	return s, nil
+}
+
+// End deletes the current session on the server and clears the cookie.
+func (m *Sessions) End(c echo.Context) error {
+	if s := Current(c); s != nil {
+		if err := m.Store.DeleteSession(c.Request().Context(), s.IDHash); err != nil {
+			return err
+		}
+	}
+	c.SetCookie(m.cookie("", -1))
+	c.Set(sessionKey, nil)
+	return nil
+}
+
+func (m *Sessions) cookie(value string, maxAge int) *http.Cookie {
+	return &http.Cookie{
+		Name: m.Cookie, Value: value, Path: m.Path, MaxAge: maxAge,
+		HttpOnly: true, Secure: m.Secure, SameSite: http.SameSiteLaxMode,
+	}
+}
+
+// randomToken is 256 bits from crypto/rand, URL-safe.
+func randomToken() (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+func hashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
