@@ -130,7 +130,11 @@ func (s *Service) Verify(ctx context.Context, in VerifyInput) error {
 		if err != nil {
 			return err
 		}
-		return s.recordOutcome(ctx, tx, c, in, result)
+		locked, err := s.recordOutcome(ctx, tx, c, in, result)
+		if locked {
+			result = ErrLocked
+		}
+		return err
 	})
 	if err != nil {
 		return err
@@ -203,18 +207,19 @@ func (s *Service) checkChallenge(ctx context.Context, tx *data.Tx, in VerifyInpu
 
 // recordOutcome keeps the consecutive-failure count shared by every entry
 // point: a success clears it, a wrong code adds one, and reaching the
-// threshold locks the second factor and tells the customer.
-func (s *Service) recordOutcome(ctx context.Context, tx *data.Tx, c *data.Customer, in VerifyInput, result error) error {
+// threshold locks the second factor and tells the customer. It reports
+// whether this failure locked it.
+func (s *Service) recordOutcome(ctx context.Context, tx *data.Tx, c *data.Customer, in VerifyInput, result error) (bool, error) {
 	now := tx.Now()
 	switch {
 	case result == nil:
 		if err := tx.SetMFAFailures(ctx, c.ID, 0, time.Time{}, time.Time{}); err != nil {
-			return err
+			return false, err
 		}
-		return tx.Audit(ctx, s.verifyEvent(c, in, "success"))
+		return false, tx.Audit(ctx, s.verifyEvent(c, in, "success"))
 	case errors.Is(result, ErrWrongCode), errors.Is(result, ErrTooManyTries):
 	default:
-		return tx.Audit(ctx, s.verifyEvent(c, in, "refused:"+reason(result)))
+		return false, tx.Audit(ctx, s.verifyEvent(c, in, "refused:"+reason(result)))
 	}
 	failures := c.MFAFailures
 	lockEnded := !c.MFALockedUntil.IsZero() && c.MFALockedUntil.Unix() > 0 && !now.Before(c.MFALockedUntil)
@@ -227,18 +232,18 @@ func (s *Service) recordOutcome(ctx context.Context, tx *data.Tx, c *data.Custom
 		lockedUntil = now.Add(s.Config.LockDuration)
 	}
 	if err := tx.SetMFAFailures(ctx, c.ID, failures, now, lockedUntil); err != nil {
-		return err
+		return false, err
 	}
 	if err := tx.Audit(ctx, s.verifyEvent(c, in, "failure:"+strconv.Itoa(failures))); err != nil {
-		return err
+		return false, err
 	}
 	if lockedUntil.IsZero() {
-		return nil
+		return false, nil
 	}
 	if err := s.notifyCustomer(ctx, tx, c, notify.MFALocked(lockedUntil)); err != nil {
-		return err
+		return false, err
 	}
-	return tx.Audit(ctx, data.AuditEvent{ActorKind: "system", Actor: "mfa", CustomerID: c.ID,
+	return true, tx.Audit(ctx, data.AuditEvent{ActorKind: "system", Actor: "mfa", CustomerID: c.ID,
 		Action: "mfa.lock", Outcome: "locked", ClientIP: in.ClientIP,
 		Detail: "until=" + lockedUntil.UTC().Format(time.RFC3339)})
 }
