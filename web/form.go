@@ -27,4 +27,3 @@ func CheckText(value string, required bool, max int) string {
 }
 
 func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
-

@@ -56,7 +56,9 @@ func TestEveryFormCarriesCSRF(t *testing.T) {
 	pages = append(pages, c.get("/home"))
 	for _, p := range pages {
 		for _, f := range p.forms() {
-			if find(f, func(n *html.Node) bool { return n.Data == "input" && attr(n, "name") == "_csrf" && attr(n, "value") != "" }) == nil {
+			if find(f, func(n *html.Node) bool {
+				return n.Data == "input" && attr(n, "name") == "_csrf" && attr(n, "value") != ""
+			}) == nil {
 				t.Errorf("form %s without _csrf", attr(f, "action"))
 			}
 		}
