@@ -86,14 +86,14 @@ func (h *Handler) loginSubmit(c echo.Context) error {
 	case !plan.LockedUntil.IsZero():
 		return web.Render(c, http.StatusForbidden, views.LockedPage(views.LockedModel{Until: plan.LockedUntil}))
 	case !plan.Required():
-		if _, err := h.Sessions.Start(c, customer.ID, data.LevelFull, ""); err != nil {
+		if _, err := h.Sessions.Start(c, web.Principal{CustomerID: customer.ID}, data.LevelFull, ""); err != nil {
 			return err
 		}
 		return c.Redirect(http.StatusSeeOther, "/home")
 	}
 
 	method := plan.Methods[0]
-	sess, err := h.Sessions.Start(c, customer.ID, data.LevelPassword, string(method))
+	sess, err := h.Sessions.Start(c, web.Principal{CustomerID: customer.ID}, data.LevelPassword, string(method))
 	if err != nil {
 		return err
 	}

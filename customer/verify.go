@@ -124,7 +124,7 @@ func (h *Handler) verifySubmit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := h.Sessions.Start(c, customer.ID, data.LevelFull, s.Method); err != nil {
+	if _, err := h.Sessions.Start(c, web.Principal{CustomerID: customer.ID}, data.LevelFull, s.Method); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/home")

@@ -15,14 +15,23 @@ const (
 	LevelFull      = "full"
 )
 
+// Sites a session can belong to.
+const (
+	SiteCustomer = "customer"
+	SiteConsole  = "console"
+)
+
 // Session is a server-side session; IDHash is the SHA-256 of the cookie token.
 type Session struct {
 	IDHash         string
+	Site           string // SiteCustomer or SiteConsole
 	CustomerID     int64
+	StaffID        int64
 	Level          string
 	CSRFToken      string
 	Method         string
 	SecondFactorAt time.Time
+	StepUpPurpose  string
 	ClientIP       string
 	UserAgent      string
 	CreatedAt      time.Time
@@ -32,18 +41,19 @@ type Session struct {
 // SessionByHash loads a session.
 func (db *DB) SessionByHash(ctx context.Context, idHash string) (*Session, error) {
 	var s Session
-	var customer sql.NullInt64
+	var customer, staff sql.NullInt64
 	var sf, created, seen int64
-	err := db.sql.QueryRowContext(ctx, `SELECT id_hash, customer_id, level, csrf_token, method,
-		second_factor_at, client_ip, user_agent, created_at, last_seen_at FROM sessions WHERE id_hash = ?`, idHash).
-		Scan(&s.IDHash, &customer, &s.Level, &s.CSRFToken, &s.Method, &sf, &s.ClientIP, &s.UserAgent, &created, &seen)
+	err := db.sql.QueryRowContext(ctx, `SELECT id_hash, site, customer_id, staff_id, level, csrf_token, method,
+		second_factor_at, step_up_purpose, client_ip, user_agent, created_at, last_seen_at FROM sessions WHERE id_hash = ?`, idHash).
+		Scan(&s.IDHash, &s.Site, &customer, &staff, &s.Level, &s.CSRFToken, &s.Method, &sf, &s.StepUpPurpose,
+			&s.ClientIP, &s.UserAgent, &created, &seen)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("session: %w", ErrNotFound)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("session: %w", err)
 	}
-	s.CustomerID = customer.Int64
+	s.CustomerID, s.StaffID = customer.Int64, staff.Int64
 	s.SecondFactorAt, s.CreatedAt, s.LastSeenAt = time.Unix(sf, 0), time.Unix(created, 0), time.Unix(seen, 0)
 	return &s, nil
 }
@@ -56,14 +66,11 @@ func (db *DB) CreateSession(ctx context.Context, s *Session) error {
 
 // CreateSession stores a new session inside a transaction.
 func (tx *Tx) CreateSession(ctx context.Context, s *Session) error {
-	var customer any
-	if s.CustomerID != 0 {
-		customer = s.CustomerID
-	}
-	_, err := tx.tx.ExecContext(ctx, `INSERT INTO sessions (id_hash, customer_id, level, csrf_token, method,
-		second_factor_at, client_ip, user_agent, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		s.IDHash, customer, s.Level, s.CSRFToken, s.Method, unixOrZero(s.SecondFactorAt), s.ClientIP, s.UserAgent,
-		s.CreatedAt.Unix(), s.LastSeenAt.Unix())
+	_, err := tx.tx.ExecContext(ctx, `INSERT INTO sessions (id_hash, site, customer_id, staff_id, level, csrf_token,
+		method, second_factor_at, step_up_purpose, client_ip, user_agent, created_at, last_seen_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		s.IDHash, s.Site, nullID(s.CustomerID), nullID(s.StaffID), s.Level, s.CSRFToken, s.Method,
+		unixOrZero(s.SecondFactorAt), s.StepUpPurpose, s.ClientIP, s.UserAgent, s.CreatedAt.Unix(), s.LastSeenAt.Unix())
 	if err != nil {
 		return fmt.Errorf("create session: %w", err)
 	}
@@ -111,4 +118,12 @@ func (db *DB) SetSessionMethod(ctx context.Context, idHash, method string) error
 		return fmt.Errorf("set session method: %w", err)
 	}
 	return nil
+}
+
+// nullID stores 0 as NULL, for optional references.
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
 }

@@ -28,6 +28,7 @@ type SessionStore interface {
 // Sessions manages one site's cookie sessions: the token lives only in the
 // cookie, the database keeps its SHA-256.
 type Sessions struct {
+	Site     string // data.SiteCustomer or data.SiteConsole
 	Store    SessionStore
 	Now      func() time.Time
 	Cookie   string // e.g. "__Host-mfadesk" outside dev
@@ -56,6 +57,9 @@ func (m *Sessions) Load(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
+		if s.Site != m.Site {
+			return next(c) // a customer session never opens the console, nor the reverse
+		}
 		now := m.Now()
 		if now.Sub(s.LastSeenAt) > m.Idle || now.Sub(s.CreatedAt) > m.Absolute {
 			if err := m.Store.DeleteSession(c.Request().Context(), idHash); err != nil {
@@ -83,18 +87,25 @@ func (m *Sessions) Ensure(c echo.Context) (*data.Session, error) {
 	if s := Current(c); s != nil {
 		return s, nil
 	}
-	return m.Start(c, 0, data.LevelAnonymous, "")
+	return m.Start(c, Principal{}, data.LevelAnonymous, "")
+}
+
+// Principal is who a session belongs to: a customer or a staff member
+// (zero for an anonymous visitor).
+type Principal struct {
+	CustomerID int64
+	StaffID    int64
 }
 
 // Start replaces any current session with a new one at the given level
 // (new id, new CSRF token). Every change of authentication level goes
 // through here, so a session id never survives one.
-func (m *Sessions) Start(c echo.Context, customerID int64, level, method string) (*data.Session, error) {
+func (m *Sessions) Start(c echo.Context, p Principal, level, method string) (*data.Session, error) {
 	ctx := c.Request().Context()
 	now := m.Now()
 	created := now
 	if old := Current(c); old != nil {
-		if old.CustomerID == customerID && old.Level != data.LevelAnonymous {
+		if old.CustomerID == p.CustomerID && old.StaffID == p.StaffID && old.Level != data.LevelAnonymous {
 			created = old.CreatedAt // the absolute limit runs from the first login step
 		}
 		if err := m.Store.DeleteSession(ctx, old.IDHash); err != nil {
@@ -110,7 +121,7 @@ func (m *Sessions) Start(c echo.Context, customerID int64, level, method string)
 		return nil, err
 	}
 	s := &data.Session{
-		IDHash: hashToken(token), CustomerID: customerID, Level: level, CSRFToken: csrf, Method: method,
+		IDHash: hashToken(token), Site: m.Site, CustomerID: p.CustomerID, StaffID: p.StaffID, Level: level, CSRFToken: csrf, Method: method,
 		ClientIP: c.RealIP(), UserAgent: truncate(c.Request().UserAgent(), 256), CreatedAt: created, LastSeenAt: now,
 	}
 	if level == data.LevelFull {

@@ -26,7 +26,11 @@ type App struct {
 	DB     *data.DB
 	MFA    *mfa.Service
 	Echo   *echo.Echo
-	Log    *slog.Logger
+	// ConsoleEcho serves the console: Echo itself, or its own listener
+	// with --console-addr.
+	ConsoleEcho *echo.Echo
+	Log         *slog.Logger
+	now         func() time.Time
 }
 
 // newApp opens the database and wires the sites. now is the clock of
@@ -43,23 +47,11 @@ func newApp(ctx context.Context, cfg Config, now func() time.Time, log *slog.Log
 	}
 	svc := &mfa.Service{DB: db, Box: box, Codes: mfa.NewCodeHasher(deriveKey(cfg.SecretKey, "one-time codes")), Config: cfg.MFA}
 
-	e := echo.New()
-	e.HideBanner, e.HidePort = true, true
-	// The client address feeds per-address throttling, so it is the
-	// connection's, never a header a client can set.
-	e.IPExtractor = echo.ExtractIPDirect()
-	e.HTTPErrorHandler = web.ErrorHandler(log)
-	e.Use(middleware.Recover())
-	e.Use(middleware.RequestID())
-	e.Use(middleware.BodyLimit("64K"))
-	e.Use(web.SecurityHeaders(!cfg.Dev()))
-
-	static, err := fs.Sub(views.Static, "static")
+	e, err := newEcho(cfg, log)
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
-	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", http.FileServer(http.FS(static)))))
 	e.GET("/healthz", func(c echo.Context) error {
 		if err := db.Ping(c.Request().Context()); err != nil {
 			return c.String(http.StatusServiceUnavailable, "database unavailable\n")
@@ -73,11 +65,45 @@ func newApp(ctx context.Context, cfg Config, now func() time.Time, log *slog.Log
 	}
 	customerSite := &customer.Handler{
 		DB: db, MFA: svc, DevDelivery: cfg.Delivery == "dev",
-		Sessions: &web.Sessions{Store: db, Now: now, Cookie: cookie, Path: "/", Secure: !cfg.Dev(),
+		Sessions: &web.Sessions{Site: data.SiteCustomer, Store: db, Now: now, Cookie: cookie, Path: "/", Secure: !cfg.Dev(),
 			Idle: 30 * time.Minute, Absolute: 12 * time.Hour},
 	}
 	customerSite.Register(e)
-	return &App{Config: cfg, DB: db, MFA: svc, Echo: e, Log: log}, nil
+	app := &App{Config: cfg, DB: db, MFA: svc, Echo: e, ConsoleEcho: e, Log: log, now: now}
+
+	// The console shares the customer listener under /console unless
+	// --console-addr gives it its own (e.g. reachable only from the office).
+	if cfg.ConsoleAddr != "" {
+		if app.ConsoleEcho, err = newEcho(cfg, log); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	if err := app.registerConsole(app.ConsoleEcho); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return app, nil
+}
+
+// newEcho is an Echo with the middleware and error pages both sites share.
+func newEcho(cfg Config, log *slog.Logger) (*echo.Echo, error) {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	// The client address feeds per-address throttling, so it is the
+	// connection's, never a header a client can set.
+	e.IPExtractor = echo.ExtractIPDirect()
+	e.HTTPErrorHandler = web.ErrorHandler(log)
+	e.Use(middleware.Recover())
+	e.Use(middleware.RequestID())
+	e.Use(middleware.BodyLimit("64K"))
+	e.Use(web.SecurityHeaders(!cfg.Dev()))
+	static, err := fs.Sub(views.Static, "static")
+	if err != nil {
+		return nil, err
+	}
+	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", http.FileServer(http.FS(static)))))
+	return e, nil
 }
 
 // Close releases the database.

@@ -42,6 +42,10 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) er
 	switch cmd {
 	case "serve":
 		return serve(ctx, cfg, log, stdout)
+	case "staff":
+		return staffCommand(ctx, cfg, log, stdout)
+	case "audit":
+		return auditCommand(ctx, cfg, log, stdout)
 	case "migrate":
 		app, err := newApp(ctx, cfg, time.Now, log)
 		if err != nil {
@@ -50,7 +54,7 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) er
 		fmt.Fprintln(stdout, "migrations applied to", cfg.DB)
 		return app.Close()
 	}
-	return fmt.Errorf("unknown command %q (want serve or migrate)", cmd)
+	return fmt.Errorf("unknown command %q (want serve, migrate, staff or audit)", cmd)
 }
 
 func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) error {
@@ -67,10 +71,14 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	}
 	go sweepSessions(ctx, app, log)
 
-	srv := &http.Server{Addr: cfg.Addr, Handler: app.Echo, ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
+	servers := []*http.Server{newServer(cfg.Addr, app.Echo)}
+	if cfg.ConsoleAddr != "" {
+		servers = append(servers, newServer(cfg.ConsoleAddr, app.ConsoleEcho))
+	}
+	errc := make(chan error, len(servers))
+	for _, srv := range servers {
+		go func() { errc <- srv.ListenAndServe() }()
+	}
 	printBanner(stdout, cfg, seeded)
 
 	select {
@@ -80,7 +88,17 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	}
 	shutdown, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
-	return srv.Shutdown(shutdown)
+	for _, srv := range servers {
+		if err := srv.Shutdown(shutdown); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func newServer(addr string, h http.Handler) *http.Server {
+	return &http.Server{Addr: addr, Handler: h, ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second}
 }
 
 // sweepSessions deletes expired sessions now and then; expiry itself is
@@ -104,6 +122,11 @@ func sweepSessions(ctx context.Context, app *App, log *slog.Logger) {
 func printBanner(w io.Writer, cfg Config, seeded bool) {
 	fmt.Fprintf(w, "mfadesk is running (env %s, database %s)\n", cfg.Env, cfg.DB)
 	fmt.Fprintf(w, "  customer site: %s/login\n", cfg.Origin)
+	if cfg.ConsoleAddr == "" {
+		fmt.Fprintf(w, "  console:       %s/console/login\n", cfg.Origin)
+	} else {
+		fmt.Fprintf(w, "  console:       http://%s/console/login\n", cfg.ConsoleAddr)
+	}
 	if cfg.Delivery == "dev" {
 		fmt.Fprintf(w, "  dev outbox:    %s/dev/outbox  (email and SMS codes appear here)\n", cfg.Origin)
 	}
