@@ -26,6 +26,7 @@ func (h *Handler) Register(e *echo.Echo) {
 
 	loggedIn := public.With(requireLevel(data.LevelFull))
 	loggedIn.GET("/home", h.home)
+	h.registerAccountRoutes(loggedIn)
 
 	anySession := public.With(requireLevel(data.LevelPassword, data.LevelFull))
 	anySession.POST("/logout", h.logout)
