@@ -97,10 +97,10 @@ func (h *Handler) loginSubmit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if method != mfa.MethodTOTP {
+	if method == mfa.MethodSMS || method == mfa.MethodEmail {
 		// A cool-down left by an earlier attempt is not an error here: the
 		// page offers to send when it ends.
-		if err := h.MFA.SendCode(ctx, customer, sess.IDHash, mfa.PurposeLogin, method); err != nil && !isSendThrottle(err) {
+		if err := h.MFA.SendLoginCode(ctx, customer, sess.IDHash, method); err != nil && !isSendThrottle(err) {
 			return err
 		}
 	}

@@ -15,7 +15,8 @@ import (
 var methodLabels = map[mfa.Method]string{
 	mfa.MethodTOTP:  "認証アプリで確認する",
 	mfa.MethodSMS:   "SMSで確認する",
-	mfa.MethodEmail: "メールで確認する",
+	mfa.MethodEmail:    "メールで確認する",
+	mfa.MethodRecovery: "リカバリーコードを使う",
 }
 
 // notices are the fixed messages a redirect may ask the verify page to
@@ -48,16 +49,17 @@ func (h *Handler) verifyModel(c echo.Context) (views.VerifyModel, error) {
 		return views.VerifyModel{}, err
 	}
 	method := mfa.Method(s.Method)
-	m := views.VerifyModel{Method: s.Method, MethodLabel: methodLabels[method], EmailFallback: plan.EmailFallback}
+	m := views.VerifyModel{Title: "本人確認（多要素認証）", Action: "/login/verify", ResendAction: "/login/resend",
+		MethodAction: "/login/method", Method: s.Method, MethodLabel: methodLabels[method], EmailFallback: plan.EmailFallback}
 	for _, alt := range plan.Methods {
 		if alt != method {
 			m.Alternatives = append(m.Alternatives, views.MethodOption{Method: string(alt), Label: methodLabels[alt]})
 		}
 	}
-	if method == mfa.MethodTOTP {
+	if method == mfa.MethodTOTP || method == mfa.MethodRecovery {
 		return m, nil
 	}
-	to, err := h.MFA.Destination(ctx, customer, method)
+	to, err := h.MFA.Destination(ctx, customer, method, mfa.UseLogin)
 	if err != nil {
 		return views.VerifyModel{}, err
 	}
@@ -85,6 +87,7 @@ var codeMessages = []struct {
 }{
 	{mfa.ErrMalformedCode, http.StatusUnprocessableEntity, "確認コードは6桁の数字で入力してください。"},
 	{mfa.ErrWrongCode, http.StatusUnauthorized, "確認コードが正しくありません。もう一度入力してください。"},
+	{mfa.ErrCodeReused, http.StatusUnauthorized, "このコードはすでに使われています。認証アプリに次のコードが表示されるまでお待ちのうえ、新しいコードを入力してください。"},
 	{mfa.ErrTooManyTries, http.StatusUnauthorized, "間違いが続いたため、このコードは使えなくなりました。「コードを再送する」を押して新しいコードを受け取ってください。"},
 	{mfa.ErrCodeExpired, http.StatusUnauthorized, "確認コードの有効期限（5分）が切れました。「コードを再送する」を押して新しいコードを受け取ってください。"},
 	{mfa.ErrNoCode, http.StatusUnauthorized, "まだコードが送られていません。「コードを送る」を押してください。"},
@@ -100,7 +103,7 @@ func (h *Handler) verifySubmit(c echo.Context) error {
 		return err
 	}
 	err = h.MFA.Verify(ctx, mfa.VerifyInput{Customer: customer, SessionHash: s.IDHash, Purpose: mfa.PurposeLogin,
-		Method: mfa.Method(s.Method), Code: code, ClientIP: c.RealIP()})
+		Use: mfa.UseLogin, Method: mfa.Method(s.Method), Code: code, ClientIP: c.RealIP()})
 	if errors.Is(err, mfa.ErrLocked) {
 		plan, perr := h.MFA.PlanLogin(ctx, customer)
 		if perr != nil {
@@ -149,7 +152,7 @@ func (h *Handler) methodSubmit(c echo.Context) error {
 	if err := h.DB.SetSessionMethod(ctx, s.IDHash, string(method)); err != nil {
 		return err
 	}
-	if method == mfa.MethodTOTP {
+	if method == mfa.MethodTOTP || method == mfa.MethodRecovery {
 		return c.Redirect(http.StatusSeeOther, "/login/verify")
 	}
 	return h.sendAndRedirect(c, customer, method)
@@ -169,7 +172,7 @@ func (h *Handler) resendSubmit(c echo.Context) error {
 }
 
 func (h *Handler) sendAndRedirect(c echo.Context, customer *data.Customer, method mfa.Method) error {
-	err := h.MFA.SendCode(c.Request().Context(), customer, web.Current(c).IDHash, mfa.PurposeLogin, method)
+	err := h.MFA.SendLoginCode(c.Request().Context(), customer, web.Current(c).IDHash, method)
 	switch {
 	case errors.Is(err, mfa.ErrResendTooSoon):
 		return c.Redirect(http.StatusSeeOther, "/login/verify?notice=wait")

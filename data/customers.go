@@ -25,6 +25,9 @@ type Customer struct {
 	MFAFailures         int
 	MFALastFailureAt    time.Time
 	MFALockedUntil      time.Time
+	// WithdrawalHoldUntil: withdrawals are refused until then, for the reason given.
+	WithdrawalHoldUntil  time.Time
+	WithdrawalHoldReason string
 }
 
 // HasValidEmail reports whether codes and notices can go to the email address.
@@ -34,14 +37,14 @@ func (c *Customer) HasValidEmail() bool {
 
 const customerColumns = `id, account_number, login_id, name_kanji, name_kana, birth_date,
 	email, email_status, phone, phone_verified, password_hash, trading_password_hash,
-	mfa_failures, mfa_last_failure_at, mfa_locked_until`
+	mfa_failures, mfa_last_failure_at, mfa_locked_until, withdrawal_hold_until, withdrawal_hold_reason`
 
 func scanCustomer(row interface{ Scan(...any) error }) (*Customer, error) {
 	var c Customer
-	var lastFail, lockedUntil int64
+	var lastFail, lockedUntil, holdUntil int64
 	err := row.Scan(&c.ID, &c.AccountNumber, &c.LoginID, &c.NameKanji, &c.NameKana, &c.BirthDate,
 		&c.Email, &c.EmailStatus, &c.Phone, &c.PhoneVerified, &c.PasswordHash, &c.TradingPasswordHash,
-		&c.MFAFailures, &lastFail, &lockedUntil)
+		&c.MFAFailures, &lastFail, &lockedUntil, &holdUntil, &c.WithdrawalHoldReason)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -50,6 +53,7 @@ func scanCustomer(row interface{ Scan(...any) error }) (*Customer, error) {
 	}
 	c.MFALastFailureAt = time.Unix(lastFail, 0)
 	c.MFALockedUntil = time.Unix(lockedUntil, 0)
+	c.WithdrawalHoldUntil = time.Unix(holdUntil, 0)
 	return &c, nil
 }
 
@@ -122,4 +126,35 @@ func unixOrZero(t time.Time) int64 {
 		return 0
 	}
 	return t.Unix()
+}
+
+// SetEmail makes a confirmed address the customer's email.
+func (tx *Tx) SetEmail(ctx context.Context, customerID int64, email string) error {
+	_, err := tx.tx.ExecContext(ctx, `UPDATE customers SET email = ?, email_status = 'verified', updated_at = ? WHERE id = ?`,
+		email, tx.now.Unix(), customerID)
+	if err != nil {
+		return fmt.Errorf("set email: %w", err)
+	}
+	return nil
+}
+
+// SetPhone makes a confirmed number the customer's phone.
+func (tx *Tx) SetPhone(ctx context.Context, customerID int64, phone string) error {
+	_, err := tx.tx.ExecContext(ctx, `UPDATE customers SET phone = ?, phone_verified = 1, updated_at = ? WHERE id = ?`,
+		phone, tx.now.Unix(), customerID)
+	if err != nil {
+		return fmt.Errorf("set phone: %w", err)
+	}
+	return nil
+}
+
+// HoldWithdrawals holds withdrawals until the given time, never shortening
+// a hold already running.
+func (tx *Tx) HoldWithdrawals(ctx context.Context, customerID int64, until time.Time, reason string) error {
+	_, err := tx.tx.ExecContext(ctx, `UPDATE customers SET withdrawal_hold_until = ?, withdrawal_hold_reason = ?, updated_at = ?
+		WHERE id = ? AND withdrawal_hold_until < ?`, until.Unix(), reason, tx.now.Unix(), customerID, until.Unix())
+	if err != nil {
+		return fmt.Errorf("hold withdrawals: %w", err)
+	}
+	return nil
 }

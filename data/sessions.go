@@ -127,3 +127,11 @@ func nullID(id int64) any {
 	}
 	return id
 }
+
+// StepUpUsed clears a session's step-up so it approves only one operation.
+func (db *DB) StepUpUsed(ctx context.Context, idHash string) error {
+	if _, err := db.sql.ExecContext(ctx, `UPDATE sessions SET step_up_purpose = '' WHERE id_hash = ?`, idHash); err != nil {
+		return fmt.Errorf("clear step-up: %w", err)
+	}
+	return nil
+}

@@ -15,11 +15,39 @@ const (
 	MethodTOTP  Method = "totp"
 	MethodSMS   Method = "sms"
 	MethodEmail Method = "email"
+	// MethodRecovery is a single-use recovery code, for a lost device.
+	MethodRecovery Method = "recovery"
 )
 
 // Valid reports whether m names a method.
 func (m Method) Valid() bool {
-	return m == MethodTOTP || m == MethodSMS || m == MethodEmail
+	return m == MethodTOTP || m == MethodSMS || m == MethodEmail || m == MethodRecovery
+}
+
+// Use is what a second factor is passed for: the three services of the
+// programme, or UseAny for changes that accept any enrolled factor.
+type Use string
+
+// Uses of a factor.
+const (
+	UseLogin      Use = "login"
+	UseAccount    Use = "account"
+	UseWithdrawal Use = "withdrawal"
+	UseAny        Use = "any"
+)
+
+func (u Use) allows(f *data.Factor) bool {
+	switch u {
+	case UseLogin:
+		return f.UseLogin
+	case UseAccount:
+		return f.UseAccount
+	case UseWithdrawal:
+		return f.UseWithdrawal
+	case UseAny:
+		return true
+	}
+	return false
 }
 
 // LoginPlan is what the enforcement policy asks of one customer at login.
@@ -62,12 +90,7 @@ func (s *Service) PlanLogin(ctx context.Context, c *data.Customer) (LoginPlan, e
 	}
 	now := s.DB.Now()
 	var plan LoginPlan
-	if hasFactor(factors, data.FactorTOTP) {
-		plan.Methods = append(plan.Methods, MethodTOTP)
-	}
-	if hasFactor(factors, data.FactorSMS) {
-		plan.Methods = append(plan.Methods, MethodSMS)
-	}
+	plan.Methods = factorMethods(factors, UseLogin)
 	if len(plan.Methods) == 0 && active(s.Config.LoginMFAFrom, now) {
 		switch {
 		case c.HasValidEmail():
@@ -81,17 +104,73 @@ func (s *Service) PlanLogin(ctx context.Context, c *data.Customer) (LoginPlan, e
 	if now.Before(c.MFALockedUntil) {
 		plan.LockedUntil = c.MFALockedUntil
 	}
+	if plan.Required() {
+		if plan.Methods, err = s.withRecovery(ctx, c, plan.Methods); err != nil {
+			return LoginPlan{}, err
+		}
+	}
 	return plan, nil
 }
 
-func hasFactor(factors []data.Factor, kind string) bool {
-	return loginFactor(factors, kind) != nil
+// StepUpPlan is what a sensitive operation asks of the customer.
+type StepUpPlan struct {
+	Methods []Method
+	// Required is false when the customer's settings do not ask for a
+	// second factor for this service.
+	Required bool
 }
 
-// loginFactor returns the customer's factor of that kind used for login.
-func loginFactor(factors []data.Factor, kind string) *data.Factor {
+// Allows reports whether m is one of the plan's methods.
+func (p StepUpPlan) Allows(m Method) bool { return LoginPlan{Methods: p.Methods}.Allows(m) }
+
+// PlanStepUp applies the customer's 「利用する」 choices to a service.
+// UseAny, for changes to factors and contacts, always requires a second
+// factor: any enrolled one, else the email fallback.
+func (s *Service) PlanStepUp(ctx context.Context, c *data.Customer, use Use) (StepUpPlan, error) {
+	factors, err := s.DB.ConfirmedFactors(ctx, c.ID)
+	if err != nil {
+		return StepUpPlan{}, err
+	}
+	plan := StepUpPlan{Methods: factorMethods(factors, use)}
+	if use == UseAny {
+		if len(plan.Methods) == 0 && c.HasValidEmail() {
+			plan.Methods = []Method{MethodEmail}
+		}
+		plan.Required = true
+	} else {
+		plan.Required = len(plan.Methods) > 0
+	}
+	if plan.Methods, err = s.withRecovery(ctx, c, plan.Methods); err != nil {
+		return StepUpPlan{}, err
+	}
+	return plan, nil
+}
+
+// withRecovery adds recovery codes as the last way, when some remain.
+func (s *Service) withRecovery(ctx context.Context, c *data.Customer, methods []Method) ([]Method, error) {
+	n, err := s.DB.CountUnusedRecoveryCodes(ctx, c.ID)
+	if err != nil || n == 0 {
+		return methods, err
+	}
+	return append(methods, MethodRecovery), nil
+}
+
+// factorMethods lists the methods of the factors used for use, app first.
+func factorMethods(factors []data.Factor, use Use) []Method {
+	var out []Method
+	if factorFor(factors, data.FactorTOTP, use) != nil {
+		out = append(out, MethodTOTP)
+	}
+	if factorFor(factors, data.FactorSMS, use) != nil {
+		out = append(out, MethodSMS)
+	}
+	return out
+}
+
+// factorFor returns the customer's factor of that kind used for use.
+func factorFor(factors []data.Factor, kind string, use Use) *data.Factor {
 	for i := range factors {
-		if factors[i].Kind == kind && factors[i].UseLogin {
+		if factors[i].Kind == kind && use.allows(&factors[i]) {
 			return &factors[i]
 		}
 	}

@@ -21,17 +21,20 @@ type Service struct {
 // Errors of authentication. The web layer maps them to pages; none of them
 // says whether an account exists.
 var (
-	ErrBadCredentials   = errors.New("login id or password is wrong")
-	ErrAddressThrottled = errors.New("too many failed logins from this address")
-	ErrLocked           = errors.New("second factor locked")
-	ErrWrongCode        = errors.New("wrong code")
-	ErrMalformedCode    = errors.New("code is not 6 digits")
-	ErrCodeExpired      = errors.New("code expired")
-	ErrTooManyTries     = errors.New("too many wrong tries for this code")
-	ErrNoCode           = errors.New("no code was sent")
-	ErrResendTooSoon    = errors.New("resend cool-down")
-	ErrSendLimit        = errors.New("hourly code limit reached")
-	ErrMethodNotAllowed = errors.New("method not available to this customer")
+	ErrBadCredentials     = errors.New("login id or password is wrong")
+	ErrAddressThrottled   = errors.New("too many failed logins from this address")
+	ErrLocked             = errors.New("second factor locked")
+	ErrWrongCode          = errors.New("wrong code")
+	ErrMalformedCode      = errors.New("code is not 6 digits")
+	ErrCodeExpired        = errors.New("code expired")
+	ErrTooManyTries       = errors.New("too many wrong tries for this code")
+	ErrNoCode             = errors.New("no code was sent")
+	ErrResendTooSoon      = errors.New("resend cool-down")
+	ErrSendLimit          = errors.New("hourly code limit reached")
+	ErrMethodNotAllowed   = errors.New("method not available to this customer")
+	ErrCodeReused         = errors.New("code already used")
+	ErrBadTradingPassword = errors.New("trading password is wrong")
+	ErrStepUpRequired     = errors.New("a fresh second factor is required")
 )
 
 // NormalizeLoginID folds the spellings of one login ID to one form (NFKC,
