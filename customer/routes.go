@@ -28,6 +28,28 @@ func (h *Handler) Register(e *echo.Echo) {
 	loggedIn.GET("/home", h.home)
 	h.registerAccountRoutes(loggedIn)
 
+	// Step-up: a fresh second factor for one operation.
+	loggedIn.GET("/stepup", h.stepUpForm)
+	loggedIn.POST("/stepup", h.stepUpSubmit)
+	loggedIn.POST("/stepup/send", h.stepUpSend)
+	loggedIn.POST("/stepup/method", h.stepUpMethod)
+
+	// 多要素認証設定: anyone logged in sees it; every change needs a fresh
+	// second factor (SECURITY 26, 27).
+	loggedIn.GET("/settings/mfa", h.mfaSettings)
+	mfaChange := loggedIn.With(h.requireStepUp("mfa"))
+	mfaChange.POST("/settings/mfa/uses", h.saveUses)
+	mfaChange.POST("/settings/mfa/totp/start", h.totpStart)
+	mfaChange.GET("/settings/mfa/totp", h.totpEnrolForm)
+	mfaChange.GET("/settings/mfa/totp/qr.png", h.totpQR)
+	mfaChange.POST("/settings/mfa/totp/confirm", h.totpConfirm)
+	mfaChange.POST("/settings/mfa/totp/remove", h.removeFactor(data.FactorTOTP))
+	mfaChange.POST("/settings/mfa/sms/send", h.smsSend)
+	mfaChange.GET("/settings/mfa/sms", h.smsEnrolForm)
+	mfaChange.POST("/settings/mfa/sms/confirm", h.smsConfirm)
+	mfaChange.POST("/settings/mfa/sms/remove", h.removeFactor(data.FactorSMS))
+	mfaChange.POST("/settings/mfa/recovery", h.issueRecoveryCodes)
+
 	anySession := public.With(requireLevel(data.LevelPassword, data.LevelFull))
 	anySession.POST("/logout", h.logout)
 

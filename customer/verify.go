@@ -92,6 +92,30 @@ var codeMessages = []struct {
 	{mfa.ErrCodeExpired, http.StatusUnauthorized, "確認コードの有効期限（5分）が切れました。「コードを再送する」を押して新しいコードを受け取ってください。"},
 	{mfa.ErrNoCode, http.StatusUnauthorized, "まだコードが送られていません。「コードを送る」を押してください。"},
 	{mfa.ErrMethodNotAllowed, http.StatusUnprocessableEntity, "この方法は使えません。ほかの方法を選んでください。"},
+	{mfa.ErrBadTradingPassword, http.StatusUnauthorized, "取引パスワードが正しくありません。"},
+}
+
+// codeMessage finds what to tell the customer about a refused code.
+func codeMessage(err error) (string, int, bool) {
+	for _, cm := range codeMessages {
+		if errors.Is(err, cm.err) {
+			return cm.msg, cm.status, true
+		}
+	}
+	return "", 0, false
+}
+
+// lockedOut ends the session of a customer whose second factor just got
+// locked and says until when.
+func (h *Handler) lockedOut(c echo.Context, customer *data.Customer) error {
+	fresh, err := h.DB.CustomerByID(c.Request().Context(), customer.ID)
+	if err != nil {
+		return err
+	}
+	if err := h.Sessions.End(c); err != nil {
+		return err
+	}
+	return web.Render(c, http.StatusForbidden, views.LockedPage(views.LockedModel{Until: fresh.MFALockedUntil}))
 }
 
 func (h *Handler) verifySubmit(c echo.Context) error {
@@ -105,24 +129,15 @@ func (h *Handler) verifySubmit(c echo.Context) error {
 	err = h.MFA.Verify(ctx, mfa.VerifyInput{Customer: customer, SessionHash: s.IDHash, Purpose: mfa.PurposeLogin,
 		Use: mfa.UseLogin, Method: mfa.Method(s.Method), Code: code, ClientIP: c.RealIP()})
 	if errors.Is(err, mfa.ErrLocked) {
-		plan, perr := h.MFA.PlanLogin(ctx, customer)
-		if perr != nil {
-			return perr
-		}
-		if err := h.Sessions.End(c); err != nil {
-			return err
-		}
-		return web.Render(c, http.StatusForbidden, views.LockedPage(views.LockedModel{Until: plan.LockedUntil}))
+		return h.lockedOut(c, customer)
 	}
-	for _, cm := range codeMessages {
-		if errors.Is(err, cm.err) {
-			m, merr := h.verifyModel(c)
-			if merr != nil {
-				return merr
-			}
-			m.Error = cm.msg
-			return web.Render(c, cm.status, views.VerifyPage(m))
+	if msg, status, ok := codeMessage(err); ok {
+		m, merr := h.verifyModel(c)
+		if merr != nil {
+			return merr
 		}
+		m.Error = msg
+		return web.Render(c, status, views.VerifyPage(m))
 	}
 	if err != nil {
 		return err

@@ -97,13 +97,17 @@ func (tx *Tx) UseChallenge(ctx context.Context, id int64) (bool, error) {
 	return n == 1, err
 }
 
-// ChallengeSends returns how many codes were sent to the customer since t,
-// and when the newest was sent; the resend cool-down and hourly cap use it.
-func (tx *Tx) ChallengeSends(ctx context.Context, customerID int64, since time.Time) (count int, newest time.Time, err error) {
+// ChallengeSends returns how many codes were sent to the customer since
+// t (for the hourly cap), and when the newest code of this session and
+// purpose was sent (for the resend cool-down).
+func (tx *Tx) ChallengeSends(ctx context.Context, customerID int64, sessionHash, purpose string, since time.Time) (count int, newest time.Time, err error) {
+	if err = tx.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM challenges WHERE customer_id = ? AND created_at >= ?`,
+		customerID, since.Unix()).Scan(&count); err != nil {
+		return 0, time.Time{}, fmt.Errorf("challenge sends: %w", err)
+	}
 	var last sql.NullInt64
-	err = tx.tx.QueryRowContext(ctx, `SELECT COUNT(*), MAX(created_at) FROM challenges
-		WHERE customer_id = ? AND created_at >= ?`, customerID, since.Unix()).Scan(&count, &last)
-	if err != nil {
+	if err = tx.tx.QueryRowContext(ctx, `SELECT MAX(created_at) FROM challenges WHERE session_hash = ? AND purpose = ?`,
+		sessionHash, purpose).Scan(&last); err != nil {
 		return 0, time.Time{}, fmt.Errorf("challenge sends: %w", err)
 	}
 	if last.Valid {

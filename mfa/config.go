@@ -18,6 +18,13 @@ type Config struct {
 	ResendCooldown  time.Duration
 	SendsPerHour    int // codes sent to one account per hour
 
+	// StepUpWindow is how recent a second factor must be for an
+	// operation that asks for one (DESIGN §1: 5 minutes).
+	StepUpWindow time.Duration
+	// WithdrawalHold is how long withdrawals are held after a contact
+	// change or a support reset.
+	WithdrawalHold time.Duration
+
 	LockThreshold int           // consecutive second-factor failures that lock
 	LockDuration  time.Duration // how long the lock lasts
 	FailureWindow time.Duration // failures older than this do not count
@@ -39,6 +46,9 @@ func DefaultConfig() Config {
 		CodeMaxAttempts: 5,
 		ResendCooldown:  60 * time.Second,
 		SendsPerHour:    5,
+
+		StepUpWindow:   5 * time.Minute,
+		WithdrawalHold: 72 * time.Hour,
 
 		LockThreshold: 10,
 		LockDuration:  30 * time.Minute,

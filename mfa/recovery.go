@@ -11,6 +11,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"mfadesk/data"
+	"mfadesk/notify"
 )
 
 // RecoveryCodeCount is how many codes one set has.
@@ -78,7 +79,7 @@ func (s *Service) IssueRecoveryCodes(ctx context.Context, c *data.Customer, clie
 		if err := tx.ReplaceRecoveryCodes(ctx, c.ID, hashes); err != nil {
 			return err
 		}
-		if err := notifyCustomer(ctx, tx, c, pendingMessage("recovery_codes_issued", "リカバリーコードを発行しました")); err != nil {
+		if err := notify.NotifyCustomer(ctx, tx, c, notify.RecoveryCodesIssued(tx.Now())); err != nil {
 			return err
 		}
 		return tx.Audit(ctx, data.AuditEvent{ActorKind: "customer", Actor: c.LoginID, CustomerID: c.ID,
@@ -116,5 +117,5 @@ func (s *Service) checkRecovery(ctx context.Context, tx *data.Tx, c *data.Custom
 	if err != nil || !used {
 		return ErrWrongCode, err
 	}
-	return nil, notifyCustomer(ctx, tx, c, pendingMessage("recovery_code_used", "リカバリーコードが使われました"))
+	return nil, notify.NotifyCustomer(ctx, tx, c, notify.RecoveryCodeUsed(tx.Now(), len(unused)-1))
 }

@@ -67,7 +67,7 @@ func (s *Service) SendLoginCode(ctx context.Context, c *data.Customer, sessionHa
 // SendStepUpCode sends a code to pass a step-up for op with a factor used for use.
 func (s *Service) SendStepUpCode(ctx context.Context, c *data.Customer, sessionHash, op string, m Method, use Use) error {
 	return s.sendFactorCode(ctx, c, sessionHash, StepUpPurpose(op), m, use, func(code string) notify.Message {
-		return stepUpCodeMessage(code, s.Config.CodeTTL, string(m))
+		return notify.StepUpCode(code, s.Config.CodeTTL, string(m))
 	})
 }
 
@@ -87,7 +87,7 @@ func (s *Service) sendFactorCode(ctx context.Context, c *data.Customer, sessionH
 // SMS factor, change of email or phone).
 func (s *Service) SendContactCode(ctx context.Context, c *data.Customer, sessionHash, purpose, channel, to string) error {
 	return s.sendCode(ctx, codeRequest{customer: c, sessionHash: sessionHash, purpose: purpose, channel: channel, to: to,
-		message: func(code string) notify.Message { return contactCodeMessage(code, s.Config.CodeTTL, channel) }})
+		message: func(code string) notify.Message { return notify.ContactCode(code, s.Config.CodeTTL, channel) }})
 }
 
 // sendCode issues a new code, voiding the previous one of the session and
@@ -108,11 +108,11 @@ func (s *Service) sendCode(ctx context.Context, r codeRequest) error {
 	}
 	return s.DB.InTx(ctx, func(tx *data.Tx) error {
 		now := tx.Now()
-		count, newest, err := tx.ChallengeSends(ctx, r.customer.ID, now.Add(-time.Hour))
+		count, newest, err := tx.ChallengeSends(ctx, r.customer.ID, r.sessionHash, r.purpose, now.Add(-time.Hour))
 		if err != nil {
 			return err
 		}
-		if wait := newest.Add(s.Config.ResendCooldown).Sub(now); count > 0 && wait > 0 {
+		if wait := newest.Add(s.Config.ResendCooldown).Sub(now); !newest.IsZero() && wait > 0 {
 			return &SendWait{Wait: wait}
 		}
 		if count >= s.Config.SendsPerHour {

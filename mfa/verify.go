@@ -184,7 +184,7 @@ func (s *Service) recordOutcome(ctx context.Context, tx *data.Tx, c *data.Custom
 	if lockedUntil.IsZero() {
 		return false, nil
 	}
-	if err := notifyCustomer(ctx, tx, c, notify.MFALocked(lockedUntil)); err != nil {
+	if err := notify.NotifyCustomer(ctx, tx, c, notify.MFALocked(lockedUntil)); err != nil {
 		return false, err
 	}
 	return true, tx.Audit(ctx, data.AuditEvent{ActorKind: "system", Actor: "mfa", CustomerID: c.ID,

@@ -101,6 +101,28 @@ type Principal struct {
 // (new id, new CSRF token). Every change of authentication level goes
 // through here, so a session id never survives one.
 func (m *Sessions) Start(c echo.Context, p Principal, level, method string) (*data.Session, error) {
+	return m.start(c, p, level, method, "")
+}
+
+// StepUp records a second factor just passed for purpose: a new session
+// id (SECURITY 21) whose step-up is fresh for that purpose only.
+func (m *Sessions) StepUp(c echo.Context, purpose string) (*data.Session, error) {
+	s := Current(c)
+	if s == nil || s.Level != data.LevelFull {
+		return nil, errors.New("step-up without a logged-in session")
+	}
+	return m.start(c, Principal{CustomerID: s.CustomerID, StaffID: s.StaffID}, s.Level, s.Method, purpose)
+}
+
+// FreshStepUp reports whether the session passed a second factor for
+// purpose within window. Only the server's clock and record count.
+func (m *Sessions) FreshStepUp(c echo.Context, purpose string, window time.Duration) bool {
+	s := Current(c)
+	return s != nil && s.Level == data.LevelFull && purpose != "" && s.StepUpPurpose == purpose &&
+		!s.SecondFactorAt.IsZero() && m.Now().Sub(s.SecondFactorAt) <= window
+}
+
+func (m *Sessions) start(c echo.Context, p Principal, level, method, stepUp string) (*data.Session, error) {
 	ctx := c.Request().Context()
 	now := m.Now()
 	created := now
@@ -126,6 +148,7 @@ func (m *Sessions) Start(c echo.Context, p Principal, level, method string) (*da
 	}
 	if level == data.LevelFull {
 		s.SecondFactorAt = now
+		s.StepUpPurpose = stepUp
 	}
 	if err := m.Store.CreateSession(ctx, s); err != nil {
 		return nil, err

@@ -57,6 +57,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	fs.IntVar(&def.CodeMaxAttempts, "code-max-attempts", envInt(env, "code-max-attempts", def.CodeMaxAttempts), "wrong tries per code")
 	fs.DurationVar(&def.ResendCooldown, "resend-cooldown", envDuration(env, "resend-cooldown", def.ResendCooldown), "wait between code sends")
 	fs.IntVar(&def.SendsPerHour, "sends-per-hour", envInt(env, "sends-per-hour", def.SendsPerHour), "codes sent to one account per hour")
+	fs.DurationVar(&def.StepUpWindow, "stepup-window", envDuration(env, "stepup-window", def.StepUpWindow), "how recent a second factor must be for a sensitive operation")
+	fs.DurationVar(&def.WithdrawalHold, "withdrawal-hold", envDuration(env, "withdrawal-hold", def.WithdrawalHold), "withdrawal hold after a contact change or support reset")
 	fs.IntVar(&def.LockThreshold, "lock-threshold", envInt(env, "lock-threshold", def.LockThreshold), "consecutive second-factor failures that lock")
 	fs.DurationVar(&def.LockDuration, "lock-duration", envDuration(env, "lock-duration", def.LockDuration), "how long a second-factor lock lasts")
 	fs.IntVar(&def.PasswordFailuresPerAccount, "password-failures-per-account", envInt(env, "password-failures-per-account", def.PasswordFailuresPerAccount), "password failures per account per window")

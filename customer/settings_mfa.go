@@ -1,0 +1,305 @@
+package customer
+
+import (
+	"errors"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+	"golang.org/x/text/unicode/norm"
+
+	"mfadesk/data"
+	"mfadesk/mfa"
+	"mfadesk/views"
+	"mfadesk/web"
+)
+
+var settingsNotices = map[string]string{
+	"saved":        "設定を保存しました。",
+	"totp-added":   "認証アプリを登録しました。次回のログインから使えます。",
+	"sms-added":    "SMS認証を登録しました。",
+	"totp-removed": "認証アプリを解除しました。",
+	"sms-removed":  "SMS認証を解除しました。",
+}
+
+func (h *Handler) mfaSettings(c echo.Context) error {
+	ctx := c.Request().Context()
+	customer, err := h.customer(c)
+	if err != nil {
+		return err
+	}
+	factors, err := h.DB.ConfirmedFactors(ctx, customer.ID)
+	if err != nil {
+		return err
+	}
+	plan, err := h.MFA.PlanLogin(ctx, customer)
+	if err != nil {
+		return err
+	}
+	remaining, err := h.DB.CountUnusedRecoveryCodes(ctx, customer.ID)
+	if err != nil {
+		return err
+	}
+	m := views.MFASettingsModel{
+		EmailVerified: customer.HasValidEmail(), EmailFallback: plan.EmailFallback, RecoveryRemaining: remaining,
+		CanChange: h.Sessions.FreshStepUp(c, "mfa", h.MFA.Config.StepUpWindow),
+		Info:      settingsNotices[c.QueryParam("notice")],
+	}
+	if customer.Email != "" {
+		m.Email = views.MaskEmail(customer.Email)
+	}
+	for _, f := range factors {
+		row := views.FactorRow{ID: f.ID, Kind: f.Kind, Login: f.UseLogin, Account: f.UseAccount, Withdrawal: f.UseWithdrawal}
+		if f.Kind == data.FactorTOTP {
+			m.HasTOTP = true
+			row.Label, row.Detail = "認証アプリ", "登録日 "+views.Date(f.ConfirmedAt)
+		} else {
+			m.HasSMS = true
+			row.Label, row.Detail = "SMS認証", "電話番号 "+views.MaskPhone(f.Phone)
+		}
+		m.Factors = append(m.Factors, row)
+	}
+	return web.Render(c, http.StatusOK, views.MFASettingsPage(m))
+}
+
+func (h *Handler) saveUses(c echo.Context) error {
+	ctx := c.Request().Context()
+	customer, err := h.customer(c)
+	if err != nil {
+		return err
+	}
+	factors, err := h.DB.ConfirmedFactors(ctx, customer.ID)
+	if err != nil {
+		return err
+	}
+	uses := map[int64]data.Uses{}
+	for _, f := range factors {
+		id := strconv.FormatInt(f.ID, 10)
+		uses[f.ID] = data.Uses{Login: c.FormValue("use_login_"+id) == "on",
+			Account: c.FormValue("use_account_"+id) == "on", Withdrawal: c.FormValue("use_withdrawal_"+id) == "on"}
+	}
+	if err := h.MFA.SetFactorUses(ctx, customer, uses, c.RealIP()); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/settings/mfa?notice=saved")
+}
+
+func formUses(c echo.Context) data.Uses {
+	return data.Uses{Login: c.FormValue("use_login") == "on", Account: c.FormValue("use_account") == "on",
+		Withdrawal: c.FormValue("use_withdrawal") == "on"}
+}
+
+func (h *Handler) totpStart(c echo.Context) error {
+	customer, err := h.customer(c)
+	if err != nil {
+		return err
+	}
+	if err := h.MFA.StartTOTPEnrolment(c.Request().Context(), customer); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/settings/mfa/totp")
+}
+
+func (h *Handler) totpEnrolForm(c echo.Context) error {
+	return h.renderTOTPEnrol(c, http.StatusOK, nil)
+}
+
+func (h *Handler) renderTOTPEnrol(c echo.Context, status int, errs map[string]string) error {
+	ctx := c.Request().Context()
+	customer, err := h.customer(c)
+	if err != nil {
+		return err
+	}
+	_, secret, err := h.MFA.PendingTOTP(ctx, customer)
+	if errors.Is(err, data.ErrNotFound) {
+		return c.Redirect(http.StatusSeeOther, "/settings/mfa")
+	}
+	if err != nil {
+		return err
+	}
+	factors, err := h.DB.ConfirmedFactors(ctx, customer.ID)
+	if err != nil {
+		return err
+	}
+	m := views.TOTPEnrolModel{KeyGroups: groupsOf(secret, 4), Errors: errs}
+	for _, f := range factors {
+		m.Replacing = m.Replacing || f.Kind == data.FactorTOTP
+	}
+	return web.Render(c, status, views.TOTPEnrolPage(m))
+}
+
+// groupsOf splits a key for reading aloud or typing: "JBSW Y3DP ...".
+func groupsOf(s string, n int) []string {
+	var out []string
+	for len(s) > n {
+		out, s = append(out, s[:n]), s[n:]
+	}
+	return append(out, s)
+}
+
+// totpQR serves the pending enrolment's QR code. It shows a secret, so it
+// is never cached (the security headers set no-store on every page).
+func (h *Handler) totpQR(c echo.Context) error {
+	customer, err := h.customer(c)
+	if err != nil {
+		return err
+	}
+	uri, _, err := h.MFA.PendingTOTP(c.Request().Context(), customer)
+	if err != nil {
+		return err
+	}
+	png, err := mfa.QRCodePNG(uri, 240)
+	if err != nil {
+		return err
+	}
+	return c.Blob(http.StatusOK, "image/png", png)
+}
+
+func (h *Handler) totpConfirm(c echo.Context) error {
+	customer, err := h.customer(c)
+	if err != nil {
+		return err
+	}
+	in := mfa.EnrolInput{Customer: customer, SessionHash: web.Current(c).IDHash, Code: c.FormValue("code"),
+		TradingPassword: c.FormValue("trading_password"), Uses: formUses(c), ClientIP: c.RealIP()}
+	if errs := enrolFormErrors(in); len(errs) > 0 {
+		return h.renderTOTPEnrol(c, http.StatusUnprocessableEntity, errs)
+	}
+	err = h.MFA.ConfirmTOTP(c.Request().Context(), in)
+	if errors.Is(err, mfa.ErrLocked) {
+		return h.lockedOut(c, customer)
+	}
+	if errs, status, ok := enrolErrors(err); ok {
+		return h.renderTOTPEnrol(c, status, errs)
+	}
+	if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/settings/mfa?notice=totp-added")
+}
+
+func enrolFormErrors(in mfa.EnrolInput) map[string]string {
+	errs := map[string]string{}
+	if msg := web.CheckText(in.TradingPassword, true, maxPasswordLen); msg != "" {
+		errs["trading_password"] = msg
+	}
+	if msg := web.CheckText(in.Code, true, 64); msg != "" {
+		errs["code"] = msg
+	}
+	return errs
+}
+
+// enrolErrors turns a refused enrolment into messages on its fields.
+func enrolErrors(err error) (map[string]string, int, bool) {
+	if errors.Is(err, mfa.ErrBadTradingPassword) {
+		return map[string]string{"trading_password": "取引パスワードが正しくありません。"}, http.StatusUnauthorized, true
+	}
+	if msg, status, ok := codeMessage(err); ok {
+		return map[string]string{"code": msg}, status, true
+	}
+	return nil, 0, false
+}
+
+func (h *Handler) removeFactor(kind string) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		customer, err := h.customer(c)
+		if err != nil {
+			return err
+		}
+		if err := h.MFA.RemoveFactors(c.Request().Context(), customer, kind, web.Current(c).IDHash, c.RealIP()); err != nil {
+			return err
+		}
+		return c.Redirect(http.StatusSeeOther, "/settings/mfa?notice="+kind+"-removed")
+	}
+}
+
+var mobileNumber = regexp.MustCompile(`^0[789]0[0-9]{8}$`)
+
+// normalizePhone accepts a Japanese mobile number as people type it
+// (full-width digits, hyphens, spaces) and formats it as 090-1234-5678.
+func normalizePhone(s string) (string, bool) {
+	s = strings.Map(func(r rune) rune {
+		if r == '-' || r == ' ' || r == 'ー' || r == '‐' || r == '(' || r == ')' {
+			return -1
+		}
+		return r
+	}, norm.NFKC.String(s))
+	if !mobileNumber.MatchString(s) {
+		return "", false
+	}
+	return s[:3] + "-" + s[3:7] + "-" + s[7:], true
+}
+
+func (h *Handler) smsSend(c echo.Context) error {
+	phone, ok := normalizePhone(c.FormValue("phone"))
+	if !ok {
+		return &web.UserError{Status: http.StatusUnprocessableEntity, Title: "電話番号を確認してください",
+			Message: "携帯電話の番号（070・080・090で始まる11桁）を入力してください。前のページに戻って入力し直せます。"}
+	}
+	customer, err := h.customer(c)
+	if err != nil {
+		return err
+	}
+	err = h.MFA.SendContactCode(c.Request().Context(), customer, web.Current(c).IDHash, mfa.PurposeEnrolSMS, "sms", phone)
+	switch {
+	case errors.Is(err, mfa.ErrResendTooSoon), errors.Is(err, mfa.ErrSendLimit):
+		return &web.UserError{Status: http.StatusTooManyRequests, Title: "しばらくお待ちください",
+			Message: "確認コードは1分に1回、1時間に5回まで送れます。少し待ってからもう一度お試しください。"}
+	case err != nil:
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/settings/mfa/sms")
+}
+
+func (h *Handler) smsEnrolForm(c echo.Context) error {
+	return h.renderSMSEnrol(c, http.StatusOK, nil)
+}
+
+func (h *Handler) renderSMSEnrol(c echo.Context, status int, errs map[string]string) error {
+	ch, err := h.DB.LatestChallenge(c.Request().Context(), web.Current(c).IDHash, mfa.PurposeEnrolSMS)
+	if errors.Is(err, data.ErrNotFound) {
+		return c.Redirect(http.StatusSeeOther, "/settings/mfa")
+	}
+	if err != nil {
+		return err
+	}
+	return web.Render(c, status, views.SMSEnrolPage(views.SMSEnrolModel{Phone: views.MaskPhone(ch.Destination), Errors: errs}))
+}
+
+func (h *Handler) smsConfirm(c echo.Context) error {
+	customer, err := h.customer(c)
+	if err != nil {
+		return err
+	}
+	in := mfa.EnrolInput{Customer: customer, SessionHash: web.Current(c).IDHash, Code: c.FormValue("code"),
+		TradingPassword: c.FormValue("trading_password"), Uses: formUses(c), ClientIP: c.RealIP()}
+	if errs := enrolFormErrors(in); len(errs) > 0 {
+		return h.renderSMSEnrol(c, http.StatusUnprocessableEntity, errs)
+	}
+	err = h.MFA.ConfirmSMS(c.Request().Context(), in)
+	if errors.Is(err, mfa.ErrLocked) {
+		return h.lockedOut(c, customer)
+	}
+	if errs, status, ok := enrolErrors(err); ok {
+		return h.renderSMSEnrol(c, status, errs)
+	}
+	if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/settings/mfa?notice=sms-added")
+}
+
+func (h *Handler) issueRecoveryCodes(c echo.Context) error {
+	customer, err := h.customer(c)
+	if err != nil {
+		return err
+	}
+	codes, err := h.MFA.IssueRecoveryCodes(c.Request().Context(), customer, c.RealIP())
+	if err != nil {
+		return err
+	}
+	// Shown in the POST's answer, once; reloading does not show them again.
+	return web.Render(c, http.StatusOK, views.RecoveryCodesPage(codes))
+}

@@ -1,0 +1,237 @@
+package customer
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"mfadesk/data"
+	"mfadesk/mfa"
+	"mfadesk/views"
+	"mfadesk/web"
+)
+
+// stepUpOp is an operation that can ask for a fresh second factor.
+// "withdrawal:<id>" binds the factor to one withdrawal's amount and
+// destination (SECURITY 26).
+type stepUpOp struct {
+	name  string // account, mfa, withdrawal:<id>
+	title string
+	next  string
+}
+
+func parseStepUpOp(s string) (stepUpOp, bool) {
+	switch {
+	case s == "account":
+		return stepUpOp{s, "登録情報の照会・変更の前に本人確認をします", "/account"}, true
+	case s == "mfa":
+		return stepUpOp{s, "多要素認証の設定を変更する前に本人確認をします", "/settings/mfa"}, true
+	case strings.HasPrefix(s, "withdrawal:"):
+		id, err := strconv.ParseInt(strings.TrimPrefix(s, "withdrawal:"), 10, 64)
+		if err != nil || id <= 0 {
+			return stepUpOp{}, false
+		}
+		return stepUpOp{s, "出金指示の前に本人確認をします", "/withdrawal/" + strconv.FormatInt(id, 10) + "/confirm"}, true
+	}
+	return stepUpOp{}, false
+}
+
+// stepUpUse says which factors may pass op for this customer. Account
+// changes fall back to any factor when none is ticked for the service,
+// because changing a contact always needs a fresh second factor.
+func (h *Handler) stepUpUse(ctx context.Context, c *data.Customer, op stepUpOp) (mfa.Use, error) {
+	switch {
+	case op.name == "mfa":
+		return mfa.UseAny, nil
+	case strings.HasPrefix(op.name, "withdrawal:"):
+		return mfa.UseWithdrawal, nil
+	}
+	plan, err := h.MFA.PlanStepUp(ctx, c, mfa.UseAccount)
+	if err != nil || plan.Required {
+		return mfa.UseAccount, err
+	}
+	return mfa.UseAny, nil
+}
+
+// requireStepUp lets a request through only with a second factor passed
+// for op within the configured window; otherwise it sends the customer
+// to pass one, after which they come back.
+func (h *Handler) requireStepUp(op string) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if h.Sessions.FreshStepUp(c, op, h.MFA.Config.StepUpWindow) {
+				return next(c)
+			}
+			return c.Redirect(http.StatusSeeOther, stepUpURL(op, "", "expired"))
+		}
+	}
+}
+
+func stepUpURL(op, method, notice string) string {
+	q := url.Values{"op": {op}}
+	if method != "" {
+		q.Set("method", method)
+	}
+	if notice != "" {
+		q.Set("notice", notice)
+	}
+	return "/stepup?" + q.Encode()
+}
+
+// stepUpState is what a step-up request is about.
+type stepUpState struct {
+	customer *data.Customer
+	op       stepUpOp
+	use      mfa.Use
+	plan     mfa.StepUpPlan
+	method   mfa.Method
+}
+
+func (h *Handler) loadStepUp(c echo.Context, opName, method string) (*stepUpState, error) {
+	op, ok := parseStepUpOp(opName)
+	if !ok {
+		return nil, &web.UserError{Status: http.StatusBadRequest, Title: "操作を確認できません",
+			Message: "もう一度メニューから操作してください。"}
+	}
+	customer, err := h.customer(c)
+	if err != nil {
+		return nil, err
+	}
+	ctx := c.Request().Context()
+	st := &stepUpState{customer: customer, op: op}
+	if st.use, err = h.stepUpUse(ctx, customer, op); err != nil {
+		return nil, err
+	}
+	if st.plan, err = h.MFA.PlanStepUp(ctx, customer, st.use); err != nil {
+		return nil, err
+	}
+	st.method = mfa.Method(method)
+	if !st.plan.Allows(st.method) && len(st.plan.Methods) > 0 {
+		st.method = st.plan.Methods[0]
+	}
+	return st, nil
+}
+
+var stepUpNotices = map[string]string{
+	"expired": "安全のため、操作の前にもう一度本人確認をお願いします（確認の有効時間は数分です）。",
+}
+
+func (h *Handler) stepUpForm(c echo.Context) error {
+	st, err := h.loadStepUp(c, c.QueryParam("op"), c.QueryParam("method"))
+	if err != nil {
+		return err
+	}
+	if len(st.plan.Methods) == 0 {
+		return &web.UserError{Status: http.StatusForbidden, Title: "本人確認の方法がありません",
+			Message: "登録された確認方法がないため、この操作はできません。お客様サポート（0120-000-000）へご連絡ください。"}
+	}
+	m, err := h.stepUpModel(c, st)
+	if err != nil {
+		return err
+	}
+	m.Info = notices[c.QueryParam("notice")]
+	if n := stepUpNotices[c.QueryParam("notice")]; n != "" {
+		m.Info = n
+	}
+	return web.Render(c, http.StatusOK, views.VerifyPage(m))
+}
+
+func (h *Handler) stepUpModel(c echo.Context, st *stepUpState) (views.VerifyModel, error) {
+	m := views.VerifyModel{Title: "本人確認", Lead: st.op.title, Action: "/stepup", ResendAction: "/stepup/send",
+		MethodAction: "/stepup/method", Method: string(st.method), MethodLabel: methodLabels[st.method],
+		Hidden: []views.Hidden{{Name: "op", Value: st.op.name}}, CarryMethod: true}
+	for _, alt := range st.plan.Methods {
+		if alt != st.method {
+			m.Alternatives = append(m.Alternatives, views.MethodOption{Method: string(alt), Label: methodLabels[alt]})
+		}
+	}
+	if st.method != mfa.MethodSMS && st.method != mfa.MethodEmail {
+		return m, nil
+	}
+	ctx := c.Request().Context()
+	to, err := h.MFA.Destination(ctx, st.customer, st.method, st.use)
+	if err != nil {
+		return views.VerifyModel{}, err
+	}
+	m.Destination = maskContact(string(st.method), to)
+	ch, err := h.DB.LatestChallenge(ctx, web.Current(c).IDHash, mfa.StepUpPurpose(st.op.name))
+	switch {
+	case errors.Is(err, data.ErrNotFound):
+	case err != nil:
+		return views.VerifyModel{}, err
+	default:
+		m.CodeSent = ch.Channel == string(st.method)
+	}
+	return m, nil
+}
+
+func maskContact(channel, to string) string {
+	if channel == string(mfa.MethodEmail) {
+		return views.MaskEmail(to)
+	}
+	return views.MaskPhone(to)
+}
+
+// stepUpMethod switches method (the hidden method field of the button)
+// and sends a code right away for SMS or email.
+func (h *Handler) stepUpMethod(c echo.Context) error {
+	st, err := h.loadStepUp(c, c.FormValue("op"), c.FormValue("method"))
+	if err != nil {
+		return err
+	}
+	if st.method != mfa.MethodSMS && st.method != mfa.MethodEmail {
+		return c.Redirect(http.StatusSeeOther, stepUpURL(st.op.name, string(st.method), ""))
+	}
+	return h.stepUpSend(c)
+}
+
+func (h *Handler) stepUpSend(c echo.Context) error {
+	st, err := h.loadStepUp(c, c.FormValue("op"), c.FormValue("method"))
+	if err != nil {
+		return err
+	}
+	err = h.MFA.SendStepUpCode(c.Request().Context(), st.customer, web.Current(c).IDHash, st.op.name, st.method, st.use)
+	notice := "sent"
+	switch {
+	case errors.Is(err, mfa.ErrResendTooSoon):
+		notice = "wait"
+	case errors.Is(err, mfa.ErrSendLimit):
+		notice = "limit"
+	case err != nil:
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, stepUpURL(st.op.name, string(st.method), notice))
+}
+
+func (h *Handler) stepUpSubmit(c echo.Context) error {
+	st, err := h.loadStepUp(c, c.FormValue("op"), c.FormValue("method"))
+	if err != nil {
+		return err
+	}
+	s := web.Current(c)
+	err = h.MFA.Verify(c.Request().Context(), mfa.VerifyInput{Customer: st.customer, SessionHash: s.IDHash,
+		Purpose: mfa.StepUpPurpose(st.op.name), Use: st.use, Method: st.method, Code: c.FormValue("code"), ClientIP: c.RealIP()})
+	if errors.Is(err, mfa.ErrLocked) {
+		return h.lockedOut(c, st.customer)
+	}
+	if msg, status, ok := codeMessage(err); ok {
+		m, merr := h.stepUpModel(c, st)
+		if merr != nil {
+			return merr
+		}
+		m.Error = msg
+		return web.Render(c, status, views.VerifyPage(m))
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := h.Sessions.StepUp(c, st.op.name); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, st.op.next)
+}
