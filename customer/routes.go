@@ -6,6 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"mfadesk/data"
+	"mfadesk/mfa"
 	"mfadesk/web"
 )
 
@@ -45,10 +46,30 @@ func (h *Handler) Register(e *echo.Echo) {
 	mfaChange.POST("/settings/mfa/totp/confirm", h.totpConfirm)
 	mfaChange.POST("/settings/mfa/totp/remove", h.removeFactor(data.FactorTOTP))
 	mfaChange.POST("/settings/mfa/sms/send", h.smsSend)
-	mfaChange.GET("/settings/mfa/sms", h.smsEnrolForm)
-	mfaChange.POST("/settings/mfa/sms/confirm", h.smsConfirm)
+	// The code to the new number was sent after a fresh step-up and is bound
+	// to this session; confirming it needs the code and trading password.
+	loggedIn.GET("/settings/mfa/sms", h.smsEnrolForm)
+	loggedIn.POST("/settings/mfa/sms/confirm", h.smsConfirm)
 	mfaChange.POST("/settings/mfa/sms/remove", h.removeFactor(data.FactorSMS))
 	mfaChange.POST("/settings/mfa/recovery", h.issueRecoveryCodes)
+
+	// 登録情報の照会・変更: a step-up when the customer's settings ask for
+	// one; changing a contact always needs a fresh one (SECURITY 11).
+	account := loggedIn.With(h.requireAccountStepUp)
+	account.GET("/account", h.account)
+	contactChange := loggedIn.With(h.requireStepUp("account"))
+	contactChange.POST("/account/email", h.contactSend(mfa.ContactEmail))
+	contactChange.POST("/account/phone", h.contactSend(mfa.ContactPhone))
+	loggedIn.GET("/account/email/confirm", h.contactConfirmForm(mfa.ContactEmail))
+	loggedIn.GET("/account/phone/confirm", h.contactConfirmForm(mfa.ContactPhone))
+	loggedIn.POST("/account/email/confirm", h.contactConfirm(mfa.ContactEmail))
+	loggedIn.POST("/account/phone/confirm", h.contactConfirm(mfa.ContactPhone))
+
+	// 出金指示: the step-up is bound to one withdrawal (amount and account).
+	loggedIn.GET("/withdrawal", h.withdrawalForm)
+	loggedIn.POST("/withdrawal", h.withdrawalSubmit)
+	loggedIn.GET("/withdrawal/:id/confirm", h.withdrawalConfirmForm)
+	loggedIn.POST("/withdrawal/:id/confirm", h.withdrawalConfirm)
 
 	anySession := public.With(requireLevel(data.LevelPassword, data.LevelFull))
 	anySession.POST("/logout", h.logout)

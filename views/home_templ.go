@@ -108,7 +108,11 @@ func HomePage(m HomeModel) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, " <nav class=\"menu\"><ul><li><a href=\"/settings/mfa\">多要素認証設定</a></li></ul></nav>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, " <nav class=\"menu\"><ul><li><a href=\"/account\">登録情報の照会・変更</a></li><li><a href=\"/withdrawal\">出金指示</a></li><li><a href=\"/settings/mfa\">多要素認証設定</a></li></ul></nav>")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = AccountNav().Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

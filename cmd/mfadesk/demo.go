@@ -77,6 +77,11 @@ func seedDemoFactors(ctx context.Context, tx *data.Tx, svc *mfa.Service, id int6
 			return err
 		}
 	}
+	// Every demo customer has a bank account, so withdrawals can be tried.
+	if err := tx.SetBankAccount(ctx, &data.BankAccount{CustomerID: id, BankName: "みずなみ銀行", BranchName: "本店営業部",
+		AccountType: "普通", AccountNumber: fmt.Sprintf("12%05d", id), HolderKana: d.customer.NameKana}); err != nil {
+		return err
+	}
 	if d.sms {
 		if _, err := tx.CreateFactor(ctx, &data.Factor{CustomerID: id, Kind: data.FactorSMS, Phone: d.customer.Phone,
 			UseLogin: true, UseAccount: true, UseWithdrawal: true, LastStep: -1, ConfirmedAt: now}); err != nil {

@@ -1,0 +1,172 @@
+package customer
+
+import (
+	"errors"
+	"net/http"
+	"net/mail"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"mfadesk/data"
+	"mfadesk/mfa"
+	"mfadesk/views"
+	"mfadesk/web"
+)
+
+var accountNotices = map[string]string{
+	"email-changed": "メールアドレスを変更しました。72時間は出金できません。",
+	"phone-changed": "電話番号を変更しました。72時間は出金できません。",
+}
+
+// requireAccountStepUp asks for a fresh second factor before the
+// registration information, when the customer's settings say so.
+func (h *Handler) requireAccountStepUp(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		customer, err := h.customer(c)
+		if err != nil {
+			return err
+		}
+		plan, err := h.MFA.PlanStepUp(c.Request().Context(), customer, mfa.UseAccount)
+		if err != nil {
+			return err
+		}
+		if plan.Required && !h.Sessions.FreshStepUp(c, "account", h.MFA.Config.StepUpWindow) {
+			return c.Redirect(http.StatusSeeOther, stepUpURL("account", "", "expired"))
+		}
+		return next(c)
+	}
+}
+
+func (h *Handler) account(c echo.Context) error {
+	m, err := h.accountModel(c)
+	if err != nil {
+		return err
+	}
+	m.Info = accountNotices[c.QueryParam("notice")]
+	return web.Render(c, http.StatusOK, views.AccountPage(m))
+}
+
+func (h *Handler) accountModel(c echo.Context) (views.AccountModel, error) {
+	customer, err := h.customer(c)
+	if err != nil {
+		return views.AccountModel{}, err
+	}
+	m := views.AccountModel{Name: customer.NameKanji, NameKana: customer.NameKana, AccountNumber: customer.AccountNumber,
+		BirthDate: customer.BirthDate, Email: customer.Email, Phone: customer.Phone, Bank: "登録なし",
+		Masked: !h.Sessions.FreshStepUp(c, "account", h.MFA.Config.StepUpWindow)}
+	if bank, err := h.DB.BankAccountOf(c.Request().Context(), customer.ID); err == nil {
+		m.Bank = bankLabel(bank)
+	} else if !errors.Is(err, data.ErrNotFound) {
+		return views.AccountModel{}, err
+	}
+	if m.Masked {
+		m.Email, m.Phone = views.MaskEmail(m.Email), views.MaskPhone(m.Phone)
+	}
+	if customer.Email == "" {
+		m.Email = "登録なし"
+	}
+	if customer.Phone == "" {
+		m.Phone = "登録なし"
+	}
+	return m, nil
+}
+
+func bankLabel(b *data.BankAccount) string {
+	return b.BankName + " " + b.BranchName + " " + b.AccountType + " " + views.MaskPhone(b.AccountNumber)
+}
+
+// contactSend starts a change of email ("email") or phone ("phone"): the
+// code goes to the new contact, which replaces the old one only when the
+// code comes back.
+func (h *Handler) contactSend(kind string) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		field, channel := "new_email", "email"
+		if kind == mfa.ContactPhone {
+			field, channel = "new_phone", "sms"
+		}
+		raw := c.FormValue(field)
+		to, msg := parseContact(kind, raw)
+		if msg != "" {
+			m, err := h.accountModel(c)
+			if err != nil {
+				return err
+			}
+			m.Errors = map[string]string{field: msg}
+			if web.CheckText(raw, false, 254) == "" {
+				m.NewEmail, m.NewPhone = c.FormValue("new_email"), c.FormValue("new_phone")
+			}
+			return web.Render(c, http.StatusUnprocessableEntity, views.AccountPage(m))
+		}
+		customer, err := h.customer(c)
+		if err != nil {
+			return err
+		}
+		err = h.MFA.SendContactCode(c.Request().Context(), customer, web.Current(c).IDHash, mfa.ContactPurpose(kind), channel, to)
+		if errors.Is(err, mfa.ErrResendTooSoon) || errors.Is(err, mfa.ErrSendLimit) {
+			return &web.UserError{Status: http.StatusTooManyRequests, Title: "しばらくお待ちください",
+				Message: "確認コードは1分に1回、1時間に5回まで送れます。少し待ってからもう一度お試しください。"}
+		}
+		if err != nil {
+			return err
+		}
+		return c.Redirect(http.StatusSeeOther, "/account/"+kind+"/confirm")
+	}
+}
+
+// parseContact validates a new email address or mobile number and returns
+// it in stored form, or the message to show beside the field.
+func parseContact(kind, raw string) (string, string) {
+	if msg := web.CheckText(raw, true, 254); msg != "" {
+		return "", msg
+	}
+	if kind == mfa.ContactPhone {
+		phone, ok := normalizePhone(raw)
+		if !ok {
+			return "", "携帯電話の番号（070・080・090で始まる11桁）を入力してください。"
+		}
+		return phone, ""
+	}
+	addr, err := mail.ParseAddress(strings.TrimSpace(raw))
+	if err != nil || addr.Name != "" || !strings.Contains(addr.Address, ".") {
+		return "", "メールアドレスの形式が正しくありません（例：taro@example.jp）。"
+	}
+	return addr.Address, ""
+}
+
+func (h *Handler) contactConfirmForm(kind string) echo.HandlerFunc {
+	return func(c echo.Context) error { return h.renderContactConfirm(c, kind, http.StatusOK, "") }
+}
+
+func (h *Handler) renderContactConfirm(c echo.Context, kind string, status int, msg string) error {
+	ch, err := h.DB.LatestChallenge(c.Request().Context(), web.Current(c).IDHash, mfa.ContactPurpose(kind))
+	if errors.Is(err, data.ErrNotFound) {
+		return c.Redirect(http.StatusSeeOther, "/account")
+	}
+	if err != nil {
+		return err
+	}
+	return web.Render(c, status, views.ContactConfirmPage(views.ContactConfirmModel{Kind: kind,
+		To: maskContact(ch.Channel, ch.Destination), Error: msg}))
+}
+
+func (h *Handler) contactConfirm(kind string) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		customer, err := h.customer(c)
+		if err != nil {
+			return err
+		}
+		err = h.MFA.ConfirmContact(c.Request().Context(), mfa.ContactChange{Customer: customer,
+			SessionHash: web.Current(c).IDHash, Kind: kind, Code: c.FormValue("code"), ClientIP: c.RealIP()})
+		if errors.Is(err, mfa.ErrLocked) {
+			return h.lockedOut(c, customer)
+		}
+		if msg, status, ok := codeMessage(err); ok {
+			return h.renderContactConfirm(c, kind, status, msg)
+		}
+		if err != nil {
+			return err
+		}
+		return c.Redirect(http.StatusSeeOther, "/account?notice="+kind+"-changed")
+	}
+}
