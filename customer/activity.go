@@ -77,6 +77,21 @@ func activityWhat(action string, detail map[string]string) string {
 		return "パスワードの変更"
 	case "recovery_codes.issue":
 		return "リカバリーコードの発行"
+	case "factor.add", "factor.replace", "factor.remove":
+		verb := map[string]string{"factor.add": "登録", "factor.replace": "変更（機種変更）", "factor.remove": "解除"}[action]
+		if m := methodName(detail["kind"]); m != "" {
+			return m + "の" + verb
+		}
+		return "本人確認の方法の" + verb
+	case "factor.uses":
+		return "多要素認証を利用する場面の変更"
+	case "contact.change":
+		if detail["kind"] == "phone" {
+			return "電話番号の変更"
+		}
+		return "メールアドレスの変更"
+	case "withdrawal.request":
+		return "出金指示"
 	}
 	return "その他の操作"
 }

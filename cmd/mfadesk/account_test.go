@@ -176,3 +176,19 @@ func TestWithdrawalWithoutStepUpSetting(t *testing.T) {
 		t.Fatal("requested withdrawal not listed")
 	}
 }
+
+// The customer's own activity page names the security changes they made.
+func TestActivityShowsSecurityChanges(t *testing.T) {
+	a := newTestApp(t)
+	c := loggedInClient(t, a, "demo-app")
+	stepUp(t, a, c, "mfa", "demo-app", demoTOTPSecret)
+	c.post("/settings/mfa/totp/remove", nil)
+	c.get("/withdrawal")
+	c.post("/withdrawal", url.Values{"amount": {"1000"}})
+	p := c.get("/settings/activity")
+	for _, want := range []string{"認証アプリの解除", "ログイン時の本人確認"} {
+		if !strings.Contains(p.body, want) {
+			t.Errorf("activity lacks %q", want)
+		}
+	}
+}
