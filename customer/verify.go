@@ -13,8 +13,8 @@ import (
 )
 
 var methodLabels = map[mfa.Method]string{
-	mfa.MethodTOTP:  "認証アプリで確認する",
-	mfa.MethodSMS:   "SMSで確認する",
+	mfa.MethodTOTP:     "認証アプリで確認する",
+	mfa.MethodSMS:      "SMSで確認する",
 	mfa.MethodEmail:    "メールで確認する",
 	mfa.MethodRecovery: "リカバリーコードを使う",
 }
