@@ -52,13 +52,6 @@ func newApp(ctx context.Context, cfg Config, now func() time.Time, log *slog.Log
 		db.Close()
 		return nil, err
 	}
-	e.GET("/healthz", func(c echo.Context) error {
-		if err := db.Ping(c.Request().Context()); err != nil {
-			return c.String(http.StatusServiceUnavailable, "database unavailable\n")
-		}
-		return c.String(http.StatusOK, "ok\n")
-	})
-
 	cookie := "__Host-mfadesk"
 	if cfg.Dev() {
 		cookie = "mfadesk" // browsers drop __Host- cookies without Secure, and dev runs on plain HTTP
@@ -70,6 +63,10 @@ func newApp(ctx context.Context, cfg Config, now func() time.Time, log *slog.Log
 	}
 	customerSite.Register(e)
 	app := &App{Config: cfg, DB: db, MFA: svc, Echo: e, ConsoleEcho: e, Log: log, now: now}
+	if err := app.registerOps(e); err != nil {
+		db.Close()
+		return nil, err
+	}
 
 	// The console shares the customer listener under /console unless
 	// --console-addr gives it its own (e.g. reachable only from the office).

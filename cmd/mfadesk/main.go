@@ -70,6 +70,8 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 		}
 	}
 	go sweepSessions(ctx, app, log)
+	stopWorker := app.startDelivery(ctx)
+	defer stopWorker()
 
 	servers := []*http.Server{newServer(cfg.Addr, app.Echo)}
 	if cfg.ConsoleAddr != "" {
