@@ -22,6 +22,7 @@ func (s *Service) CheckLoginPassword(ctx context.Context, rawLoginID, password, 
 	}
 	if addrFailures >= s.Config.PasswordFailuresPerAddress {
 		s.auditLogin(ctx, 0, rawLoginID, clientIP, "address_throttled")
+		s.observePassword("address_throttled")
 		return nil, ErrAddressThrottled
 	}
 
@@ -77,8 +78,10 @@ func (s *Service) CheckLoginPassword(ctx context.Context, rawLoginID, password, 
 		return nil, err
 	}
 	if !ok {
+		s.observePassword("failure")
 		return nil, ErrBadCredentials
 	}
+	s.observePassword("success")
 	return customer, nil
 }
 

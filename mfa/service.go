@@ -16,6 +16,40 @@ type Service struct {
 	Box    *SecretBox
 	Codes  CodeHasher
 	Config Config
+	// Observer hears outcomes after they commit, for metrics; may be nil.
+	Observer Observer
+}
+
+// Observer hears authentication outcomes. Outcomes are short codes
+// ("success", "failure", "locked", ...), never user input.
+type Observer interface {
+	PasswordChecked(outcome string)
+	SecondFactorChecked(method Method, purpose, outcome string)
+	Locked()
+}
+
+func (s *Service) observePassword(outcome string) {
+	if s.Observer != nil {
+		s.Observer.PasswordChecked(outcome)
+	}
+}
+
+func (s *Service) observeSecondFactor(in VerifyInput, result error) {
+	if s.Observer == nil {
+		return
+	}
+	outcome := "success"
+	switch {
+	case errors.Is(result, ErrLocked):
+		outcome = "locked"
+	case result != nil:
+		outcome = "failure:" + reason(result)
+	}
+	purpose := in.Purpose
+	if i := strings.IndexByte(purpose, ':'); i > 0 {
+		purpose = purpose[:i] // "stepup:withdrawal:12" counts as "stepup"
+	}
+	s.Observer.SecondFactorChecked(in.Method, purpose, outcome)
 }
 
 // Errors of authentication. The web layer maps them to pages; none of them

@@ -37,6 +37,7 @@ func (s *Service) Verify(ctx context.Context, in VerifyInput) error {
 // passes.
 func (s *Service) attempt(ctx context.Context, in VerifyInput, check func(*data.Tx, *data.Customer) (error, error), onSuccess func(*data.Tx, *data.Customer) error) error {
 	var result error
+	newlyLocked := false
 	err := s.DB.InTx(ctx, func(tx *data.Tx) error {
 		c, err := tx.CustomerByID(ctx, in.Customer.ID)
 		if err != nil {
@@ -55,6 +56,7 @@ func (s *Service) attempt(ctx context.Context, in VerifyInput, check func(*data.
 		}
 		if locked {
 			result = ErrLocked
+			newlyLocked = true
 		}
 		if result == nil && onSuccess != nil {
 			return onSuccess(tx, c)
@@ -63,6 +65,10 @@ func (s *Service) attempt(ctx context.Context, in VerifyInput, check func(*data.
 	})
 	if err != nil {
 		return err
+	}
+	s.observeSecondFactor(in, result)
+	if newlyLocked && s.Observer != nil {
+		s.Observer.Locked()
 	}
 	return result
 }
@@ -210,6 +216,12 @@ func reason(err error) string {
 		return "reused"
 	case errors.Is(err, ErrMalformedCode):
 		return "malformed"
+	case errors.Is(err, ErrWrongCode):
+		return "wrong"
+	case errors.Is(err, ErrTooManyTries):
+		return "too_many_tries"
+	case errors.Is(err, ErrBadTradingPassword):
+		return "trading_password"
 	}
 	return "other"
 }
