@@ -24,8 +24,14 @@ type AuditEvent struct {
 	Outcome    string
 	ClientIP   string
 	Detail     string
-	PrevHash   string
-	Hash       string
+	// Console events: the staff member, their role and organisation at the
+	// time, and the case the action hangs off.
+	StaffID   int64
+	StaffRole string
+	StaffOrg  string
+	CaseID    int64
+	PrevHash  string
+	Hash      string
 }
 
 // genesisHash is the previous hash of the first event.
@@ -41,13 +47,11 @@ func (tx *Tx) Audit(ctx context.Context, e AuditEvent) error {
 	}
 	e.At, e.PrevHash = tx.now.UTC(), prev
 	e.Hash = e.chainHash()
-	var customer any
-	if e.CustomerID != 0 {
-		customer = e.CustomerID
-	}
 	_, err = tx.tx.ExecContext(ctx, `INSERT INTO audit_events (at, actor_kind, actor, customer_id, action, outcome,
-		client_ip, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		e.At.Unix(), e.ActorKind, e.Actor, customer, e.Action, e.Outcome, e.ClientIP, e.Detail, e.PrevHash, e.Hash)
+		client_ip, detail, staff_id, staff_role, staff_org, case_id, prev_hash, hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.At.Unix(), e.ActorKind, e.Actor, nullID(e.CustomerID), e.Action, e.Outcome, e.ClientIP, e.Detail,
+		nullID(e.StaffID), e.StaffRole, e.StaffOrg, nullID(e.CaseID), e.PrevHash, e.Hash)
 	if err != nil {
 		return fmt.Errorf("audit %s: %w", e.Action, err)
 	}
@@ -55,11 +59,18 @@ func (tx *Tx) Audit(ctx context.Context, e AuditEvent) error {
 }
 
 // chainHash is SHA-256 over the previous hash and every field, each
-// length-prefixed so no two different events can encode the same.
+// length-prefixed so no two different events can encode the same. The
+// staff and case fields are hashed only when set, so events written before
+// they existed keep their hashes; removing them from an event that had
+// them changes its hash all the same.
 func (e AuditEvent) chainHash() string {
 	var b strings.Builder
-	for _, f := range []string{e.PrevHash, strconv.FormatInt(e.At.Unix(), 10), e.ActorKind, e.Actor,
-		strconv.FormatInt(e.CustomerID, 10), e.Action, e.Outcome, e.ClientIP, e.Detail} {
+	fields := []string{e.PrevHash, strconv.FormatInt(e.At.Unix(), 10), e.ActorKind, e.Actor,
+		strconv.FormatInt(e.CustomerID, 10), e.Action, e.Outcome, e.ClientIP, e.Detail}
+	if e.StaffID != 0 || e.StaffRole != "" || e.StaffOrg != "" || e.CaseID != 0 {
+		fields = append(fields, strconv.FormatInt(e.StaffID, 10), e.StaffRole, e.StaffOrg, strconv.FormatInt(e.CaseID, 10))
+	}
+	for _, f := range fields {
 		b.WriteString(strconv.Itoa(len(f)))
 		b.WriteByte(':')
 		b.WriteString(f)
@@ -70,22 +81,129 @@ func (e AuditEvent) chainHash() string {
 
 // AuditEventsFor lists a customer's events, newest first.
 func (db *DB) AuditEventsFor(ctx context.Context, customerID int64, limit int) ([]AuditEvent, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT id, at, actor_kind, actor, COALESCE(customer_id, 0), action, outcome,
-		client_ip, detail, prev_hash, hash FROM audit_events WHERE customer_id = ? ORDER BY id DESC LIMIT ?`, customerID, limit)
+	rows, err := db.sql.QueryContext(ctx, auditSelect+` WHERE customer_id = ? ORDER BY id DESC LIMIT ?`, customerID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("audit events: %w", err)
 	}
+	return scanAuditEvents(rows)
+}
+
+const auditSelect = `SELECT id, at, actor_kind, actor, COALESCE(customer_id, 0), action, outcome, client_ip, detail,
+	COALESCE(staff_id, 0), staff_role, staff_org, COALESCE(case_id, 0), prev_hash, hash FROM audit_events`
+
+func scanAuditEvent(row interface{ Scan(...any) error }) (AuditEvent, error) {
+	var e AuditEvent
+	var at int64
+	err := row.Scan(&e.ID, &at, &e.ActorKind, &e.Actor, &e.CustomerID, &e.Action, &e.Outcome, &e.ClientIP, &e.Detail,
+		&e.StaffID, &e.StaffRole, &e.StaffOrg, &e.CaseID, &e.PrevHash, &e.Hash)
+	if err != nil {
+		return AuditEvent{}, fmt.Errorf("scan audit event: %w", err)
+	}
+	e.At = time.Unix(at, 0).UTC()
+	return e, nil
+}
+
+func scanAuditEvents(rows *sql.Rows) ([]AuditEvent, error) {
 	defer rows.Close()
 	var out []AuditEvent
 	for rows.Next() {
-		var e AuditEvent
-		var at int64
-		if err := rows.Scan(&e.ID, &at, &e.ActorKind, &e.Actor, &e.CustomerID, &e.Action, &e.Outcome,
-			&e.ClientIP, &e.Detail, &e.PrevHash, &e.Hash); err != nil {
-			return nil, fmt.Errorf("scan audit event: %w", err)
+		e, err := scanAuditEvent(rows)
+		if err != nil {
+			return nil, err
 		}
-		e.At = time.Unix(at, 0).UTC()
 		out = append(out, e)
 	}
 	return out, rows.Err()
+}
+
+// AuditFilter selects events for the auditors' view; zero fields do not
+// filter. Pages go backwards from BeforeID (0: from the newest).
+type AuditFilter struct {
+	StaffID    int64
+	CustomerID int64
+	CaseID     int64
+	Action     string
+	From, To   time.Time
+	BeforeID   int64
+	Limit      int
+}
+
+// AuditEvents lists the events matching f, newest first.
+func (db *DB) AuditEvents(ctx context.Context, f AuditFilter) ([]AuditEvent, error) {
+	var where []string
+	var args []any
+	add := func(clause string, arg any) {
+		where = append(where, clause)
+		args = append(args, arg)
+	}
+	if f.StaffID != 0 {
+		add("staff_id = ?", f.StaffID)
+	}
+	if f.CustomerID != 0 {
+		add("customer_id = ?", f.CustomerID)
+	}
+	if f.CaseID != 0 {
+		add("case_id = ?", f.CaseID)
+	}
+	if f.Action != "" {
+		add("action = ?", f.Action)
+	}
+	if !f.From.IsZero() {
+		add("at >= ?", f.From.Unix())
+	}
+	if !f.To.IsZero() {
+		add("at < ?", f.To.Unix())
+	}
+	if f.BeforeID != 0 {
+		add("id < ?", f.BeforeID)
+	}
+	q := auditSelect
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	q += " ORDER BY id DESC LIMIT ?"
+	args = append(args, f.Limit)
+	rows, err := db.sql.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("audit events: %w", err)
+	}
+	return scanAuditEvents(rows)
+}
+
+// AuditChainReport is the outcome of checking the whole chain.
+type AuditChainReport struct {
+	Events   int
+	BrokenID int64  // the first event that does not fit the chain; 0 if none
+	Reason   string // why it does not fit
+}
+
+// VerifyAuditChain walks the trail from the first event and reports the
+// first one whose previous hash is not its predecessor's hash, or whose own
+// hash does not match its fields: an edited, inserted or deleted event.
+func (db *DB) VerifyAuditChain(ctx context.Context) (AuditChainReport, error) {
+	rows, err := db.sql.QueryContext(ctx, auditSelect+` ORDER BY id`)
+	if err != nil {
+		return AuditChainReport{}, fmt.Errorf("audit chain: %w", err)
+	}
+	defer rows.Close()
+	var r AuditChainReport
+	prev := genesisHash
+	for rows.Next() {
+		e, err := scanAuditEvent(rows)
+		if err != nil {
+			return AuditChainReport{}, err
+		}
+		r.Events++
+		switch {
+		case e.PrevHash != prev:
+			r.BrokenID, r.Reason = e.ID, "previous hash does not match the event before it (an event was removed or inserted)"
+		case e.chainHash() != e.Hash:
+			r.BrokenID, r.Reason = e.ID, "hash does not match the event's fields (the event was edited)"
+		}
+		if r.BrokenID != 0 {
+			return r, nil
+		}
+		prev = e.Hash
+	}
+	return r, rows.Err()
 }

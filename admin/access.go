@@ -1,0 +1,172 @@
+package admin
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"mfadesk/data"
+	"mfadesk/rbac"
+	"mfadesk/views"
+	"mfadesk/web"
+)
+
+// authorize is the one middleware that applies the policy to every
+// console route (deny by default).
+func (h *Handler) authorize() echo.MiddlewareFunc {
+	return h.RBAC.Middleware(h.subject, h.deny)
+}
+
+// subject tells the policy who the request is. The staff member's role,
+// organisation and active flag come from the database on every request
+// (SECURITY 29): a removed role or a deactivation counts at once.
+func (h *Handler) subject(c echo.Context) (rbac.Subject, error) {
+	ctx := c.Request().Context()
+	s := web.Current(c)
+	if s == nil || s.StaffID == 0 {
+		cs, err := h.CustomerSessions.Peek(c)
+		if err != nil {
+			return rbac.Subject{}, err
+		}
+		if cs != nil && cs.CustomerID != 0 {
+			c.Set(customerKey, cs.CustomerID)
+			return rbac.Subject{Name: rbac.Customer}, nil
+		}
+		return rbac.Subject{Name: rbac.Anonymous}, nil
+	}
+	st, err := h.DB.StaffByID(ctx, s.StaffID)
+	if errors.Is(err, data.ErrNotFound) || (err == nil && !st.Active) {
+		return rbac.Subject{Name: rbac.Anonymous}, h.Sessions.End(c)
+	}
+	if err != nil {
+		return rbac.Subject{}, err
+	}
+	c.Set(staffKey, st)
+	if s.Level != data.LevelFull {
+		return rbac.Subject{Name: rbac.Pending, Org: st.OrgID}, nil
+	}
+	user := views.ConsoleUser{Login: st.LoginID, Name: st.Name, Role: st.Role, OrgName: st.OrgName, Nav: h.nav(st)}
+	c.SetRequest(c.Request().WithContext(views.WithConsoleUser(ctx, user)))
+	return rbac.Subject{Name: st.Role, Org: st.OrgID}, nil
+}
+
+const customerKey = "admin.customer"
+
+// deny answers a refused request: someone not logged in is sent to log
+// in; everyone else gets 403, and staff and customers' refusals are audited.
+func (h *Handler) deny(c echo.Context, s rbac.Subject) error {
+	get := c.Request().Method == http.MethodGet || c.Request().Method == http.MethodHead
+	switch {
+	case s.Name == rbac.Anonymous && get:
+		return c.Redirect(http.StatusSeeOther, "/console/login")
+	case s.Name == rbac.Pending && get:
+		return c.Redirect(http.StatusSeeOther, "/console/login/totp")
+	case s.Name == rbac.Anonymous:
+		return errForbidden
+	}
+	e := data.AuditEvent{ActorKind: "customer", Actor: "customer", ClientIP: c.RealIP(), Action: "console.denied", Outcome: "refused"}
+	if st := staff(c); st != nil {
+		e = event(c, "console.denied", "refused")
+	} else if id, ok := c.Get(customerKey).(int64); ok {
+		e.CustomerID = id
+	}
+	e.Detail = c.Request().Method + " " + c.Path()
+	if err := h.audit(c.Request().Context(), e); err != nil {
+		return err
+	}
+	return errForbidden
+}
+
+// nav is the menu: the pages the staff member's role may open.
+func (h *Handler) nav(st *data.Staff) []views.NavLink {
+	var out []views.NavLink
+	for _, l := range []views.NavLink{
+		{Href: "/console/cases", Label: "受付一覧"},
+		{Href: "/console/customers", Label: "お客様検索"},
+		{Href: "/console/partner/find", Label: "お客様の確認（店頭）"},
+		{Href: "/console/audit", Label: "監査ログ"},
+		{Href: "/console/staff", Label: "スタッフ管理"},
+	} {
+		if h.RBAC.Allow(st.Role, st.OrgID, l.Href, http.MethodGet) {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+const caseKey = "admin.case"
+
+// loadCase loads the case of the route's :id and checks the staff member
+// may work on it: admins any case, agents and supervisors their
+// organisation's, partners only the cases they opened. Any other case
+// answers as if it did not exist, so guessing ids tells nothing.
+func (h *Handler) loadCase(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id, ok := parseID(c.Param("id"))
+		if !ok {
+			return errNotFound
+		}
+		k, err := h.DB.CaseByID(c.Request().Context(), id)
+		if errors.Is(err, data.ErrNotFound) {
+			return errNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if !mayWorkOn(staff(c), k) {
+			e := event(c, "console.denied", "refused:case")
+			e.CaseID, e.Detail = k.ID, c.Request().Method+" "+c.Path()
+			if err := h.audit(c.Request().Context(), e); err != nil {
+				return err
+			}
+			return errNotFound
+		}
+		c.Set(caseKey, k)
+		return next(c)
+	}
+}
+
+func mayWorkOn(st *data.Staff, k *data.Case) bool {
+	switch st.Role {
+	case data.RoleAdmin:
+		return true
+	case data.RolePartner:
+		return k.StaffID == st.ID
+	case data.RoleAgent, data.RoleSupervisor:
+		return k.OrgID == st.OrgID
+	}
+	return false
+}
+
+func currentCase(c echo.Context) *data.Case {
+	k, _ := c.Get(caseKey).(*data.Case)
+	return k
+}
+
+// requireStrong lets through only a case with a strong identity
+// verification that still counts (knowledge alone never does, SECURITY 31).
+func (h *Handler) requireStrong(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		k := currentCase(c)
+		strength, err := h.MFA.CaseStrength(c.Request().Context(), k)
+		if err != nil {
+			return err
+		}
+		if strength != data.StrengthStrong {
+			e := event(c, "console.denied", "refused:needs_strong_verification")
+			e.CaseID, e.CustomerID, e.Detail = k.ID, k.CustomerID, c.Request().Method+" "+c.Path()
+			if err := h.audit(c.Request().Context(), e); err != nil {
+				return err
+			}
+			return errNeedsStrong
+		}
+		return next(c)
+	}
+}
+
+var errNeedsStrong = &web.UserError{Status: http.StatusForbidden, Title: "強い本人確認が必要です",
+	Message: "この操作には、15分以内の所持確認・本人確認書類・郵送確認のいずれかが必要です。知識確認だけではできません。"}
+
+func caseHref(id int64) string { return "/console/cases/" + strconv.FormatInt(id, 10) }

@@ -1,0 +1,82 @@
+package admin
+
+import (
+	"errors"
+
+	"github.com/labstack/echo/v4"
+
+	"mfadesk/data"
+	"mfadesk/mfa"
+)
+
+// Each verification handler calls mfa and sends the browser back to the
+// case with a notice naming the outcome.
+
+func (h *Handler) caseActor(c echo.Context) mfa.CaseActor {
+	return mfa.CaseActor{Staff: staff(c), Case: currentCase(c), ClientIP: c.RealIP()}
+}
+
+func (h *Handler) verifyKnowledge(c echo.Context) error {
+	passed, err := h.MFA.VerifyKnowledge(c.Request().Context(), h.caseActor(c), c.FormValue("birth_date"), c.FormValue("phone"))
+	notice := "knowledge_failed"
+	if passed {
+		notice = "knowledge_passed"
+	}
+	return h.afterVerification(c, err, notice)
+}
+
+func (h *Handler) sendPossessionCode(c echo.Context) error {
+	err := h.MFA.SendPossessionCode(c.Request().Context(), h.caseActor(c), c.FormValue("channel"))
+	return h.afterVerification(c, err, "code_sent")
+}
+
+func (h *Handler) checkPossessionCode(c echo.Context) error {
+	err := h.MFA.CheckVerificationCode(c.Request().Context(), h.caseActor(c), data.VerifyPossession, c.FormValue("code"))
+	return h.afterVerification(c, err, "passed")
+}
+
+func (h *Handler) verifyDocument(c echo.Context) error {
+	err := h.MFA.VerifyDocument(c.Request().Context(), h.caseActor(c), c.FormValue("document_type"), c.FormValue("last4"))
+	return h.afterVerification(c, err, "document_passed")
+}
+
+func (h *Handler) sendPostalCode(c echo.Context) error {
+	err := h.MFA.SendPostalCode(c.Request().Context(), h.caseActor(c))
+	return h.afterVerification(c, err, "postal_sent")
+}
+
+func (h *Handler) checkPostalCode(c echo.Context) error {
+	err := h.MFA.CheckVerificationCode(c.Request().Context(), h.caseActor(c), data.VerifyPostal, c.FormValue("code"))
+	return h.afterVerification(c, err, "passed")
+}
+
+// verificationNotices name the case page's notice for each refusal.
+var verificationNotices = []struct {
+	err    error
+	notice string
+}{
+	{mfa.ErrCaseClosed, "case_closed"},
+	{mfa.ErrResendTooSoon, "code_wait"},
+	{mfa.ErrNoVerifiedDest, "no_destination"},
+	{mfa.ErrNotInPerson, "not_in_person"},
+	{mfa.ErrBadDocument, "document_invalid"},
+	{mfa.ErrMalformedCode, "malformed_code"},
+	{mfa.ErrWrongCode, "wrong_code"},
+	{mfa.ErrTooManyTries, "too_many"},
+	{mfa.ErrCodeExpired, "expired"},
+	{mfa.ErrNoCode, "no_code"},
+	{mfa.ErrLocked, "locked"},
+}
+
+func (h *Handler) afterVerification(c echo.Context, err error, success string) error {
+	href := caseHref(currentCase(c).ID)
+	if err == nil {
+		return redirectNotice(c, href, success)
+	}
+	for _, vn := range verificationNotices {
+		if errors.Is(err, vn.err) {
+			return redirectNotice(c, href, vn.notice)
+		}
+	}
+	return err
+}

@@ -1,0 +1,189 @@
+package admin
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/labstack/echo/v4"
+
+	"mfadesk/data"
+	"mfadesk/views"
+	"mfadesk/web"
+)
+
+const searchLimit = 50
+
+func (h *Handler) search(c echo.Context) error {
+	q := c.QueryParam("q")
+	m := views.ConsoleSearchModel{Query: q, Channels: channelOptions()}
+	if q == "" {
+		return web.Render(c, http.StatusOK, views.ConsoleSearchPage(m))
+	}
+	if msg := web.CheckText(q, true, 100); msg != "" {
+		m.Query, m.Error = "", msg
+		return web.Render(c, http.StatusUnprocessableEntity, views.ConsoleSearchPage(m))
+	}
+	key := data.SearchKey(q)
+	if utf8.RuneCountInString(key) < data.MinSearchKey {
+		m.Error = "2文字以上で入力してください。"
+		return web.Render(c, http.StatusUnprocessableEntity, views.ConsoleSearchPage(m))
+	}
+	ctx := c.Request().Context()
+	found, err := h.DB.SearchCustomers(ctx, key, searchLimit)
+	if err != nil {
+		return err
+	}
+	e := event(c, "customer.search", "success")
+	e.Detail = fmt.Sprintf("query=%s results=%d", maskQuery(q), len(found))
+	if err := h.audit(ctx, e); err != nil {
+		return err
+	}
+	m.Searched = true
+	for _, cu := range found {
+		m.Results = append(m.Results, customerRow(&cu))
+	}
+	return web.Render(c, http.StatusOK, views.ConsoleSearchPage(m))
+}
+
+// customerRow shows a customer with contact data masked: what every role
+// sees without a strong verification.
+func customerRow(cu *data.Customer) views.CustomerRow {
+	r := views.CustomerRow{ID: cu.ID, AccountNumber: cu.AccountNumber, Name: cu.NameKanji, Kana: cu.NameKana,
+		Email: "（なし）", Phone: "（なし）"}
+	if cu.Email != "" {
+		r.Email = views.MaskEmail(cu.Email)
+	}
+	if cu.Phone != "" {
+		r.Phone = views.MaskPhone(cu.Phone)
+	}
+	return r
+}
+
+// maskQuery keeps contact data out of the audit trail: an email or phone
+// number searched for is masked like anywhere else; control characters
+// are escaped.
+func maskQuery(q string) string {
+	switch key := data.SearchKey(q); {
+	case strings.Contains(q, "@"):
+		return views.MaskEmail(q)
+	case len(key) >= 10 && strings.Trim(key, "0123456789") == "":
+		return views.MaskPhone(key)
+	}
+	s := strconv.QuoteToGraphic(q)
+	return s[1 : len(s)-1]
+}
+
+func channelOptions() []views.Option {
+	var out []views.Option
+	for _, ch := range data.CaseChannels() {
+		out = append(out, views.Option{Value: ch, Label: views.ChannelLabel(ch)})
+	}
+	return out
+}
+
+func (h *Handler) openCase(c echo.Context) error {
+	id, ok := parseID(c.FormValue("customer_id"))
+	channel, reason := c.FormValue("channel"), strings.TrimSpace(c.FormValue("reason"))
+	if !ok || !slices.Contains(data.CaseChannels(), channel) || web.CheckText(reason, true, 200) != "" {
+		return errBadCaseForm
+	}
+	cu, err := h.DB.CustomerByID(c.Request().Context(), id)
+	if errors.Is(err, data.ErrNotFound) {
+		return errBadCaseForm
+	}
+	if err != nil {
+		return err
+	}
+	return h.startCase(c, cu, channel, reason)
+}
+
+var errBadCaseForm = &web.UserError{Status: http.StatusUnprocessableEntity, Title: "受付を開始できません",
+	Message: "お客様・受付経路・用件（200文字以内）を確認して、もう一度操作してください。"}
+
+// startCase opens a case with its audit event in one transaction.
+func (h *Handler) startCase(c echo.Context, cu *data.Customer, channel, reason string) error {
+	ctx := c.Request().Context()
+	st := staff(c)
+	var id int64
+	err := h.DB.InTx(ctx, func(tx *data.Tx) error {
+		var err error
+		id, err = tx.OpenCase(ctx, &data.Case{CustomerID: cu.ID, OrgID: st.OrgID, StaffID: st.ID, Channel: channel, Reason: reason})
+		if err != nil {
+			return err
+		}
+		e := event(c, "case.open", "success")
+		e.CaseID, e.CustomerID, e.Detail = id, cu.ID, "channel="+channel
+		return tx.Audit(ctx, e)
+	})
+	if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, caseHref(id))
+}
+
+func (h *Handler) partnerFindForm(c echo.Context) error {
+	return web.Render(c, http.StatusOK, views.ConsolePartnerFindPage(views.ConsolePartnerFindModel{}))
+}
+
+// partnerFind is the partners' only lookup: an exact account number and
+// birth date, as read off the documents in front of them.
+func (h *Handler) partnerFind(c echo.Context) error {
+	m, cu, err := h.partnerLookup(c)
+	if err != nil || cu == nil {
+		return err
+	}
+	m.Found = &views.CustomerRow{ID: cu.ID, AccountNumber: cu.AccountNumber, Name: cu.NameKanji}
+	return web.Render(c, http.StatusOK, views.ConsolePartnerFindPage(m))
+}
+
+func (h *Handler) partnerOpenCase(c echo.Context) error {
+	_, cu, err := h.partnerLookup(c)
+	if err != nil || cu == nil {
+		return err
+	}
+	if web.CheckText(strings.TrimSpace(c.FormValue("reason")), true, 200) != "" {
+		return errBadCaseForm
+	}
+	return h.startCase(c, cu, "shop", strings.TrimSpace(c.FormValue("reason")))
+}
+
+// partnerLookup finds the customer of the form's account number and birth
+// date, auditing the attempt. When there is none it has already answered
+// the request, and returns a nil customer.
+func (h *Handler) partnerLookup(c echo.Context) (views.ConsolePartnerFindModel, *data.Customer, error) {
+	m := views.ConsolePartnerFindModel{AccountNumber: strings.TrimSpace(c.FormValue("account_number")),
+		BirthDate: strings.TrimSpace(c.FormValue("birth_date")), FieldErrors: map[string]string{}}
+	if msg := web.CheckText(m.AccountNumber, true, 16); msg != "" {
+		m.FieldErrors["account_number"] = msg
+	}
+	if msg := web.CheckText(m.BirthDate, true, 10); msg != "" {
+		m.FieldErrors["birth_date"] = msg
+	}
+	if len(m.FieldErrors) > 0 {
+		return m, nil, web.Render(c, http.StatusUnprocessableEntity, views.ConsolePartnerFindPage(m))
+	}
+	ctx := c.Request().Context()
+	cu, err := h.DB.CustomerByAccountAndBirth(ctx, m.AccountNumber, m.BirthDate)
+	if err != nil && !errors.Is(err, data.ErrNotFound) {
+		return m, nil, err
+	}
+	e := event(c, "customer.lookup", "found")
+	if cu == nil {
+		e.Outcome = "not_found"
+	} else {
+		e.CustomerID = cu.ID
+	}
+	if err := h.audit(ctx, e); err != nil {
+		return m, nil, err
+	}
+	if cu == nil {
+		m.NotFound = true
+		return m, nil, web.Render(c, http.StatusNotFound, views.ConsolePartnerFindPage(m))
+	}
+	return m, cu, nil
+}

@@ -1,0 +1,61 @@
+package admin
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"mfadesk/data"
+	"mfadesk/views"
+	"mfadesk/web"
+)
+
+const caseListLimit = 100
+
+func (h *Handler) home(c echo.Context) error {
+	st := staff(c)
+	m := views.ConsoleHomeModel{ShowCases: h.RBAC.Allow(st.Role, st.OrgID, "/console/cases", http.MethodGet)}
+	if m.ShowCases {
+		rows, err := h.caseRows(c, st)
+		if err != nil {
+			return err
+		}
+		m.Cases = rows
+	}
+	return web.Render(c, http.StatusOK, views.ConsoleHomePage(m))
+}
+
+func (h *Handler) cases(c echo.Context) error {
+	rows, err := h.caseRows(c, staff(c))
+	if err != nil {
+		return err
+	}
+	return web.Render(c, http.StatusOK, views.ConsoleCasesPage(views.ConsoleCasesModel{Cases: rows}))
+}
+
+// caseRows lists the open cases the staff member may work on, the same
+// rule as loadCase: partners their own, others their organisation's,
+// admins everyone's.
+func (h *Handler) caseRows(c echo.Context, st *data.Staff) ([]views.CaseRow, error) {
+	scope := data.CaseScope{OrgID: st.OrgID}
+	switch st.Role {
+	case data.RolePartner:
+		scope = data.CaseScope{StaffID: st.ID}
+	case data.RoleAdmin:
+		scope = data.CaseScope{}
+	}
+	cases, err := h.DB.OpenCases(c.Request().Context(), scope, caseListLimit)
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]views.CaseRow, 0, len(cases))
+	for _, k := range cases {
+		rows = append(rows, caseRow(&k))
+	}
+	return rows, nil
+}
+
+func caseRow(k *data.Case) views.CaseRow {
+	return views.CaseRow{ID: k.ID, Href: caseHref(k.ID), CustomerName: k.CustomerName, Channel: k.Channel,
+		Reason: k.Reason, Status: k.Status, StaffLogin: k.StaffLogin, OpenedAt: views.DateTime(k.OpenedAt)}
+}

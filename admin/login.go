@@ -1,0 +1,151 @@
+package admin
+
+import (
+	"encoding/base64"
+	"errors"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"mfadesk/data"
+	"mfadesk/mfa"
+	"mfadesk/views"
+	"mfadesk/web"
+)
+
+// loginForm is the console's first step.
+type loginForm struct {
+	LoginID  string
+	Password string
+}
+
+func (f loginForm) Validate() web.FieldErrors {
+	errs := web.FieldErrors{}
+	if msg := web.CheckText(f.LoginID, true, 64); msg != "" {
+		errs["login_id"] = msg
+	}
+	if msg := web.CheckText(f.Password, true, 256); msg != "" {
+		errs["password"] = msg
+	}
+	return errs
+}
+
+const badCredentials = "スタッフIDまたはパスワードが正しくありません。"
+
+func (h *Handler) loginForm(c echo.Context) error {
+	if s := web.Current(c); s != nil && s.StaffID != 0 {
+		if s.Level == data.LevelFull {
+			return c.Redirect(http.StatusSeeOther, "/console")
+		}
+		return c.Redirect(http.StatusSeeOther, "/console/login/totp")
+	}
+	if _, err := h.Sessions.Ensure(c); err != nil {
+		return err
+	}
+	m := views.ConsoleLoginModel{}
+	if c.QueryParam("notice") == "logout" {
+		m.Info = "ログアウトしました。"
+	}
+	return web.Render(c, http.StatusOK, views.ConsoleLoginPage(m))
+}
+
+func (h *Handler) loginSubmit(c echo.Context) error {
+	f := loginForm{LoginID: c.FormValue("login_id"), Password: c.FormValue("password")}
+	if errs := f.Validate(); len(errs) > 0 {
+		return web.Render(c, http.StatusUnprocessableEntity, views.ConsoleLoginPage(views.ConsoleLoginModel{FieldErrors: errs}))
+	}
+	ctx := c.Request().Context()
+	st, err := h.MFA.CheckStaffPassword(ctx, f.LoginID, f.Password, c.RealIP())
+	switch {
+	case errors.Is(err, mfa.ErrAddressThrottled), errors.Is(err, mfa.ErrBadCredentials):
+		return web.Render(c, http.StatusUnauthorized, views.ConsoleLoginPage(views.ConsoleLoginModel{
+			LoginID: f.LoginID, FormError: badCredentials}))
+	case err != nil:
+		return err
+	}
+	if err := h.MFA.BeginStaffEnrolment(ctx, st); err != nil {
+		return err
+	}
+	if _, err := h.Sessions.Start(c, web.Principal{StaffID: st.ID}, data.LevelPassword, "totp"); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/console/login/totp")
+}
+
+func (h *Handler) totpForm(c echo.Context) error {
+	m, err := h.totpModel(c)
+	if err != nil {
+		return err
+	}
+	return web.Render(c, http.StatusOK, views.ConsoleTOTPPage(m))
+}
+
+// totpModel is the second step; a staff member without an authenticator
+// sees the QR code and key to enrol one.
+func (h *Handler) totpModel(c echo.Context) (views.ConsoleTOTPModel, error) {
+	st := staff(c)
+	if st.HasTOTP() {
+		return views.ConsoleTOTPModel{}, nil
+	}
+	secret, uri, err := h.MFA.StaffEnrolment(st)
+	if err != nil {
+		return views.ConsoleTOTPModel{}, err
+	}
+	png, err := mfa.QRCodePNG(uri, 240)
+	if err != nil {
+		return views.ConsoleTOTPModel{}, err
+	}
+	return views.ConsoleTOTPModel{Enrol: true, Secret: secret,
+		QRData: "data:image/png;base64," + base64.StdEncoding.EncodeToString(png)}, nil
+}
+
+var totpMessages = []struct {
+	err    error
+	status int
+	msg    string
+}{
+	{mfa.ErrMalformedCode, http.StatusUnprocessableEntity, "確認コードは6桁の数字で入力してください。"},
+	{mfa.ErrWrongCode, http.StatusUnauthorized, "確認コードが正しくありません。新しいコードが表示されたら入力してください。"},
+	{mfa.ErrNoCode, http.StatusUnauthorized, "確認コードが正しくありません。新しいコードが表示されたら入力してください。"},
+}
+
+func (h *Handler) totpSubmit(c echo.Context) error {
+	st := staff(c)
+	err := h.MFA.VerifyStaffTOTP(c.Request().Context(), st.ID, c.FormValue("code"), c.RealIP())
+	if errors.Is(err, mfa.ErrLocked) {
+		if err := h.Sessions.End(c); err != nil {
+			return err
+		}
+		return &web.UserError{Status: http.StatusForbidden, Title: "ログインを一時停止しています",
+			Message: "確認コードの誤りが続いたため、しばらくログインできません。15分ほどおいてから、最初からやり直してください。"}
+	}
+	for _, tm := range totpMessages {
+		if errors.Is(err, tm.err) {
+			m, merr := h.totpModel(c)
+			if merr != nil {
+				return merr
+			}
+			m.Error = tm.msg
+			return web.Render(c, tm.status, views.ConsoleTOTPPage(m))
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := h.Sessions.Start(c, web.Principal{StaffID: st.ID}, data.LevelFull, "totp"); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/console")
+}
+
+func (h *Handler) logout(c echo.Context) error {
+	if st := staff(c); st != nil {
+		if err := h.audit(c.Request().Context(), event(c, "staff.logout", "success")); err != nil {
+			return err
+		}
+	}
+	if err := h.Sessions.End(c); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/console/login?notice=logout")
+}

@@ -1,0 +1,62 @@
+package admin
+
+import (
+	"github.com/labstack/echo/v4"
+
+	"mfadesk/web"
+)
+
+// Register puts the console's routes on e. Every route goes through
+// authorize, which applies the casbin policy (rbac/policy.csv): the route
+// sets below only group the routes as the policy does, for reading; the
+// policy is what admits or refuses.
+func (h *Handler) Register(e *echo.Echo) {
+	console := web.NewRoutes(e, h.Sessions.Load, h.authorize(), web.CSRF)
+
+	// Logging in: anyone, then a session that passed the password.
+	console.GET("/console/login", h.loginForm)
+	console.POST("/console/login", h.loginSubmit)
+	console.GET("/console/login/totp", h.totpForm)
+	console.POST("/console/login/totp", h.totpSubmit)
+	console.POST("/console/logout", h.logout)
+
+	// Every staff member.
+	console.GET("/console", h.home)
+
+	// Agents (and supervisors, admins): search and open cases.
+	console.GET("/console/customers", h.search)
+	console.POST("/console/cases", h.openCase)
+
+	// Partners: exact lookup, then a case at their shop.
+	console.GET("/console/partner/find", h.partnerFindForm)
+	console.POST("/console/partner/find", h.partnerFind)
+	console.POST("/console/partner/cases", h.partnerOpenCase)
+
+	// Working a case: agents and partners, each only on cases they may see.
+	console.GET("/console/cases", h.cases)
+	cases := console.With(h.loadCase)
+	cases.GET("/console/cases/:id", h.showCase)
+	cases.POST("/console/cases/:id/notes", h.addNote)
+	cases.POST("/console/cases/:id/close", h.closeCase)
+	cases.POST("/console/cases/:id/verify/knowledge", h.verifyKnowledge)
+	cases.POST("/console/cases/:id/verify/possession", h.sendPossessionCode)
+	cases.POST("/console/cases/:id/verify/possession/check", h.checkPossessionCode)
+	cases.POST("/console/cases/:id/verify/document", h.verifyDocument)
+	cases.POST("/console/cases/:id/verify/postal", h.sendPostalCode)
+	cases.POST("/console/cases/:id/verify/postal/check", h.checkPostalCode)
+
+	// After a strong identity verification on the case only.
+	strong := cases.With(h.requireStrong)
+	strong.GET("/console/cases/:id/contact", h.contact)
+
+	// Auditors, supervisors, admins.
+	console.GET("/console/audit", h.auditLog)
+	console.GET("/console/audit.csv", h.auditCSV)
+
+	// Admins.
+	console.GET("/console/staff", h.staffList)
+	console.POST("/console/staff", h.staffCreate)
+	console.POST("/console/staff/:id/role", h.staffRole)
+	console.POST("/console/staff/:id/deactivate", h.staffDeactivate)
+	console.POST("/console/staff/:id/totp/reset", h.staffResetTOTP)
+}

@@ -1,0 +1,73 @@
+package data
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// SearchKey folds what an agent typed into the form the search index
+// keeps: NFKC (full-width digits and half-width kana fold), lower case,
+// hiragana as katakana, no spaces; a phone number keeps only its digits.
+func SearchKey(q string) string {
+	q = strings.ToLower(strings.TrimSpace(norm.NFKC.String(q)))
+	phoneLike := strings.IndexFunc(q, unicode.IsDigit) >= 0 &&
+		strings.IndexFunc(q, func(r rune) bool { return !strings.ContainsRune("0123456789-+() ", r) }) < 0
+	return strings.Map(func(r rune) rune {
+		switch {
+		case unicode.IsSpace(r):
+			return -1
+		case phoneLike && (r < '0' || r > '9'):
+			return -1
+		case r >= 'ぁ' && r <= 'ゖ':
+			return r + ('ァ' - 'ぁ')
+		}
+		return r
+	}, q)
+}
+
+// MinSearchKey is the shortest key searched: one character would match a
+// good part of a million customers.
+const MinSearchKey = 2
+
+// SearchCustomers finds customers with a search key (see SearchKey)
+// starting with key: account number, login ID, name in kanji or kana
+// (family name first, or the given name), phone digits or email. It is
+// one range scan of the customer_search index, never a table scan.
+func (db *DB) SearchCustomers(ctx context.Context, key string, limit int) ([]Customer, error) {
+	if utf8.RuneCountInString(key) < MinSearchKey {
+		return nil, nil
+	}
+	// Every key starting with key sorts at or after key and before key
+	// followed by the largest code point.
+	rows, err := db.sql.QueryContext(ctx, `SELECT `+customerColumns+` FROM customers WHERE id IN (
+		SELECT customer_id FROM customer_search WHERE key >= ? AND key < ? LIMIT ?) ORDER BY id`,
+		key, key+string(utf8.MaxRune), limit)
+	if err != nil {
+		return nil, fmt.Errorf("search customers: %w", err)
+	}
+	defer rows.Close()
+	var out []Customer
+	for rows.Next() {
+		c, err := scanCustomer(rows)
+		if err != nil {
+			return nil, fmt.Errorf("search customers: %w", err)
+		}
+		out = append(out, *c)
+	}
+	return out, rows.Err()
+}
+
+// CustomerByAccountAndBirth is the partners' exact lookup: both must match.
+func (db *DB) CustomerByAccountAndBirth(ctx context.Context, account, birthDate string) (*Customer, error) {
+	c, err := scanCustomer(db.sql.QueryRowContext(ctx, `SELECT `+customerColumns+` FROM customers
+		WHERE account_number = ? AND birth_date = ?`, account, birthDate))
+	if err != nil {
+		return nil, fmt.Errorf("customer by account and birth date: %w", err)
+	}
+	return c, nil
+}

@@ -1,0 +1,224 @@
+package data
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Staff roles (DESIGN §2).
+const (
+	RoleAdmin      = "admin"
+	RoleSupervisor = "supervisor"
+	RoleAgent      = "agent"
+	RolePartner    = "partner"
+	RoleAuditor    = "auditor"
+)
+
+// Roles lists the staff roles in the order forms show them.
+func Roles() []string {
+	return []string{RoleAdmin, RoleSupervisor, RoleAgent, RolePartner, RoleAuditor}
+}
+
+// Organisation is a casbin domain: the support centre, a partner shop, compliance.
+type Organisation struct {
+	ID   string
+	Name string
+	Kind string // centre, partner, compliance
+}
+
+// CreateOrganisation adds an organisation.
+func (tx *Tx) CreateOrganisation(ctx context.Context, o *Organisation) error {
+	_, err := tx.tx.ExecContext(ctx, `INSERT INTO organisations (id, name, kind, created_at) VALUES (?, ?, ?, ?)`,
+		o.ID, o.Name, o.Kind, tx.now.Unix())
+	if err != nil {
+		return fmt.Errorf("create organisation %s: %w", o.ID, err)
+	}
+	return nil
+}
+
+// Organisations lists every organisation by id.
+func (db *DB) Organisations(ctx context.Context) ([]Organisation, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT id, name, kind FROM organisations ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("organisations: %w", err)
+	}
+	defer rows.Close()
+	var out []Organisation
+	for rows.Next() {
+		var o Organisation
+		if err := rows.Scan(&o.ID, &o.Name, &o.Kind); err != nil {
+			return nil, fmt.Errorf("scan organisation: %w", err)
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+// Staff is a console user. The TOTP secret is sealed; nothing outside mfa opens it.
+type Staff struct {
+	ID             int64
+	LoginID        string
+	Name           string
+	Role           string
+	OrgID          string
+	OrgName        string
+	PasswordHash   string
+	TOTPSecretEnc  []byte // nil until enrolled
+	TOTPPendingEnc []byte // a secret shown for enrolment, not yet confirmed
+	TOTPLastStep   int64
+	Active         bool
+	CreatedAt      time.Time
+}
+
+// HasTOTP reports whether the staff member has enrolled an authenticator.
+func (s *Staff) HasTOTP() bool { return len(s.TOTPSecretEnc) > 0 }
+
+const staffSelect = `SELECT s.id, s.login_id, s.name, s.role, s.org_id, o.name, s.password_hash, s.totp_secret_enc,
+	s.totp_pending_enc, s.totp_last_step, s.active, s.created_at FROM staff s JOIN organisations o ON o.id = s.org_id`
+
+func scanStaff(row interface{ Scan(...any) error }) (*Staff, error) {
+	var s Staff
+	var created int64
+	err := row.Scan(&s.ID, &s.LoginID, &s.Name, &s.Role, &s.OrgID, &s.OrgName, &s.PasswordHash, &s.TOTPSecretEnc,
+		&s.TOTPPendingEnc, &s.TOTPLastStep, &s.Active, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("scan staff: %w", err)
+	}
+	s.CreatedAt = time.Unix(created, 0)
+	return &s, nil
+}
+
+// StaffByID finds a staff member by id.
+func (db *DB) StaffByID(ctx context.Context, id int64) (*Staff, error) {
+	s, err := scanStaff(db.sql.QueryRowContext(ctx, staffSelect+` WHERE s.id = ?`, id))
+	if err != nil {
+		return nil, fmt.Errorf("staff %d: %w", id, err)
+	}
+	return s, nil
+}
+
+// StaffByID reads a staff member inside the transaction.
+func (tx *Tx) StaffByID(ctx context.Context, id int64) (*Staff, error) {
+	s, err := scanStaff(tx.tx.QueryRowContext(ctx, staffSelect+` WHERE s.id = ?`, id))
+	if err != nil {
+		return nil, fmt.Errorf("staff %d: %w", id, err)
+	}
+	return s, nil
+}
+
+// StaffByLogin finds a staff member by normalised login ID.
+func (db *DB) StaffByLogin(ctx context.Context, loginID string) (*Staff, error) {
+	s, err := scanStaff(db.sql.QueryRowContext(ctx, staffSelect+` WHERE s.login_id = ?`, loginID))
+	if err != nil {
+		return nil, fmt.Errorf("staff by login: %w", err)
+	}
+	return s, nil
+}
+
+// ListStaff lists every staff member, active first, by login ID.
+func (db *DB) ListStaff(ctx context.Context) ([]Staff, error) {
+	rows, err := db.sql.QueryContext(ctx, staffSelect+` ORDER BY s.active DESC, s.login_id`)
+	if err != nil {
+		return nil, fmt.Errorf("list staff: %w", err)
+	}
+	defer rows.Close()
+	var out []Staff
+	for rows.Next() {
+		s, err := scanStaff(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *s)
+	}
+	return out, rows.Err()
+}
+
+// CountStaff counts staff accounts; demo staff go only into an empty table.
+func (db *DB) CountStaff(ctx context.Context) (int, error) {
+	var n int
+	if err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM staff`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count staff: %w", err)
+	}
+	return n, nil
+}
+
+// CreateStaff inserts a staff member and returns the id.
+func (tx *Tx) CreateStaff(ctx context.Context, s *Staff) (int64, error) {
+	res, err := tx.tx.ExecContext(ctx, `INSERT INTO staff (login_id, name, role, org_id, password_hash,
+		totp_secret_enc, totp_last_step, active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, -1, 1, ?, ?)`,
+		s.LoginID, s.Name, s.Role, s.OrgID, s.PasswordHash, s.TOTPSecretEnc, tx.now.Unix(), tx.now.Unix())
+	if err != nil {
+		return 0, fmt.Errorf("create staff %s: %w", s.LoginID, err)
+	}
+	return res.LastInsertId()
+}
+
+// SetStaffRole gives a staff member a role in an organisation.
+func (tx *Tx) SetStaffRole(ctx context.Context, id int64, role, orgID string) error {
+	return tx.updateStaff(ctx, id, `role = ?, org_id = ?`, role, orgID)
+}
+
+// SetStaffActive activates or deactivates a staff member.
+func (tx *Tx) SetStaffActive(ctx context.Context, id int64, active bool) error {
+	return tx.updateStaff(ctx, id, `active = ?`, boolInt(active))
+}
+
+// SetStaffPassword replaces a staff member's password hash.
+func (tx *Tx) SetStaffPassword(ctx context.Context, id int64, hash string) error {
+	return tx.updateStaff(ctx, id, `password_hash = ?`, hash)
+}
+
+// ResetStaffTOTP forgets the authenticator; the next login enrols a new one.
+func (tx *Tx) ResetStaffTOTP(ctx context.Context, id int64) error {
+	return tx.updateStaff(ctx, id, `totp_secret_enc = NULL, totp_pending_enc = NULL, totp_last_step = -1`)
+}
+
+// SetStaffTOTPPending stores the sealed secret being enrolled.
+func (tx *Tx) SetStaffTOTPPending(ctx context.Context, id int64, sealed []byte) error {
+	return tx.updateStaff(ctx, id, `totp_pending_enc = ?`, sealed)
+}
+
+// ConfirmStaffTOTP makes the pending secret the enrolled one, recording
+// the step of the confirming code so that code cannot log in again.
+func (tx *Tx) ConfirmStaffTOTP(ctx context.Context, id, step int64) error {
+	return tx.updateStaff(ctx, id, `totp_secret_enc = totp_pending_enc, totp_pending_enc = NULL, totp_last_step = ?`, step)
+}
+
+func (tx *Tx) updateStaff(ctx context.Context, id int64, set string, args ...any) error {
+	args = append(args, tx.now.Unix(), id)
+	res, err := tx.tx.ExecContext(ctx, `UPDATE staff SET `+set+`, updated_at = ? WHERE id = ?`, args...)
+	if err != nil {
+		return fmt.Errorf("update staff %d: %w", id, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return fmt.Errorf("update staff %d: %w", id, ErrNotFound)
+	}
+	return nil
+}
+
+// AdvanceStaffTOTPStep is the staff TOTP replay guard, the same
+// conditional UPDATE as AdvanceTOTPStep: of concurrent uses of one code
+// exactly one wins.
+func (tx *Tx) AdvanceStaffTOTPStep(ctx context.Context, id, step int64) (bool, error) {
+	res, err := tx.tx.ExecContext(ctx, `UPDATE staff SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?`,
+		step, id, step)
+	if err != nil {
+		return false, fmt.Errorf("advance staff totp step: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// DeleteStaffSessions ends every console session of a staff member.
+func (tx *Tx) DeleteStaffSessions(ctx context.Context, staffID int64) error {
+	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM sessions WHERE staff_id = ?`, staffID); err != nil {
+		return fmt.Errorf("delete staff sessions: %w", err)
+	}
+	return nil
+}

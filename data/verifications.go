@@ -1,0 +1,173 @@
+package data
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Verification methods and strengths (DESIGN §2).
+const (
+	VerifyKnowledge  = "knowledge"
+	VerifyPossession = "possession"
+	VerifyDocument   = "document"
+	VerifyPostal     = "postal"
+
+	StrengthWeak   = "weak"
+	StrengthStrong = "strong"
+
+	VerificationPending = "pending"
+	VerificationPassed  = "passed"
+	VerificationFailed  = "failed"
+)
+
+// Verification is one identity check on a case. Detail is masked.
+type Verification struct {
+	ID         int64
+	CaseID     int64
+	CustomerID int64
+	StaffID    int64
+	Method     string
+	Strength   string
+	Status     string
+	Detail     string
+	CodeHash   string
+	Attempts   int
+	CreatedAt  time.Time
+	ExpiresAt  time.Time
+	PassedAt   time.Time
+	ValidUntil time.Time
+}
+
+const verificationSelect = `SELECT id, case_id, customer_id, staff_id, method, strength, status, detail, code_hash,
+	attempts, created_at, expires_at, passed_at, valid_until FROM verifications`
+
+func scanVerification(row interface{ Scan(...any) error }) (*Verification, error) {
+	var v Verification
+	var created, expires, passed, valid int64
+	err := row.Scan(&v.ID, &v.CaseID, &v.CustomerID, &v.StaffID, &v.Method, &v.Strength, &v.Status, &v.Detail,
+		&v.CodeHash, &v.Attempts, &created, &expires, &passed, &valid)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("scan verification: %w", err)
+	}
+	v.CreatedAt, v.ExpiresAt = time.Unix(created, 0), time.Unix(expires, 0)
+	v.PassedAt, v.ValidUntil = time.Unix(passed, 0), time.Unix(valid, 0)
+	return &v, nil
+}
+
+// CreateVerification records a verification. A new pending code voids the
+// case's earlier pending one of the same method, so a resend makes the old
+// code useless.
+func (tx *Tx) CreateVerification(ctx context.Context, v *Verification) (int64, error) {
+	if v.Status == VerificationPending {
+		if _, err := tx.tx.ExecContext(ctx, `UPDATE verifications SET status = 'voided'
+			WHERE case_id = ? AND method = ? AND status = 'pending'`, v.CaseID, v.Method); err != nil {
+			return 0, fmt.Errorf("void old verifications: %w", err)
+		}
+	}
+	res, err := tx.tx.ExecContext(ctx, `INSERT INTO verifications (case_id, customer_id, staff_id, method, strength, status,
+		detail, code_hash, created_at, expires_at, passed_at, valid_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		v.CaseID, v.CustomerID, v.StaffID, v.Method, v.Strength, v.Status, v.Detail, v.CodeHash, tx.now.Unix(),
+		unixOrZero(v.ExpiresAt), unixOrZero(v.PassedAt), unixOrZero(v.ValidUntil))
+	if err != nil {
+		return 0, fmt.Errorf("create verification: %w", err)
+	}
+	return res.LastInsertId()
+}
+
+// PendingVerification returns the case's open code of a method.
+func (tx *Tx) PendingVerification(ctx context.Context, caseID int64, method string) (*Verification, error) {
+	v, err := scanVerification(tx.tx.QueryRowContext(ctx, verificationSelect+`
+		WHERE case_id = ? AND method = ? AND status = 'pending' ORDER BY id DESC LIMIT 1`, caseID, method))
+	if err != nil {
+		return nil, fmt.Errorf("pending %s verification: %w", method, err)
+	}
+	return v, nil
+}
+
+// CountVerificationAttempt adds a wrong try to a pending code.
+func (tx *Tx) CountVerificationAttempt(ctx context.Context, id int64) error {
+	if _, err := tx.tx.ExecContext(ctx, `UPDATE verifications SET attempts = attempts + 1 WHERE id = ?`, id); err != nil {
+		return fmt.Errorf("count verification attempt: %w", err)
+	}
+	return nil
+}
+
+// FinishVerification settles a pending code as passed (valid until
+// validUntil) or failed, if nobody settled it first, and reports whether
+// this call did.
+func (tx *Tx) FinishVerification(ctx context.Context, id int64, passed bool, validUntil time.Time) (bool, error) {
+	status, passedAt := VerificationFailed, int64(0)
+	if passed {
+		status, passedAt = VerificationPassed, tx.now.Unix()
+	}
+	res, err := tx.tx.ExecContext(ctx, `UPDATE verifications SET status = ?, passed_at = ?, valid_until = ?
+		WHERE id = ? AND status = 'pending'`, status, passedAt, unixOrZero(validUntil), id)
+	if err != nil {
+		return false, fmt.Errorf("finish verification: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// Verifications lists a case's verifications, newest first.
+func (db *DB) Verifications(ctx context.Context, caseID int64) ([]Verification, error) {
+	rows, err := db.sql.QueryContext(ctx, verificationSelect+` WHERE case_id = ? ORDER BY id DESC`, caseID)
+	if err != nil {
+		return nil, fmt.Errorf("verifications: %w", err)
+	}
+	defer rows.Close()
+	var out []Verification
+	for rows.Next() {
+		v, err := scanVerification(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *v)
+	}
+	return out, rows.Err()
+}
+
+// PostalLetter is a letter for the mail house to print.
+type PostalLetter struct {
+	ID         int64
+	CustomerID int64
+	CaseID     int64
+	Body       string
+	CreatedAt  time.Time
+}
+
+// QueuePostalLetter adds a letter to the print queue.
+func (tx *Tx) QueuePostalLetter(ctx context.Context, l *PostalLetter) error {
+	if _, err := tx.tx.ExecContext(ctx, `INSERT INTO postal_letters (customer_id, case_id, body, created_at)
+		VALUES (?, ?, ?, ?)`, l.CustomerID, l.CaseID, l.Body, tx.now.Unix()); err != nil {
+		return fmt.Errorf("queue postal letter: %w", err)
+	}
+	return nil
+}
+
+// PostalLetters lists a customer's letters, newest first.
+func (db *DB) PostalLetters(ctx context.Context, customerID int64) ([]PostalLetter, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT id, customer_id, case_id, body, created_at FROM postal_letters
+		WHERE customer_id = ? ORDER BY id DESC`, customerID)
+	if err != nil {
+		return nil, fmt.Errorf("postal letters: %w", err)
+	}
+	defer rows.Close()
+	var out []PostalLetter
+	for rows.Next() {
+		var l PostalLetter
+		var created int64
+		if err := rows.Scan(&l.ID, &l.CustomerID, &l.CaseID, &l.Body, &created); err != nil {
+			return nil, fmt.Errorf("scan postal letter: %w", err)
+		}
+		l.CreatedAt = time.Unix(created, 0)
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,223 @@
+package mfa
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"mfadesk/data"
+)
+
+// Staff log in with a password and then TOTP, which is mandatory: a staff
+// member without an authenticator enrols one at the first login.
+
+// StaffTOTPIssuer names the console in authenticator apps.
+const StaffTOTPIssuer = "mfadesk console"
+
+// staffTOTPFailures is how many wrong TOTP codes a staff member may enter
+// within the password window before the second step is refused.
+const staffTOTPFailures = 5
+
+// CheckStaffPassword is the console's first step. Unknown login IDs,
+// deactivated accounts, wrong passwords and throttled accounts all return
+// ErrBadCredentials after the same argon2id work.
+func (s *Service) CheckStaffPassword(ctx context.Context, rawLoginID, password, clientIP string) (*data.Staff, error) {
+	now := s.DB.Now()
+	since := now.Add(-s.Config.PasswordWindow)
+	addrKey := "pw-addr:" + clientIP // shared with the customer site: one address, one budget
+	addrFailures, err := s.DB.ThrottleFailures(ctx, addrKey, since)
+	if err != nil {
+		return nil, err
+	}
+	loginID := NormalizeLoginID(rawLoginID)
+	if addrFailures >= s.Config.PasswordFailuresPerAddress {
+		s.auditStaffLogin(ctx, data.AuditEvent{Actor: quoteForAudit(loginID), ClientIP: clientIP}, "address_throttled")
+		return nil, ErrAddressThrottled
+	}
+	st, err := s.DB.StaffByLogin(ctx, loginID)
+	if err != nil && !errors.Is(err, data.ErrNotFound) {
+		return nil, err
+	}
+	acctKey := "staff-pw:" + loginID
+	acctFailures, err := s.DB.ThrottleFailures(ctx, acctKey, since)
+	if err != nil {
+		return nil, err
+	}
+	ok := false
+	if st == nil || !st.Active || acctFailures >= s.Config.PasswordFailuresPerAccount {
+		DummyCheckPassword(password, s.Config.Argon2)
+	} else if ok, err = CheckPassword(st.PasswordHash, password); err != nil {
+		return nil, fmt.Errorf("check password of staff %d: %w", st.ID, err)
+	}
+	event := data.AuditEvent{Actor: quoteForAudit(loginID), ClientIP: clientIP}
+	if st != nil {
+		event = StaffEvent(st, clientIP)
+	}
+	event.Action = "staff.login.password"
+	err = s.DB.InTx(ctx, func(tx *data.Tx) error {
+		if ok {
+			event.Outcome = "success"
+			if err := tx.ClearThrottle(ctx, acctKey); err != nil {
+				return err
+			}
+			return tx.Audit(ctx, withKind(event))
+		}
+		event.Outcome = "failure"
+		if acctFailures >= s.Config.PasswordFailuresPerAccount {
+			event.Outcome = "account_throttled"
+		} else if st != nil && !st.Active {
+			event.Outcome = "inactive"
+		}
+		if err := tx.AddThrottleFailure(ctx, acctKey, since); err != nil {
+			return err
+		}
+		if err := tx.AddThrottleFailure(ctx, addrKey, since); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, withKind(event))
+	})
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, ErrBadCredentials
+	}
+	return st, nil
+}
+
+func (s *Service) auditStaffLogin(ctx context.Context, e data.AuditEvent, outcome string) {
+	// The refusal stands whether or not its audit event could be written.
+	e.Action, e.Outcome = "staff.login.password", outcome
+	_ = s.DB.InTx(ctx, func(tx *data.Tx) error { return tx.Audit(ctx, withKind(e)) })
+}
+
+func withKind(e data.AuditEvent) data.AuditEvent {
+	e.ActorKind = "staff"
+	return e
+}
+
+// StaffEvent is the start of an audit event done by a staff member: who,
+// in which role and organisation, from where.
+func StaffEvent(st *data.Staff, clientIP string) data.AuditEvent {
+	return data.AuditEvent{ActorKind: "staff", Actor: st.LoginID, StaffID: st.ID, StaffRole: st.Role,
+		StaffOrg: st.OrgID, ClientIP: clientIP}
+}
+
+// staffAAD binds a sealed staff secret to its owner.
+func staffAAD(staffID int64) []byte {
+	return []byte("staff:" + strconv.FormatInt(staffID, 10) + ":totp")
+}
+
+// SealStaffTOTPSecret encrypts a TOTP secret for a staff member.
+func (s *Service) SealStaffTOTPSecret(staffID int64, secret string) ([]byte, error) {
+	return s.Box.Seal([]byte(secret), staffAAD(staffID))
+}
+
+// BeginStaffEnrolment gives a staff member without an authenticator a new
+// pending secret to enrol, unless one is already waiting.
+func (s *Service) BeginStaffEnrolment(ctx context.Context, st *data.Staff) error {
+	if st.HasTOTP() || len(st.TOTPPendingEnc) > 0 {
+		return nil
+	}
+	secret, err := NewTOTPSecret()
+	if err != nil {
+		return err
+	}
+	sealed, err := s.SealStaffTOTPSecret(st.ID, secret)
+	if err != nil {
+		return err
+	}
+	return s.DB.InTx(ctx, func(tx *data.Tx) error { return tx.SetStaffTOTPPending(ctx, st.ID, sealed) })
+}
+
+// StaffEnrolment returns the pending secret and its otpauth URI, to show
+// as a QR code and as text during enrolment.
+func (s *Service) StaffEnrolment(st *data.Staff) (secret, uri string, err error) {
+	if len(st.TOTPPendingEnc) == 0 {
+		return "", "", ErrNoCode
+	}
+	plain, err := s.Box.Open(st.TOTPPendingEnc, staffAAD(st.ID))
+	if err != nil {
+		return "", "", fmt.Errorf("open pending totp secret of staff %d: %w", st.ID, err)
+	}
+	return string(plain), TOTPURI(StaffTOTPIssuer, st.LoginID, string(plain)), nil
+}
+
+// VerifyStaffTOTP checks a staff member's code: against the enrolled
+// secret with the replay guard, or, during enrolment, against the pending
+// secret, which it then makes the enrolled one. Wrong codes are limited
+// per staff member; the outcome and its audit event commit together.
+func (s *Service) VerifyStaffTOTP(ctx context.Context, staffID int64, rawCode, clientIP string) error {
+	code, ok := NormalizeCode(rawCode)
+	if !ok {
+		return ErrMalformedCode
+	}
+	since := s.DB.Now().Add(-s.Config.PasswordWindow)
+	key := "staff-totp:" + strconv.FormatInt(staffID, 10)
+	failures, err := s.DB.ThrottleFailures(ctx, key, since)
+	if err != nil {
+		return err
+	}
+	var result error
+	err = s.DB.InTx(ctx, func(tx *data.Tx) error {
+		st, err := tx.StaffByID(ctx, staffID)
+		if err != nil {
+			return err
+		}
+		event := StaffEvent(st, clientIP)
+		event.Action = "staff.login.totp"
+		if !st.Active || failures >= staffTOTPFailures {
+			result, event.Outcome = ErrLocked, "refused"
+			return tx.Audit(ctx, event)
+		}
+		if result, err = s.matchStaffTOTP(ctx, tx, st, code); err != nil {
+			return err
+		}
+		if result != nil {
+			event.Outcome = "failure"
+			if err := tx.AddThrottleFailure(ctx, key, since); err != nil {
+				return err
+			}
+			return tx.Audit(ctx, event)
+		}
+		event.Outcome = "success"
+		if !st.HasTOTP() {
+			event.Outcome = "enrolled"
+		}
+		if err := tx.ClearThrottle(ctx, key); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, event)
+	})
+	if err != nil {
+		return err
+	}
+	return result
+}
+
+func (s *Service) matchStaffTOTP(ctx context.Context, tx *data.Tx, st *data.Staff, code string) (error, error) {
+	sealed := st.TOTPSecretEnc
+	if !st.HasTOTP() {
+		sealed = st.TOTPPendingEnc
+	}
+	if len(sealed) == 0 {
+		return ErrNoCode, nil
+	}
+	secret, err := s.Box.Open(sealed, staffAAD(st.ID))
+	if err != nil {
+		return nil, fmt.Errorf("open totp secret of staff %d: %w", st.ID, err)
+	}
+	step, ok := MatchTOTP(string(secret), code, tx.Now(), st.TOTPLastStep)
+	if !ok {
+		return ErrWrongCode, nil
+	}
+	if !st.HasTOTP() {
+		return nil, tx.ConfirmStaffTOTP(ctx, st.ID, step)
+	}
+	advanced, err := tx.AdvanceStaffTOTPStep(ctx, st.ID, step)
+	if err != nil || !advanced {
+		return ErrWrongCode, err
+	}
+	return nil, nil
+}

@@ -1,0 +1,157 @@
+package mfa
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+
+	"mfadesk/data"
+)
+
+// Identity verification on a support case (DESIGN §2). Knowledge is weak:
+// enough to see masked data and explain setup, never to reset a factor or
+// change a contact. Possession, document and postal are strong. A passed
+// verification counts for VerificationValidity, and only while its case is open.
+
+// VerificationValidity is how long a passed verification counts.
+const VerificationValidity = 15 * time.Minute
+
+// Errors of verification.
+var (
+	ErrCaseClosed     = errors.New("case is closed")
+	ErrNotInPerson    = errors.New("document checks are for cases at a shop")
+	ErrBadDocument    = errors.New("unknown document type or last 4 characters")
+	ErrNoVerifiedDest = errors.New("no verified contact on that channel")
+)
+
+// DocumentTypes are the identity documents a shop may check.
+func DocumentTypes() []string {
+	return []string{"license", "mynumber", "passport", "residence", "insurance"}
+}
+
+// CaseActor is the staff member working on a case, for verifications.
+type CaseActor struct {
+	Staff    *data.Staff
+	Case     *data.Case
+	ClientIP string
+}
+
+func (a CaseActor) event(action, outcome, detail string) data.AuditEvent {
+	e := StaffEvent(a.Staff, a.ClientIP)
+	e.CustomerID, e.CaseID = a.Case.CustomerID, a.Case.ID
+	e.Action, e.Outcome, e.Detail = action, outcome, detail
+	return e
+}
+
+// StrongestValid returns the strongest verification of vs that passed and
+// still counts at now: data.StrengthStrong, data.StrengthWeak or "".
+func StrongestValid(vs []data.Verification, now time.Time) string {
+	best := ""
+	for _, v := range vs {
+		if v.Status != data.VerificationPassed || !now.Before(v.ValidUntil) {
+			continue
+		}
+		if v.Strength == data.StrengthStrong {
+			return data.StrengthStrong
+		}
+		best = data.StrengthWeak
+	}
+	return best
+}
+
+// CaseStrength is the strongest identity verification that counts on a
+// case now; a closed case has none.
+func (s *Service) CaseStrength(ctx context.Context, k *data.Case) (string, error) {
+	if k.Status != data.CaseOpen {
+		return "", nil
+	}
+	vs, err := s.DB.Verifications(ctx, k.ID)
+	if err != nil {
+		return "", err
+	}
+	return StrongestValid(vs, s.DB.Now()), nil
+}
+
+// VerifyKnowledge checks what the caller said against the record: the
+// birth date, and the registered phone number if there is one. The staff
+// member types what they heard; the record is never shown to them for it.
+func (s *Service) VerifyKnowledge(ctx context.Context, a CaseActor, birthDate, phone string) (bool, error) {
+	if a.Case.Status != data.CaseOpen {
+		return false, ErrCaseClosed
+	}
+	c, err := s.DB.CustomerByID(ctx, a.Case.CustomerID)
+	if err != nil {
+		return false, err
+	}
+	passed := foldDate(birthDate) == c.BirthDate && (c.Phone == "" || digits(phone) == digits(c.Phone))
+	items := "birth_date"
+	if c.Phone != "" {
+		items += ",phone"
+	}
+	return passed, s.DB.InTx(ctx, func(tx *data.Tx) error {
+		return s.recordVerification(ctx, tx, a, data.VerifyKnowledge, data.StrengthWeak, passed, "items="+items)
+	})
+}
+
+// VerifyDocument records an identity document checked in person: its type
+// and the last 4 characters of its number. Only cases at a shop qualify.
+func (s *Service) VerifyDocument(ctx context.Context, a CaseActor, docType, last4 string) error {
+	if a.Case.Status != data.CaseOpen {
+		return ErrCaseClosed
+	}
+	if a.Case.Channel != "shop" {
+		return ErrNotInPerson
+	}
+	last4 = strings.ToUpper(norm.NFKC.String(strings.TrimSpace(last4)))
+	if !slices.Contains(DocumentTypes(), docType) || len(last4) != 4 || strings.IndexFunc(last4, notAlnum) >= 0 {
+		return ErrBadDocument
+	}
+	return s.DB.InTx(ctx, func(tx *data.Tx) error {
+		return s.recordVerification(ctx, tx, a, data.VerifyDocument, data.StrengthStrong, true,
+			"document="+docType+" last4="+last4)
+	})
+}
+
+// recordVerification stores a settled verification with its audit event.
+func (s *Service) recordVerification(ctx context.Context, tx *data.Tx, a CaseActor, method, strength string, passed bool, detail string) error {
+	v := &data.Verification{CaseID: a.Case.ID, CustomerID: a.Case.CustomerID, StaffID: a.Staff.ID, Method: method,
+		Strength: strength, Status: data.VerificationFailed, Detail: detail}
+	outcome := "failure"
+	if passed {
+		v.Status, v.PassedAt, v.ValidUntil = data.VerificationPassed, tx.Now(), tx.Now().Add(VerificationValidity)
+		outcome = "passed"
+	}
+	if _, err := tx.CreateVerification(ctx, v); err != nil {
+		return err
+	}
+	return tx.Audit(ctx, a.event("case.verify."+method, outcome, detail))
+}
+
+// foldDate accepts 1950-04-01, 1950/4/1 and full-width digits.
+func foldDate(s string) string {
+	parts := strings.FieldsFunc(norm.NFKC.String(s), func(r rune) bool { return r == '-' || r == '/' || r == '.' })
+	if len(parts) != 3 {
+		return ""
+	}
+	t, err := time.Parse("2006-1-2", strings.Join(parts, "-"))
+	if err != nil {
+		return ""
+	}
+	return t.Format("2006-01-02")
+}
+
+func digits(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, norm.NFKC.String(s))
+}
+
+func notAlnum(r rune) bool { return r > unicode.MaxASCII || !(unicode.IsLetter(r) || unicode.IsDigit(r)) }
