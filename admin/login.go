@@ -33,11 +33,9 @@ func (f loginForm) Validate() web.FieldErrors {
 const badCredentials = "スタッフIDまたはパスワードが正しくありません。"
 
 func (h *Handler) loginForm(c echo.Context) error {
-	if s := web.Current(c); s != nil && s.StaffID != 0 {
-		if s.Level == data.LevelFull {
-			return c.Redirect(http.StatusSeeOther, "/console")
-		}
-		return c.Redirect(http.StatusSeeOther, "/console/login/totp")
+	// A session waiting for its TOTP may start over, as someone else too.
+	if s := web.Current(c); s != nil && s.StaffID != 0 && s.Level == data.LevelFull {
+		return c.Redirect(http.StatusSeeOther, "/console")
 	}
 	if _, err := h.Sessions.Ensure(c); err != nil {
 		return err

@@ -154,4 +154,6 @@ func digits(s string) string {
 	}, norm.NFKC.String(s))
 }
 
-func notAlnum(r rune) bool { return r > unicode.MaxASCII || !(unicode.IsLetter(r) || unicode.IsDigit(r)) }
+func notAlnum(r rune) bool {
+	return r > unicode.MaxASCII || !(unicode.IsLetter(r) || unicode.IsDigit(r))
+}

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/net/html"
+
 	"mfadesk/data"
 )
 
@@ -77,3 +79,30 @@ func (a *testApp) auditActions(limit int) []string {
 	}
 	return out
 }
+
+// auditDetails lists the details of every event with the action.
+func (a *testApp) auditDetails(action string) []string {
+	a.t.Helper()
+	events, err := a.DB.AuditEvents(context.Background(), data.AuditFilter{Action: action, Limit: 1000})
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	var out []string
+	for _, e := range events {
+		out = append(out, e.Detail)
+	}
+	return out
+}
+
+// all finds every element with that data-testid.
+func (p *page) all(id string) []*html.Node {
+	var out []*html.Node
+	walk(p.doc, func(n *html.Node) {
+		if n.Type == html.ElementNode && attr(n, "data-testid") == id {
+			out = append(out, n)
+		}
+	})
+	return out
+}
+
+func dataFilter(action string) data.AuditFilter { return data.AuditFilter{Action: action, Limit: 1000} }

@@ -1,0 +1,157 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// runConsoleCommand runs "mfadesk staff|audit ..." against the test
+// app's database, as a shell would.
+func (a *testApp) runConsoleCommand(cmd string, args ...string) (string, error) {
+	var out bytes.Buffer
+	args = append(args, "--db", a.Config.DB)
+	err := consoleCommand(context.Background(), cmd, args, func(string) string { return "" }, &out, io.Discard)
+	return out.String(), err
+}
+
+// A row edited or deleted by someone with the database file (who first
+// drops the append-only triggers) breaks the chain, and "audit verify"
+// names the first event that no longer fits.
+func TestAuditVerifyFindsTampering(t *testing.T) {
+	tests := []struct {
+		name   string
+		tamper string
+		broken func(id int64) int64
+	}{
+		{"edited detail", `UPDATE audit_events SET detail = 'nothing happened' WHERE id = %d`, func(id int64) int64 { return id }},
+		{"edited staff role", `UPDATE audit_events SET staff_role = 'auditor' WHERE id = %d`, func(id int64) int64 { return id }},
+		{"deleted", `DELETE FROM audit_events WHERE id = %d`, func(id int64) int64 { return id + 1 }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := newConsoleApp(t)
+			agent := a.staffLogin("agent")
+			agent.openCase(a.customerID("demo-app"), "phone")
+			agent.get("/console/customers?q=1000001")
+			out, err := a.runConsoleCommand("audit", "verify")
+			if err != nil || !strings.Contains(out, "intact") {
+				t.Fatalf("untouched chain: %v %q", err, out)
+			}
+			target := a.eventID("case.open")
+			raw, err := sql.Open("sqlite", a.Config.DB)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer raw.Close()
+			for _, q := range []string{`DROP TRIGGER audit_no_update`, `DROP TRIGGER audit_no_delete`, fmt.Sprintf(tt.tamper, target)} {
+				if _, err := raw.Exec(q); err != nil {
+					t.Fatalf("%s: %v", q, err)
+				}
+			}
+			out, err = a.runConsoleCommand("audit", "verify")
+			if want := fmt.Sprintf("event %d", tt.broken(target)); err == nil || !strings.Contains(out, want) {
+				t.Fatalf("tampered chain: err %v, output %q, want %q", err, out, want)
+			}
+		})
+	}
+}
+
+// The audit table refuses edits while its triggers stand.
+func TestAuditRowsAreAppendOnly(t *testing.T) {
+	a := newConsoleApp(t)
+	a.staffLogin("auditor")
+	raw, err := sql.Open("sqlite", a.Config.DB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	for _, q := range []string{`UPDATE audit_events SET outcome = 'x'`, `DELETE FROM audit_events`} {
+		if _, err := raw.Exec(q); err == nil {
+			t.Errorf("%s succeeded", q)
+		}
+	}
+}
+
+func (a *testApp) eventID(action string) int64 {
+	a.t.Helper()
+	events, err := a.DB.AuditEvents(context.Background(), dataFilter(action))
+	if err != nil || len(events) == 0 {
+		a.t.Fatalf("no %s event: %v", action, err)
+	}
+	return events[0].ID
+}
+
+// Console events carry who, in which role and organisation, on which case.
+func TestConsoleEventsCarryStaffAndCase(t *testing.T) {
+	a := newConsoleApp(t)
+	agent := a.staffLogin("agent")
+	kase := agent.openCase(a.customerID("demo-app"), "phone")
+	events, err := a.DB.AuditEvents(context.Background(), dataFilter("customer.view"))
+	if err != nil || len(events) == 0 {
+		t.Fatalf("no customer.view: %v", err)
+	}
+	e := events[0]
+	if e.StaffID == 0 || e.StaffRole != "agent" || e.StaffOrg != "support" || e.CaseID == 0 ||
+		e.CustomerID != a.customerID("demo-app") || !strings.HasSuffix(kase, fmt.Sprint(e.CaseID)) || e.ClientIP == "" {
+		t.Errorf("event %+v", e)
+	}
+	for _, action := range []string{"staff.login.password", "staff.login.totp", "case.open"} {
+		a.eventID(action)
+	}
+}
+
+func TestAuditorFiltersPagesAndExports(t *testing.T) {
+	a := newConsoleApp(t)
+	agent := a.staffLogin("agent")
+	kase := agent.openCase(a.customerID("demo-app"), "phone")
+	for i := 0; i < 55; i++ {
+		agent.get(kase)
+	}
+	auditor := a.staffLogin("auditor")
+	p := auditor.get("/console/audit?action=customer.view")
+	rows := p.all("audit-action")
+	if p.status != http.StatusOK || len(rows) != 50 || !p.has("audit-next") {
+		t.Fatalf("first page: %d, %d rows, next %v", p.status, len(rows), p.has("audit-next"))
+	}
+	for _, r := range rows {
+		if textOf(r) != "customer.view" {
+			t.Fatalf("filter let through %q", textOf(r))
+		}
+	}
+	next := auditor.get(attr(p.byTestID("audit-next"), "href"))
+	if n := len(next.all("audit-action")); n != 6 { // 1 from opening + 55 views, less the first 50
+		t.Errorf("second page has %d rows, want 6", n)
+	}
+	if p := auditor.get("/console/audit?staff=abc"); p.status != http.StatusUnprocessableEntity || !p.has("staff-error") {
+		t.Errorf("bad filter: %d", p.status)
+	}
+	if p := auditor.get("/console/audit?from=2026-11-29&to=2026-11-29&customer=" + fmt.Sprint(a.customerID("demo-app"))); len(p.all("audit-row")) == 0 {
+		t.Error("date and customer filter found nothing")
+	}
+
+	csvPage := auditor.get(attr(p.byTestID("audit-csv"), "href"))
+	if !strings.HasPrefix(csvPage.header.Get("Content-Type"), "text/csv") {
+		t.Fatalf("export content type %q", csvPage.header.Get("Content-Type"))
+	}
+	records, err := csv.NewReader(strings.NewReader(csvPage.body)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(records) != 57 || records[0][0] != "id" || records[1][9] != "customer.view" {
+		t.Errorf("export: %d records, first %v", len(records), records[:2])
+	}
+	if got := a.auditActions(1); got[0] != "audit.export" {
+		t.Errorf("export not audited: %v", got)
+	}
+	if p := auditor.get("/console/audit?" + url.Values{"action": {"x\x00"}}.Encode()); p.status != http.StatusUnprocessableEntity {
+		t.Errorf("control character in filter: %d", p.status)
+	}
+}
