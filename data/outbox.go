@@ -18,6 +18,11 @@ type OutboxMessage struct {
 	Subject    string
 	Body       string
 	Status     string
+	// Attempts is how many delivery attempts were made; for a message
+	// returned by ClaimDue, the number of the attempt it was claimed for.
+	Attempts int
+	// ProviderID is the provider's id for a sent message.
+	ProviderID string
 	CreatedAt  time.Time
 }
 
