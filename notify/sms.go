@@ -37,7 +37,9 @@ type smsResponse struct {
 
 // IdempotencyKey is the key a message is sent under, the same on every
 // attempt.
-func IdempotencyKey(outboxID int64) string { return "mfadesk-outbox-" + strconv.FormatInt(outboxID, 10) }
+func IdempotencyKey(outboxID int64) string {
+	return "mfadesk-outbox-" + strconv.FormatInt(outboxID, 10)
+}
 
 // Send posts m to the provider. Errors name the status or the kind of
 // network failure, never the request or response body, which holds or may
