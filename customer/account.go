@@ -17,6 +17,7 @@ import (
 var accountNotices = map[string]string{
 	"email-changed": "メールアドレスを変更しました。72時間は出金できません。",
 	"phone-changed": "電話番号を変更しました。72時間は出金できません。",
+	"bank-changed":  "出金先口座を変更しました。72時間は出金できません。",
 }
 
 // requireAccountStepUp asks for a fresh second factor before the

@@ -79,17 +79,18 @@ func (h *Handler) loginSubmit(c echo.Context) error {
 	switch {
 	case plan.Blocked:
 		if err := h.audit(ctx, data.AuditEvent{ActorKind: "customer", Actor: customer.LoginID, CustomerID: customer.ID,
-			Action: "login", Outcome: "blocked:no_valid_email", ClientIP: c.RealIP()}); err != nil {
+			Action: "login", Outcome: "blocked:" + plan.BlockedReason, ClientIP: c.RealIP()}); err != nil {
 			return err
 		}
-		return web.Render(c, http.StatusForbidden, views.BlockedPage(views.BlockedModel{Since: plan.BlockedSince}))
+		return web.Render(c, http.StatusForbidden, views.BlockedPage(views.BlockedModel{Since: plan.BlockedSince, Reason: plan.BlockedReason}))
 	case !plan.LockedUntil.IsZero():
 		return web.Render(c, http.StatusForbidden, views.LockedPage(views.LockedModel{Until: plan.LockedUntil}))
 	case !plan.Required():
-		if _, err := h.Sessions.Start(c, web.Principal{CustomerID: customer.ID}, data.LevelFull, ""); err != nil {
+		next, err := h.completeLogin(c, customer, "password")
+		if err != nil {
 			return err
 		}
-		return c.Redirect(http.StatusSeeOther, "/home")
+		return c.Redirect(http.StatusSeeOther, next)
 	}
 
 	method := plan.Methods[0]

@@ -65,6 +65,26 @@ func (h *Handler) Register(e *echo.Echo) {
 	loggedIn.POST("/account/email/confirm", h.contactConfirm(mfa.ContactEmail))
 	loggedIn.POST("/account/phone/confirm", h.contactConfirm(mfa.ContactPhone))
 
+	// 出金先口座の変更: always a fresh second factor, whatever the settings.
+	bank := loggedIn.With(h.requireStepUp("bank"))
+	bank.GET("/account/bank", h.bankForm)
+	bank.POST("/account/bank", h.bankSubmit)
+
+	// Passkeys: log in with one alone, or use one as the second factor or
+	// step-up; register and remove them after a fresh second factor.
+	public.POST("/login/passkey/options", h.passkeyLoginOptions)
+	public.POST("/login/passkey", h.passkeyLogin)
+	pending.POST("/login/verify/passkey/options", h.verifyPasskeyOptions)
+	pending.POST("/login/verify/passkey", h.verifyPasskey)
+	loggedIn.POST("/stepup/passkey/options", h.stepUpPasskeyOptions)
+	loggedIn.POST("/stepup/passkey", h.stepUpPasskey)
+	loggedIn.GET("/settings/passkeys", h.passkeySettings)
+	mfaChange.POST("/settings/passkeys/options", h.passkeyRegisterOptions)
+	mfaChange.POST("/settings/passkeys", h.passkeyRegister)
+	mfaChange.POST("/settings/passkeys/:id/remove", h.passkeyRemove)
+	loggedIn.GET("/passkey/prompt", h.passkeyPrompt)
+	loggedIn.POST("/passkey/prompt/postpone", h.passkeyPostpone)
+
 	// 出金指示: the step-up is bound to one withdrawal (amount and account).
 	loggedIn.GET("/withdrawal", h.withdrawalForm)
 	loggedIn.POST("/withdrawal", h.withdrawalSubmit)

@@ -50,8 +50,18 @@ func (h *Handler) mfaSettings(c echo.Context) error {
 	if customer.Email != "" {
 		m.Email = views.MaskEmail(customer.Email)
 	}
+	passkeys, err := h.DB.PasskeysOf(ctx, customer.ID)
+	if err != nil {
+		return err
+	}
+	for _, p := range passkeys {
+		m.Factors = append(m.Factors, views.FactorRow{ID: p.ID, FieldKey: "p" + strconv.FormatInt(p.ID, 10), Kind: "passkey",
+			Label: "パスキー「" + p.Name + "」", Detail: "登録日 " + views.Date(p.CreatedAt),
+			Login: p.UseLogin, Account: p.UseAccount, Withdrawal: p.UseWithdrawal})
+	}
 	for _, f := range factors {
-		row := views.FactorRow{ID: f.ID, Kind: f.Kind, Login: f.UseLogin, Account: f.UseAccount, Withdrawal: f.UseWithdrawal}
+		row := views.FactorRow{ID: f.ID, FieldKey: strconv.FormatInt(f.ID, 10), Kind: f.Kind, Login: f.UseLogin,
+			Account: f.UseAccount, Withdrawal: f.UseWithdrawal}
 		if f.Kind == data.FactorTOTP {
 			m.HasTOTP = true
 			row.Label, row.Detail = "認証アプリ", "登録日 "+views.Date(f.ConfirmedAt)
@@ -74,16 +84,27 @@ func (h *Handler) saveUses(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	passkeys, err := h.DB.PasskeysOf(ctx, customer.ID)
+	if err != nil {
+		return err
+	}
 	uses := map[int64]data.Uses{}
 	for _, f := range factors {
-		id := strconv.FormatInt(f.ID, 10)
-		uses[f.ID] = data.Uses{Login: c.FormValue("use_login_"+id) == "on",
-			Account: c.FormValue("use_account_"+id) == "on", Withdrawal: c.FormValue("use_withdrawal_"+id) == "on"}
+		uses[f.ID] = usesFromForm(c, strconv.FormatInt(f.ID, 10))
 	}
-	if err := h.MFA.SetFactorUses(ctx, customer, uses, c.RealIP()); err != nil {
+	passkeyUses := map[int64]data.Uses{}
+	for _, p := range passkeys {
+		passkeyUses[p.ID] = usesFromForm(c, "p"+strconv.FormatInt(p.ID, 10))
+	}
+	if err := h.MFA.SetFactorUses(ctx, customer, uses, passkeyUses, c.RealIP()); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/settings/mfa?notice=saved")
+}
+
+func usesFromForm(c echo.Context, key string) data.Uses {
+	return data.Uses{Login: c.FormValue("use_login_"+key) == "on", Account: c.FormValue("use_account_"+key) == "on",
+		Withdrawal: c.FormValue("use_withdrawal_"+key) == "on"}
 }
 
 func formUses(c echo.Context) data.Uses {

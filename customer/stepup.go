@@ -31,6 +31,8 @@ func parseStepUpOp(s string) (stepUpOp, bool) {
 		return stepUpOp{s, "登録情報の照会・変更の前に本人確認をします", "/account"}, true
 	case s == "mfa":
 		return stepUpOp{s, "多要素認証の設定を変更する前に本人確認をします", "/settings/mfa"}, true
+	case s == "bank":
+		return stepUpOp{s, "出金先口座を変更する前に本人確認をします", "/account/bank"}, true
 	case strings.HasPrefix(s, "withdrawal:"):
 		id, err := strconv.ParseInt(strings.TrimPrefix(s, "withdrawal:"), 10, 64)
 		if err != nil || id <= 0 {
@@ -50,6 +52,8 @@ func (h *Handler) stepUpUse(ctx context.Context, c *data.Customer, op stepUpOp) 
 		return mfa.UseAny, nil
 	case strings.HasPrefix(op.name, "withdrawal:"):
 		return mfa.UseWithdrawal, nil
+	case op.name == "bank":
+		return mfa.UseBank, nil
 	}
 	plan, err := h.MFA.PlanStepUp(ctx, c, mfa.UseAccount)
 	if err != nil || plan.Required {
@@ -144,7 +148,8 @@ func (h *Handler) stepUpForm(c echo.Context) error {
 func (h *Handler) stepUpModel(c echo.Context, st *stepUpState) (views.VerifyModel, error) {
 	m := views.VerifyModel{Title: "本人確認", Lead: st.op.title, Action: "/stepup", ResendAction: "/stepup/send",
 		MethodAction: "/stepup/method", Method: string(st.method), MethodLabel: methodLabels[st.method],
-		Hidden: []views.Hidden{{Name: "op", Value: st.op.name}}, CarryMethod: true}
+		Hidden: []views.Hidden{{Name: "op", Value: st.op.name}}, CarryMethod: true,
+		PasskeyOptions: "/stepup/passkey/options", PasskeyFinish: "/stepup/passkey"}
 	for _, alt := range st.plan.Methods {
 		if alt != st.method {
 			m.Alternatives = append(m.Alternatives, views.MethodOption{Method: string(alt), Label: methodLabels[alt]})

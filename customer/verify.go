@@ -17,6 +17,7 @@ var methodLabels = map[mfa.Method]string{
 	mfa.MethodSMS:      "SMSで確認する",
 	mfa.MethodEmail:    "メールで確認する",
 	mfa.MethodRecovery: "リカバリーコードを使う",
+	mfa.MethodPasskey:  "パスキーで確認する",
 }
 
 // notices are the fixed messages a redirect may ask the verify page to
@@ -50,13 +51,14 @@ func (h *Handler) verifyModel(c echo.Context) (views.VerifyModel, error) {
 	}
 	method := mfa.Method(s.Method)
 	m := views.VerifyModel{Title: "本人確認（多要素認証）", Action: "/login/verify", ResendAction: "/login/resend",
-		MethodAction: "/login/method", Method: s.Method, MethodLabel: methodLabels[method], EmailFallback: plan.EmailFallback}
+		MethodAction: "/login/method", Method: s.Method, MethodLabel: methodLabels[method], EmailFallback: plan.EmailFallback,
+		PasskeyOptions: "/login/verify/passkey/options", PasskeyFinish: "/login/verify/passkey"}
 	for _, alt := range plan.Methods {
 		if alt != method {
 			m.Alternatives = append(m.Alternatives, views.MethodOption{Method: string(alt), Label: methodLabels[alt]})
 		}
 	}
-	if method == mfa.MethodTOTP || method == mfa.MethodRecovery {
+	if method != mfa.MethodSMS && method != mfa.MethodEmail {
 		return m, nil
 	}
 	to, err := h.MFA.Destination(ctx, customer, method, mfa.UseLogin)
@@ -93,6 +95,10 @@ var codeMessages = []struct {
 	{mfa.ErrNoCode, http.StatusUnauthorized, "まだコードが送られていません。「コードを送る」を押してください。"},
 	{mfa.ErrMethodNotAllowed, http.StatusUnprocessableEntity, "この方法は使えません。ほかの方法を選んでください。"},
 	{mfa.ErrBadTradingPassword, http.StatusUnauthorized, "取引パスワードが正しくありません。"},
+	{mfa.ErrPasskeyRequired, http.StatusForbidden, "この手続きにはパスキーが必要です。パスキーで確認してください。"},
+	{mfa.ErrPasskeyInvalid, http.StatusUnauthorized, "パスキーで確認できませんでした。もう一度お試しください。"},
+	{mfa.ErrPasskeyCloned, http.StatusUnauthorized, "このパスキーは安全のため使えなくなりました。ほかの方法で確認し、パスキーを登録し直してください。"},
+	{mfa.ErrNoCeremony, http.StatusUnauthorized, "確認の有効時間が過ぎました。もう一度「パスキーで確認する」を押してください。"},
 }
 
 // codeMessage finds what to tell the customer about a refused code.
@@ -142,10 +148,11 @@ func (h *Handler) verifySubmit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := h.Sessions.Start(c, web.Principal{CustomerID: customer.ID}, data.LevelFull, s.Method); err != nil {
+	next, err := h.completeLogin(c, customer, mfa.Method(s.Method))
+	if err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, "/home")
+	return c.Redirect(http.StatusSeeOther, next)
 }
 
 func (h *Handler) methodSubmit(c echo.Context) error {
@@ -167,7 +174,7 @@ func (h *Handler) methodSubmit(c echo.Context) error {
 	if err := h.DB.SetSessionMethod(ctx, s.IDHash, string(method)); err != nil {
 		return err
 	}
-	if method == mfa.MethodTOTP || method == mfa.MethodRecovery {
+	if method != mfa.MethodSMS && method != mfa.MethodEmail {
 		return c.Redirect(http.StatusSeeOther, "/login/verify")
 	}
 	return h.sendAndRedirect(c, customer, method)

@@ -20,6 +20,7 @@ const maxWithdrawal = 100_000_000
 var holdReasons = map[string]string{
 	"contact_change": "連絡先（メールアドレス・電話番号）の変更",
 	"support_reset":  "お客様サポートによる多要素認証のリセット",
+	"bank_change":    "出金先口座の変更",
 }
 
 func (h *Handler) withdrawalForm(c echo.Context) error {

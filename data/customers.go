@@ -28,6 +28,8 @@ type Customer struct {
 	// WithdrawalHoldUntil: withdrawals are refused until then, for the reason given.
 	WithdrawalHoldUntil  time.Time
 	WithdrawalHoldReason string
+	// PasskeyPromptsPostponed counts 「あとで」 answers to the passkey prompt.
+	PasskeyPromptsPostponed int
 }
 
 // HasValidEmail reports whether codes and notices can go to the email address.
@@ -37,14 +39,15 @@ func (c *Customer) HasValidEmail() bool {
 
 const customerColumns = `id, account_number, login_id, name_kanji, name_kana, birth_date,
 	email, email_status, phone, phone_verified, password_hash, trading_password_hash,
-	mfa_failures, mfa_last_failure_at, mfa_locked_until, withdrawal_hold_until, withdrawal_hold_reason`
+	mfa_failures, mfa_last_failure_at, mfa_locked_until, withdrawal_hold_until, withdrawal_hold_reason,
+	passkey_prompts_postponed`
 
 func scanCustomer(row interface{ Scan(...any) error }) (*Customer, error) {
 	var c Customer
 	var lastFail, lockedUntil, holdUntil int64
 	err := row.Scan(&c.ID, &c.AccountNumber, &c.LoginID, &c.NameKanji, &c.NameKana, &c.BirthDate,
 		&c.Email, &c.EmailStatus, &c.Phone, &c.PhoneVerified, &c.PasswordHash, &c.TradingPasswordHash,
-		&c.MFAFailures, &lastFail, &lockedUntil, &holdUntil, &c.WithdrawalHoldReason)
+		&c.MFAFailures, &lastFail, &lockedUntil, &holdUntil, &c.WithdrawalHoldReason, &c.PasskeyPromptsPostponed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -155,6 +158,16 @@ func (tx *Tx) HoldWithdrawals(ctx context.Context, customerID int64, until time.
 		WHERE id = ? AND withdrawal_hold_until < ?`, until.Unix(), reason, tx.now.Unix(), customerID, until.Unix())
 	if err != nil {
 		return fmt.Errorf("hold withdrawals: %w", err)
+	}
+	return nil
+}
+
+// PostponePasskeyPrompt counts one more 「あとで」 to the passkey prompt.
+func (db *DB) PostponePasskeyPrompt(ctx context.Context, customerID int64) error {
+	_, err := db.sql.ExecContext(ctx, `UPDATE customers SET passkey_prompts_postponed = passkey_prompts_postponed + 1,
+		updated_at = ? WHERE id = ?`, db.unix(), customerID)
+	if err != nil {
+		return fmt.Errorf("postpone passkey prompt: %w", err)
 	}
 	return nil
 }

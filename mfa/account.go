@@ -185,3 +185,30 @@ func (s *Service) withdrawalRequested(ctx context.Context, tx *data.Tx, c *data.
 		Action: "withdrawal.request", Outcome: "success", ClientIP: clientIP,
 		Detail: fmt.Sprintf("withdrawal=%d amount=%d bank_account=%d", id, amount, bank.ID)})
 }
+
+// ChangeBankAccount replaces the withdrawal bank account. The handler
+// only calls it after a fresh second factor for this change (DESIGN §1:
+// always, whatever the settings); withdrawals are then held.
+func (s *Service) ChangeBankAccount(ctx context.Context, c *data.Customer, b *data.BankAccount, sessionHash, clientIP string) error {
+	return s.DB.InTx(ctx, func(tx *data.Tx) error {
+		now := tx.Now()
+		holdUntil := now.Add(s.Config.WithdrawalHold)
+		b.CustomerID = c.ID
+		if err := tx.SetBankAccount(ctx, b); err != nil {
+			return err
+		}
+		if err := tx.HoldWithdrawals(ctx, c.ID, holdUntil, "bank_change"); err != nil {
+			return err
+		}
+		masked := b.BankName + " " + maskContact(ContactPhone, b.AccountNumber)
+		if err := notify.NotifyCustomer(ctx, tx, c, notify.BankAccountChanged(masked, now, holdUntil)); err != nil {
+			return err
+		}
+		if err := tx.DeleteOtherSessions(ctx, c.ID, sessionHash); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, data.AuditEvent{ActorKind: "customer", Actor: c.LoginID, CustomerID: c.ID,
+			Action: "bank_account.change", Outcome: "success", ClientIP: clientIP,
+			Detail: fmt.Sprintf("after=%s hold_until=%s", masked, holdUntil.UTC().Format(time.RFC3339))})
+	})
+}

@@ -25,6 +25,10 @@ type Config struct {
 	// change or a support reset.
 	WithdrawalHold time.Duration
 
+	// PasskeyPostpones is how many times a customer may answer 「あとで」
+	// to the passkey prompt of the phishing-resistant phase.
+	PasskeyPostpones int
+
 	LockThreshold int           // consecutive second-factor failures that lock
 	LockDuration  time.Duration // how long the lock lasts
 	FailureWindow time.Duration // failures older than this do not count
@@ -49,6 +53,8 @@ func DefaultConfig() Config {
 
 		StepUpWindow:   5 * time.Minute,
 		WithdrawalHold: 72 * time.Hour,
+
+		PasskeyPostpones: 3,
 
 		LockThreshold: 10,
 		LockDuration:  30 * time.Minute,

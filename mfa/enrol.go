@@ -183,8 +183,18 @@ func (s *Service) RemoveFactors(ctx context.Context, c *data.Customer, kind, ses
 }
 
 // SetFactorUses saves the 「利用する」 choices of each factor.
-func (s *Service) SetFactorUses(ctx context.Context, c *data.Customer, uses map[int64]data.Uses, clientIP string) error {
+func (s *Service) SetFactorUses(ctx context.Context, c *data.Customer, uses, passkeyUses map[int64]data.Uses, clientIP string) error {
 	return s.DB.InTx(ctx, func(tx *data.Tx) error {
+		for id, u := range passkeyUses {
+			if err := tx.SetPasskeyUses(ctx, c.ID, id, u); err != nil {
+				return err
+			}
+			if err := tx.Audit(ctx, data.AuditEvent{ActorKind: "customer", Actor: c.LoginID, CustomerID: c.ID,
+				Action: "factor.uses", Outcome: "success", ClientIP: clientIP,
+				Detail: fmt.Sprintf("passkey=%d login=%t account=%t withdrawal=%t", id, u.Login, u.Account, u.Withdrawal)}); err != nil {
+				return err
+			}
+		}
 		for id, u := range uses {
 			if err := tx.SetFactorUses(ctx, c.ID, id, u); err != nil {
 				return err

@@ -34,6 +34,9 @@ const (
 	UseAccount    Use = "account"
 	UseWithdrawal Use = "withdrawal"
 	UseAny        Use = "any"
+	// UseBank is a change of the withdrawal bank account: any factor, but
+	// covered by the phishing-resistant requirement like withdrawal.
+	UseBank Use = "bank"
 )
 
 func (u Use) allows(f *data.Factor) bool {
@@ -44,7 +47,7 @@ func (u Use) allows(f *data.Factor) bool {
 		return f.UseAccount
 	case UseWithdrawal:
 		return f.UseWithdrawal
-	case UseAny:
+	case UseAny, UseBank:
 		return true
 	}
 	return false
@@ -58,15 +61,21 @@ type LoginPlan struct {
 	// EmailFallback: the customer has neither app nor SMS for login, so an
 	// email code is used and the page steers them to the app.
 	EmailFallback bool
-	// Blocked: no usable method and the programme no longer lets them in
-	// (no valid email after email_required_from). BlockedSince says when.
-	Blocked      bool
-	BlockedSince time.Time
+	// Blocked: no usable method and the programme no longer lets them in.
+	// BlockedSince says from when, BlockedReason why.
+	Blocked       bool
+	BlockedSince  time.Time
+	BlockedReason string // "no_valid_email" or "passkey_required"
 	// NoEmailDeadline is set when the customer may still log in without a
 	// second factor but will be blocked from that date.
 	NoEmailDeadline time.Time
 	// LockedUntil is set while the second factor is locked by failures.
 	LockedUntil time.Time
+	// PromptPasskey: after login, ask the customer to register a passkey
+	// (phishing-resistant phase, no passkey yet). CanPostpone says whether
+	// 「あとで」 is still offered.
+	PromptPasskey bool
+	CanPostpone   bool
 }
 
 // Required reports whether a second factor must be passed.
@@ -84,30 +93,41 @@ func (p LoginPlan) Allows(m Method) bool {
 
 // PlanLogin applies DESIGN §1 to the customer's factors at the current time.
 func (s *Service) PlanLogin(ctx context.Context, c *data.Customer) (LoginPlan, error) {
-	factors, err := s.DB.ConfirmedFactors(ctx, c.ID)
+	f, err := s.loadFactors(ctx, c)
 	if err != nil {
 		return LoginPlan{}, err
 	}
 	now := s.DB.Now()
 	var plan LoginPlan
-	plan.Methods = factorMethods(factors, UseLogin)
+	if now.Before(c.MFALockedUntil) {
+		plan.LockedUntil = c.MFALockedUntil
+	}
+	plan.Methods = f.methods(UseLogin)
+	if s.passkeyOnly(f, UseLogin) {
+		if f.hasPasskey(UseLogin) {
+			plan.Methods = []Method{MethodPasskey}
+		} else {
+			plan.Methods, plan.Blocked = nil, true
+			plan.BlockedSince, plan.BlockedReason = s.Config.InterimMethodsUntil, "passkey_required"
+		}
+		return plan, nil
+	}
+	if active(s.Config.PhishingResistantFrom, now) && !f.hasPasskey(UseAny) {
+		plan.PromptPasskey = true
+		plan.CanPostpone = c.PasskeyPromptsPostponed < s.Config.PasskeyPostpones
+	}
 	if len(plan.Methods) == 0 && active(s.Config.LoginMFAFrom, now) {
 		switch {
 		case c.HasValidEmail():
 			plan.Methods, plan.EmailFallback = []Method{MethodEmail}, true
 		case active(s.Config.EmailRequiredFrom, now):
-			plan.Blocked, plan.BlockedSince = true, s.Config.EmailRequiredFrom
+			plan.Blocked, plan.BlockedSince, plan.BlockedReason = true, s.Config.EmailRequiredFrom, "no_valid_email"
 		default:
 			plan.NoEmailDeadline = s.Config.EmailRequiredFrom
 		}
 	}
-	if now.Before(c.MFALockedUntil) {
-		plan.LockedUntil = c.MFALockedUntil
-	}
-	if plan.Required() {
-		if plan.Methods, err = s.withRecovery(ctx, c, plan.Methods); err != nil {
-			return LoginPlan{}, err
-		}
+	if plan.Required() && f.recovery > 0 {
+		plan.Methods = append(plan.Methods, MethodRecovery)
 	}
 	return plan, nil
 }
@@ -124,44 +144,96 @@ type StepUpPlan struct {
 func (p StepUpPlan) Allows(m Method) bool { return LoginPlan{Methods: p.Methods}.Allows(m) }
 
 // PlanStepUp applies the customer's 「利用する」 choices to a service.
-// UseAny, for changes to factors and contacts, always requires a second
-// factor: any enrolled one, else the email fallback.
+// UseAny and UseBank, for changes to factors, contacts and the bank
+// account, always require a second factor: any enrolled one, else the
+// email fallback. Where the phishing-resistant phase applies, only a
+// passkey is offered.
 func (s *Service) PlanStepUp(ctx context.Context, c *data.Customer, use Use) (StepUpPlan, error) {
-	factors, err := s.DB.ConfirmedFactors(ctx, c.ID)
+	f, err := s.loadFactors(ctx, c)
 	if err != nil {
 		return StepUpPlan{}, err
 	}
-	plan := StepUpPlan{Methods: factorMethods(factors, use)}
-	if use == UseAny {
-		if len(plan.Methods) == 0 && c.HasValidEmail() {
-			plan.Methods = []Method{MethodEmail}
-		}
-		plan.Required = true
-	} else {
-		plan.Required = len(plan.Methods) > 0
+	plan := StepUpPlan{Methods: f.methods(use)}
+	always := use == UseAny || use == UseBank
+	if always && len(plan.Methods) == 0 && c.HasValidEmail() {
+		plan.Methods = []Method{MethodEmail}
 	}
-	if plan.Methods, err = s.withRecovery(ctx, c, plan.Methods); err != nil {
-		return StepUpPlan{}, err
+	plan.Required = always || len(plan.Methods) > 0
+	if s.passkeyOnly(f, use) {
+		plan.Methods, plan.Required = nil, true
+		if f.hasPasskey(use) {
+			plan.Methods = []Method{MethodPasskey}
+		}
+		return plan, nil
+	}
+	if plan.Required && f.recovery > 0 {
+		plan.Methods = append(plan.Methods, MethodRecovery)
 	}
 	return plan, nil
 }
 
-// withRecovery adds recovery codes as the last way, when some remain.
-func (s *Service) withRecovery(ctx context.Context, c *data.Customer, methods []Method) ([]Method, error) {
-	n, err := s.DB.CountUnusedRecoveryCodes(ctx, c.ID)
-	if err != nil || n == 0 {
-		return methods, err
-	}
-	return append(methods, MethodRecovery), nil
+// phishingResistantUse reports whether the guideline's phishing-resistant
+// requirement covers a use: login, withdrawal and bank-account change.
+func phishingResistantUse(use Use) bool {
+	return use == UseLogin || use == UseWithdrawal || use == UseBank
 }
 
-// factorMethods lists the methods of the factors used for use, app first.
-func factorMethods(factors []data.Factor, use Use) []Method {
+// passkeyOnly reports whether only a passkey may pass use for this
+// customer now: from interim_methods_until for everyone, from
+// phishing_resistant_from for customers who have a passkey for it.
+func (s *Service) passkeyOnly(f *customerFactors, use Use) bool {
+	if !phishingResistantUse(use) {
+		return false
+	}
+	now := s.DB.Now()
+	if active(s.Config.InterimMethodsUntil, now) {
+		return true
+	}
+	return active(s.Config.PhishingResistantFrom, now) && f.hasPasskey(use)
+}
+
+// customerFactors is everything that can pass a second factor for a customer.
+type customerFactors struct {
+	factors  []data.Factor
+	passkeys []data.Passkey
+	recovery int
+}
+
+func (s *Service) loadFactors(ctx context.Context, c *data.Customer) (*customerFactors, error) {
+	var f customerFactors
+	var err error
+	if f.factors, err = s.DB.ConfirmedFactors(ctx, c.ID); err != nil {
+		return nil, err
+	}
+	if f.passkeys, err = s.DB.PasskeysOf(ctx, c.ID); err != nil {
+		return nil, err
+	}
+	if f.recovery, err = s.DB.CountUnusedRecoveryCodes(ctx, c.ID); err != nil {
+		return nil, err
+	}
+	return &f, nil
+}
+
+func (f *customerFactors) hasPasskey(use Use) bool {
+	for i := range f.passkeys {
+		if !f.passkeys[i].Cloned && use.allowsPasskey(&f.passkeys[i]) {
+			return true
+		}
+	}
+	return false
+}
+
+// methods lists the methods of the factors used for use, the
+// phishing-resistant passkey first, then the app, then SMS.
+func (f *customerFactors) methods(use Use) []Method {
 	var out []Method
-	if factorFor(factors, data.FactorTOTP, use) != nil {
+	if f.hasPasskey(use) {
+		out = append(out, MethodPasskey)
+	}
+	if factorFor(f.factors, data.FactorTOTP, use) != nil {
 		out = append(out, MethodTOTP)
 	}
-	if factorFor(factors, data.FactorSMS, use) != nil {
+	if factorFor(f.factors, data.FactorSMS, use) != nil {
 		out = append(out, MethodSMS)
 	}
 	return out

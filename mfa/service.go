@@ -5,6 +5,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/go-webauthn/webauthn/webauthn"
 	"golang.org/x/text/unicode/norm"
 
 	"mfadesk/data"
@@ -18,6 +19,8 @@ type Service struct {
 	Config Config
 	// Observer hears outcomes after they commit, for metrics; may be nil.
 	Observer Observer
+	// WebAuthn checks passkey ceremonies against the configured origin.
+	WebAuthn *webauthn.WebAuthn
 }
 
 // Observer hears authentication outcomes. Outcomes are short codes
@@ -69,6 +72,7 @@ var (
 	ErrCodeReused         = errors.New("code already used")
 	ErrBadTradingPassword = errors.New("trading password is wrong")
 	ErrStepUpRequired     = errors.New("a fresh second factor is required")
+	ErrPasskeyRequired    = errors.New("only a passkey passes this operation")
 )
 
 // NormalizeLoginID folds the spellings of one login ID to one form (NFKC,

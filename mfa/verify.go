@@ -24,6 +24,12 @@ type VerifyInput struct {
 
 // Verify checks a TOTP code, one-time code or recovery code.
 func (s *Service) Verify(ctx context.Context, in VerifyInput) error {
+	if in.Method == MethodPasskey {
+		return s.verifyPasskey(ctx, in)
+	}
+	if err := s.refuseDowngrade(ctx, in); err != nil {
+		return err
+	}
 	return s.attempt(ctx, in, func(tx *data.Tx, c *data.Customer) (error, error) {
 		return s.checkFactor(ctx, tx, c, in)
 	}, nil)
@@ -167,7 +173,8 @@ func (s *Service) recordOutcome(ctx context.Context, tx *data.Tx, c *data.Custom
 			return false, err
 		}
 		return false, tx.Audit(ctx, verifyEvent(c, in, "success"))
-	case errors.Is(result, ErrWrongCode), errors.Is(result, ErrTooManyTries), errors.Is(result, ErrBadTradingPassword):
+	case errors.Is(result, ErrWrongCode), errors.Is(result, ErrTooManyTries), errors.Is(result, ErrBadTradingPassword),
+		errors.Is(result, ErrPasskeyInvalid), errors.Is(result, ErrPasskeyCloned):
 	default:
 		return false, tx.Audit(ctx, verifyEvent(c, in, "refused:"+reason(result)))
 	}
@@ -222,6 +229,10 @@ func reason(err error) string {
 		return "too_many_tries"
 	case errors.Is(err, ErrBadTradingPassword):
 		return "trading_password"
+	case errors.Is(err, ErrPasskeyInvalid):
+		return "passkey_invalid"
+	case errors.Is(err, ErrPasskeyCloned):
+		return "passkey_cloned"
 	}
 	return "other"
 }
@@ -235,4 +246,27 @@ func factorAAD(customerID int64, kind string) []byte {
 // SealTOTPSecret encrypts a TOTP secret for storage in a factor of the customer.
 func (s *Service) SealTOTPSecret(customerID int64, secret string) ([]byte, error) {
 	return s.Box.Seal([]byte(secret), factorAAD(customerID, data.FactorTOTP))
+}
+
+// refuseDowngrade enforces the phishing-resistant phase on the server:
+// where only a passkey may pass an operation, any other method is refused
+// whatever the page offered (SECURITY 42).
+func (s *Service) refuseDowngrade(ctx context.Context, in VerifyInput) error {
+	if !phishingResistantUse(in.Use) {
+		return nil
+	}
+	f, err := s.loadFactors(ctx, in.Customer)
+	if err != nil {
+		return err
+	}
+	if !s.passkeyOnly(f, in.Use) {
+		return nil
+	}
+	err = s.DB.InTx(ctx, func(tx *data.Tx) error {
+		return tx.Audit(ctx, verifyEvent(in.Customer, in, "refused:passkey_required"))
+	})
+	if err != nil {
+		return err
+	}
+	return ErrPasskeyRequired
 }

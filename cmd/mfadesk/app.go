@@ -45,7 +45,13 @@ func newApp(ctx context.Context, cfg Config, now func() time.Time, log *slog.Log
 		db.Close()
 		return nil, err
 	}
-	svc := &mfa.Service{DB: db, Box: box, Codes: mfa.NewCodeHasher(deriveKey(cfg.SecretKey, "one-time codes")), Config: cfg.MFA}
+	wa, err := mfa.NewWebAuthn(cfg.Origin)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	svc := &mfa.Service{DB: db, Box: box, Codes: mfa.NewCodeHasher(deriveKey(cfg.SecretKey, "one-time codes")),
+		Config: cfg.MFA, WebAuthn: wa}
 
 	e, err := newEcho(cfg, log)
 	if err != nil {

@@ -32,6 +32,12 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) er
 	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
 		cmd, args = args[0], args[1:]
 	}
+	if cmd == "staff" || cmd == "audit" {
+		// These take their own words (staff create, audit verify) and flags.
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		return consoleCommand(ctx, cmd, args, getenv, stdout, stderr)
+	}
 	cfg, err := parseConfig(args, getenv, stderr)
 	if err != nil {
 		return err
@@ -42,10 +48,6 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) er
 	switch cmd {
 	case "serve":
 		return serve(ctx, cfg, log, stdout)
-	case "staff":
-		return staffCommand(ctx, cfg, log, stdout)
-	case "audit":
-		return auditCommand(ctx, cfg, log, stdout)
 	case "migrate":
 		app, err := newApp(ctx, cfg, time.Now, log)
 		if err != nil {
@@ -67,6 +69,9 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	if cfg.Demo && cfg.Delivery == "dev" {
 		if seeded, err = seedDemo(ctx, app.MFA); err != nil {
 			return fmt.Errorf("seed demo data: %w", err)
+		}
+		if _, err := seedDemoStaff(ctx, app); err != nil {
+			return fmt.Errorf("seed demo staff: %w", err)
 		}
 	}
 	go sweepSessions(ctx, app, log)
@@ -141,5 +146,7 @@ func printBanner(w io.Writer, cfg Config, seeded bool) {
 		fmt.Fprintln(w, "    demo-sms      SMS code (see the dev outbox)")
 		fmt.Fprintln(w, "    demo-email    email code fallback (see the dev outbox)")
 		fmt.Fprintln(w, "    demo-noemail  no valid email: refused, with how to recover")
+		fmt.Fprintf(w, "  demo staff (console; password %s, TOTP secret %s):\n", demoStaffPassword, demoTOTPSecret)
+		fmt.Fprintln(w, "    admin, supervisor, agent (support centre), partner (partner shop), auditor")
 	}
 }

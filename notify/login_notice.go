@@ -1,0 +1,48 @@
+package notify
+
+import (
+	"strings"
+	"time"
+)
+
+// NewDeviceLogin tells the customer about a login from a browser or device
+// not seen before on their account: when, roughly what, and from where.
+func NewDeviceLogin(at time.Time, device, clientIP string) Message {
+	return notice("new_device_login", "新しい端末からログインがありました",
+		"お客様の口座に、これまでと異なる端末またはブラウザーからログインがありました。\n"+
+			"端末："+device+"\n接続元："+clientIP, at)
+}
+
+// BankAccountChanged tells the customer the withdrawal bank account was
+// changed, and until when withdrawals are held.
+func BankAccountChanged(masked string, at, holdUntil time.Time) Message {
+	return notice("bank_account_changed", "出金先口座が変更されました",
+		"お客様の出金先口座が「"+masked+"」に変更されました。\n\n安全のため、"+jstTime(holdUntil)+
+			"（日本時間）まで出金（出金指示・即時出金）を停止しています。", at)
+}
+
+// DescribeDevice names a browser roughly from its User-Agent, as a
+// customer would recognise it ("iPhone・Safari"); never the raw string.
+func DescribeDevice(userAgent string) string {
+	ua := strings.ToLower(userAgent)
+	system := "不明な端末"
+	for _, s := range []struct{ key, name string }{
+		{"iphone", "iPhone"}, {"ipad", "iPad"}, {"android", "Android"}, {"windows", "Windows"},
+		{"mac os x", "Mac"}, {"cros", "Chromebook"}, {"linux", "Linux"},
+	} {
+		if strings.Contains(ua, s.key) {
+			system = s.name
+			break
+		}
+	}
+	browser := "ブラウザー"
+	for _, b := range []struct{ key, name string }{
+		{"edg/", "Edge"}, {"firefox/", "Firefox"}, {"chrome/", "Chrome"}, {"crios/", "Chrome"}, {"safari/", "Safari"},
+	} {
+		if strings.Contains(ua, b.key) {
+			browser = b.name
+			break
+		}
+	}
+	return system + "・" + browser
+}
