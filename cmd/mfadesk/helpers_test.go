@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -308,4 +310,10 @@ func (a *testApp) totpNow(secret string) string {
 		a.t.Fatal(err)
 	}
 	return code
+}
+
+// hashTokenForTest is how the server stores a session token.
+func hashTokenForTest(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
 }
