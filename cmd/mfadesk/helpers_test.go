@@ -64,6 +64,14 @@ func testConfig(t *testing.T) Config {
 
 func newTestApp(t *testing.T, configure ...func(*Config)) *testApp {
 	t.Helper()
+	return newTestAppServer(t, httptest.NewUnstartedServer(nil), configure...)
+}
+
+// newTestAppServer builds the app behind srv, an unstarted httptest
+// server whose listener is already bound (browser tests need the port
+// before the app, for the origin).
+func newTestAppServer(t *testing.T, srv *httptest.Server, configure ...func(*Config)) *testApp {
+	t.Helper()
 	cfg := testConfig(t)
 	for _, f := range configure {
 		f(&cfg)
@@ -79,7 +87,8 @@ func newTestApp(t *testing.T, configure ...func(*Config)) *testApp {
 			t.Fatalf("seed: %v", err)
 		}
 	}
-	srv := httptest.NewServer(app.Echo)
+	srv.Config.Handler = app.Echo
+	srv.Start()
 	t.Cleanup(func() {
 		srv.Close()
 		app.Close()

@@ -1,0 +1,219 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"image/png"
+	"net"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	cdppage "github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/webauthn"
+	"github.com/chromedp/chromedp"
+	"github.com/makiuchi-d/gozxing"
+	"github.com/makiuchi-d/gozxing/qrcode"
+)
+
+// The browser tests drive headless Chromium (Debian's chromium package)
+// through chromedp. Without a browser they skip, except in CI, where
+// .ci/run installs one and a skip would hide a failure.
+
+func chromiumPath(t *testing.T) string {
+	t.Helper()
+	for _, p := range []string{os.Getenv("CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser"} {
+		if p == "" {
+			continue
+		}
+		if _, err := exec.LookPath(p); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatal("no Chromium found; .ci/run installs Debian's chromium package")
+	}
+	t.Skip("no Chromium on this machine (apt-get install chromium); browser tests skipped")
+	return ""
+}
+
+// browserApp is the app served on a real port whose origin is
+// http://localhost:PORT, so passkeys work as they do for a user.
+type browserApp struct {
+	*testApp
+	base      string
+	artifacts string
+	shot      int
+}
+
+func newBrowserApp(t *testing.T, configure ...func(*Config)) *browserApp {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := fmt.Sprintf("http://localhost:%d", l.Addr().(*net.TCPAddr).Port)
+	srv := httptest.NewUnstartedServer(nil)
+	srv.Listener.Close()
+	srv.Listener = l
+	configure = append([]func(*Config){func(cfg *Config) { cfg.Origin = base }}, configure...)
+	a := newTestAppServer(t, srv, configure...)
+	dir := os.Getenv("E2E_ARTIFACTS")
+	if dir == "" {
+		dir = filepath.Join(os.TempDir(), "mfadesk-e2e")
+	}
+	dir = filepath.Join(dir, t.Name())
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshots in %s", dir)
+	return &browserApp{testApp: a, base: base, artifacts: dir}
+}
+
+// newBrowser starts headless Chromium with the flags this sandbox needs
+// (no sandbox as root, no background networking: the network is closed).
+func newBrowser(t *testing.T) context.Context {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromiumPath(t)),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.WindowSize(390, 844), // a phone
+	)
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(actx)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 3*time.Minute)
+	t.Cleanup(func() {
+		cancelTimeout()
+		cancel()
+		cancelAlloc()
+	})
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	return ctx
+}
+
+func (b *browserApp) run(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		b.screenshot(t, ctx, "failed-"+what)
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// value runs one action that returns a value.
+func value[T any](t *testing.T, b *browserApp, ctx context.Context, what string, a chromedp.Action[T]) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, a)
+	if err != nil {
+		b.screenshot(t, ctx, "failed-"+what)
+		t.Fatalf("%s: %v", what, err)
+	}
+	return v
+}
+
+var unsafeName = regexp.MustCompile(`[^a-z0-9-]+`)
+
+// screenshot saves the whole page as the next numbered PNG artifact.
+func (b *browserApp) screenshot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Logf("screenshot %s: %v", name, err)
+		return
+	}
+	b.shot++
+	file := filepath.Join(b.artifacts, fmt.Sprintf("%02d-%s.png", b.shot, unsafeName.ReplaceAllString(strings.ToLower(name), "-")))
+	if err := os.WriteFile(file, buf, 0o644); err != nil {
+		t.Logf("save screenshot: %v", err)
+	}
+}
+
+// path returns the current page's path and query.
+func (b *browserApp) path(t *testing.T, ctx context.Context) string {
+	t.Helper()
+	return strings.TrimPrefix(value(t, b, ctx, "location", chromedp.Location()), b.base)
+}
+
+// waitPath waits until the browser is on a page whose path starts with prefix.
+func (b *browserApp) waitPath(t *testing.T, ctx context.Context, prefix string) {
+	t.Helper()
+	b.waitURL(t, ctx, prefix, func(p string) bool { return strings.HasPrefix(p, prefix) })
+}
+
+// waitURLContains waits until the path and query contain part.
+func (b *browserApp) waitURLContains(t *testing.T, ctx context.Context, part string) {
+	t.Helper()
+	b.waitURL(t, ctx, part, func(p string) bool { return strings.Contains(p, part) })
+}
+
+func (b *browserApp) waitURL(t *testing.T, ctx context.Context, prefix string, ok func(string) bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if ok(b.path(t, ctx)) {
+			b.run(t, ctx, "wait ready "+prefix, chromedp.WaitReady(chromedp.CSS("body")))
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	b.screenshot(t, ctx, "wait-"+prefix)
+	t.Fatalf("browser at %q, want %q", b.path(t, ctx), prefix)
+}
+
+// readQR decodes the QR code shown in the element, as a phone camera would.
+func (b *browserApp) readQR(t *testing.T, ctx context.Context, sel string) string {
+	t.Helper()
+	b.run(t, ctx, "scroll to qr", chromedp.ScrollIntoView(chromedp.CSS(sel)))
+	buf := value(t, b, ctx, "screenshot qr", chromedp.Screenshot(chromedp.CSS(sel)))
+	img, err := png.Decode(bytes.NewReader(buf))
+	if err != nil {
+		t.Fatalf("qr screenshot: %v", err)
+	}
+	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := qrcode.NewQRCodeReader().Decode(bmp, nil)
+	if err != nil {
+		t.Fatalf("decode qr from the page: %v", err)
+	}
+	return res.GetText()
+}
+
+// bypassCSP lets the test inject axe-core; the page itself keeps its CSP.
+func bypassCSP() chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, cdppage.SetBypassCSP, cdppage.SetBypassCSPParams{Enabled: true})
+		return err
+	})
+}
+
+// virtualAuthenticator gives the browser a platform authenticator with
+// user verification, like a phone's fingerprint sensor (DevTools WebAuthn).
+func virtualAuthenticator() chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		if _, err := cdp.Call(ctx, tg, webauthn.Enable, webauthn.EnableParams{}); err != nil {
+			return err
+		}
+		_, err := cdp.Call(ctx, tg, webauthn.AddVirtualAuthenticator, webauthn.AddVirtualAuthenticatorParams{
+			Options: &webauthn.VirtualAuthenticatorOptions{
+				Protocol: webauthn.AuthenticatorProtocolCtap2, Ctap2version: webauthn.Ctap2versionCtap21,
+				Transport: webauthn.AuthenticatorTransportInternal, HasResidentKey: true, HasUserVerification: true,
+				IsUserVerified: true, AutomaticPresenceSimulation: true,
+			}})
+		return err
+	})
+}
