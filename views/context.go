@@ -9,6 +9,9 @@ import (
 
 // Page is what every component may need about the request.
 type Page struct {
+	Lang     string
+	Catalog  *Catalog
+	Path     string // for the language selector's way back
 	CSRF     string
 	LoggedIn bool
 	Pending  bool // password passed, second factor not yet

@@ -14,7 +14,10 @@ import (
 // context (CSRF token, whether someone is logged in) reaches components
 // through views.PageFrom, not through every model.
 func Render(c echo.Context, status int, t templ.Component) error {
-	page := views.Page{}
+	page := views.Page{Lang: Lang(c), Path: c.Request().URL.RequestURI()}
+	if cat, ok := c.Get(catalogKey).(*views.Catalog); ok {
+		page.Catalog = cat
+	}
 	if s := Current(c); s != nil {
 		page.CSRF = s.CSRFToken
 		page.LoggedIn = s.Level == data.LevelFull

@@ -53,7 +53,12 @@ func newApp(ctx context.Context, cfg Config, now func() time.Time, log *slog.Log
 	svc := &mfa.Service{DB: db, Box: box, Codes: mfa.NewCodeHasher(deriveKey(cfg.SecretKey, "one-time codes")),
 		Config: cfg.MFA, WebAuthn: wa}
 
-	e, err := newEcho(cfg, log)
+	catalog, err := views.LoadCatalog()
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	e, err := newEcho(cfg, catalog, log)
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -77,7 +82,7 @@ func newApp(ctx context.Context, cfg Config, now func() time.Time, log *slog.Log
 	// The console shares the customer listener under /console unless
 	// --console-addr gives it its own (e.g. reachable only from the office).
 	if cfg.ConsoleAddr != "" {
-		if app.ConsoleEcho, err = newEcho(cfg, log); err != nil {
+		if app.ConsoleEcho, err = newEcho(cfg, catalog, log); err != nil {
 			db.Close()
 			return nil, err
 		}
@@ -90,7 +95,7 @@ func newApp(ctx context.Context, cfg Config, now func() time.Time, log *slog.Log
 }
 
 // newEcho is an Echo with the middleware and error pages both sites share.
-func newEcho(cfg Config, log *slog.Logger) (*echo.Echo, error) {
+func newEcho(cfg Config, catalog *views.Catalog, log *slog.Logger) (*echo.Echo, error) {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	// The client address feeds per-address throttling, so it is the
@@ -101,6 +106,8 @@ func newEcho(cfg Config, log *slog.Logger) (*echo.Echo, error) {
 	e.Use(middleware.RequestID())
 	e.Use(middleware.BodyLimit("64K"))
 	e.Use(web.SecurityHeaders(!cfg.Dev()))
+	e.Use(web.Localize(catalog))
+	e.GET("/lang", web.SetLanguage)
 	static, err := fs.Sub(views.Static, "static")
 	if err != nil {
 		return nil, err

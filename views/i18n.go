@@ -1,0 +1,122 @@
+package views
+
+import (
+	"context"
+	"embed"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+)
+
+// Languages of the sites; Japanese is the default (DESIGN §5).
+const (
+	LangJA = "ja"
+	LangEN = "en"
+)
+
+// Languages lists the supported languages, default first.
+func Languages() []string { return []string{LangJA, LangEN} }
+
+//go:embed locales
+var localeFiles embed.FS
+
+// Catalog holds every message of every language. Components show text
+// only through T; the text itself lives in views/locales/<lang>/*.json.
+type Catalog struct {
+	messages map[string]map[string]string // lang → key → text
+}
+
+// LoadCatalog reads the embedded message files.
+func LoadCatalog() (*Catalog, error) {
+	c := &Catalog{messages: map[string]map[string]string{}}
+	for _, lang := range Languages() {
+		c.messages[lang] = map[string]string{}
+		files, err := fs.Glob(localeFiles, path.Join("locales", lang, "*.json"))
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range files {
+			b, err := localeFiles.ReadFile(f)
+			if err != nil {
+				return nil, err
+			}
+			var m map[string]string
+			if err := json.Unmarshal(b, &m); err != nil {
+				return nil, fmt.Errorf("%s: %w", f, err)
+			}
+			for k, v := range m {
+				if _, dup := c.messages[lang][k]; dup {
+					return nil, fmt.Errorf("%s: key %q defined twice", f, k)
+				}
+				c.messages[lang][k] = v
+			}
+		}
+	}
+	return c, nil
+}
+
+// Keys returns the sorted keys of one language.
+func (c *Catalog) Keys(lang string) []string {
+	keys := make([]string, 0, len(c.messages[lang]))
+	for k := range c.messages[lang] {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// Has reports whether lang has key.
+func (c *Catalog) Has(lang, key string) bool {
+	_, ok := c.messages[lang][key]
+	return ok
+}
+
+// Text returns the message for key in lang, formatted with args. A
+// missing key shows as the key itself, which the catalog test forbids.
+func (c *Catalog) Text(lang, key string, args ...any) string {
+	msg, ok := c.messages[lang][key]
+	if !ok {
+		msg, ok = c.messages[LangJA][key]
+	}
+	if !ok {
+		return key
+	}
+	if len(args) > 0 {
+		return fmt.Sprintf(msg, args...)
+	}
+	return msg
+}
+
+// Match picks the language for a request: the selector's cookie value if
+// supported, else the first supported language of Accept-Language, else
+// Japanese.
+func Match(cookie, acceptLanguage string) string {
+	for _, l := range Languages() {
+		if cookie == l {
+			return l
+		}
+	}
+	for _, part := range strings.Split(acceptLanguage, ",") {
+		tag := strings.ToLower(strings.TrimSpace(strings.SplitN(part, ";", 2)[0]))
+		primary := strings.SplitN(tag, "-", 2)[0]
+		for _, l := range Languages() {
+			if primary == l {
+				return l
+			}
+		}
+	}
+	return LangJA
+}
+
+// T translates key in the page's language. Models carry message keys;
+// only components turn them into text.
+func T(ctx context.Context, key string, args ...any) string {
+	p := PageFrom(ctx)
+	if p.Catalog == nil {
+		return key
+	}
+	return p.Catalog.Text(p.Lang, key, args...)
+}

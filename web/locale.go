@@ -1,0 +1,59 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"mfadesk/views"
+)
+
+// LangCookie holds the language chosen with the selector.
+const LangCookie = "mfadesk_lang"
+
+const (
+	langKey    = "web.lang"
+	catalogKey = "web.catalog"
+)
+
+// Localize is middleware choosing each request's language: the
+// selector's cookie, then Accept-Language, then Japanese.
+func Localize(catalog *views.Catalog) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			cookie := ""
+			if ck, err := c.Cookie(LangCookie); err == nil {
+				cookie = ck.Value
+			}
+			c.Set(langKey, views.Match(cookie, c.Request().Header.Get("Accept-Language")))
+			c.Set(catalogKey, catalog)
+			return next(c)
+		}
+	}
+}
+
+// Lang returns the request's language.
+func Lang(c echo.Context) string {
+	if l, ok := c.Get(langKey).(string); ok {
+		return l
+	}
+	return views.LangJA
+}
+
+// SetLanguage is the language selector: it stores the choice in a cookie
+// and goes back. It changes no server state, only how pages read.
+func SetLanguage(c echo.Context) error {
+	lang := views.Match(c.QueryParam("to"), "")
+	c.SetCookie(&http.Cookie{Name: LangCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 60 * 60,
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: c.Scheme() == "https"})
+	return c.Redirect(http.StatusSeeOther, localPath(c.QueryParam("next")))
+}
+
+// localPath keeps a redirect on this site: only a plain absolute path.
+func localPath(p string) string {
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.ContainsAny(p, "\\\r\n") {
+		return "/"
+	}
+	return p
+}
