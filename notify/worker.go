@@ -55,6 +55,10 @@ type Worker struct {
 	Lease       time.Duration // claim length, longer than SendTimeout (default 2m)
 	Batch       int           // messages claimed at once (default 20)
 	Poll        time.Duration // wait when the outbox is empty (default 2s)
+	// StopGrace is how long a send in progress may go on once the worker
+	// is stopped (default 10s; negative: cut it at once). Cutting a send
+	// leaves the provider's answer unknown, and the message goes again.
+	StopGrace time.Duration
 
 	// Jitter returns a random duration in [0, d); default math/rand/v2.
 	Jitter func(d time.Duration) time.Duration
@@ -73,6 +77,9 @@ func (w *Worker) defaults() {
 	set(&w.SendTimeout, 30*time.Second)
 	set(&w.Lease, 4*w.SendTimeout)
 	set(&w.Poll, 2*time.Second)
+	if w.StopGrace == 0 {
+		w.StopGrace = 10 * time.Second
+	}
 	if w.MaxAttempts <= 0 {
 		w.MaxAttempts = 6
 	}
@@ -103,7 +110,7 @@ func (w *Worker) defaults() {
 }
 
 // Run delivers until ctx ends, then returns once the send in progress has
-// been given back.
+// finished (within StopGrace) or been given back.
 func (w *Worker) Run(ctx context.Context) {
 	w.defaults()
 	for ctx.Err() == nil {
@@ -149,8 +156,13 @@ func (w *Worker) deliver(ctx context.Context, m data.OutboxMessage) error {
 	if sender == nil {
 		return w.DB.RecordFailure(record, m.ID, m.Attempts, "no sender for channel "+m.Channel, 0)
 	}
-	send, cancelSend := context.WithTimeout(ctx, w.SendTimeout)
+	// The send does not end the moment the worker is stopped: it has
+	// StopGrace to finish, so a clean shutdown rarely leaves a message
+	// whose fate is unknown.
+	send, cancelSend := context.WithTimeout(context.WithoutCancel(ctx), w.SendTimeout)
+	unhook := context.AfterFunc(ctx, func() { time.AfterFunc(max(w.StopGrace, 0), cancelSend) })
 	providerID, err := sender.Send(send, m)
+	unhook()
 	cancelSend()
 	// Log lines carry the id, channel, kind and attempt: never the
 	// recipient's message, which may hold a code (SECURITY 9, 36).

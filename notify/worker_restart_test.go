@@ -43,7 +43,9 @@ func TestWorkerStoppedMidSendLosesAndDoublesNothing(t *testing.T) {
 			done := make(chan struct{})
 			go func() {
 				defer close(done)
-				newWorker(db, srv.URL).RunOnce(run)
+				w := newWorker(db, srv.URL)
+				w.StopGrace = -1 // killed: the send is cut at once
+				w.RunOnce(run)
 			}()
 			<-blocked
 			stop()
@@ -138,5 +140,42 @@ func TestLapsedLeaseOnLastAttemptFails(t *testing.T) {
 	}
 	if got := attemptResults(t, db, id); got != "abandoned" {
 		t.Errorf("attempts: %s", got)
+	}
+}
+
+// A clean stop lets the send in progress finish within StopGrace: the
+// provider's answer is recorded, so nothing is left to send twice.
+func TestStopLetsTheSendInProgressFinish(t *testing.T) {
+	ctx := context.Background()
+	c := &clock{now: time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC)}
+	db := openDB(t, filepath.Join(t.TempDir(), "t.db"), c)
+	ids := queueSMS(t, db, 2)
+	inFlight, release := make(chan struct{}), make(chan struct{})
+	p, srv := newProvider(t, func(n int, _ http.ResponseWriter, _ *http.Request) int {
+		if n == 1 {
+			close(inFlight)
+			<-release
+		}
+		return 0
+	})
+	run, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		newWorker(db, srv.URL).RunOnce(run)
+	}()
+	<-inFlight
+	stop()
+	close(release)
+	<-done
+	if m, _ := db.Message(ctx, ids[0]); m.Status != "sent" || p.accepted[IdempotencyKey(ids[0])] != 1 {
+		t.Errorf("message in flight at the stop: %s", m.Status)
+	}
+	// The next one was not started after the stop: it waits for the next worker.
+	if m, _ := db.Message(ctx, ids[1]); m.Status != "retrying" || p.requests != 1 {
+		t.Errorf("message after the stop: %s, %d requests", m.Status, p.requests)
+	}
+	if got := attemptResults(t, db, ids[1]); got != "interrupted" {
+		t.Errorf("attempts of the second: %s", got)
 	}
 }

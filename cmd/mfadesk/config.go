@@ -1,6 +1,9 @@
 package main
 
 import (
+	"bytes"
+	"crypto/tls"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -9,6 +12,7 @@ import (
 	"time"
 
 	"mfadesk/mfa"
+	"mfadesk/notify"
 )
 
 // Config is everything the program reads from flags and MFADESK_* variables.
@@ -18,10 +22,22 @@ type Config struct {
 	ConsoleAddr string
 	DB          string
 	Origin      string
-	Delivery    string // dev: messages stay in the outbox, shown at /dev/outbox
-	SecretKey   []byte
-	Demo        bool
-	MFA         mfa.Config
+	// Delivery is dev (messages stay in the outbox, shown at /dev/outbox)
+	// or smtp (email over SMTP, SMS over the provider's HTTP API).
+	Delivery  string
+	SMTP      notify.SMTPSender // Password is a secret: never logged
+	SMS       notify.SMSSender  // Token is a secret: never logged
+	SecretKey []byte
+	Demo      bool
+	MFA       mfa.Config
+	// TLS: the server serves HTTPS itself with a certificate and key, or
+	// a reverse proxy in front of it terminates TLS (said explicitly).
+	TLSCert              string
+	TLSKey               string
+	TLSTerminatedByProxy bool
+	// MetricsAddr serves /metrics (and /healthz) on its own listener and
+	// takes /metrics off the customer listener.
+	MetricsAddr string
 }
 
 // Dev reports whether this is a development run.
@@ -33,7 +49,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	fs := flag.NewFlagSet("mfadesk serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	env := func(name, def string) string {
-		if v := getenv("MFADESK_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))); v != "" {
+		if v := getenv(envName(name)); v != "" {
 			return v
 		}
 		return def
@@ -46,9 +62,21 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	fs.StringVar(&cfg.ConsoleAddr, "console-addr", env("console-addr", ""), "console on its own listener (default: same listener under /console)")
 	fs.StringVar(&cfg.DB, "db", env("db", "./mfadesk.db"), "SQLite database file")
 	fs.StringVar(&cfg.Origin, "origin", env("origin", "http://localhost:8080"), "public URL; its host is the WebAuthn RP ID")
-	fs.StringVar(&cfg.Delivery, "delivery", env("delivery", "dev"), "message delivery: dev (outbox only)")
+	fs.StringVar(&cfg.Delivery, "delivery", env("delivery", "dev"), "message delivery: dev (outbox only) or smtp (email over SMTP, SMS over HTTP)")
+	fs.StringVar(&cfg.SMTP.Host, "smtp-host", env("smtp-host", ""), "SMTP server host")
+	fs.IntVar(&cfg.SMTP.Port, "smtp-port", envInt(env, "smtp-port", 0), "SMTP server port (default 587 for starttls, 465 for tls, 25 for none)")
+	fs.StringVar(&cfg.SMTP.User, "smtp-user", env("smtp-user", ""), "SMTP AUTH user (no AUTH when empty)")
+	fs.StringVar(&cfg.SMTP.Password, "smtp-password", env("smtp-password", ""), "SMTP AUTH password (prefer MFADESK_SMTP_PASSWORD)")
+	fs.StringVar(&cfg.SMTP.From, "smtp-from", env("smtp-from", ""), "sender address of emails")
+	fs.StringVar(&cfg.SMTP.Security, "smtp-tls", env("smtp-tls", notify.SMTPStartTLS), "SMTP transport security: starttls, tls or none (none only in dev)")
+	fs.StringVar(&cfg.SMS.URL, "sms-url", env("sms-url", ""), "SMS provider API URL: POST {\"to\",\"body\"} as JSON")
+	fs.StringVar(&cfg.SMS.Token, "sms-token", env("sms-token", ""), "SMS provider bearer token (prefer MFADESK_SMS_TOKEN)")
+	fs.StringVar(&cfg.TLSCert, "tls-cert", env("tls-cert", ""), "TLS certificate file (PEM): serve HTTPS, TLS 1.2+")
+	fs.StringVar(&cfg.TLSKey, "tls-key", env("tls-key", ""), "TLS private key file (PEM)")
+	fs.BoolVar(&cfg.TLSTerminatedByProxy, "tls-terminated-by-proxy", env("tls-terminated-by-proxy", "false") == "true", "a reverse proxy in front terminates TLS (production without --tls-cert)")
+	fs.StringVar(&cfg.MetricsAddr, "metrics-addr", env("metrics-addr", ""), "serve /metrics on this address instead of the customer listener")
 	fs.StringVar(&secret, "secret-key", env("secret-key", ""), "32-byte key (hex or base64) for secrets at rest; dev uses a fixed development key")
-	fs.BoolVar(&cfg.Demo, "demo", env("demo", "true") == "true", "seed demo data into an empty database (dev delivery only)")
+	fs.BoolVar(&cfg.Demo, "demo", env("demo", "true") == "true", "seed demo data into an empty database (dev delivery only; default true in dev, false in production)")
 	fs.StringVar(&loginFrom, "login-mfa-from", env("login-mfa-from", dateFlag(def.LoginMFAFrom)), "date login MFA becomes mandatory (YYYY-MM-DD JST, or off)")
 	fs.StringVar(&emailFrom, "email-required-from", env("email-required-from", dateFlag(def.EmailRequiredFrom)), "date a valid email becomes required (YYYY-MM-DD JST, or off)")
 	fs.StringVar(&prFrom, "phishing-resistant-from", env("phishing-resistant-from", "off"), "date passkeys become required where enrolled (YYYY-MM-DD JST, or off)")
@@ -69,6 +97,13 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	}
 	if fs.NArg() > 0 {
 		return Config{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	// Demo data defaults to on only in dev, so production needs no
+	// --demo=false; asking for it in production is refused by validate.
+	demoSet := getenv(envName("demo")) != ""
+	fs.Visit(func(f *flag.Flag) { demoSet = demoSet || f.Name == "demo" })
+	if !demoSet {
+		cfg.Demo = cfg.Env == "dev"
 	}
 	var err error
 	for _, d := range []struct {
@@ -92,9 +127,6 @@ func (cfg *Config) validate(secret string) error {
 	if cfg.Env != "dev" && cfg.Env != "production" {
 		return fmt.Errorf("--env must be dev or production, not %q", cfg.Env)
 	}
-	if cfg.Delivery != "dev" {
-		return fmt.Errorf("--delivery %q is not available yet; use dev", cfg.Delivery)
-	}
 	u, err := url.Parse(cfg.Origin)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("--origin must be a URL like https://example.jp, not %q", cfg.Origin)
@@ -105,11 +137,85 @@ func (cfg *Config) validate(secret string) error {
 			return fmt.Errorf("--secret-key: %w", err)
 		}
 	}
+	if err := cfg.validateDelivery(); err != nil {
+		return err
+	}
+	if (cfg.TLSCert == "") != (cfg.TLSKey == "") {
+		return errors.New("--tls-cert and --tls-key go together")
+	}
+	if cfg.TLSCert != "" {
+		// Loaded now so a bad file stops the start, not the first request.
+		if _, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey); err != nil {
+			return fmt.Errorf("--tls-cert/--tls-key: %w", err)
+		}
+	}
 	if cfg.Env == "production" {
-		// Issue 8 adds SMTP and SMS delivery; until then production cannot run safely.
-		return fmt.Errorf("production mode needs real delivery (SMTP, SMS), which this build does not have yet")
+		return cfg.productionProblems()
 	}
 	return nil
+}
+
+func (cfg *Config) validateDelivery() error {
+	switch cfg.Delivery {
+	case "dev":
+		return nil
+	case "smtp":
+	default:
+		return fmt.Errorf("--delivery must be dev or smtp, not %q", cfg.Delivery)
+	}
+	var problems []error
+	if cfg.SMTP.Host == "" || cfg.SMTP.From == "" {
+		problems = append(problems, errors.New("--delivery smtp needs --smtp-host and --smtp-from"))
+	}
+	switch cfg.SMTP.Security {
+	case notify.SMTPStartTLS, notify.SMTPTLS, notify.SMTPNone:
+	default:
+		problems = append(problems, fmt.Errorf("--smtp-tls must be starttls, tls or none, not %q", cfg.SMTP.Security))
+	}
+	if u, err := url.Parse(cfg.SMS.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		// Errors name the flag, never the value: the URL may hold credentials.
+		problems = append(problems, errors.New("--delivery smtp needs --sms-url, the SMS provider's http(s) URL"))
+	}
+	return errors.Join(problems...)
+}
+
+// productionProblems lists every setting that is unsafe outside
+// development (DESIGN §3, SECURITY 24 and 37), so one start-up names them
+// all.
+func (cfg *Config) productionProblems() error {
+	var problems []error
+	add := func(format string, args ...any) { problems = append(problems, fmt.Errorf(format, args...)) }
+	if cfg.Delivery == "dev" {
+		add("production needs real delivery: --delivery smtp")
+	}
+	if bytes.Equal(cfg.SecretKey, mfa.DevSecretKey()) {
+		add("production needs its own --secret-key (MFADESK_SECRET_KEY), not the development key")
+	}
+	if cfg.Demo {
+		add("production cannot seed demo data: drop --demo")
+	}
+	if !strings.HasPrefix(cfg.Origin, "https://") {
+		add("production needs an https:// --origin (secure cookies, HSTS, passkeys)")
+	}
+	if cfg.TLSCert == "" && !cfg.TLSTerminatedByProxy {
+		add("production needs TLS: --tls-cert and --tls-key, or --tls-terminated-by-proxy")
+	}
+	if cfg.Delivery == "smtp" && cfg.SMTP.Security == notify.SMTPNone {
+		add("production cannot send email unencrypted: --smtp-tls starttls or tls")
+	}
+	if cfg.Delivery == "smtp" && !strings.HasPrefix(cfg.SMS.URL, "https://") {
+		add("production needs an https:// --sms-url: the token and codes would travel in clear")
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("refusing to start in production: %w", errors.Join(problems...))
+	}
+	return nil
+}
+
+// envName is the environment variable of a flag: --smtp-host is
+// MFADESK_SMTP_HOST.
+func envName(flag string) string {
+	return "MFADESK_" + strings.ToUpper(strings.ReplaceAll(flag, "-", "_"))
 }
 
 func dateFlag(t time.Time) string {

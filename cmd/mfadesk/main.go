@@ -2,15 +2,21 @@
 //
 //	mfadesk [serve] [flags]   serve the sites (default)
 //	mfadesk migrate [flags]   apply database migrations and exit
+//	mfadesk rekey --old-key X --new-key Y [--db F]   re-encrypt TOTP secrets under a new key
+//	mfadesk backup --to FILE [--db F]                online copy of the database
+//
+// See docs/operations.md.
 package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -32,19 +38,26 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) er
 	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
 		cmd, args = args[0], args[1:]
 	}
-	if cmd == "staff" || cmd == "audit" {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	switch cmd {
+	case "staff", "audit":
 		// These take their own words (staff create, audit verify) and flags.
-		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-		defer stop()
 		return consoleCommand(ctx, cmd, args, getenv, stdout, stderr)
+	case "rekey":
+		return rekeyCommand(ctx, args, getenv, stdout, stderr)
+	case "backup":
+		return backupCommand(ctx, args, getenv, stdout, stderr)
 	}
 	cfg, err := parseConfig(args, getenv, stderr)
 	if err != nil {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	if !cfg.Dev() {
+		// Structured JSON for the log collector in production.
+		log = slog.New(slog.NewJSONHandler(stderr, nil))
+	}
 	switch cmd {
 	case "serve":
 		return serve(ctx, cfg, log, stdout)
@@ -56,7 +69,7 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) er
 		fmt.Fprintln(stdout, "migrations applied to", cfg.DB)
 		return app.Close()
 	}
-	return fmt.Errorf("unknown command %q (want serve, migrate, staff or audit)", cmd)
+	return fmt.Errorf("unknown command %q (want serve, migrate, staff, audit, rekey or backup)", cmd)
 }
 
 func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) error {
@@ -75,32 +88,81 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 		}
 	}
 	go sweepSessions(ctx, app, log)
-	stopWorker := app.startDelivery(ctx)
+	// The worker outlives the signal: requests finishing during shutdown
+	// may still queue messages, and it is stopped after the servers.
+	stopWorker := app.startDelivery(context.WithoutCancel(ctx))
 	defer stopWorker()
 
-	servers := []*http.Server{newServer(cfg.Addr, app.Echo)}
+	site, metrics := app.siteHandlers()
+	servers := []*http.Server{newServer(cfg.Addr, site)}
 	if cfg.ConsoleAddr != "" {
 		servers = append(servers, newServer(cfg.ConsoleAddr, app.ConsoleEcho))
 	}
-	errc := make(chan error, len(servers))
-	for _, srv := range servers {
-		go func() { errc <- srv.ListenAndServe() }()
+	// The metrics listener is internal (firewalled, scraped by
+	// Prometheus) and speaks plain HTTP.
+	var plain []*http.Server
+	if metrics != nil {
+		plain = append(plain, newServer(cfg.MetricsAddr, metrics))
+	}
+	var listeners []net.Listener
+	for _, srv := range append(append([]*http.Server{}, servers...), plain...) {
+		l, err := net.Listen("tcp", srv.Addr)
+		if err != nil {
+			closeAll(listeners)
+			return fmt.Errorf("listen %s: %w", srv.Addr, err)
+		}
+		listeners = append(listeners, l)
 	}
 	printBanner(stdout, cfg, seeded)
+	err = runServers(ctx, servers, plain, listeners, cfg.TLSCert, cfg.TLSKey)
+	stopWorker()
+	return err
+}
 
+// runServers serves until ctx ends, then shuts every server down at once:
+// no new connections, requests in flight finish (up to 15 s). servers
+// serve TLS when certFile is set, plain serve plain HTTP; listeners are
+// theirs in that order.
+func runServers(ctx context.Context, servers, plain []*http.Server, listeners []net.Listener, certFile, keyFile string) error {
+	all := append(append([]*http.Server{}, servers...), plain...)
+	errc := make(chan error, len(all))
+	for i, srv := range all {
+		if i < len(servers) && certFile != "" {
+			srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12} // SECURITY 37
+		}
+		go func() {
+			var err error
+			if i < len(servers) && certFile != "" {
+				err = srv.ServeTLS(listeners[i], certFile, keyFile)
+			} else {
+				err = srv.Serve(listeners[i])
+			}
+			if !errors.Is(err, http.ErrServerClosed) {
+				errc <- err
+			}
+		}()
+	}
+	var serveErr error
 	select {
-	case err := <-errc:
-		return err
+	case serveErr = <-errc:
 	case <-ctx.Done():
 	}
 	shutdown, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
-	for _, srv := range servers {
-		if err := srv.Shutdown(shutdown); err != nil {
-			return err
-		}
+	errs := make(chan error, len(all))
+	for _, srv := range all {
+		go func() { errs <- srv.Shutdown(shutdown) }()
 	}
-	return nil
+	for range all {
+		serveErr = errors.Join(serveErr, <-errs)
+	}
+	return serveErr
+}
+
+func closeAll(ls []net.Listener) {
+	for _, l := range ls {
+		l.Close()
+	}
 }
 
 func newServer(addr string, h http.Handler) *http.Server {

@@ -1,0 +1,93 @@
+package main
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+func getMetrics(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func TestMetricsAfterLogin(t *testing.T) {
+	a := newTestApp(t)
+	a.newClient().login("demo-app", "wrong password")
+	loggedInClient(t, a, "demo-app")
+	a.newClient().get("/no-such-page/zqx9")
+	status, body := getMetrics(t, a.srv.URL+"/metrics")
+	if status != http.StatusOK {
+		t.Fatalf("/metrics: %d", status)
+	}
+	for _, want := range []string{
+		"# TYPE mfadesk_http_request_duration_seconds histogram",
+		`mfadesk_http_request_duration_seconds_count{code="200",method="GET",route="/login"}`,
+		`mfadesk_http_request_duration_seconds_count{code="404",method="GET",route="unmatched"} 1`,
+		`mfadesk_logins_total{outcome="success"} 1`,
+		`mfadesk_logins_total{outcome="failure"} 1`,
+		`mfadesk_second_factor_total{method="totp",outcome="success",purpose="login"} 1`,
+		"# TYPE mfadesk_lockouts_total counter",
+		"# TYPE mfadesk_outbox_queue_depth gauge",
+		"# TYPE mfadesk_delivery_failures_total counter",
+		"go_goroutines",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	// Label values are route patterns, never raw paths.
+	if strings.Contains(body, "zqx9") || strings.Contains(body, "no-such-page") {
+		t.Error("a raw URL became a label")
+	}
+}
+
+func TestMetricsCountLockoutsAndQueue(t *testing.T) {
+	a := newTestApp(t, func(cfg *Config) { cfg.MFA.LockThreshold = 2 })
+	for range 2 {
+		pendingClient(t, a, "demo-app").submitCode(wrongTOTP(t, a))
+	}
+	pendingClient(t, a, "demo-email") // a code waits in the dev outbox
+	queued := len(a.outbox())         // with the lock notice: dev delivery sends nothing
+	_, body := getMetrics(t, a.srv.URL+"/metrics")
+	for _, want := range []string{"mfadesk_lockouts_total 1", "mfadesk_outbox_queue_depth " + strconv.Itoa(queued),
+		"mfadesk_delivery_failures_total 0"} {
+		if !strings.Contains(body, want+"\n") {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+}
+
+// With --metrics-addr, /metrics answers only on the metrics listener,
+// and that listener answers nothing but /metrics and /healthz.
+func TestMetricsOnOwnListener(t *testing.T) {
+	a := newTestApp(t, func(cfg *Config) { cfg.MetricsAddr = "127.0.0.1:0" })
+	site, metrics := a.siteHandlers()
+	siteHTTP, metricsHTTP := httptest.NewServer(site), httptest.NewServer(metrics)
+	defer siteHTTP.Close()
+	defer metricsHTTP.Close()
+	siteSrv, metricsSrv := siteHTTP.URL, metricsHTTP.URL
+	for _, tt := range []struct {
+		url  string
+		want int
+	}{
+		{siteSrv + "/metrics", http.StatusNotFound},
+		{siteSrv + "/login", http.StatusOK},
+		{metricsSrv + "/metrics", http.StatusOK},
+		{metricsSrv + "/healthz", http.StatusOK},
+		{metricsSrv + "/login", http.StatusNotFound},
+	} {
+		if status, _ := getMetrics(t, tt.url); status != tt.want {
+			t.Errorf("%s: %d, want %d", tt.url, status, tt.want)
+		}
+	}
+}
