@@ -1,6 +1,8 @@
 package main
 
 import (
+	"crypto/ecdsa"
+	"crypto/x509"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -23,7 +25,25 @@ func newSoftKey() *softKey {
 	return &softKey{
 		rp:   virtualwebauthn.RelyingParty{ID: "localhost", Name: "mfadesk証券", Origin: "http://localhost:8080"},
 		auth: virtualwebauthn.NewAuthenticator(),
-		cred: virtualwebauthn.NewCredential(virtualwebauthn.KeyTypeEC2),
+		cred: newSoftCredential(),
+	}
+}
+
+// newSoftCredential makes a P-256 credential whose public key coordinates
+// are full 32 bytes. The library writes them with big.Int.Bytes, which
+// drops leading zeros, and a relying party rightly rejects the short
+// coordinate that results about once in a hundred keys.
+func newSoftCredential() virtualwebauthn.Credential {
+	for {
+		cred := virtualwebauthn.NewCredential(virtualwebauthn.KeyTypeEC2)
+		key, err := x509.ParsePKCS8PrivateKey(cred.Key.Data)
+		if err != nil {
+			panic(err)
+		}
+		ec := key.(*ecdsa.PrivateKey)
+		if len(ec.X.Bytes()) == 32 && len(ec.Y.Bytes()) == 32 {
+			return cred
+		}
 	}
 }
 
@@ -155,7 +175,7 @@ func TestPasskeyRefusals(t *testing.T) {
 			k.cred.Counter = 0 // a clone copied before the last use signs with an old counter
 		}},
 		{"another customer's credential", func(k *softKey, _ *testApp, _ *testing.T) {
-			k.cred = virtualwebauthn.NewCredential(virtualwebauthn.KeyTypeEC2) // same user handle, unknown key
+			k.cred = newSoftCredential() // same user handle, unknown key
 		}},
 	}
 	for _, tt := range tests {
