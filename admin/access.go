@@ -86,6 +86,7 @@ func (h *Handler) nav(st *data.Staff) []views.NavLink {
 		{Href: "/console/cases", Label: "受付一覧"},
 		{Href: "/console/customers", Label: "お客様検索"},
 		{Href: "/console/partner/find", Label: "お客様の確認（店頭）"},
+		{Href: "/console/requests", Label: "承認待ちの申請"},
 		{Href: "/console/audit", Label: "監査ログ"},
 		{Href: "/console/staff", Label: "スタッフ管理"},
 	} {

@@ -50,16 +50,29 @@ func (h *Handler) checkPostalCode(c echo.Context) error {
 	return h.afterVerification(c, err, "passed")
 }
 
-// verificationNotices name the case page's notice for each refusal.
-var verificationNotices = []struct {
+// errNotice names the page notice a refusal redirects to.
+type errNotice struct {
 	err    error
 	notice string
-}{
+}
+
+// noticeFor finds the notice of err in the tables.
+func noticeFor(err error, tables ...[]errNotice) (string, bool) {
+	for _, table := range tables {
+		for _, en := range table {
+			if errors.Is(err, en.err) {
+				return en.notice, true
+			}
+		}
+	}
+	return "", false
+}
+
+// codeNotices name the case page's notice for the refusals every form
+// that sends or checks a code shares.
+var codeNotices = []errNotice{
 	{mfa.ErrCaseClosed, "case_closed"},
 	{mfa.ErrResendTooSoon, "code_wait"},
-	{mfa.ErrNoVerifiedDest, "no_destination"},
-	{mfa.ErrNotInPerson, "not_in_person"},
-	{mfa.ErrBadDocument, "document_invalid"},
 	{mfa.ErrMalformedCode, "malformed_code"},
 	{mfa.ErrWrongCode, "wrong_code"},
 	{mfa.ErrTooManyTries, "too_many"},
@@ -68,15 +81,26 @@ var verificationNotices = []struct {
 	{mfa.ErrLocked, "locked"},
 }
 
+// verificationNotices name the notices of the verifications' own refusals.
+var verificationNotices = []errNotice{
+	{mfa.ErrNoVerifiedDest, "no_destination"},
+	{mfa.ErrNotInPerson, "not_in_person"},
+	{mfa.ErrBadDocument, "document_invalid"},
+}
+
 func (h *Handler) afterVerification(c echo.Context, err error, success string) error {
+	return backToCase(c, err, success, verificationNotices, codeNotices)
+}
+
+// backToCase sends the browser back to the case with the notice of
+// success, or of a refusal listed in the tables; other errors are errors.
+func backToCase(c echo.Context, err error, success string, tables ...[]errNotice) error {
 	href := caseHref(currentCase(c).ID)
 	if err == nil {
 		return redirectNotice(c, href, success)
 	}
-	for _, vn := range verificationNotices {
-		if errors.Is(err, vn.err) {
-			return redirectNotice(c, href, vn.notice)
-		}
+	if notice, ok := noticeFor(err, tables...); ok {
+		return redirectNotice(c, href, notice)
 	}
 	return err
 }

@@ -34,6 +34,21 @@ var caseNotices = map[string]struct{ kind, msg string }{
 	"locked":           {"error", "お客様の確認コードの誤りが続いたため、ロックされています。"},
 	"case_closed":      {"error", "この受付は完了しています。新しい受付を開始してください。"},
 	"note_invalid":     {"error", "メモは1〜2000文字で入力してください。"},
+
+	// Actions (case_actions.go).
+	"reset_done":        {"info", "多要素認証をリセットしました。お客様のログインを終了し、出金を一時停止し、登録済みの連絡先に通知しました。"},
+	"reset_requested":   {"info", "リセットを申請しました。スーパーバイザーの承認後に実行されます。"},
+	"contact_code_sent": {"info", "新しい連絡先に確認コードを送りました。お客様に読み上げてもらい、入力してください（有効期限5分）。"},
+	"contact_changed":   {"info", "連絡先を変更しました。変更前の連絡先に通知し、出金を一時停止しました。"},
+	"contact_requested": {"info", "確認コードが一致しました。連絡先の変更を申請しました。スーパーバイザーの承認後に変更されます。"},
+	"unlocked":          {"info", "ロックを解除しました。お客様に通知しました。"},
+	"not_locked":        {"error", "このお客様はロックされていません。"},
+	"needs_strong":      {"error", "この操作には、15分以内の強い本人確認（所持確認・本人確認書類・郵送確認）が必要です。"},
+	"own_account":       {"error", "ご自身の口座に対する操作はできません。別の担当者に依頼してください。"},
+	"bad_reset":         {"error", "リセットする認証方法を選び直してください。"},
+	"bad_contact":       {"error", "メールアドレス、または携帯電話番号（070・080・090で始まる11桁）を正しく入力してください。"},
+	"send_limit":        {"error", "このお客様へのコード送信が1時間の上限に達しました。時間をおいてください。"},
+	"no_pass":           {"error", "表示できる一時パスはありません（表示は申請者が1回だけできます）。"},
 }
 
 func (h *Handler) showCase(c echo.Context) error {
@@ -43,7 +58,11 @@ func (h *Handler) showCase(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	factors, err := h.DB.ConfirmedFactors(ctx, cu.ID)
+	factors, err := h.factorRows(ctx, cu.ID)
+	if err != nil {
+		return err
+	}
+	deliveries, err := h.deliveryRows(ctx, cu.ID)
 	if err != nil {
 		return err
 	}
@@ -66,15 +85,16 @@ func (h *Handler) showCase(c echo.Context) error {
 	}
 	m := views.ConsoleCaseModel{Case: caseRow(k), Customer: customerRow(cu), Open: k.Status == data.CaseOpen,
 		Strength: strength, CanSendSMS: cu.PhoneVerified && cu.Phone != "", CanSendEmail: cu.HasValidEmail(),
-		InPerson: k.Channel == "shop", Notes: noteRows(notes), Verifications: verificationRows(vs)}
+		InPerson: k.Channel == "shop", Notes: noteRows(notes), Verifications: verificationRows(vs),
+		Factors: factors, Deliveries: deliveries}
+	if m.Actions, err = h.actionsModel(c, k, cu, strength == data.StrengthStrong); err != nil {
+		return err
+	}
 	if h.RBAC.Allow(st.Role, st.OrgID, "/console/cases/:id/contact", http.MethodGet) {
 		m.ContactHref = caseHref(k.ID) + "/contact"
 	}
 	if cu.MFALockedUntil.After(h.DB.Now()) {
 		m.LockedUntil = views.DateTime(cu.MFALockedUntil)
-	}
-	for _, f := range factors {
-		m.Factors = append(m.Factors, map[string]string{data.FactorTOTP: "認証アプリ", data.FactorSMS: "SMS"}[f.Kind])
 	}
 	for _, v := range vs {
 		if v.Status == data.VerificationPending && v.ExpiresAt.After(h.DB.Now()) {

@@ -48,6 +48,17 @@ func (h *Handler) Register(e *echo.Echo) {
 	// After a strong identity verification on the case only.
 	strong := cases.With(h.requireStrong)
 	strong.GET("/console/cases/:id/contact", h.contact)
+	strong.GET("/console/cases/:id/assist", h.assist)
+	strong.POST("/console/cases/:id/reset", h.resetFactors)
+	strong.POST("/console/cases/:id/temp-pass", h.issueApprovedPass)
+	strong.POST("/console/cases/:id/contact/send", h.sendContactCode)
+	strong.POST("/console/cases/:id/contact/confirm", h.confirmContact)
+	strong.POST("/console/cases/:id/unlock", h.unlock)
+
+	// Supervisors (and admins): the four-eyes queue.
+	console.GET("/console/requests", h.requests)
+	console.POST("/console/requests/:id/approve", h.approveRequest)
+	console.POST("/console/requests/:id/reject", h.rejectRequest)
 
 	// Auditors, supervisors, admins.
 	console.GET("/console/audit", h.auditLog)

@@ -17,6 +17,9 @@ func (h *Handler) Register(e *echo.Echo) {
 	public.GET("/", h.root)
 	public.GET("/login", h.loginForm)
 	public.POST("/login", h.loginSubmit)
+	// A temporary access pass from support: login ID, password and the pass.
+	public.GET("/login/temp-pass", h.tempPassForm)
+	public.POST("/login/temp-pass", h.tempPassSubmit)
 
 	// A session that passed only the password reaches these and nothing else.
 	pending := public.With(requireLevel(data.LevelPassword))
@@ -25,7 +28,9 @@ func (h *Handler) Register(e *echo.Echo) {
 	pending.POST("/login/method", h.methodSubmit)
 	pending.POST("/login/resend", h.resendSubmit)
 
-	loggedIn := public.With(requireLevel(data.LevelFull))
+	// A session that logged in with a temporary pass, or of a customer
+	// support reset, reaches only enrolment until a factor is enrolled.
+	loggedIn := public.With(requireLevel(data.LevelFull), h.requireEnrolled)
 	loggedIn.GET("/home", h.home)
 	h.registerAccountRoutes(loggedIn)
 

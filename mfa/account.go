@@ -61,18 +61,23 @@ func (s *Service) ConfirmContact(ctx context.Context, in ContactChange) error {
 		return s.checkChallenge(ctx, tx, c, attempt, code)
 	}
 	apply := func(tx *data.Tx, c *data.Customer) error {
-		return s.applyContactChange(ctx, tx, c, in, newValue)
+		actor := data.AuditEvent{ActorKind: "customer", Actor: c.LoginID, ClientIP: in.ClientIP}
+		return s.applyContactChange(ctx, tx, c, in.Kind, newValue, in.SessionHash, actor)
 	}
 	return s.attempt(ctx, attempt, check, apply)
 }
 
-func (s *Service) applyContactChange(ctx context.Context, tx *data.Tx, c *data.Customer, in ContactChange, newValue string) error {
+// applyContactChange makes a confirmed contact the customer's, whoever
+// confirmed it: the customer (keepSession is their session, which stays)
+// or support (keepSession "" ends every session). actor is who did it, for
+// the audit event.
+func (s *Service) applyContactChange(ctx context.Context, tx *data.Tx, c *data.Customer, kind, newValue, keepSession string, actor data.AuditEvent) error {
 	now := tx.Now()
 	holdUntil := now.Add(s.Config.WithdrawalHold)
 	old, oldOK := c.Email, c.HasValidEmail()
 	oldChannel, newChannel := notify.Email, notify.Email
 	set := tx.SetEmail
-	if in.Kind == ContactPhone {
+	if kind == ContactPhone {
 		old, oldOK = c.Phone, c.PhoneVerified && c.Phone != ""
 		oldChannel, newChannel = notify.SMS, notify.SMS
 		set = tx.SetPhone
@@ -83,7 +88,7 @@ func (s *Service) applyContactChange(ctx context.Context, tx *data.Tx, c *data.C
 	if err := tx.HoldWithdrawals(ctx, c.ID, holdUntil, "contact_change"); err != nil {
 		return err
 	}
-	msg := notify.ContactChanged(in.Kind, maskContact(in.Kind, newValue), now, holdUntil)
+	msg := notify.ContactChanged(kind, maskContact(kind, newValue), now, holdUntil)
 	if oldOK && old != newValue {
 		if err := notify.Queue(ctx, tx, c.ID, oldChannel, old, msg); err != nil {
 			return err
@@ -92,13 +97,13 @@ func (s *Service) applyContactChange(ctx context.Context, tx *data.Tx, c *data.C
 	if err := notify.Queue(ctx, tx, c.ID, newChannel, newValue, msg); err != nil {
 		return err
 	}
-	if err := tx.DeleteOtherSessions(ctx, c.ID, in.SessionHash); err != nil {
+	if err := tx.DeleteOtherSessions(ctx, c.ID, keepSession); err != nil {
 		return err
 	}
-	return tx.Audit(ctx, data.AuditEvent{ActorKind: "customer", Actor: c.LoginID, CustomerID: c.ID,
-		Action: "contact.change", Outcome: "success", ClientIP: in.ClientIP,
-		Detail: fmt.Sprintf("kind=%s before=%s after=%s hold_until=%s", in.Kind, maskContact(in.Kind, old),
-			maskContact(in.Kind, newValue), holdUntil.UTC().Format(time.RFC3339))})
+	actor.CustomerID, actor.Action, actor.Outcome = c.ID, "contact.change", "success"
+	actor.Detail = fmt.Sprintf("kind=%s before=%s after=%s hold_until=%s", kind, maskContact(kind, old),
+		maskContact(kind, newValue), holdUntil.UTC().Format(time.RFC3339))
+	return tx.Audit(ctx, actor)
 }
 
 // maskContact hides most of an address or number for notices and audit.

@@ -37,6 +37,18 @@ type Config struct {
 	PasswordFailuresPerAddress int
 	PasswordWindow             time.Duration
 
+	// TempPassTTL is how long a temporary access pass issued by support
+	// stays valid (DESIGN §2: one use, 60 minutes).
+	TempPassTTL time.Duration
+	// ApprovalTTL is how long a four-eyes request waits for a decision
+	// before it expires.
+	ApprovalTTL time.Duration
+	// ApprovalActions (reset, contact) become pending requests for a
+	// supervisor when a staff member of one of ApprovalRoles does them.
+	// Partners always need approval, whatever these say (DESIGN §2).
+	ApprovalActions []string
+	ApprovalRoles   []string
+
 	Argon2 Argon2Params
 }
 
@@ -63,6 +75,11 @@ func DefaultConfig() Config {
 		PasswordFailuresPerAccount: 5,
 		PasswordFailuresPerAddress: 50,
 		PasswordWindow:             15 * time.Minute,
+
+		TempPassTTL:     60 * time.Minute,
+		ApprovalTTL:     24 * time.Hour,
+		ApprovalActions: []string{"reset", "contact"},
+		ApprovalRoles:   []string{"agent", "partner"},
 
 		Argon2: DefaultArgon2(),
 	}

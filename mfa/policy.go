@@ -17,6 +17,9 @@ const (
 	MethodEmail Method = "email"
 	// MethodRecovery is a single-use recovery code, for a lost device.
 	MethodRecovery Method = "recovery"
+	// MethodTempPass is a temporary access pass support issued after a
+	// reset: it passes login only, once, and is never offered in a plan.
+	MethodTempPass Method = "temp_pass"
 )
 
 // Valid reports whether m names a method.

@@ -80,8 +80,11 @@ func (s *Service) attempt(ctx context.Context, in VerifyInput, check func(*data.
 }
 
 func (s *Service) checkFactor(ctx context.Context, tx *data.Tx, c *data.Customer, in VerifyInput) (error, error) {
-	if in.Method == MethodRecovery {
+	switch in.Method {
+	case MethodRecovery:
 		return s.checkRecovery(ctx, tx, c, in.Code)
+	case MethodTempPass:
+		return s.checkTempPass(ctx, tx, c, in)
 	}
 	code, ok := NormalizeCode(in.Code)
 	if !ok {

@@ -1,0 +1,150 @@
+package admin
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"mfadesk/data"
+	"mfadesk/mfa"
+	"mfadesk/views"
+	"mfadesk/web"
+)
+
+// The actions on a case (issue 6). routes.go puts them behind
+// requireStrong and the policy decides the roles; mfa checks both again
+// and runs each action in one transaction with its audit event and
+// outbox messages. Each handler sends the browser back to the case with a
+// notice, except when a temporary pass was issued: that page is the one
+// place the pass is ever shown.
+
+// actionNotices name the case page's notice for each refusal of an action.
+var actionNotices = []errNotice{
+	{mfa.ErrStrongVerificationRequired, "needs_strong"},
+	{mfa.ErrOwnAccount, "own_account"},
+	{mfa.ErrBadResetChoice, "bad_reset"},
+	{mfa.ErrBadContact, "bad_contact"},
+	{mfa.ErrSendLimit, "send_limit"},
+	{mfa.ErrNotLocked, "not_locked"},
+	{mfa.ErrNoPassToIssue, "no_pass"},
+}
+
+func (h *Handler) afterAction(c echo.Context, err error, success string) error {
+	return backToCase(c, err, success, actionNotices, codeNotices)
+}
+
+// resetFactors removes the customer's chosen factors, or asks for approval.
+func (h *Handler) resetFactors(c echo.Context) error {
+	form, err := c.FormParams()
+	if err != nil {
+		return err
+	}
+	res, err := h.MFA.ResetFactors(c.Request().Context(), mfa.ResetInput{Actor: h.caseActor(c),
+		Remove: form["remove"], TempPass: c.FormValue("temp_pass") == "on"})
+	switch {
+	case err != nil:
+		return h.afterAction(c, err, "")
+	case res.Pending():
+		return h.afterAction(c, nil, "reset_requested")
+	case res.TempPass != "":
+		return h.showTempPass(c, res.TempPass)
+	}
+	return h.afterAction(c, nil, "reset_done")
+}
+
+// issueApprovedPass shows the requester, once, the temporary pass of
+// their approved reset.
+func (h *Handler) issueApprovedPass(c echo.Context) error {
+	id, ok := parseID(c.FormValue("request_id"))
+	if !ok {
+		return h.afterAction(c, mfa.ErrNoPassToIssue, "")
+	}
+	pass, err := h.MFA.IssueApprovedPass(c.Request().Context(), h.caseActor(c), id)
+	if err != nil {
+		return h.afterAction(c, err, "")
+	}
+	return h.showTempPass(c, pass)
+}
+
+// showTempPass renders the only page that shows a temporary pass; the
+// security headers keep it out of every cache (no-store).
+func (h *Handler) showTempPass(c echo.Context, pass string) error {
+	k := currentCase(c)
+	return web.Render(c, http.StatusOK, views.ConsoleTempPassPage(views.ConsoleTempPassModel{
+		CaseHref: caseHref(k.ID), Pass: pass, ValidMinutes: int(h.MFA.Config.TempPassTTL.Minutes())}))
+}
+
+// sendContactCode sends a code to the new contact the staff member entered.
+func (h *Handler) sendContactCode(c echo.Context) error {
+	kind := c.FormValue("kind")
+	err := h.MFA.SendSupportContactCode(c.Request().Context(), h.caseActor(c), kind, c.FormValue("value"))
+	return h.afterAction(c, err, "contact_code_sent")
+}
+
+// confirmContact checks the code the customer read back from the new contact.
+func (h *Handler) confirmContact(c echo.Context) error {
+	res, err := h.MFA.ConfirmSupportContact(c.Request().Context(), h.caseActor(c), c.FormValue("kind"), c.FormValue("code"))
+	if err == nil && res.Pending() {
+		return h.afterAction(c, nil, "contact_requested")
+	}
+	return h.afterAction(c, err, "contact_changed")
+}
+
+func (h *Handler) unlock(c echo.Context) error {
+	return h.afterAction(c, h.MFA.UnlockCustomer(c.Request().Context(), h.caseActor(c)), "unlocked")
+}
+
+// actionsModel is what the case page offers the staff member beyond
+// identity verification: only the actions their role may use, and only
+// after a strong verification on an open case.
+func (h *Handler) actionsModel(c echo.Context, k *data.Case, cu *data.Customer, strong bool) (views.CaseActionsModel, error) {
+	ctx := c.Request().Context()
+	st := staff(c)
+	href := caseHref(k.ID)
+	allow := func(path string) bool { return h.RBAC.Allow(st.Role, st.OrgID, path, http.MethodPost) }
+	m := views.CaseActionsModel{Href: href, Ready: strong && k.Status == data.CaseOpen,
+		CanReset: allow("/console/cases/:id/reset"), CanContact: allow("/console/cases/:id/contact/send"),
+		CanUnlock: allow("/console/cases/:id/unlock") && cu.MFALockedUntil.After(h.DB.Now()),
+		ResetNeedsApproval:   h.MFA.NeedsApproval(mfa.ActionReset, st.Role),
+		ContactNeedsApproval: h.MFA.NeedsApproval(mfa.ActionContact, st.Role),
+		TempPassMinutes:      int(h.MFA.Config.TempPassTTL.Minutes())}
+	if h.RBAC.Allow(st.Role, st.OrgID, "/console/cases/:id/assist", http.MethodGet) {
+		m.AssistHref = href + "/assist"
+	}
+	for _, kind := range mfa.ResetKinds() {
+		m.ResetKinds = append(m.ResetKinds, views.Option{Value: kind, Label: views.FactorKindLabel(kind)})
+	}
+	for _, kind := range []string{mfa.ContactEmail, mfa.ContactPhone} {
+		ch, err := h.DB.LatestChallenge(ctx, mfa.SupportContactKey(k.ID), mfa.SupportContactPurpose(kind))
+		if errors.Is(err, data.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return m, err
+		}
+		if ch.ExpiresAt.After(h.DB.Now()) {
+			m.ContactPending = append(m.ContactPending, views.Option{Value: kind, Label: maskTo(ch.Channel, ch.Destination)})
+		}
+	}
+	reqs, err := h.DB.CaseRequests(ctx, k.ID)
+	if err != nil {
+		return m, err
+	}
+	for _, r := range reqs {
+		row := requestRow(&r, h.DB.Now())
+		row.CanIssuePass = r.Status == data.RequestApproved && r.TempPass && r.PassIssuedAt.Unix() == 0 &&
+			r.RequestedBy == st.ID && m.Ready
+		m.Requests = append(m.Requests, row)
+	}
+	return m, nil
+}
+
+// maskTo masks an address or number for staff who may not see it whole.
+func maskTo(channel, to string) string {
+	if channel == "email" || strings.Contains(to, "@") {
+		return views.MaskEmail(to)
+	}
+	return views.MaskPhone(to)
+}

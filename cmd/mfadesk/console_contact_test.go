@@ -1,0 +1,145 @@
+package main
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+)
+
+// sendContact enters a new contact on the case and checks a code went to it.
+func sendContact(t *testing.T, c *client, kase, kind, value string) {
+	t.Helper()
+	c.get(kase)
+	if p := c.post(kase+"/contact/send", url.Values{"kind": {kind}, "value": {value}}); p.location != kase+"?notice=contact_code_sent" {
+		t.Fatalf("send contact code: %d %q", p.status, p.location)
+	}
+	if !c.get(kase).has("contact-confirm-" + kind) {
+		t.Fatal("no form to enter the code")
+	}
+}
+
+func confirmContact(c *client, kase, kind, code string) *page {
+	c.get(kase)
+	return c.post(kase+"/contact/confirm", url.Values{"kind": {kind}, "code": {code}})
+}
+
+// A supervisor changes a customer's email: the old address stays in use
+// until the code sent to the new one comes back; then the new one
+// replaces it, the old one is told, withdrawals are held, the customer's
+// sessions end, and the change is audited as the supervisor's.
+func TestContactChangeLeavesOldContactUntilConfirmed(t *testing.T) {
+	a := newConsoleApp(t)
+	c, kase := strongCase(t, a, "supervisor", "demo-email")
+	const newAddr = "suzuki.new@example.jp"
+	if p := c.post(kase+"/contact/send", url.Values{"kind": {"email"}, "value": {"not an address"}}); p.location != kase+"?notice=bad_contact" {
+		t.Fatalf("bad address: %q", p.location)
+	}
+	sendContact(t, c, kase, "email", newAddr)
+
+	// Until the code comes back the old address is the customer's.
+	if cu := a.customer("demo-email"); cu.Email != "demo-email@example.jp" {
+		t.Fatalf("email changed before the code: %q", cu.Email)
+	}
+	customer := pendingClient(t, a, "demo-email")
+	if p := customer.submitCode(a.lastCode("demo-email@example.jp")); p.location != "/home" {
+		t.Fatalf("login code to the old address: %d %q", p.status, p.location)
+	}
+	if p := confirmContact(c, kase, "email", "000000"); p.location != kase+"?notice=wrong_code" {
+		t.Fatalf("wrong code: %q", p.location)
+	}
+	if cu := a.customer("demo-email"); cu.Email != "demo-email@example.jp" {
+		t.Fatalf("email changed on a wrong code: %q", cu.Email)
+	}
+
+	if p := confirmContact(c, kase, "email", a.lastCode(newAddr)); p.location != kase+"?notice=contact_changed" {
+		t.Fatalf("confirm: %q", p.location)
+	}
+	cu := a.customer("demo-email")
+	if cu.Email != newAddr || !cu.HasValidEmail() {
+		t.Errorf("email after the change: %q %q", cu.Email, cu.EmailStatus)
+	}
+	if cu.WithdrawalHoldReason != "contact_change" || !cu.WithdrawalHoldUntil.After(a.clock.Now().Add(71*time.Hour)) {
+		t.Errorf("hold %q until %v", cu.WithdrawalHoldReason, cu.WithdrawalHoldUntil)
+	}
+	told := false
+	for _, m := range a.outbox() {
+		told = told || m.To == "demo-email@example.jp" && strings.Contains(m.Subject, "変更されました")
+	}
+	if !told {
+		t.Error("the old address was not told")
+	}
+	if p := customer.get("/home"); p.location != "/login" {
+		t.Errorf("customer's session survived the change: %d %q", p.status, p.location)
+	}
+	assertLastAudit(t, a, "contact.change", "success", "supervisor")
+	if d := a.auditDetails("contact.change")[0]; strings.Contains(d, newAddr) {
+		t.Errorf("audit shows the address unmasked: %q", d)
+	}
+}
+
+// An agent's contact change waits for approval even after the code
+// matched; approval makes it, rejection leaves the old contact.
+func TestContactChangeByAgentNeedsApproval(t *testing.T) {
+	for _, approve := range []bool{true, false} {
+		a := newConsoleApp(t)
+		agent, kase := strongCase(t, a, "agent", "demo-email")
+		sendContact(t, agent, kase, "phone", "０８０−１２３４−５６７８")
+		if p := confirmContact(agent, kase, "phone", a.lastCode("080-1234-5678")); p.location != kase+"?notice=contact_requested" {
+			t.Fatalf("confirm: %q", p.location)
+		}
+		if cu := a.customer("demo-email"); cu.Phone != "" || cu.WithdrawalHoldReason != "" {
+			t.Fatalf("changed before approval: %q %q", cu.Phone, cu.WithdrawalHoldReason)
+		}
+		sup := a.staffLogin("supervisor")
+		id := onlyRequest(t, sup)
+		if !approve {
+			if p := sup.decide(id, "reject", url.Values{"reason": {"本人確認の記録が不十分"}}); p.location != "/console/requests?notice=rejected" {
+				t.Fatalf("reject: %q", p.location)
+			}
+			if cu := a.customer("demo-email"); cu.Phone != "" {
+				t.Errorf("rejected change applied: %q", cu.Phone)
+			}
+			continue
+		}
+		if p := sup.decide(id, "approve", nil); p.location != "/console/requests?notice=approved" {
+			t.Fatalf("approve: %q", p.location)
+		}
+		cu := a.customer("demo-email")
+		if cu.Phone != "080-1234-5678" || !cu.PhoneVerified || cu.WithdrawalHoldReason != "contact_change" {
+			t.Errorf("after approval: phone %q verified %v hold %q", cu.Phone, cu.PhoneVerified, cu.WithdrawalHoldReason)
+		}
+		assertLastAudit(t, a, "contact.change", "success", "supervisor")
+	}
+}
+
+// A customer with no valid email is locked out from email_required_from;
+// a supervisor who verifies them by post adds an address, confirmed by a
+// code, and the customer can log in again.
+func TestContactChangeLetsCustomerWithoutEmailBackIn(t *testing.T) {
+	a := newConsoleApp(t)
+	blocked := a.newClient()
+	if p := blocked.login("demo-noemail", demoPassword); p.status != http.StatusForbidden || !p.has("blocked") {
+		t.Fatalf("customer without email: %d %q", p.status, p.location)
+	}
+	c := a.staffLogin("supervisor")
+	kase := c.openCase(a.customerID("demo-noemail"), "phone")
+	c.post(kase+"/verify/postal", nil)
+	letters, err := a.DB.PostalLetters(t.Context(), a.customerID("demo-noemail"))
+	if err != nil || len(letters) != 1 {
+		t.Fatalf("letters: %d %v", len(letters), err)
+	}
+	c.get(kase)
+	if p := c.post(kase+"/verify/postal/check", url.Values{"code": {sixDigits.FindString(letters[0].Body)}}); p.location != kase+"?notice=passed" {
+		t.Fatalf("postal check: %q", p.location)
+	}
+	sendContact(t, c, kase, "email", "takahashi@example.jp")
+	if p := confirmContact(c, kase, "email", a.lastCode("takahashi@example.jp")); p.location != kase+"?notice=contact_changed" {
+		t.Fatalf("confirm: %q", p.location)
+	}
+	customer := pendingClient(t, a, "demo-noemail")
+	if p := customer.submitCode(a.lastCode("takahashi@example.jp")); p.location != "/home" {
+		t.Errorf("login after the address was added: %d %q", p.status, p.location)
+	}
+}

@@ -1,0 +1,143 @@
+package customer
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"mfadesk/data"
+	"mfadesk/mfa"
+	"mfadesk/views"
+	"mfadesk/web"
+)
+
+// Login with a temporary access pass from support, and the rule that a
+// customer who must enrol a factor first reaches nothing else.
+//
+// The pass goes through mfa.Verify as the login's second factor (method
+// temp_pass, use login), so it shares the lock with every other entry
+// point and is refused where only a passkey passes login (SECURITY 42).
+// It does not consult the login plan: a customer blocked for having no
+// valid email is exactly who support gives a pass to. The session it
+// starts has a fresh "mfa" step-up, so the enrolment pages, which ask for
+// one, work without another second factor the customer no longer has.
+
+func (h *Handler) tempPassForm(c echo.Context) error {
+	if _, err := h.Sessions.Ensure(c); err != nil {
+		return err
+	}
+	return web.Render(c, http.StatusOK, views.TempPassLoginPage(views.TempPassLoginModel{}))
+}
+
+// badTempPass is one message for a wrong, expired or used pass and a
+// wrong password, so the page never tells which it was.
+const badTempPass = "ログインID・パスワード・一時パスのいずれかが正しくないか、一時パスの有効期限が切れています。" +
+	"一時パスは1回しか使えません。わからない場合はお客様サポートへお電話ください。"
+
+var errAddressThrottled = &web.UserError{Status: http.StatusTooManyRequests, Title: "しばらくお待ちください",
+	Message: "この接続元からのログインの失敗が続いたため、一時的に受け付けを停止しています。15分ほどおいてからお試しください。"}
+
+func (h *Handler) tempPassSubmit(c echo.Context) error {
+	f := loginForm{LoginID: c.FormValue("login_id"), Password: c.FormValue("password")}
+	pass := c.FormValue("temp_pass")
+	errs := f.Validate()
+	if msg := web.CheckText(pass, true, 64); msg != "" {
+		errs["temp_pass"] = msg
+	}
+	m := views.TempPassLoginModel{LoginID: f.LoginID, FieldErrors: errs}
+	if len(errs) > 0 {
+		return web.Render(c, http.StatusUnprocessableEntity, views.TempPassLoginPage(m))
+	}
+	ctx := c.Request().Context()
+	customer, err := h.MFA.CheckLoginPassword(ctx, f.LoginID, f.Password, c.RealIP())
+	switch {
+	case errors.Is(err, mfa.ErrAddressThrottled):
+		return errAddressThrottled
+	case errors.Is(err, mfa.ErrBadCredentials):
+		m.FormError = badTempPass
+		return web.Render(c, http.StatusUnauthorized, views.TempPassLoginPage(m))
+	case err != nil:
+		return err
+	}
+	err = h.MFA.Verify(ctx, mfa.VerifyInput{Customer: customer, Purpose: mfa.PurposeLogin, Use: mfa.UseLogin,
+		Method: mfa.MethodTempPass, Code: pass, ClientIP: c.RealIP()})
+	switch {
+	case errors.Is(err, mfa.ErrLocked):
+		return h.lockedOut(c, customer)
+	case errors.Is(err, mfa.ErrPasskeyRequired):
+		m.FormError = "現在、ログインにはパスキーが必要なため、一時パスではログインできません。お客様サポートへお電話ください。"
+		return web.Render(c, http.StatusForbidden, views.TempPassLoginPage(m))
+	case errors.Is(err, mfa.ErrWrongCode), errors.Is(err, mfa.ErrMalformedCode), errors.Is(err, mfa.ErrCodeExpired):
+		m.FormError = badTempPass
+		return web.Render(c, http.StatusUnauthorized, views.TempPassLoginPage(m))
+	case err != nil:
+		return err
+	}
+	if _, err := h.completeLogin(c, customer, mfa.MethodTempPass); err != nil {
+		return err
+	}
+	if _, err := h.Sessions.StepUp(c, "mfa"); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/settings/mfa")
+}
+
+// enrolmentRoutes are what a customer who must enrol a factor first may
+// use: the enrolment of an app, SMS or passkey, and the step-up those ask
+// for (a pass never passes one). Logout is outside the logged-in routes.
+var enrolmentRoutes = map[string]bool{
+	"GET /settings/mfa":               true,
+	"POST /settings/mfa/totp/start":   true,
+	"GET /settings/mfa/totp":          true,
+	"GET /settings/mfa/totp/qr.png":   true,
+	"POST /settings/mfa/totp/confirm": true,
+	"POST /settings/mfa/sms/send":     true,
+	"GET /settings/mfa/sms":           true,
+	"POST /settings/mfa/sms/confirm":  true,
+	"GET /settings/passkeys":          true,
+	"POST /settings/passkeys/options": true,
+	"POST /settings/passkeys":         true,
+	"GET /stepup":                     true,
+	"POST /stepup":                    true,
+	"POST /stepup/send":               true,
+	"POST /stepup/method":             true,
+	"POST /stepup/passkey/options":    true,
+	"POST /stepup/passkey":            true,
+}
+
+// requireEnrolled keeps a session that must enrol a factor first on the
+// enrolment pages: one that logged in with a temporary pass, until a
+// factor exists, and any session of a customer support reset, until they
+// enrol again. Everything else, withdrawal included, is refused on the
+// server: GETs go to the settings page, other requests get 403.
+func (h *Handler) requireEnrolled(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		s := web.Current(c)
+		if s == nil || enrolmentRoutes[c.Request().Method+" "+c.Path()] {
+			return next(c)
+		}
+		ctx := c.Request().Context()
+		var mustEnrol bool
+		var err error
+		if s.Method == string(mfa.MethodTempPass) {
+			var has bool
+			has, err = h.DB.HasAnyFactor(ctx, s.CustomerID)
+			mustEnrol = !has
+		} else {
+			mustEnrol, err = h.DB.ReenrolmentPending(ctx, s.CustomerID)
+		}
+		switch {
+		case err != nil && !errors.Is(err, data.ErrNotFound):
+			return err
+		case !mustEnrol:
+			return next(c)
+		case c.Request().Method == http.MethodGet || c.Request().Method == http.MethodHead:
+			return c.Redirect(http.StatusSeeOther, "/settings/mfa")
+		}
+		return errEnrolFirst
+	}
+}
+
+var errEnrolFirst = &web.UserError{Status: http.StatusForbidden, Title: "先に認証方法を登録してください",
+	Message: "多要素認証の設定で、新しい認証アプリまたはパスキーを登録すると、ほかの操作ができるようになります。"}

@@ -1,0 +1,174 @@
+package mfa
+
+import (
+	"context"
+	"net/mail"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/text/unicode/norm"
+
+	"mfadesk/data"
+	"mfadesk/notify"
+)
+
+// A contact change by support: the staff member enters the new email
+// address or mobile number, a code goes to it, and the code read back
+// (by the customer to the staff member) proves the customer receives
+// there. Only then does the new contact replace the old one, by the same
+// transaction a customer's own change uses (applyContactChange): the old
+// contact is told, withdrawals are held, every session ends. The code is
+// bound to the case instead of a session.
+
+var mobileNumber = regexp.MustCompile(`^0[789]0[0-9]{8}$`)
+
+// ParseContact checks a new email address or Japanese mobile number as
+// staff typed it and returns it in stored form.
+func ParseContact(kind, raw string) (string, error) {
+	raw = strings.TrimSpace(norm.NFKC.String(raw))
+	if raw == "" || len(raw) > 254 {
+		return "", ErrBadContact
+	}
+	switch kind {
+	case ContactPhone:
+		s := strings.Map(func(r rune) rune {
+			if r == '-' || r == ' ' || r == 'ー' || r == '‐' || r == '−' || r == '(' || r == ')' {
+				return -1
+			}
+			return r
+		}, raw)
+		if !mobileNumber.MatchString(s) {
+			return "", ErrBadContact
+		}
+		return s[:3] + "-" + s[3:7] + "-" + s[7:], nil
+	case ContactEmail:
+		addr, err := mail.ParseAddress(raw)
+		if err != nil || addr.Name != "" || addr.Address != raw || !strings.Contains(addr.Address, ".") {
+			return "", ErrBadContact
+		}
+		return addr.Address, nil
+	}
+	return "", ErrBadContact
+}
+
+// SupportContactKey binds a contact code to the case that sent it, in
+// place of a session.
+func SupportContactKey(caseID int64) string { return "case:" + strconv.FormatInt(caseID, 10) }
+
+// SupportContactPurpose is the purpose of a contact code sent from the console.
+func SupportContactPurpose(kind string) string { return "support_contact_" + kind }
+
+func contactChannel(kind string) string {
+	if kind == ContactPhone {
+		return notify.SMS
+	}
+	return notify.Email
+}
+
+// SendSupportContactCode sends a code to the new contact a staff member
+// entered on the case. The send is throttled like every code to the
+// customer (cool-down and hourly cap).
+func (s *Service) SendSupportContactCode(ctx context.Context, a CaseActor, kind, raw string) error {
+	to, err := ParseContact(kind, raw)
+	if err != nil {
+		return err
+	}
+	if err := s.checkCaseAction(ctx, a, "support.contact_code"); err != nil {
+		return err
+	}
+	code, err := NewCode()
+	if err != nil {
+		return err
+	}
+	hash, err := s.Codes.Hash(code)
+	if err != nil {
+		return err
+	}
+	key, purpose, channel := SupportContactKey(a.Case.ID), SupportContactPurpose(kind), contactChannel(kind)
+	var result error
+	err = s.DB.InTx(ctx, func(tx *data.Tx) error {
+		var err error
+		if result, err = refuseOwnAccount(ctx, tx, a, "support.contact_code"); err != nil || result != nil {
+			return err
+		}
+		now := tx.Now()
+		count, newest, err := tx.ChallengeSends(ctx, a.Case.CustomerID, key, purpose, now.Add(-time.Hour))
+		if err != nil {
+			return err
+		}
+		if wait := newest.Add(s.Config.ResendCooldown).Sub(now); !newest.IsZero() && wait > 0 {
+			result = &SendWait{Wait: wait}
+			return nil
+		}
+		if count >= s.Config.SendsPerHour {
+			result = ErrSendLimit
+			return nil
+		}
+		if _, err := tx.CreateChallenge(ctx, &data.Challenge{CustomerID: a.Case.CustomerID, SessionHash: key,
+			Purpose: purpose, Channel: channel, Destination: to, CodeHash: hash, ExpiresAt: now.Add(s.Config.CodeTTL)}); err != nil {
+			return err
+		}
+		if err := notify.Queue(ctx, tx, a.Case.CustomerID, channel, to, notify.ContactCode(code, s.Config.CodeTTL, channel)); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, a.event("support.contact_code", "queued", "kind="+kind+" to="+maskContact(kind, to)))
+	})
+	if err != nil {
+		return err
+	}
+	return result
+}
+
+// ConfirmSupportContact checks the code read back for the case's new
+// contact. Wrong codes count toward the customer's one lock (SECURITY 16).
+// When it matches, the change runs now, or becomes a pending request when
+// the staff member's role needs approval: the new value, proven, waits in
+// the request.
+func (s *Service) ConfirmSupportContact(ctx context.Context, a CaseActor, kind, rawCode string) (ActionResult, error) {
+	if kind != ContactEmail && kind != ContactPhone {
+		return ActionResult{}, ErrBadContact
+	}
+	if err := s.checkCaseAction(ctx, a, "support.contact_change"); err != nil {
+		return ActionResult{}, err
+	}
+	code, ok := NormalizeCode(rawCode)
+	if !ok {
+		return ActionResult{}, ErrMalformedCode
+	}
+	in := VerifyInput{Customer: &data.Customer{ID: a.Case.CustomerID}, SessionHash: SupportContactKey(a.Case.ID),
+		Purpose: SupportContactPurpose(kind), Use: UseAny, Method: Method(contactChannel(kind)), ClientIP: a.ClientIP}
+	var newValue string
+	var res ActionResult
+	var own error
+	check := func(tx *data.Tx, c *data.Customer) (error, error) {
+		var err error
+		if own, err = refuseOwnAccount(ctx, tx, a, "support.contact_change"); err != nil || own != nil {
+			return ErrMethodNotAllowed, err
+		}
+		if ch, err := tx.OpenChallenge(ctx, in.SessionHash, in.Purpose); err == nil {
+			newValue = ch.Destination
+		}
+		return s.checkChallenge(ctx, tx, c, in, code)
+	}
+	apply := func(tx *data.Tx, c *data.Customer) error {
+		detail := "kind=" + kind + " after=" + maskContact(kind, newValue)
+		if !s.NeedsApproval(ActionContact, a.Staff.Role) {
+			return s.applyContactChange(ctx, tx, c, kind, newValue, "", a.event("", "", ""))
+		}
+		var err error
+		res.RequestID, err = tx.CreateRequest(ctx, &data.ActionRequest{CaseID: a.Case.ID, CustomerID: c.ID,
+			Kind: data.RequestContact, ContactKind: kind, ContactValue: newValue, RequestedBy: a.Staff.ID,
+			ExpiresAt: tx.Now().Add(s.Config.ApprovalTTL)})
+		if err != nil {
+			return err
+		}
+		return tx.Audit(ctx, requestEvent(a, "support.contact_change", res.RequestID, detail))
+	}
+	err := s.attempt(ctx, in, check, apply)
+	if own != nil {
+		return ActionResult{}, own
+	}
+	return res, err
+}
