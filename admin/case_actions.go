@@ -106,7 +106,7 @@ func (h *Handler) actionsModel(c echo.Context, k *data.Case, cu *data.Customer, 
 	allow := func(path string) bool { return h.RBAC.Allow(st.Role, st.OrgID, path, http.MethodPost) }
 	m := views.CaseActionsModel{Href: href, Ready: strong && k.Status == data.CaseOpen,
 		CanReset: allow("/console/cases/:id/reset"), CanContact: allow("/console/cases/:id/contact/send"),
-		CanUnlock: allow("/console/cases/:id/unlock") && cu.MFALockedUntil.After(h.DB.Now()),
+		CanUnlock:            allow("/console/cases/:id/unlock") && cu.MFALockedUntil.After(h.DB.Now()),
 		ResetNeedsApproval:   h.MFA.NeedsApproval(mfa.ActionReset, st.Role),
 		ContactNeedsApproval: h.MFA.NeedsApproval(mfa.ActionContact, st.Role),
 		TempPassMinutes:      int(h.MFA.Config.TempPassTTL.Minutes())}
