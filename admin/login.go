@@ -58,6 +58,8 @@ func (h *Handler) loginSubmit(c echo.Context) error {
 	case errors.Is(err, mfa.ErrAddressThrottled), errors.Is(err, mfa.ErrBadCredentials):
 		return web.Render(c, http.StatusUnauthorized, views.ConsoleLoginPage(views.ConsoleLoginModel{
 			LoginID: f.LoginID, FormError: badCredentials}))
+	case errors.Is(err, mfa.ErrBusy):
+		return web.Busy(c)
 	case err != nil:
 		return err
 	}

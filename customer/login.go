@@ -68,6 +68,8 @@ func (h *Handler) loginSubmit(c echo.Context) error {
 			Message: "この接続元からのログインの失敗が続いたため、一時的に受け付けを停止しています。15分ほどおいてからお試しください。"}
 	case errors.Is(err, mfa.ErrBadCredentials):
 		return web.Render(c, http.StatusUnauthorized, views.LoginPage(views.LoginModel{LoginID: f.LoginID, FormError: badCredentials}))
+	case errors.Is(err, mfa.ErrBusy):
+		return web.Busy(c)
 	case err != nil:
 		return err
 	}

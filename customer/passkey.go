@@ -204,6 +204,9 @@ func (h *Handler) passkeyRegister(c echo.Context) error {
 	err = h.MFA.FinishPasskeyRegistration(c.Request().Context(), mfa.PasskeyRegistration{Customer: customer,
 		SessionHash: web.Current(c).IDHash, Name: name, TradingPassword: c.FormValue("trading_password"),
 		Response: body, ClientIP: c.RealIP()})
+	if errors.Is(err, mfa.ErrBusy) {
+		return web.BusyJSON(c, passkeyResult{Error: web.BusyMessage})
+	}
 	if errors.Is(err, mfa.ErrLocked) {
 		return c.JSON(http.StatusForbidden, passkeyResult{Error: "確認の誤りが続いたため、一時停止しています。"})
 	}

@@ -98,6 +98,9 @@ func (h *Handler) changePassword(c echo.Context, kind mfa.PasswordKind, fields v
 	}
 	err = h.MFA.ChangePassword(c.Request().Context(), mfa.PasswordChange{Customer: customer, Kind: kind,
 		Current: f.Current, New: f.New, SessionHash: web.Current(c).IDHash, ClientIP: c.RealIP()})
+	if errors.Is(err, mfa.ErrBusy) {
+		return web.Busy(c)
+	}
 	status, field, msg := passwordChangeRefusal(err, fields)
 	if field != "" {
 		return h.renderPasswordPage(c, status, views.PasswordModel{FieldErrors: web.FieldErrors{field: msg}})

@@ -189,6 +189,9 @@ func (h *Handler) totpConfirm(c echo.Context) error {
 		return h.renderTOTPEnrol(c, http.StatusUnprocessableEntity, errs)
 	}
 	err = h.MFA.ConfirmTOTP(c.Request().Context(), in)
+	if errors.Is(err, mfa.ErrBusy) {
+		return web.Busy(c)
+	}
 	if errors.Is(err, mfa.ErrLocked) {
 		return h.lockedOut(c, customer)
 	}
@@ -300,6 +303,9 @@ func (h *Handler) smsConfirm(c echo.Context) error {
 		return h.renderSMSEnrol(c, http.StatusUnprocessableEntity, errs)
 	}
 	err = h.MFA.ConfirmSMS(c.Request().Context(), in)
+	if errors.Is(err, mfa.ErrBusy) {
+		return web.Busy(c)
+	}
 	if errors.Is(err, mfa.ErrLocked) {
 		return h.lockedOut(c, customer)
 	}

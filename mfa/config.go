@@ -3,7 +3,10 @@
 // knows nothing of HTTP.
 package mfa
 
-import "time"
+import (
+	"runtime"
+	"time"
+)
 
 // Config is every limit and date of the programme; DefaultConfig gives
 // the values of DESIGN §1. A zero date means the phase is off.
@@ -50,6 +53,11 @@ type Config struct {
 	ApprovalRoles   []string
 
 	Argon2 Argon2Params
+	// HashConcurrency bounds argon2id checks running at once (default:
+	// the number of CPUs); HashWait is how long a check waits for a slot
+	// before it is refused with ErrBusy (hash_limit.go).
+	HashConcurrency int
+	HashWait        time.Duration
 }
 
 // DefaultConfig returns the programme's defaults.
@@ -81,7 +89,9 @@ func DefaultConfig() Config {
 		ApprovalActions: []string{"reset", "contact"},
 		ApprovalRoles:   []string{"agent", "partner"},
 
-		Argon2: DefaultArgon2(),
+		Argon2:          DefaultArgon2(),
+		HashConcurrency: runtime.NumCPU(),
+		HashWait:        2 * time.Second,
 	}
 }
 

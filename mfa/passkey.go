@@ -166,7 +166,7 @@ type PasskeyRegistration struct {
 // challenge, user verification) and stores the passkey, used for all
 // three services.
 func (s *Service) FinishPasskeyRegistration(ctx context.Context, in PasskeyRegistration) error {
-	tradingOK, err := CheckPassword(in.Customer.TradingPasswordHash, in.TradingPassword)
+	tradingOK, err := s.checkPassword(ctx, in.Customer.TradingPasswordHash, in.TradingPassword)
 	if err != nil {
 		return err
 	}

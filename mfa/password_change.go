@@ -64,7 +64,7 @@ func (s *Service) ChangePassword(ctx context.Context, in PasswordChange) error {
 	if in.Kind == PasswordTrading {
 		currentHash, otherHash = c.TradingPasswordHash, c.PasswordHash
 	}
-	ok, err := CheckPassword(currentHash, in.Current)
+	ok, err := s.checkPassword(ctx, currentHash, in.Current)
 	if err != nil {
 		return fmt.Errorf("check %s password of %d: %w", in.Kind, c.ID, err)
 	}
@@ -89,14 +89,14 @@ func (s *Service) ChangePassword(ctx context.Context, in PasswordChange) error {
 	}
 	// The two passwords guard different things (logging in, placing
 	// orders), so one must not also be the other.
-	same, err := CheckPassword(otherHash, in.New)
+	same, err := s.checkPassword(ctx, otherHash, in.New)
 	if err != nil {
 		return fmt.Errorf("check other password of %d: %w", c.ID, err)
 	}
 	if same {
 		return ErrSameAsOtherPassword
 	}
-	newHash, err := HashPassword(in.New, s.Config.Argon2)
+	newHash, err := s.hashPassword(ctx, in.New)
 	if err != nil {
 		return err
 	}

@@ -47,12 +47,18 @@ func (s *Service) CheckLoginPassword(ctx context.Context, rawLoginID, password, 
 	ok := false
 	switch {
 	case customer == nil || acctFailures >= s.Config.PasswordFailuresPerAccount:
-		DummyCheckPassword(password, s.Config.Argon2)
+		err = s.dummyCheckPassword(ctx, password)
 	default:
-		ok, err = CheckPassword(customer.PasswordHash, password)
-		if err != nil {
-			return nil, fmt.Errorf("check password of %d: %w", customer.ID, err)
-		}
+		ok, err = s.checkPassword(ctx, customer.PasswordHash, password)
+	}
+	if errors.Is(err, ErrBusy) {
+		// Not a failure: the password was not looked at. Not audited
+		// either, so an overload does not also flood the audit trail.
+		s.observePassword("busy")
+		return nil, ErrBusy
+	}
+	if err != nil {
+		return nil, fmt.Errorf("check password of %d: %w", customerID, err)
 	}
 
 	err = s.DB.InTx(ctx, func(tx *data.Tx) error {

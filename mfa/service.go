@@ -21,6 +21,8 @@ type Service struct {
 	Observer Observer
 	// WebAuthn checks passkey ceremonies against the configured origin.
 	WebAuthn *webauthn.WebAuthn
+	// hashes bounds concurrent argon2id work (hash_limit.go).
+	hashes hashGate
 }
 
 // Observer hears authentication outcomes. Outcomes are short codes

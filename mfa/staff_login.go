@@ -46,9 +46,13 @@ func (s *Service) CheckStaffPassword(ctx context.Context, rawLoginID, password, 
 	}
 	ok := false
 	if st == nil || !st.Active || acctFailures >= s.Config.PasswordFailuresPerAccount {
-		DummyCheckPassword(password, s.Config.Argon2)
-	} else if ok, err = CheckPassword(st.PasswordHash, password); err != nil {
-		return nil, fmt.Errorf("check password of staff %d: %w", st.ID, err)
+		err = s.dummyCheckPassword(ctx, password)
+	} else {
+		ok, err = s.checkPassword(ctx, st.PasswordHash, password)
+	}
+	if err != nil {
+		// Wrapped, so ErrBusy stays recognisable to the handler.
+		return nil, fmt.Errorf("check password of staff %q: %w", loginID, err)
 	}
 	event := data.AuditEvent{Actor: quoteForAudit(loginID), ClientIP: clientIP}
 	if st != nil {

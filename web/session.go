@@ -67,8 +67,14 @@ func (m *Sessions) Load(next echo.HandlerFunc) echo.HandlerFunc {
 			}
 			return next(c)
 		}
-		if err := m.Store.TouchSession(c.Request().Context(), idHash, now); err != nil {
-			return err
+		// The store records a touch only a minute after the last one; the
+		// same check here saves the UPDATE, which otherwise queues for
+		// SQLite's single writer on every request even when it changes
+		// nothing (under a login burst those waits ran out: 500s).
+		if now.Sub(s.LastSeenAt) >= time.Minute {
+			if err := m.Store.TouchSession(c.Request().Context(), idHash, now); err != nil {
+				return err
+			}
 		}
 		c.Set(sessionKey, s)
 		return next(c)

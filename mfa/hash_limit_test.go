@@ -1,0 +1,151 @@
+package mfa
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"mfadesk/data"
+)
+
+// holdSlots takes every slot of l with work that blocks until the
+// returned release is called; when holdSlots returns, the slots are held.
+func holdSlots(t *testing.T, l *hashLimiter) (release func()) {
+	t.Helper()
+	n := cap(l.slots)
+	gate := make(chan struct{})
+	var started, done sync.WaitGroup
+	started.Add(n)
+	done.Add(n)
+	for range n {
+		go func() {
+			defer done.Done()
+			err := l.do(context.Background(), func() {
+				started.Done()
+				<-gate
+			})
+			if err != nil {
+				t.Errorf("holding a slot: %v", err)
+			}
+		}()
+	}
+	started.Wait()
+	var once sync.Once
+	release = func() {
+		once.Do(func() {
+			close(gate)
+			done.Wait()
+		})
+	}
+	t.Cleanup(release)
+	return release
+}
+
+func TestHashLimiterRefusesWhenFull(t *testing.T) {
+	// The wait is short only to keep the test fast; the outcome does not
+	// depend on it, because the slots stay held for the whole call.
+	l := newHashLimiter(2, time.Millisecond)
+	release := holdSlots(t, l)
+
+	ran := false
+	if err := l.do(context.Background(), func() { ran = true }); !errors.Is(err, ErrBusy) {
+		t.Fatalf("full limiter: got %v, want ErrBusy", err)
+	}
+	if ran {
+		t.Fatal("work ran although no slot was free")
+	}
+
+	release()
+	if err := l.do(context.Background(), func() { ran = true }); err != nil || !ran {
+		t.Fatalf("after release: err %v, ran %v; want the work to run", err, ran)
+	}
+}
+
+func TestHashLimiterWaiterGetsFreedSlot(t *testing.T) {
+	// A long wait, so the waiter is still in line when the slot frees.
+	l := newHashLimiter(1, time.Hour)
+	release := holdSlots(t, l)
+	result := make(chan error)
+	go func() { result <- l.do(context.Background(), func() {}) }()
+	release()
+	if err := <-result; err != nil {
+		t.Fatalf("waiter: got %v, want the freed slot", err)
+	}
+}
+
+func TestHashLimiterStopsWaitingWhenRequestGoes(t *testing.T) {
+	l := newHashLimiter(1, time.Hour)
+	holdSlots(t, l)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	err := l.do(ctx, func() { t.Error("work ran") })
+	if !errors.Is(err, context.Canceled) || errors.Is(err, ErrBusy) {
+		t.Fatalf("got %v, want context.Canceled (not busy)", err)
+	}
+}
+
+func TestHashLimiterDefaults(t *testing.T) {
+	l := newHashLimiter(0, 0)
+	if cap(l.slots) < 1 || l.wait != defaultHashWait {
+		t.Fatalf("defaults: %d slots, wait %s", cap(l.slots), l.wait)
+	}
+}
+
+// A login refused as busy is neither a failure nor an acceptance: it is
+// not counted against the account or the address, and not audited.
+func TestLoginBusyIsNotAFailure(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 1, 5, 10, 0, 0, 0, JST)
+	db, err := data.Open(ctx, filepath.Join(t.TempDir(), "t.db"), func() time.Time { return now })
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	cfg := DefaultConfig()
+	// Cheap parameters: the test is about the limit, not argon2's cost.
+	cfg.Argon2 = Argon2Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
+	cfg.HashConcurrency, cfg.HashWait = 1, time.Millisecond
+	s := &Service{DB: db, Config: cfg}
+
+	hash, err := HashPassword("right password", cfg.Argon2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var id int64
+	if err := db.InTx(ctx, func(tx *data.Tx) error {
+		id, err = tx.CreateCustomer(ctx, &data.Customer{AccountNumber: "1000001", LoginID: "taro",
+			NameKanji: "山田 太郎", NameKana: "ヤマダ タロウ", BirthDate: "1950-04-01", EmailStatus: "none",
+			PasswordHash: hash, TradingPasswordHash: hash})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+
+	release := holdSlots(t, s.hashLimiter())
+	for _, tc := range []struct{ login, password string }{
+		{"taro", "right password"}, {"taro", "wrong"}, {"nobody", "x"},
+	} {
+		if _, err := s.CheckLoginPassword(ctx, tc.login, tc.password, "192.0.2.1"); !errors.Is(err, ErrBusy) {
+			t.Fatalf("%s while full: got %v, want ErrBusy", tc.login, err)
+		}
+	}
+	since := now.Add(-time.Hour)
+	for _, key := range []string{"pw-addr:192.0.2.1", "pw-login:nobody", "pw-acct:" + strconv.FormatInt(id, 10)} {
+		if n, err := db.ThrottleFailures(ctx, key, since); err != nil || n != 0 {
+			t.Fatalf("%s: %d failures (err %v), want 0", key, n, err)
+		}
+	}
+	if events, err := db.AuditEventsFor(ctx, id, 10); err != nil || len(events) != 0 {
+		t.Fatalf("audit events %v (err %v), want none", events, err)
+	}
+
+	release()
+	c, err := s.CheckLoginPassword(ctx, "taro", "right password", "192.0.2.1")
+	if err != nil || c.ID != id {
+		t.Fatalf("after release: %v, %v; want the customer", c, err)
+	}
+}
