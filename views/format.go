@@ -1,6 +1,7 @@
 package views
 
 import (
+	"context"
 	"strconv"
 	"strings"
 	"time"
@@ -37,4 +38,20 @@ func MaskPhone(phone string) string {
 		return "***"
 	}
 	return "***-****-" + digits[len(digits)-4:]
+}
+
+// DateIn formats a date in the page's language, in JST.
+func DateIn(ctx context.Context, t time.Time) string {
+	if PageFrom(ctx).Lang == LangEN {
+		return t.In(jst).Format("2 Jan 2006")
+	}
+	return Date(t)
+}
+
+// DateTimeIn formats a time in the page's language, in JST.
+func DateTimeIn(ctx context.Context, t time.Time) string {
+	if PageFrom(ctx).Lang == LangEN {
+		return t.In(jst).Format("2 Jan 2006 15:04 JST")
+	}
+	return DateTime(t)
 }
