@@ -1,0 +1,471 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"mfadesk/mfa"
+)
+
+// The demo customer used when no load customers were seeded.
+const (
+	demoLogin      = "demo-app"
+	demoPassword   = "Demo#2025login"
+	demoTOTPSecret = "JBSWY3DPEHPK3PXP"
+)
+
+type load struct {
+	o         options
+	transport *http.Transport
+	// next hands out load customers for logins, each once per run: the
+	// replay guard accepts one code per 30 s step per customer. It starts
+	// at a random customer so runs close together rarely meet the same.
+	next atomic.Int64
+}
+
+func newLoad(o options) *load {
+	idle := max(o.concurrency, o.loginsBurst) * 2
+	l := &load{o: o, transport: &http.Transport{
+		// The same client settings for the bare handler and the server.
+		MaxIdleConns: idle, MaxIdleConnsPerHost: idle, IdleConnTimeout: time.Minute,
+		DialContext: (&net.Dialer{Timeout: 5 * time.Second}).DialContext,
+	}}
+	if o.seedLoad > 0 {
+		l.next.Store(rand.Int64N(int64(o.seedLoad)))
+	}
+	return l
+}
+
+// loadCustomer returns the next load customer's login ID and TOTP secret,
+// or ok false when every one has been used in this run.
+func (l *load) loadCustomer(start int64) (loginID, secret string, ok bool) {
+	n := int64(l.o.seedLoad)
+	k := l.next.Add(1)
+	if n == 0 || k-start > n {
+		return "", "", false
+	}
+	i := int((k-1)%n) + 1
+	return loadLoginID(i), loadSecret(i), true
+}
+
+// browser is one simulated customer: its own cookies, redirects not
+// followed so each step is seen.
+type browser struct {
+	base string
+	http *http.Client
+	csrf string
+}
+
+func (l *load) newBrowser(base string) *browser {
+	jar, _ := cookiejar.New(nil)
+	return &browser{base: base, http: &http.Client{Transport: l.transport, Jar: jar, Timeout: 30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+var csrfField = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
+
+// get fetches a page and keeps its CSRF token, as a browser keeps a form.
+func (b *browser) get(ctx context.Context, path string) (int, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, b.base+path, nil)
+	if err != nil {
+		return 0, err
+	}
+	resp, err := b.http.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if m := csrfField.FindSubmatch(body); m != nil {
+		b.csrf = string(m[1])
+	}
+	return resp.StatusCode, err
+}
+
+func (b *browser) post(ctx context.Context, path string, form url.Values) (status int, location string, err error) {
+	form.Set("_csrf", b.csrf)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, b.base+path, strings.NewReader(form.Encode()))
+	if err != nil {
+		return 0, "", err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := b.http.Do(req)
+	if err != nil {
+		return 0, "", err
+	}
+	defer resp.Body.Close()
+	_, err = io.Copy(io.Discard, resp.Body)
+	return resp.StatusCode, resp.Header.Get("Location"), err
+}
+
+// timed runs one step and records its latency, or why it failed.
+func timed(r *recorder, step string, want int, fn func() (int, error)) bool {
+	start := time.Now()
+	status, err := fn()
+	took := time.Since(start)
+	switch {
+	case err != nil:
+		if kind := errorKind(err); kind != "stopped" {
+			r.fail(step, kind) // a request cut by the end of its phase is no error
+		}
+		return false
+	case status != want:
+		r.fail(step, "status "+strconv.Itoa(status))
+		return false
+	}
+	r.ok(step, took)
+	return true
+}
+
+func errorKind(err error) string {
+	switch {
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		return "stopped"
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return "timeout"
+	}
+	var ne net.Error
+	if errors.As(err, &ne) {
+		return "network: " + ne.Error()
+	}
+	return err.Error()
+}
+
+// loginFull logs a browser in with password and TOTP; ok is false if a
+// step failed (already recorded).
+func (l *load) loginFull(ctx context.Context, r *recorder, b *browser, loginID, password, secret string) bool {
+	if !timed(r, "GET /login", http.StatusOK, func() (int, error) { return b.get(ctx, "/login") }) {
+		return false
+	}
+	if !timed(r, "password", http.StatusSeeOther, func() (int, error) {
+		s, _, err := b.post(ctx, "/login", url.Values{"login_id": {loginID}, "password": {password}})
+		return s, err
+	}) {
+		return false
+	}
+	if secret == "" {
+		return true // password step only: no customer left whose code is unused
+	}
+	if !timed(r, "GET /login/verify", http.StatusOK, func() (int, error) { return b.get(ctx, "/login/verify") }) {
+		return false
+	}
+	code, err := mfa.TOTPCode(secret, time.Now())
+	if err != nil {
+		r.fail("second factor", err.Error())
+		return false
+	}
+	return timed(r, "second factor", http.StatusSeeOther, func() (int, error) {
+		s, _, err := b.post(ctx, "/login/verify", url.Values{"code": {code}})
+		return s, err
+	})
+}
+
+// workers runs fn in o.concurrency goroutines until the duration passes,
+// the budget of iterations is spent, or fn says stop.
+func (l *load) workers(ctx context.Context, fn func(ctx context.Context, worker int) bool) time.Duration {
+	ctx, cancel := context.WithTimeout(ctx, l.o.duration)
+	defer cancel()
+	var budget atomic.Int64
+	budget.Store(int64(l.o.maxRequests))
+	var wg sync.WaitGroup
+	start := time.Now()
+	for w := range l.o.concurrency {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil && budget.Add(-1) >= 0 {
+				if !fn(ctx, w) {
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return time.Since(start)
+}
+
+// hashPhase: argon2id checks alone at the default parameters and the
+// server's concurrency, the ceiling of password steps per second.
+func (l *load) hashPhase(ctx context.Context) *phaseResult {
+	p := mfa.DefaultArgon2()
+	hash, err := mfa.HashPassword(loadPassword, p)
+	r := newRecorder()
+	if err != nil {
+		r.fail("argon2id check", err.Error())
+		return r.result("hash", 0)
+	}
+	var left atomic.Int64
+	left.Store(int64(l.o.hashes))
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range l.o.hashConcurrency {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil && left.Add(-1) >= 0 {
+				t := time.Now()
+				if ok, err := mfa.CheckPassword(hash, loadPassword); err != nil || !ok {
+					r.fail("argon2id check", fmt.Sprint("failed: ", err))
+					continue
+				}
+				r.ok("argon2id check", time.Since(t))
+			}
+		}()
+	}
+	wg.Wait()
+	res := r.result("hash", time.Since(start))
+	res.note = fmt.Sprintf("m=%d KiB t=%d p=%d, %d at once, in this process", p.Memory, p.Time, p.Threads, l.o.hashConcurrency)
+	return res
+}
+
+// barePhase: a bare Echo handler served by this process on loopback, hit
+// with the same clients: the ceiling of any page.
+func (l *load) barePhase(ctx context.Context) (*phaseResult, error) {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.GET("/bare", func(c echo.Context) error {
+		return c.HTML(http.StatusOK, "<!doctype html><html lang=ja><title>bare</title><p>こんにちは</p></html>")
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	srv := &http.Server{Handler: e, ReadHeaderTimeout: 5 * time.Second}
+	go srv.Serve(ln)
+	defer srv.Close()
+
+	base := "http://" + ln.Addr().String()
+	r := newRecorder()
+	browsers := make([]*browser, l.o.concurrency)
+	for i := range browsers {
+		browsers[i] = l.newBrowser(base)
+	}
+	elapsed := l.workers(ctx, func(ctx context.Context, w int) bool {
+		timed(r, "GET /bare", http.StatusOK, func() (int, error) { return browsers[w].get(ctx, "/bare") })
+		return true
+	})
+	res := r.result("bare", elapsed)
+	res.note = fmt.Sprintf("bare Echo handler in this process, %d clients", l.o.concurrency)
+	return res, nil
+}
+
+// pagePhase: logged-in customers fetch /home over and over — session
+// lookup, CSRF, the customer, the policy and the templ page.
+func (l *load) pagePhase(ctx context.Context) (*phaseResult, error) {
+	setup := newRecorder()
+	browsers := make([]*browser, l.o.concurrency)
+	if l.o.seedLoad > 0 {
+		start := l.next.Load()
+		for i := range browsers {
+			loginID, secret, ok := l.loadCustomer(start)
+			if !ok {
+				return nil, errors.New("not enough load customers to log in one per client: raise --seed-load")
+			}
+			browsers[i] = l.newBrowser(l.o.url)
+			if !l.loginFull(ctx, setup, browsers[i], loginID, loadPassword, secret) {
+				return nil, fmt.Errorf("log in %s: %v", loginID, setup.errors)
+			}
+		}
+	} else {
+		// One demo session shared by every client: demo-app's code works
+		// once per 30 s step, and a session may serve many requests at once.
+		b := l.newBrowser(l.o.url)
+		if !l.loginFull(ctx, setup, b, demoLogin, demoPassword, demoTOTPSecret) {
+			return nil, fmt.Errorf("log in %s (its code works once per 30 s; retry in a moment): %v", demoLogin, setup.errors)
+		}
+		for i := range browsers {
+			browsers[i] = &browser{base: b.base, http: b.http}
+		}
+	}
+	r := newRecorder()
+	elapsed := l.workers(ctx, func(ctx context.Context, w int) bool {
+		timed(r, "GET /home", http.StatusOK, func() (int, error) { return browsers[w].get(ctx, "/home") })
+		return true
+	})
+	res := r.result("page", elapsed)
+	res.note = fmt.Sprintf("%d logged-in clients", l.o.concurrency)
+	return res, nil
+}
+
+// loginPhase: whole logins, each by a fresh browser: the login page, the
+// password (one argon2id check), the verify page, the TOTP code, and the
+// first page.
+func (l *load) loginPhase(ctx context.Context) (*phaseResult, error) {
+	r := newRecorder()
+	start := l.next.Load()
+	var passwordOnly atomic.Int64
+	elapsed := l.workers(ctx, func(ctx context.Context, _ int) bool {
+		b := l.newBrowser(l.o.url)
+		loginID, secret, ok := l.loadCustomer(start)
+		if !ok {
+			// No unused load customer: the password step of demo-app only.
+			loginID, secret = demoLogin, ""
+			passwordOnly.Add(1)
+		}
+		password := loadPassword
+		if loginID == demoLogin {
+			password = demoPassword
+		}
+		if l.loginFull(ctx, r, b, loginID, password, secret) && secret != "" {
+			timed(r, "GET /home", http.StatusOK, func() (int, error) { return b.get(ctx, "/home") })
+		}
+		return true
+	})
+	res := r.result("login", elapsed)
+	res.note = fmt.Sprintf("%d clients, fresh browser per login", l.o.concurrency)
+	switch n := passwordOnly.Load(); {
+	case n > 0 && l.o.seedLoad == 0:
+		res.note += "; password step only, as demo-app (no --seed-load: no customers for the second factor)"
+	case n > 0:
+		res.note += fmt.Sprintf("; %d logins were password-only (load customers used up: raise --seed-load)", n)
+	}
+	return res, nil
+}
+
+// burstPhase fires o.loginsBurst logins at once, each from its own
+// browser that first fetched the login page, and reports the answers and
+// the server's resident memory.
+func (l *load) burstPhase(ctx context.Context, w io.Writer) error {
+	n := l.o.loginsBurst
+	browsers := make([]*browser, n)
+	prep := newRecorder()
+	var k atomic.Int64
+	l.workersN(ctx, func(ctx context.Context) {
+		for i := int(k.Add(1)) - 1; i < n; i = int(k.Add(1)) - 1 {
+			b := l.newBrowser(l.o.url)
+			if timed(prep, "GET /login", http.StatusOK, func() (int, error) { return b.get(ctx, "/login") }) {
+				browsers[i] = b
+			}
+		}
+	})
+	before := readMem(l.o.serverPID)
+
+	statuses := map[string]int{}
+	var mu sync.Mutex
+	var peakRSS atomic.Int64
+	sampleCtx, stopSampling := context.WithCancel(ctx)
+	defer stopSampling()
+	go func() {
+		// VmHWM is the kernel's own peak; sampling VmRSS as well shows
+		// whether the peak was this burst or something earlier.
+		for sampleCtx.Err() == nil {
+			if m := readMem(l.o.serverPID); m.rss > peakRSS.Load() {
+				peakRSS.Store(m.rss)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}()
+	startGate := make(chan struct{})
+	var wg sync.WaitGroup
+	lat := newRecorder()
+	for i, b := range browsers {
+		if b == nil {
+			continue
+		}
+		loginID, password := demoLogin, demoPassword
+		if l.o.seedLoad > 0 {
+			loginID, password = loadLoginID(i%l.o.seedLoad+1), loadPassword
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-startGate
+			t := time.Now()
+			status, _, err := b.post(ctx, "/login", url.Values{"login_id": {loginID}, "password": {password}})
+			key := strconv.Itoa(status)
+			if err != nil {
+				key = "error: " + errorKind(err)
+			} else {
+				lat.ok(key, time.Since(t))
+			}
+			mu.Lock()
+			statuses[key]++
+			mu.Unlock()
+		}()
+	}
+	start := time.Now()
+	close(startGate)
+	wg.Wait()
+	elapsed := time.Since(start)
+	stopSampling()
+	after := readMem(l.o.serverPID)
+
+	res := lat.result("burst", elapsed)
+	res.note = fmt.Sprintf("%d logins at once (303 logged in, 503 busy, anything else is a problem)", n)
+	res.errors = prep.errors
+	res.print(w)
+	fmt.Fprintf(w, "  answers: %v\n", statuses)
+	if l.o.serverPID > 0 {
+		fmt.Fprintf(w, "  server RSS: before %s, sampled peak during burst %s, after %s; VmHWM (peak since start) %s (target < 300 MB)\n",
+			mb(before.rss), mb(peakRSS.Load()), mb(after.rss), mb(after.hwm))
+	} else {
+		fmt.Fprintln(w, "  server RSS: not read (give --server-pid)")
+	}
+	return nil
+}
+
+// workersN runs fn in o.concurrency goroutines and waits.
+func (l *load) workersN(ctx context.Context, fn func(ctx context.Context)) {
+	var wg sync.WaitGroup
+	for range l.o.concurrency {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fn(ctx)
+		}()
+	}
+	wg.Wait()
+}
+
+type memInfo struct{ rss, hwm int64 } // bytes
+
+// readMem reads VmRSS and VmHWM of pid from /proc; zero if unavailable.
+func readMem(pid int) memInfo {
+	var m memInfo
+	if pid <= 0 {
+		return m
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return m
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		name, value, ok := strings.Cut(line, ":")
+		if !ok {
+			continue
+		}
+		fields := strings.Fields(value) // "123456 kB"
+		if len(fields) != 2 || fields[1] != "kB" {
+			continue
+		}
+		kb, err := strconv.ParseInt(fields[0], 10, 64)
+		if err != nil {
+			continue
+		}
+		switch name {
+		case "VmRSS":
+			m.rss = kb * 1024
+		case "VmHWM":
+			m.hwm = kb * 1024
+		}
+	}
+	return m
+}
+
+func mb(bytes int64) string { return fmt.Sprintf("%.1f MB", float64(bytes)/(1<<20)) }

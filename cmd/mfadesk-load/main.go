@@ -1,0 +1,166 @@
+// Command mfadesk-load drives a running mfadesk over HTTP with simulated
+// customers and prints throughput and latency per step, next to two
+// ceilings measured in the same run: a bare Echo handler served by this
+// process, and argon2id alone at the configured parameters.
+//
+// It only ever talks to loopback addresses, and every phase is bounded in
+// time (--duration) and in requests (--max-requests): it stops by itself.
+//
+//	go run ./cmd/mfadesk --db /tmp/load.db                       # one shell
+//	go run ./cmd/mfadesk-load --db /tmp/load.db --seed-load 3000  # another
+//
+// See docs/performance.md for what it measures and why.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"os/signal"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+)
+
+type options struct {
+	url             string
+	db              string
+	secretKey       string
+	seedLoad        int
+	duration        time.Duration
+	concurrency     int
+	maxRequests     int
+	phases          string
+	hashes          int
+	hashConcurrency int
+	loginsBurst     int
+	serverPID       int
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "mfadesk-load:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var o options
+	fs := flag.NewFlagSet("mfadesk-load", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.url, "url", "http://127.0.0.1:8080", "the running mfadesk (loopback only)")
+	fs.StringVar(&o.db, "db", "", "the server's SQLite file, for --seed-load")
+	fs.StringVar(&o.secretKey, "secret-key", "", "the server's --secret-key (default: the development key)")
+	fs.IntVar(&o.seedLoad, "seed-load", 0, "first write this many load customers (load-NNNNN, each with its own TOTP secret) into --db")
+	fs.DurationVar(&o.duration, "duration", 10*time.Second, "length of each timed phase")
+	fs.IntVar(&o.concurrency, "concurrency", 50, "simulated customers at once")
+	fs.IntVar(&o.maxRequests, "max-requests", 1_000_000, "at most this many requests per phase")
+	fs.StringVar(&o.phases, "phases", "hash,bare,page,login", "phases to run, in this order: hash, bare, page, login")
+	fs.IntVar(&o.hashes, "hashes", 300, "argon2id checks in the hash phase")
+	fs.IntVar(&o.hashConcurrency, "hash-concurrency", runtime.NumCPU(), "argon2id checks at once in the hash phase (match the server's)")
+	fs.IntVar(&o.loginsBurst, "logins-burst", 0, "then fire this many logins at once and report the answers and the server's peak RSS")
+	fs.IntVar(&o.serverPID, "server-pid", 0, "the server's process id, to read its RSS from /proc (with --logins-burst)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := o.validate(); err != nil {
+		return err
+	}
+
+	if o.seedLoad > 0 {
+		start := time.Now()
+		added, err := seedLoadCustomers(ctx, o.db, o.secretKey, o.seedLoad)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "seeded %d load customers into %s (%d already there) in %s\n",
+			added, o.db, o.seedLoad-added, time.Since(start).Round(time.Millisecond))
+	}
+
+	l := newLoad(o)
+	var results []*phaseResult
+	for _, phase := range strings.Split(o.phases, ",") {
+		if ctx.Err() != nil {
+			break
+		}
+		var r *phaseResult
+		var err error
+		switch strings.TrimSpace(phase) {
+		case "hash":
+			r = l.hashPhase(ctx)
+		case "bare":
+			r, err = l.barePhase(ctx)
+		case "page":
+			r, err = l.pagePhase(ctx)
+		case "login":
+			r, err = l.loginPhase(ctx)
+		case "":
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("phase %s: %w", phase, err)
+		}
+		r.print(stdout)
+		results = append(results, r)
+	}
+	printRatios(stdout, results)
+
+	if o.loginsBurst > 0 && ctx.Err() == nil {
+		if err := l.burstPhase(ctx, stdout); err != nil {
+			return fmt.Errorf("burst: %w", err)
+		}
+	}
+	return nil
+}
+
+func (o *options) validate() error {
+	u, err := url.Parse(o.url)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		return fmt.Errorf("--url %q is not an http(s) URL", o.url)
+	}
+	if !isLoopback(u.Hostname()) {
+		// A load tool must never be pointed at someone else's server.
+		return fmt.Errorf("--url must be a loopback address (127.0.0.1, ::1 or localhost), not %q", u.Hostname())
+	}
+	o.url = strings.TrimSuffix(o.url, "/")
+	for _, p := range strings.Split(o.phases, ",") {
+		if p = strings.TrimSpace(p); p != "" && !slices.Contains([]string{"hash", "bare", "page", "login"}, p) {
+			return fmt.Errorf("--phases: unknown phase %q", p)
+		}
+	}
+	switch {
+	case o.seedLoad > 0 && o.db == "":
+		return errors.New("--seed-load needs --db, the server's SQLite file")
+	case o.seedLoad < 0 || o.seedLoad > 100_000:
+		return errors.New("--seed-load must be between 0 and 100000")
+	case o.duration <= 0 || o.duration > 10*time.Minute:
+		return errors.New("--duration must be between 0 and 10m")
+	case o.concurrency < 1 || o.concurrency > 2000:
+		return errors.New("--concurrency must be between 1 and 2000")
+	case o.maxRequests < 1 || o.maxRequests > 10_000_000:
+		return errors.New("--max-requests must be between 1 and 10000000")
+	case o.hashes < 1 || o.hashes > 100_000:
+		return errors.New("--hashes must be between 1 and 100000")
+	case o.hashConcurrency < 1 || o.hashConcurrency > 1024:
+		return errors.New("--hash-concurrency must be between 1 and 1024")
+	case o.loginsBurst < 0 || o.loginsBurst > 10_000:
+		return errors.New("--logins-burst must be between 0 and 10000")
+	}
+	return nil
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

@@ -1,0 +1,134 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"sort"
+	"sync"
+	"time"
+)
+
+// recorder collects the latency of each step and the errors, from many
+// workers.
+type recorder struct {
+	mu     sync.Mutex
+	steps  map[string][]time.Duration
+	errors map[string]int
+	order  []string
+}
+
+func newRecorder() *recorder {
+	return &recorder{steps: map[string][]time.Duration{}, errors: map[string]int{}}
+}
+
+func (r *recorder) ok(step string, d time.Duration) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, seen := r.steps[step]; !seen {
+		r.order = append(r.order, step)
+	}
+	r.steps[step] = append(r.steps[step], d)
+}
+
+func (r *recorder) fail(step, why string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.errors[step+": "+why]++
+}
+
+// phaseResult is one phase's numbers.
+type phaseResult struct {
+	name    string
+	note    string
+	elapsed time.Duration
+	steps   []stepResult
+	errors  map[string]int
+}
+
+type stepResult struct {
+	name     string
+	count    int
+	perSec   float64
+	p50, p99 time.Duration
+}
+
+func (r *recorder) result(name string, elapsed time.Duration) *phaseResult {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	res := &phaseResult{name: name, elapsed: elapsed, errors: r.errors}
+	for _, step := range r.order {
+		d := slices.Clone(r.steps[step])
+		slices.Sort(d)
+		res.steps = append(res.steps, stepResult{name: step, count: len(d),
+			perSec: float64(len(d)) / elapsed.Seconds(), p50: percentile(d, 50), p99: percentile(d, 99)})
+	}
+	return res
+}
+
+// percentile of sorted durations, nearest rank.
+func percentile(sorted []time.Duration, p int) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := (len(sorted)*p + 99) / 100 // ceil(n·p/100), 1-based
+	return sorted[max(i-1, 0)]
+}
+
+func (r *phaseResult) step(name string) (stepResult, bool) {
+	for _, s := range r.steps {
+		if s.name == name {
+			return s, true
+		}
+	}
+	return stepResult{}, false
+}
+
+func (r *phaseResult) print(w io.Writer) {
+	fmt.Fprintf(w, "\n== %s (%s)", r.name, r.elapsed.Round(time.Millisecond))
+	if r.note != "" {
+		fmt.Fprintf(w, " — %s", r.note)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "  %-16s %8s %10s %10s %10s\n", "step", "count", "per sec", "p50", "p99")
+	for _, s := range r.steps {
+		fmt.Fprintf(w, "  %-16s %8d %10.1f %10s %10s\n", s.name, s.count, s.perSec, ms(s.p50), ms(s.p99))
+	}
+	if len(r.errors) > 0 {
+		keys := make([]string, 0, len(r.errors))
+		for k := range r.errors {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			fmt.Fprintf(w, "  error %s ×%d\n", k, r.errors[k])
+		}
+	}
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.2fms", float64(d.Microseconds())/1000) }
+
+// printRatios compares the server with the two ceilings of this run.
+func printRatios(w io.Writer, results []*phaseResult) {
+	find := func(phase, step string) (stepResult, bool) {
+		for _, r := range results {
+			if r.name == phase {
+				return r.step(step)
+			}
+		}
+		return stepResult{}, false
+	}
+	fmt.Fprintln(w)
+	bare, okBare := find("bare", "GET /bare")
+	page, okPage := find("page", "GET /home")
+	if okBare && okPage && bare.perSec > 0 {
+		fmt.Fprintf(w, "authenticated page vs bare handler: %.1f / %.1f req/s = %.0f%% (target ≥ 40%%)\n",
+			page.perSec, bare.perSec, 100*page.perSec/bare.perSec)
+	}
+	hash, okHash := find("hash", "argon2id check")
+	login, okLogin := find("login", "password")
+	if okHash && okLogin && hash.perSec > 0 {
+		fmt.Fprintf(w, "login (password step) vs argon2id alone: %.1f / %.1f per s = %.0f%% (target ≥ 85%%)\n",
+			login.perSec, hash.perSec, 100*login.perSec/hash.perSec)
+	}
+}
