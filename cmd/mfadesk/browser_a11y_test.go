@@ -103,6 +103,7 @@ func TestBrowserAccessibility(t *testing.T) {
 	b.waitPath(t, ctx, "/login/verify")
 	check("verify-email")
 	b.submitCode(t, ctx, "form[data-testid=verify-form]", "12")
+	b.run(t, ctx, "error shown", chromedp.WaitVisible(chromedp.CSS(`[data-testid=notice-error]`)))
 	check("verify-error")
 	b.submitCode(t, ctx, "form[data-testid=verify-form]", b.lastCode("demo-email@example.jp"))
 	b.waitPath(t, ctx, "/home")

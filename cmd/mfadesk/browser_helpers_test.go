@@ -147,10 +147,18 @@ func (b *browserApp) path(t *testing.T, ctx context.Context) string {
 	return strings.TrimPrefix(value(t, b, ctx, "location", chromedp.Location()), b.base)
 }
 
-// waitPath waits until the browser is on a page whose path starts with prefix.
-func (b *browserApp) waitPath(t *testing.T, ctx context.Context, prefix string) {
+// waitPath waits until the browser is on the page want: the same path
+// (any query), or with a query or a trailing "/" in want, a URL that
+// starts with it. Exact paths matter: "/console" must not match the
+// "/console/login/totp" page the browser is still leaving.
+func (b *browserApp) waitPath(t *testing.T, ctx context.Context, want string) {
 	t.Helper()
-	b.waitURL(t, ctx, prefix, func(p string) bool { return strings.HasPrefix(p, prefix) })
+	b.waitURL(t, ctx, want, func(p string) bool {
+		if strings.HasSuffix(want, "/") || strings.Contains(want, "?") {
+			return strings.HasPrefix(p, want)
+		}
+		return strings.SplitN(p, "?", 2)[0] == want
+	})
 }
 
 // waitURLContains waits until the path and query contain part.
@@ -186,11 +194,19 @@ func (b *browserApp) readQR(t *testing.T, ctx context.Context, sel string) strin
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := qrcode.NewQRCodeReader().Decode(bmp, nil)
-	if err != nil {
-		t.Fatalf("decode qr from the page: %v", err)
+	// The element's screenshot is the code alone, without a quiet zone:
+	// read it as a pure barcode first, then the slow general way.
+	for _, hints := range []map[gozxing.DecodeHintType]interface{}{
+		{gozxing.DecodeHintType_PURE_BARCODE: true},
+		{gozxing.DecodeHintType_TRY_HARDER: true},
+	} {
+		if res, err := qrcode.NewQRCodeReader().Decode(bmp, hints); err == nil {
+			return res.GetText()
+		}
 	}
-	return res.GetText()
+	b.screenshot(t, ctx, "unreadable-qr")
+	t.Fatal("could not decode the QR code shown on the page")
+	return ""
 }
 
 // bypassCSP lets the test inject axe-core; the page itself keeps its CSP.
