@@ -49,7 +49,11 @@ func (s *Service) attempt(ctx context.Context, in VerifyInput, check func(*data.
 		if err != nil {
 			return err
 		}
-		if tx.Now().Before(c.MFALockedUntil) {
+		// A code read back to staff on a case is how a locked customer
+		// proves who they are before a supervisor reopens the account
+		// (JSDA: re-verify before unlocking), so the lock does not refuse
+		// it; its failures still count.
+		if tx.Now().Before(c.MFALockedUntil) && in.Purpose != PurposeConsoleVerification {
 			result = ErrLocked
 			return tx.Audit(ctx, verifyEvent(c, in, "locked"))
 		}
@@ -171,6 +175,10 @@ func (s *Service) checkChallenge(ctx context.Context, tx *data.Tx, c *data.Custo
 func (s *Service) recordOutcome(ctx context.Context, tx *data.Tx, c *data.Customer, in VerifyInput, result error) (bool, error) {
 	now := tx.Now()
 	switch {
+	case result == nil && in.Purpose == PurposeConsoleVerification:
+		// Staff verifying identity is not a login: it neither clears the
+		// customer's failures nor lifts a lock; unlocking is its own action.
+		return false, tx.Audit(ctx, verifyEvent(c, in, "success"))
 	case result == nil:
 		if err := tx.SetMFAFailures(ctx, c.ID, 0, time.Time{}, time.Time{}); err != nil {
 			return false, err
