@@ -98,11 +98,7 @@ func (s *Service) sendCode(ctx context.Context, r codeRequest) error {
 	if r.to == "" {
 		return ErrMethodNotAllowed
 	}
-	code, err := NewCode()
-	if err != nil {
-		return err
-	}
-	hash, err := s.Codes.Hash(code)
+	code, hash, err := s.newHashedCode()
 	if err != nil {
 		return err
 	}
@@ -130,4 +126,16 @@ func (s *Service) sendCode(ctx context.Context, r codeRequest) error {
 		return tx.Audit(ctx, data.AuditEvent{ActorKind: "customer", Actor: r.customer.LoginID, CustomerID: r.customer.ID,
 			Action: "code.send", Outcome: "queued", Detail: "purpose=" + r.purpose + " channel=" + r.channel})
 	})
+}
+
+// newHashedCode makes a one-time code and the keyed hash that is stored
+// in its place.
+func (s *Service) newHashedCode() (code, hash string, err error) {
+	if code, err = NewCode(); err != nil {
+		return "", "", err
+	}
+	if hash, err = s.Codes.Hash(code); err != nil {
+		return "", "", err
+	}
+	return code, hash, nil
 }

@@ -78,11 +78,7 @@ func (s *Service) SendSupportContactCode(ctx context.Context, a CaseActor, kind,
 	if err := s.checkCaseAction(ctx, a, "support.contact_code"); err != nil {
 		return err
 	}
-	code, err := NewCode()
-	if err != nil {
-		return err
-	}
-	hash, err := s.Codes.Hash(code)
+	code, hash, err := s.newHashedCode()
 	if err != nil {
 		return err
 	}

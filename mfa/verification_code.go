@@ -67,11 +67,7 @@ func (s *Service) SendPostalCode(ctx context.Context, a CaseActor) error {
 // transaction. Sends are spaced by the resend cool-down.
 func (s *Service) issueCode(ctx context.Context, a CaseActor, method string, ttl time.Duration, detail string,
 	deliver func(tx *data.Tx, code string) error) error {
-	code, err := NewCode()
-	if err != nil {
-		return err
-	}
-	hash, err := s.Codes.Hash(code)
+	code, hash, err := s.newHashedCode()
 	if err != nil {
 		return err
 	}
