@@ -64,6 +64,13 @@ func (h *Handler) Register(e *echo.Echo) {
 	console.GET("/console/audit", h.auditLog)
 	console.GET("/console/audit.csv", h.auditCSV)
 
+	// Reports: auditors, supervisors, admins; every view audited.
+	console.GET("/console/reports", h.reportsIndex)
+	console.GET("/console/reports/adoption", h.reportsAdoption)
+	console.GET("/console/reports/actions", h.reportsActions)
+	console.GET("/console/reports/lockouts", h.reportsLockouts)
+	console.GET("/console/reports/lockouts.csv", h.reportsLockoutsCSV)
+
 	// Admins.
 	console.GET("/console/staff", h.staffList)
 	console.POST("/console/staff", h.staffCreate)

@@ -1,0 +1,151 @@
+package admin
+
+import (
+	"encoding/csv"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"mfadesk/data"
+	"mfadesk/views"
+	"mfadesk/web"
+)
+
+// The lockout lists: customers the next enforcement phase shuts out, for
+// outreach by letter or phone. Contact data is always masked here, also
+// in the export: outreach staff look the customer up in a case to reach
+// them, which is audited per customer.
+
+const (
+	lockoutPageSize = 50
+	// lockoutExportChunk is how many rows the export reads per query, so
+	// a list of a million customers streams without being held in memory.
+	lockoutExportChunk = 1000
+)
+
+// lockoutLists are the lists offered: customers without a valid email
+// always (email_required_from), customers without a passkey only when
+// interim_methods_until is configured.
+func (h *Handler) lockoutLists() []views.LockoutList {
+	cfg := h.MFA.Config
+	lists := []views.LockoutList{{Name: data.LockoutNoEmail, Phase: cfg.EmailRequiredFrom,
+		InForce: !h.DB.Now().Before(cfg.EmailRequiredFrom)}}
+	if !cfg.InterimMethodsUntil.IsZero() {
+		lists = append(lists, views.LockoutList{Name: data.LockoutNoPasskey, Phase: cfg.InterimMethodsUntil,
+			InForce: !h.DB.Now().Before(cfg.InterimMethodsUntil)})
+	}
+	return lists
+}
+
+// chosenList is the list the query names, or the first one offered.
+func (h *Handler) chosenList(c echo.Context) views.LockoutList {
+	lists := h.lockoutLists()
+	for _, l := range lists {
+		if l.Name == c.QueryParam("list") {
+			return l
+		}
+	}
+	return lists[0]
+}
+
+func (h *Handler) reportsLockouts(c echo.Context) error {
+	ctx := c.Request().Context()
+	list := h.chosenList(c)
+	after, _ := parseID(c.QueryParam("after"))
+	found, err := h.DB.LockoutCustomers(ctx, list.Name, after, lockoutPageSize)
+	if err != nil {
+		return err
+	}
+	if err := h.reportEvent(c, "report.view",
+		"report=lockouts list="+list.Name+" after="+strconv.FormatInt(after, 10)); err != nil {
+		return err
+	}
+	q := url.Values{"list": {list.Name}}
+	m := views.LockoutsModel{Lists: h.lockoutLists(), List: list, CSVHref: "/console/reports/lockouts.csv?" + q.Encode()}
+	for _, lc := range found {
+		m.Customers = append(m.Customers, views.LockoutRow{AccountNumber: lc.AccountNumber, Name: lc.NameKanji,
+			Kana: lc.NameKana, Category: lc.Category, Email: maskedEmail(lc.Email), Phone: maskedPhone(lc.Phone)})
+	}
+	if after > 0 {
+		m.FirstHref = "/console/reports/lockouts?" + q.Encode()
+	}
+	if len(found) == lockoutPageSize {
+		q.Set("after", strconv.FormatInt(found[len(found)-1].ID, 10))
+		m.NextHref = "/console/reports/lockouts?" + q.Encode()
+	}
+	return web.Render(c, http.StatusOK, views.ReportsLockoutsPage(m))
+}
+
+// reportsLockoutsCSV exports the whole list for outreach: UTF-8 with a
+// byte order mark, which Excel in Japan needs to read it as UTF-8 rather
+// than Shift_JIS.
+func (h *Handler) reportsLockoutsCSV(c echo.Context) error {
+	ctx := c.Request().Context()
+	list := h.chosenList(c)
+	// Handlers have no handle on the request's catalog (web keeps it for
+	// web.Render), so the export loads the embedded one: a few small
+	// files, once per export.
+	catalog, err := views.LoadCatalog()
+	if err != nil {
+		return err
+	}
+	text := func(key string) string { return catalog.Text(web.Lang(c), key) }
+	if err := h.reportEvent(c, "report.export", "report=lockouts list="+list.Name); err != nil {
+		return err
+	}
+	name := "lockouts-" + list.Name + "-" + day(h.DB.Now()) + ".csv"
+	c.Response().Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")
+	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+name+`"`)
+	c.Response().WriteHeader(http.StatusOK)
+	if _, err := c.Response().Write([]byte("\uFEFF")); err != nil {
+		return err
+	}
+	w := csv.NewWriter(c.Response())
+	// Excel in Japan expects CRLF line ends.
+	w.UseCRLF = true
+	phase := list.Phase.In(jst).Format(time.DateOnly)
+	w.Write([]string{text("ui.console.reports.lockouts.col.account"), text("ui.console.reports.lockouts.col.name"),
+		text("ui.console.reports.lockouts.col.kana"), text("ui.console.reports.lockouts.col.category"),
+		text("ui.console.reports.lockouts.col.email"), text("ui.console.reports.lockouts.col.phone"),
+		text("ui.console.reports.lockouts.col.phase")})
+	var after int64
+	for {
+		found, err := h.DB.LockoutCustomers(ctx, list.Name, after, lockoutExportChunk)
+		if err != nil {
+			// The header is sent: the truncated file is all that can be
+			// done, and the error is logged by the error handler.
+			return err
+		}
+		for _, lc := range found {
+			w.Write(csvSafe(lc.AccountNumber, lc.NameKanji, lc.NameKana, text(views.CategoryKey(lc.Category)),
+				maskedEmail(lc.Email), maskedPhone(lc.Phone), phase))
+		}
+		w.Flush()
+		if err := w.Error(); err != nil {
+			return err
+		}
+		if len(found) < lockoutExportChunk {
+			return nil
+		}
+		after = found[len(found)-1].ID
+	}
+}
+
+// maskedEmail masks a stored address; an empty one stays empty, so the
+// list shows who has none.
+func maskedEmail(addr string) string {
+	if addr == "" {
+		return ""
+	}
+	return views.MaskEmail(addr)
+}
+
+func maskedPhone(phone string) string {
+	if phone == "" {
+		return ""
+	}
+	return views.MaskPhone(phone)
+}
