@@ -15,9 +15,9 @@ import (
 )
 
 var accountNotices = map[string]string{
-	"email-changed": "メールアドレスを変更しました。72時間は出金できません。",
-	"phone-changed": "電話番号を変更しました。72時間は出金できません。",
-	"bank-changed":  "出金先口座を変更しました。72時間は出金できません。",
+	"email-changed": "ui.account.notice.email_changed",
+	"phone-changed": "ui.account.notice.phone_changed",
+	"bank-changed":  "ui.account.notice.bank_changed",
 }
 
 // requireAccountStepUp asks for a fresh second factor before the
@@ -54,21 +54,19 @@ func (h *Handler) accountModel(c echo.Context) (views.AccountModel, error) {
 		return views.AccountModel{}, err
 	}
 	m := views.AccountModel{Name: customer.NameKanji, NameKana: customer.NameKana, AccountNumber: customer.AccountNumber,
-		BirthDate: customer.BirthDate, Email: customer.Email, Phone: customer.Phone, Bank: "登録なし",
+		BirthDate: customer.BirthDate, Email: customer.Email, Phone: customer.Phone,
 		Masked: !h.Sessions.FreshStepUp(c, "account", h.MFA.Config.StepUpWindow)}
 	if bank, err := h.DB.BankAccountOf(c.Request().Context(), customer.ID); err == nil {
 		m.Bank = bankLabel(bank)
 	} else if !errors.Is(err, data.ErrNotFound) {
 		return views.AccountModel{}, err
 	}
-	if m.Masked {
-		m.Email, m.Phone = views.MaskEmail(m.Email), views.MaskPhone(m.Phone)
+	// An empty contact stays empty: the page says it is not registered.
+	if m.Masked && m.Email != "" {
+		m.Email = views.MaskEmail(m.Email)
 	}
-	if customer.Email == "" {
-		m.Email = "登録なし"
-	}
-	if customer.Phone == "" {
-		m.Phone = "登録なし"
+	if m.Masked && m.Phone != "" {
+		m.Phone = views.MaskPhone(m.Phone)
 	}
 	return m, nil
 }
@@ -105,8 +103,7 @@ func (h *Handler) contactSend(kind string) echo.HandlerFunc {
 		}
 		err = h.MFA.SendContactCode(c.Request().Context(), customer, web.Current(c).IDHash, mfa.ContactPurpose(kind), channel, to)
 		if errors.Is(err, mfa.ErrResendTooSoon) || errors.Is(err, mfa.ErrSendLimit) {
-			return &web.UserError{Status: http.StatusTooManyRequests, Title: "しばらくお待ちください",
-				Message: "確認コードは1分に1回、1時間に5回まで送れます。少し待ってからもう一度お試しください。"}
+			return errSendWait
 		}
 		if err != nil {
 			return err
@@ -116,7 +113,7 @@ func (h *Handler) contactSend(kind string) echo.HandlerFunc {
 }
 
 // parseContact validates a new email address or mobile number and returns
-// it in stored form, or the message to show beside the field.
+// it in stored form, or the message key to show beside the field.
 func parseContact(kind, raw string) (string, string) {
 	if msg := web.CheckText(raw, true, 254); msg != "" {
 		return "", msg
@@ -124,13 +121,13 @@ func parseContact(kind, raw string) (string, string) {
 	if kind == mfa.ContactPhone {
 		phone, ok := normalizePhone(raw)
 		if !ok {
-			return "", "携帯電話の番号（070・080・090で始まる11桁）を入力してください。"
+			return "", "ui.account.error.phone"
 		}
 		return phone, ""
 	}
 	addr, err := mail.ParseAddress(strings.TrimSpace(raw))
 	if err != nil || addr.Name != "" || !strings.Contains(addr.Address, ".") {
-		return "", "メールアドレスの形式が正しくありません（例：taro@example.jp）。"
+		return "", "ui.account.error.email"
 	}
 	return addr.Address, ""
 }

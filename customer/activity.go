@@ -27,123 +27,127 @@ func (h *Handler) activity(c echo.Context) error {
 	return web.Render(c, http.StatusOK, views.ActivityPage(m))
 }
 
-// activityRow puts an audit event in the customer's words. Only fixed
-// labels are shown: never the detail as stored, so nothing typed by
-// anyone, and no code or secret, reaches the page.
+// activityRow puts an audit event in the customer's words, as message
+// keys. Only fixed labels are shown: never the detail as stored, so
+// nothing typed by anyone, and no code or secret, reaches the page.
 func activityRow(e data.AuditEvent) views.ActivityRow {
-	what := activityWhat(e.Action, detailFields(e.Detail))
-	if e.ActorKind == "staff" {
-		what += "（お客様サポートによる操作）"
-	}
-	result, failed := activityResult(e.Action, e.Outcome)
+	detail := detailFields(e.Detail)
+	what, method := activityWhat(e.Action, detail)
+	result, count, failed := activityResult(e.Action, e.Outcome)
 	ip := e.ClientIP
 	if ip == "" {
 		ip = "—"
 	}
-	return views.ActivityRow{When: views.DateTime(e.At), What: what, Result: result, ClientIP: ip, Failed: failed}
+	return views.ActivityRow{When: e.At, What: what, Method: method, ByStaff: e.ActorKind == "staff",
+		Result: result, Count: count, ClientIP: ip, Failed: failed}
 }
 
-// activityWhat names the action; an action without a label is shown as
+// activityWhat names the action, and the method its key takes as an
+// argument ("" when it takes none); an action without a label is shown as
 // 「その他の操作」 rather than as its code.
-func activityWhat(action string, detail map[string]string) string {
+func activityWhat(action string, detail map[string]string) (what, method string) {
 	switch action {
 	case "login", "login.password":
-		return "ログイン（パスワードの確認）"
+		return "ui.activity.what.login_password", ""
 	case "mfa.verify":
-		what := "お手続き前の本人確認"
-		if detail["purpose"] == "login" {
-			what = "ログイン時の本人確認"
+		m := methodName(detail["method"])
+		switch {
+		case detail["purpose"] == "login" && m != "":
+			return "ui.activity.what.verify_login_method", m
+		case detail["purpose"] == "login":
+			return "ui.activity.what.verify_login", ""
+		case m != "":
+			return "ui.activity.what.verify_method", m
 		}
-		if m := methodName(detail["method"]); m != "" {
-			what += "（" + m + "）"
-		}
-		return what
+		return "ui.activity.what.verify", ""
 	case "mfa.lock":
-		return "ログインの一時停止"
+		return "ui.activity.what.lock", ""
 	case "code.send":
 		if m := methodName(detail["channel"]); m != "" {
-			return "確認コードの送信（" + m + "）"
+			return "ui.activity.what.code_send_method", m
 		}
-		return "確認コードの送信"
+		return "ui.activity.what.code_send", ""
 	case "logout":
-		return "ログアウト"
+		return "ui.activity.what.logout", ""
 	case "password.change":
 		switch detail["kind"] {
 		case "login":
-			return "ログインパスワードの変更"
+			return "ui.activity.what.password_login", ""
 		case "trading":
-			return "取引パスワードの変更"
+			return "ui.activity.what.password_trading", ""
 		}
-		return "パスワードの変更"
+		return "ui.activity.what.password", ""
 	case "recovery_codes.issue":
-		return "リカバリーコードの発行"
+		return "ui.activity.what.recovery_issue", ""
 	case "factor.add", "factor.replace", "factor.remove":
-		verb := map[string]string{"factor.add": "登録", "factor.replace": "変更（機種変更）", "factor.remove": "解除"}[action]
-		if m := methodName(detail["kind"]); m != "" {
-			return m + "の" + verb
+		m := methodName(detail["kind"])
+		if m == "" {
+			m = "ui.activity.method.any"
 		}
-		return "本人確認の方法の" + verb
+		return map[string]string{"factor.add": "ui.activity.what.factor_add", "factor.replace": "ui.activity.what.factor_replace",
+			"factor.remove": "ui.activity.what.factor_remove"}[action], m
 	case "factor.uses":
-		return "多要素認証を利用する場面の変更"
+		return "ui.activity.what.factor_uses", ""
 	case "contact.change":
 		if detail["kind"] == "phone" {
-			return "電話番号の変更"
+			return "ui.activity.what.contact_phone", ""
 		}
-		return "メールアドレスの変更"
+		return "ui.activity.what.contact_email", ""
 	case "withdrawal.request":
-		return "出金指示"
+		return "ui.activity.what.withdrawal", ""
 	}
-	return "その他の操作"
+	return "ui.activity.what.other", ""
 }
 
+// methodName is the key naming a factor or channel, "" if unknown.
 func methodName(method string) string {
 	switch method {
 	case "totp":
-		return "認証アプリ"
+		return "ui.activity.method.totp"
 	case "sms":
-		return "SMS"
+		return "ui.activity.method.sms"
 	case "email":
-		return "メール"
+		return "ui.activity.method.email"
 	case "recovery":
-		return "リカバリーコード"
+		return "ui.activity.method.recovery"
 	case "passkey":
-		return "パスキー"
+		return "ui.activity.method.passkey"
 	}
 	return ""
 }
 
-// activityResult says how it ended, and whether that was a failure the
-// customer should look at.
-func activityResult(action, outcome string) (string, bool) {
+// activityResult says how it ended (a key, and the count it takes when
+// not zero), and whether that was a failure the customer should look at.
+func activityResult(action, outcome string) (string, int, bool) {
 	kind, arg, _ := strings.Cut(outcome, ":")
 	switch {
 	case outcome == "success":
-		return "成功", false
+		return "ui.activity.result.success", 0, false
 	case outcome == "queued":
-		return "送信しました", false
+		return "ui.activity.result.queued", 0, false
 	case action == "mfa.lock":
-		return "確認コードの誤りが続いたため、ログインを一時停止しました", true
+		return "ui.activity.result.locked_now", 0, true
 	case kind == "failure" && action == "login.password":
-		return "失敗（パスワードの誤り）", true
+		return "ui.activity.result.wrong_password", 0, true
 	case kind == "failure" && action == "password.change":
-		return "失敗（現在のパスワードの誤り）", true
+		return "ui.activity.result.wrong_current_password", 0, true
 	case kind == "failure" && action == "mfa.verify":
-		if n, err := strconv.Atoi(arg); err == nil {
-			return "失敗（確認コードの誤り、" + strconv.Itoa(n) + "回連続）", true
+		if n, err := strconv.Atoi(arg); err == nil && n > 0 {
+			return "ui.activity.result.wrong_code_times", n, true
 		}
-		return "失敗（確認コードの誤り）", true
+		return "ui.activity.result.wrong_code", 0, true
 	case outcome == "refused:expired":
-		return "失敗（確認コードの有効期限切れ）", true
+		return "ui.activity.result.expired", 0, true
 	case outcome == "locked":
-		return "受け付けませんでした（一時停止中）", true
+		return "ui.activity.result.refused_locked", 0, true
 	case strings.HasSuffix(kind, "throttled"):
-		return "受け付けませんでした（失敗が続いたため）", true
+		return "ui.activity.result.refused_throttled", 0, true
 	case outcome == "blocked:no_valid_email":
-		return "受け付けませんでした（メールアドレスが未登録）", true
+		return "ui.activity.result.refused_no_email", 0, true
 	case kind == "failure" || kind == "refused" || kind == "blocked":
-		return "失敗", true
+		return "ui.activity.result.failure", 0, true
 	}
-	return "—", false
+	return "ui.activity.result.none", 0, false
 }
 
 // detailFields reads the key=value pairs of an event's detail.

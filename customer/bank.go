@@ -30,7 +30,7 @@ func (f *bankForm) Validate() map[string]string {
 	}
 	f.AccountNumber = strings.ReplaceAll(norm.NFKC.String(strings.TrimSpace(f.AccountNumber)), "-", "")
 	if !accountNumber.MatchString(f.AccountNumber) {
-		errs["account_number"] = "口座番号は7桁の数字で入力してください。"
+		errs["account_number"] = "ui.bank.error.account_number"
 	}
 	return errs
 }
@@ -44,7 +44,7 @@ func (h *Handler) renderBank(c echo.Context, status int, values, errs map[string
 	if err != nil {
 		return err
 	}
-	m := views.BankModel{Current: "登録なし", Values: values, Errors: errs}
+	m := views.BankModel{Values: values, Errors: errs}
 	bank, err := h.DB.BankAccountOf(c.Request().Context(), customer.ID)
 	switch {
 	case err == nil:

@@ -43,7 +43,7 @@ func (h *Handler) devOutbox(c echo.Context) error {
 	rows := make([]views.OutboxRow, 0, len(msgs))
 	for _, m := range msgs {
 		rows = append(rows, views.OutboxRow{ID: m.ID, Channel: m.Channel, To: m.To, Subject: m.Subject,
-			Body: m.Body, CreatedAt: views.DateTime(m.CreatedAt)})
+			Body: m.Body, CreatedAt: m.CreatedAt})
 	}
 	return web.Render(c, http.StatusOK, views.OutboxPage(rows))
 }

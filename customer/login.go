@@ -35,7 +35,7 @@ func (f loginForm) Validate() web.FieldErrors {
 
 // badCredentials is one message for unknown ID, wrong password and
 // throttled account, so the page never tells which it was.
-const badCredentials = "ログインIDまたはパスワードが正しくありません。何度も間違えた場合は、しばらく時間をおいてからお試しください。"
+const badCredentials = "ui.login.bad_credentials"
 
 func (h *Handler) loginForm(c echo.Context) error {
 	if s := web.Current(c); s != nil && s.Level == data.LevelFull {
@@ -46,7 +46,7 @@ func (h *Handler) loginForm(c echo.Context) error {
 	}
 	m := views.LoginModel{}
 	if c.QueryParam("notice") == "logout" {
-		m.Info = "ログアウトしました。"
+		m.Info = "ui.login.logged_out"
 	}
 	return web.Render(c, http.StatusOK, views.LoginPage(m))
 }
@@ -64,8 +64,7 @@ func (h *Handler) loginSubmit(c echo.Context) error {
 	customer, err := h.MFA.CheckLoginPassword(ctx, f.LoginID, f.Password, c.RealIP())
 	switch {
 	case errors.Is(err, mfa.ErrAddressThrottled):
-		return &web.UserError{Status: http.StatusTooManyRequests, Title: "しばらくお待ちください",
-			Message: "この接続元からのログインの失敗が続いたため、一時的に受け付けを停止しています。15分ほどおいてからお試しください。"}
+		return errAddressThrottled
 	case errors.Is(err, mfa.ErrBadCredentials):
 		return web.Render(c, http.StatusUnauthorized, views.LoginPage(views.LoginModel{LoginID: f.LoginID, FormError: badCredentials}))
 	case errors.Is(err, mfa.ErrBusy):

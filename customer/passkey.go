@@ -13,7 +13,8 @@ import (
 	"mfadesk/web"
 )
 
-// passkeyResult is what passkey.js reads after a ceremony.
+// passkeyResult is what passkey.js reads after a ceremony. Error is text
+// in the request's language (web.Text): the script shows it as it is.
 type passkeyResult struct {
 	OK       bool   `json:"ok"`
 	Redirect string `json:"redirect,omitempty"`
@@ -29,16 +30,21 @@ func credentialField(c echo.Context) ([]byte, bool) {
 }
 
 func passkeyFailure(c echo.Context, err error) error {
-	if msg, status, ok := codeMessage(err); ok {
-		return c.JSON(status, passkeyResult{Error: msg})
+	if key, status, ok := codeMessage(err); ok {
+		return passkeyError(c, status, key)
 	}
 	return err
+}
+
+// passkeyError answers a refused ceremony with the message for key.
+func passkeyError(c echo.Context, status int, key string, args ...any) error {
+	return c.JSON(status, passkeyResult{Error: web.Text(c, key, args...)})
 }
 
 // passkeyOptions answers the options JSON of a ceremony.
 func passkeyOptions(c echo.Context, opts []byte, err error) error {
 	if errors.Is(err, mfa.ErrMethodNotAllowed) {
-		return c.JSON(http.StatusUnprocessableEntity, passkeyResult{Error: "登録されたパスキーがありません。"})
+		return passkeyError(c, http.StatusUnprocessableEntity, "ui.passkey.error.none")
 	}
 	if err != nil {
 		return err
@@ -60,12 +66,12 @@ func (h *Handler) passkeyLoginOptions(c echo.Context) error {
 func (h *Handler) passkeyLogin(c echo.Context) error {
 	body, ok := credentialField(c)
 	if !ok {
-		return c.JSON(http.StatusBadRequest, passkeyResult{Error: "パスキーの応答を読み取れませんでした。"})
+		return passkeyError(c, http.StatusBadRequest, "ui.passkey.error.unreadable")
 	}
 	s := web.Current(c)
 	customer, err := h.MFA.FinishPasskeyLogin(c.Request().Context(), s.IDHash, body, c.RealIP())
 	if errors.Is(err, mfa.ErrLocked) {
-		return c.JSON(http.StatusForbidden, passkeyResult{Error: "確認の誤りが続いたため、ログインを一時停止しています。お客様サポートへご連絡ください。"})
+		return passkeyError(c, http.StatusForbidden, "ui.passkey.error.locked_login")
 	}
 	if err != nil {
 		return passkeyFailure(c, err)
@@ -91,7 +97,7 @@ func (h *Handler) verifyPasskeyOptions(c echo.Context) error {
 func (h *Handler) verifyPasskey(c echo.Context) error {
 	body, ok := credentialField(c)
 	if !ok {
-		return c.JSON(http.StatusBadRequest, passkeyResult{Error: "パスキーの応答を読み取れませんでした。"})
+		return passkeyError(c, http.StatusBadRequest, "ui.passkey.error.unreadable")
 	}
 	customer, err := h.customer(c)
 	if err != nil {
@@ -103,7 +109,7 @@ func (h *Handler) verifyPasskey(c echo.Context) error {
 		if err := h.Sessions.End(c); err != nil {
 			return err
 		}
-		return c.JSON(http.StatusForbidden, passkeyResult{Error: "確認の誤りが続いたため、ログインを一時停止しています。"})
+		return passkeyError(c, http.StatusForbidden, "ui.passkey.error.locked")
 	}
 	if err != nil {
 		return passkeyFailure(c, err)
@@ -127,7 +133,7 @@ func (h *Handler) stepUpPasskeyOptions(c echo.Context) error {
 func (h *Handler) stepUpPasskey(c echo.Context) error {
 	body, ok := credentialField(c)
 	if !ok {
-		return c.JSON(http.StatusBadRequest, passkeyResult{Error: "パスキーの応答を読み取れませんでした。"})
+		return passkeyError(c, http.StatusBadRequest, "ui.passkey.error.unreadable")
 	}
 	st, err := h.loadStepUp(c, c.FormValue("op"), string(mfa.MethodPasskey))
 	if err != nil {
@@ -139,7 +145,7 @@ func (h *Handler) stepUpPasskey(c echo.Context) error {
 		if err := h.Sessions.End(c); err != nil {
 			return err
 		}
-		return c.JSON(http.StatusForbidden, passkeyResult{Error: "確認の誤りが続いたため、ログインを一時停止しています。"})
+		return passkeyError(c, http.StatusForbidden, "ui.passkey.error.locked")
 	}
 	if err != nil {
 		return passkeyFailure(c, err)
@@ -151,8 +157,8 @@ func (h *Handler) stepUpPasskey(c echo.Context) error {
 }
 
 var passkeyNotices = map[string]string{
-	"added":   "パスキーを登録しました。次回から「パスキーでログイン」が使えます。",
-	"removed": "パスキーを削除しました。",
+	"added":   "ui.passkeys.notice.added",
+	"removed": "ui.passkeys.notice.removed",
 }
 
 func (h *Handler) passkeySettings(c echo.Context) error {
@@ -167,12 +173,9 @@ func (h *Handler) passkeySettings(c echo.Context) error {
 	m := views.PasskeysModel{CanChange: h.Sessions.FreshStepUp(c, "mfa", h.MFA.Config.StepUpWindow),
 		Info: passkeyNotices[c.QueryParam("notice")]}
 	for _, k := range keys {
-		row := views.PasskeyRow{ID: k.ID, Name: k.Name, Created: views.Date(k.CreatedAt), LastUsed: "まだ使っていません"}
+		row := views.PasskeyRow{ID: k.ID, Name: k.Name, Created: k.CreatedAt, Cloned: k.Cloned}
 		if k.LastUsedAt.Unix() > 0 {
-			row.LastUsed = views.DateTime(k.LastUsedAt)
-		}
-		if k.Cloned {
-			row.LastUsed += "（安全のため停止中）"
+			row.LastUsed = k.LastUsedAt
 		}
 		m.Passkeys = append(m.Passkeys, row)
 	}
@@ -191,11 +194,11 @@ func (h *Handler) passkeyRegisterOptions(c echo.Context) error {
 func (h *Handler) passkeyRegister(c echo.Context) error {
 	body, ok := credentialField(c)
 	if !ok {
-		return c.JSON(http.StatusBadRequest, passkeyResult{Error: "パスキーの応答を読み取れませんでした。"})
+		return passkeyError(c, http.StatusBadRequest, "ui.passkey.error.unreadable")
 	}
 	name := c.FormValue("name")
 	if msg := web.CheckText(name, true, 40); msg != "" {
-		return c.JSON(http.StatusUnprocessableEntity, passkeyResult{Error: "パスキーの名前：" + msg})
+		return passkeyError(c, http.StatusUnprocessableEntity, "ui.passkey.error.name", web.Text(c, msg))
 	}
 	customer, err := h.customer(c)
 	if err != nil {
@@ -205,10 +208,10 @@ func (h *Handler) passkeyRegister(c echo.Context) error {
 		SessionHash: web.Current(c).IDHash, Name: name, TradingPassword: c.FormValue("trading_password"),
 		Response: body, ClientIP: c.RealIP()})
 	if errors.Is(err, mfa.ErrBusy) {
-		return web.BusyJSON(c, passkeyResult{Error: web.BusyMessage})
+		return web.BusyJSON(c, passkeyResult{Error: web.Text(c, web.BusyMessage)})
 	}
 	if errors.Is(err, mfa.ErrLocked) {
-		return c.JSON(http.StatusForbidden, passkeyResult{Error: "確認の誤りが続いたため、一時停止しています。"})
+		return passkeyError(c, http.StatusForbidden, "ui.passkey.error.locked_short")
 	}
 	if err != nil {
 		return passkeyFailure(c, err)
@@ -216,10 +219,13 @@ func (h *Handler) passkeyRegister(c echo.Context) error {
 	return c.JSON(http.StatusOK, passkeyResult{OK: true, Redirect: "/settings/passkeys?notice=added"})
 }
 
+var errPasskeyNotFound = &web.UserError{Status: http.StatusNotFound, Title: "ui.passkeys.not_found.title",
+	Message: "ui.passkeys.not_found.message"}
+
 func (h *Handler) passkeyRemove(c echo.Context) error {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil {
-		return &web.UserError{Status: http.StatusNotFound, Title: "パスキーが見つかりません", Message: "パスキーの一覧からやり直してください。"}
+		return errPasskeyNotFound
 	}
 	customer, err := h.customer(c)
 	if err != nil {
@@ -227,7 +233,7 @@ func (h *Handler) passkeyRemove(c echo.Context) error {
 	}
 	err = h.MFA.RemovePasskey(c.Request().Context(), customer, id, web.Current(c).IDHash, c.RealIP())
 	if errors.Is(err, data.ErrNotFound) {
-		return &web.UserError{Status: http.StatusNotFound, Title: "パスキーが見つかりません", Message: "パスキーの一覧からやり直してください。"}
+		return errPasskeyNotFound
 	}
 	if err != nil {
 		return err

@@ -3,6 +3,7 @@ package customer
 import (
 	"errors"
 	"net/http"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -22,14 +23,14 @@ func tradingPasswordFields() views.PasswordFields {
 		Confirm: "new_trading_password_confirm"}
 }
 
-// passwordNotice is the fixed message the redirect after a change may ask
-// for; the query names one, it never carries text.
+// passwordNotice is the fixed message (key) the redirect after a change
+// may ask for; the query names one, it never carries text.
 func passwordNotice(name string) string {
 	switch name {
 	case string(mfa.PasswordLogin):
-		return "ログインパスワードを変更しました。次回から新しいパスワードでログインしてください。"
+		return "ui.password.notice.login"
 	case string(mfa.PasswordTrading):
-		return "取引パスワードを変更しました。"
+		return "ui.password.notice.trading"
 	}
 	return ""
 }
@@ -57,12 +58,12 @@ func (f passwordChangeForm) Validate(loginID string) web.FieldErrors {
 	var pe *mfa.PasswordPolicyError
 	switch err := mfa.CheckNewPassword(f.New, loginID); {
 	case f.New == "":
-		errs[f.fields.New] = "新しいパスワードを入力してください。"
+		errs[f.fields.New] = "ui.password.error.new_required"
 	case errors.As(err, &pe):
-		errs[f.fields.New] = pe.Message
+		errs[f.fields.New] = policyMessage(pe, f.New)
 	}
 	if f.Confirm != f.New && errs[f.fields.New] == "" {
-		errs[f.fields.Confirm] = "確認のために入力したパスワードが一致しません。同じものをもう一度入力してください。"
+		errs[f.fields.Confirm] = "ui.password.error.mismatch"
 	}
 	return errs
 }
@@ -101,7 +102,7 @@ func (h *Handler) changePassword(c echo.Context, kind mfa.PasswordKind, fields v
 	if errors.Is(err, mfa.ErrBusy) {
 		return web.Busy(c)
 	}
-	status, field, msg := passwordChangeRefusal(err, fields)
+	status, field, msg := passwordChangeRefusal(err, fields, f.New)
 	if field != "" {
 		return h.renderPasswordPage(c, status, views.PasswordModel{FieldErrors: web.FieldErrors{field: msg}})
 	}
@@ -111,23 +112,44 @@ func (h *Handler) changePassword(c echo.Context, kind mfa.PasswordKind, fields v
 	return c.Redirect(http.StatusSeeOther, "/settings/password?notice="+string(kind))
 }
 
-// passwordChangeRefusal maps a refusal to its status, field and message;
-// field is "" for success or an internal error.
-func passwordChangeRefusal(err error, fields views.PasswordFields) (status int, field, msg string) {
+// passwordChangeRefusal maps a refusal to its status, field and message
+// key; field is "" for success or an internal error.
+func passwordChangeRefusal(err error, fields views.PasswordFields, newPassword string) (status int, field, msg string) {
 	var pe *mfa.PasswordPolicyError
 	switch {
 	case errors.Is(err, mfa.ErrWrongCurrentPassword):
-		return http.StatusUnauthorized, fields.Current, "現在のパスワードが正しくありません。もう一度入力してください。"
+		return http.StatusUnauthorized, fields.Current, "ui.password.error.wrong_current"
 	case errors.Is(err, mfa.ErrPasswordThrottled):
-		return http.StatusTooManyRequests, fields.Current,
-			"間違いが続いたため、しばらく変更を受け付けられません。15分ほどおいてからお試しください。"
+		return http.StatusTooManyRequests, fields.Current, "ui.password.error.throttled"
 	case errors.Is(err, mfa.ErrSamePassword):
-		return http.StatusUnprocessableEntity, fields.New, "新しいパスワードが現在のものと同じです。別のパスワードにしてください。"
+		return http.StatusUnprocessableEntity, fields.New, "ui.password.error.same"
 	case errors.Is(err, mfa.ErrSameAsOtherPassword):
-		return http.StatusUnprocessableEntity, fields.New,
-			"ログインパスワードと取引パスワードは、別のものにしてください。"
+		return http.StatusUnprocessableEntity, fields.New, "ui.password.error.same_as_other"
 	case errors.As(err, &pe):
-		return http.StatusUnprocessableEntity, fields.New, pe.Message
+		return http.StatusUnprocessableEntity, fields.New, policyMessage(pe, newPassword)
 	}
 	return 0, "", ""
+}
+
+// policyMessage is the message key for a refused new password, by its
+// problem; mfa's own Message is Japanese only. The lengths are counted
+// as mfa counts them, in characters.
+func policyMessage(pe *mfa.PasswordPolicyError, pw string) string {
+	switch pe.Problem {
+	case mfa.PasswordTooShort:
+		return views.Msg("ui.password.policy.too_short", mfa.MinPasswordLen, utf8.RuneCountInString(pw))
+	case mfa.PasswordTooLong:
+		return views.Msg("ui.password.policy.too_long", mfa.MaxPasswordLen)
+	case mfa.PasswordInvalid:
+		return "ui.password.policy.invalid"
+	case mfa.PasswordContext:
+		return "ui.password.policy.context"
+	case mfa.PasswordCommon:
+		return "ui.password.policy.common"
+	case mfa.PasswordRepetitive:
+		return "ui.password.policy.repetitive"
+	case mfa.PasswordSequential:
+		return "ui.password.policy.sequential"
+	}
+	return pe.Message
 }

@@ -17,11 +17,11 @@ import (
 )
 
 var settingsNotices = map[string]string{
-	"saved":        "設定を保存しました。",
-	"totp-added":   "認証アプリを登録しました。次回のログインから使えます。",
-	"sms-added":    "SMS認証を登録しました。",
-	"totp-removed": "認証アプリを解除しました。",
-	"sms-removed":  "SMS認証を解除しました。",
+	"saved":        "ui.mfa.notice.saved",
+	"totp-added":   "ui.mfa.notice.totp_added",
+	"sms-added":    "ui.mfa.notice.sms_added",
+	"totp-removed": "ui.mfa.notice.totp_removed",
+	"sms-removed":  "ui.mfa.notice.sms_removed",
 }
 
 func (h *Handler) mfaSettings(c echo.Context) error {
@@ -56,18 +56,17 @@ func (h *Handler) mfaSettings(c echo.Context) error {
 	}
 	for _, p := range passkeys {
 		m.Factors = append(m.Factors, views.FactorRow{ID: p.ID, FieldKey: "p" + strconv.FormatInt(p.ID, 10), Kind: "passkey",
-			Label: "パスキー「" + p.Name + "」", Detail: "登録日 " + views.Date(p.CreatedAt),
-			Login: p.UseLogin, Account: p.UseAccount, Withdrawal: p.UseWithdrawal})
+			Name: p.Name, Added: p.CreatedAt, Login: p.UseLogin, Account: p.UseAccount, Withdrawal: p.UseWithdrawal})
 	}
 	for _, f := range factors {
 		row := views.FactorRow{ID: f.ID, FieldKey: strconv.FormatInt(f.ID, 10), Kind: f.Kind, Login: f.UseLogin,
 			Account: f.UseAccount, Withdrawal: f.UseWithdrawal}
 		if f.Kind == data.FactorTOTP {
 			m.HasTOTP = true
-			row.Label, row.Detail = "認証アプリ", "登録日 "+views.Date(f.ConfirmedAt)
+			row.Added = f.ConfirmedAt
 		} else {
 			m.HasSMS = true
-			row.Label, row.Detail = "SMS認証", "電話番号 "+views.MaskPhone(f.Phone)
+			row.Phone = views.MaskPhone(f.Phone)
 		}
 		m.Factors = append(m.Factors, row)
 	}
@@ -218,7 +217,7 @@ func enrolFormErrors(in mfa.EnrolInput) map[string]string {
 // enrolErrors turns a refused enrolment into messages on its fields.
 func enrolErrors(err error) (map[string]string, int, bool) {
 	if errors.Is(err, mfa.ErrBadTradingPassword) {
-		return map[string]string{"trading_password": "取引パスワードが正しくありません。"}, http.StatusUnauthorized, true
+		return map[string]string{"trading_password": "ui.verify.error.trading_password"}, http.StatusUnauthorized, true
 	}
 	if msg, status, ok := codeMessage(err); ok {
 		return map[string]string{"code": msg}, status, true
@@ -259,8 +258,8 @@ func normalizePhone(s string) (string, bool) {
 func (h *Handler) smsSend(c echo.Context) error {
 	phone, ok := normalizePhone(c.FormValue("phone"))
 	if !ok {
-		return &web.UserError{Status: http.StatusUnprocessableEntity, Title: "電話番号を確認してください",
-			Message: "携帯電話の番号（070・080・090で始まる11桁）を入力してください。前のページに戻って入力し直せます。"}
+		return &web.UserError{Status: http.StatusUnprocessableEntity, Title: "ui.mfa.phone_bad.title",
+			Message: "ui.mfa.phone_bad.message"}
 	}
 	customer, err := h.customer(c)
 	if err != nil {
@@ -269,13 +268,17 @@ func (h *Handler) smsSend(c echo.Context) error {
 	err = h.MFA.SendContactCode(c.Request().Context(), customer, web.Current(c).IDHash, mfa.PurposeEnrolSMS, "sms", phone)
 	switch {
 	case errors.Is(err, mfa.ErrResendTooSoon), errors.Is(err, mfa.ErrSendLimit):
-		return &web.UserError{Status: http.StatusTooManyRequests, Title: "しばらくお待ちください",
-			Message: "確認コードは1分に1回、1時間に5回まで送れます。少し待ってからもう一度お試しください。"}
+		return errSendWait
 	case err != nil:
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/settings/mfa/sms")
 }
+
+// errSendWait answers a code to a new contact asked for too soon or too
+// often.
+var errSendWait = &web.UserError{Status: http.StatusTooManyRequests, Title: "ui.mfa.send_wait.title",
+	Message: "ui.mfa.send_wait.message"}
 
 func (h *Handler) smsEnrolForm(c echo.Context) error {
 	return h.renderSMSEnrol(c, http.StatusOK, nil)

@@ -21,24 +21,24 @@ import (
 // destination (SECURITY 26).
 type stepUpOp struct {
 	name  string // account, mfa, withdrawal:<id>
-	title string
+	title string // message key of the page's lead
 	next  string
 }
 
 func parseStepUpOp(s string) (stepUpOp, bool) {
 	switch {
 	case s == "account":
-		return stepUpOp{s, "登録情報の照会・変更の前に本人確認をします", "/account"}, true
+		return stepUpOp{s, "ui.stepup.lead.account", "/account"}, true
 	case s == "mfa":
-		return stepUpOp{s, "多要素認証の設定を変更する前に本人確認をします", "/settings/mfa"}, true
+		return stepUpOp{s, "ui.stepup.lead.mfa", "/settings/mfa"}, true
 	case s == "bank":
-		return stepUpOp{s, "出金先口座を変更する前に本人確認をします", "/account/bank"}, true
+		return stepUpOp{s, "ui.stepup.lead.bank", "/account/bank"}, true
 	case strings.HasPrefix(s, "withdrawal:"):
 		id, err := strconv.ParseInt(strings.TrimPrefix(s, "withdrawal:"), 10, 64)
 		if err != nil || id <= 0 {
 			return stepUpOp{}, false
 		}
-		return stepUpOp{s, "出金指示の前に本人確認をします", "/withdrawal/" + strconv.FormatInt(id, 10) + "/confirm"}, true
+		return stepUpOp{s, "ui.stepup.lead.withdrawal", "/withdrawal/" + strconv.FormatInt(id, 10) + "/confirm"}, true
 	}
 	return stepUpOp{}, false
 }
@@ -99,8 +99,8 @@ type stepUpState struct {
 func (h *Handler) loadStepUp(c echo.Context, opName, method string) (*stepUpState, error) {
 	op, ok := parseStepUpOp(opName)
 	if !ok {
-		return nil, &web.UserError{Status: http.StatusBadRequest, Title: "操作を確認できません",
-			Message: "もう一度メニューから操作してください。"}
+		return nil, &web.UserError{Status: http.StatusBadRequest, Title: "ui.stepup.bad_op.title",
+			Message: "ui.stepup.bad_op.message"}
 	}
 	customer, err := h.customer(c)
 	if err != nil {
@@ -122,7 +122,7 @@ func (h *Handler) loadStepUp(c echo.Context, opName, method string) (*stepUpStat
 }
 
 var stepUpNotices = map[string]string{
-	"expired": "安全のため、操作の前にもう一度本人確認をお願いします（確認の有効時間は数分です）。",
+	"expired": "ui.stepup.notice.expired",
 }
 
 func (h *Handler) stepUpForm(c echo.Context) error {
@@ -131,8 +131,8 @@ func (h *Handler) stepUpForm(c echo.Context) error {
 		return err
 	}
 	if len(st.plan.Methods) == 0 {
-		return &web.UserError{Status: http.StatusForbidden, Title: "本人確認の方法がありません",
-			Message: "登録された確認方法がないため、この操作はできません。お客様サポート（0120-000-000）へご連絡ください。"}
+		return &web.UserError{Status: http.StatusForbidden, Title: "ui.stepup.no_method.title",
+			Message: "ui.stepup.no_method.message"}
 	}
 	m, err := h.stepUpModel(c, st)
 	if err != nil {
@@ -146,7 +146,8 @@ func (h *Handler) stepUpForm(c echo.Context) error {
 }
 
 func (h *Handler) stepUpModel(c echo.Context, st *stepUpState) (views.VerifyModel, error) {
-	m := views.VerifyModel{Title: "本人確認", Lead: st.op.title, Action: "/stepup", ResendAction: "/stepup/send",
+	m := views.VerifyModel{Title: "ui.stepup.title", Lead: st.op.title, Back: stepUpURL(st.op.name, string(st.method), ""),
+		Action: "/stepup", ResendAction: "/stepup/send",
 		MethodAction: "/stepup/method", Method: string(st.method), MethodLabel: methodLabels[st.method],
 		Hidden: []views.Hidden{{Name: "op", Value: st.op.name}}, CarryMethod: true,
 		PasskeyOptions: "/stepup/passkey/options", PasskeyFinish: "/stepup/passkey"}

@@ -32,11 +32,12 @@ func (h *Handler) tempPassForm(c echo.Context) error {
 
 // badTempPass is one message for a wrong, expired or used pass and a
 // wrong password, so the page never tells which it was.
-const badTempPass = "ログインID・パスワード・一時パスのいずれかが正しくないか、一時パスの有効期限が切れています。" +
-	"一時パスは1回しか使えません。わからない場合はお客様サポートへお電話ください。"
+const badTempPass = "ui.temp_pass.bad"
 
-var errAddressThrottled = &web.UserError{Status: http.StatusTooManyRequests, Title: "しばらくお待ちください",
-	Message: "この接続元からのログインの失敗が続いたため、一時的に受け付けを停止しています。15分ほどおいてからお試しください。"}
+// errAddressThrottled answers a login from an address with too many
+// recent failures, with a password or a temporary pass.
+var errAddressThrottled = &web.UserError{Status: http.StatusTooManyRequests, Title: "ui.login.throttled.title",
+	Message: "ui.login.throttled.message"}
 
 func (h *Handler) tempPassSubmit(c echo.Context) error {
 	f := loginForm{LoginID: c.FormValue("login_id"), Password: c.FormValue("password")}
@@ -66,7 +67,7 @@ func (h *Handler) tempPassSubmit(c echo.Context) error {
 	case errors.Is(err, mfa.ErrLocked):
 		return h.lockedOut(c, customer)
 	case errors.Is(err, mfa.ErrPasskeyRequired):
-		m.FormError = "現在、ログインにはパスキーが必要なため、一時パスではログインできません。お客様サポートへお電話ください。"
+		m.FormError = "ui.temp_pass.passkey_required"
 		return web.Render(c, http.StatusForbidden, views.TempPassLoginPage(m))
 	case errors.Is(err, mfa.ErrWrongCode), errors.Is(err, mfa.ErrMalformedCode), errors.Is(err, mfa.ErrCodeExpired):
 		m.FormError = badTempPass
@@ -139,5 +140,5 @@ func (h *Handler) requireEnrolled(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-var errEnrolFirst = &web.UserError{Status: http.StatusForbidden, Title: "先に認証方法を登録してください",
-	Message: "多要素認証の設定で、新しい認証アプリまたはパスキーを登録すると、ほかの操作ができるようになります。"}
+var errEnrolFirst = &web.UserError{Status: http.StatusForbidden, Title: "ui.temp_pass.enrol_first.title",
+	Message: "ui.temp_pass.enrol_first.message"}

@@ -12,20 +12,21 @@ import (
 	"mfadesk/web"
 )
 
+// methodLabels are the message keys of the buttons that switch method.
 var methodLabels = map[mfa.Method]string{
-	mfa.MethodTOTP:     "認証アプリで確認する",
-	mfa.MethodSMS:      "SMSで確認する",
-	mfa.MethodEmail:    "メールで確認する",
-	mfa.MethodRecovery: "リカバリーコードを使う",
-	mfa.MethodPasskey:  "パスキーで確認する",
+	mfa.MethodTOTP:     "ui.verify.method.totp",
+	mfa.MethodSMS:      "ui.verify.method.sms",
+	mfa.MethodEmail:    "ui.verify.method.email",
+	mfa.MethodRecovery: "ui.verify.method.recovery",
+	mfa.MethodPasskey:  "ui.verify.method.passkey",
 }
 
-// notices are the fixed messages a redirect may ask the verify page to
-// show; the query names one, it never carries text.
+// notices are the fixed messages (keys) a redirect may ask the verify
+// page to show; the query names one, it never carries text.
 var notices = map[string]string{
-	"sent":  "新しい確認コードを送りました。前のコードは使えません。",
-	"wait":  "コードは1分に1回まで送れます。少し待ってからもう一度押してください。",
-	"limit": "コードを送れる回数の上限に達しました。1時間ほどおいてからお試しください。",
+	"sent":  "ui.verify.notice.sent",
+	"wait":  "ui.verify.notice.wait",
+	"limit": "ui.verify.notice.limit",
 }
 
 func (h *Handler) verifyForm(c echo.Context) error {
@@ -50,7 +51,7 @@ func (h *Handler) verifyModel(c echo.Context) (views.VerifyModel, error) {
 		return views.VerifyModel{}, err
 	}
 	method := mfa.Method(s.Method)
-	m := views.VerifyModel{Title: "本人確認（多要素認証）", Action: "/login/verify", ResendAction: "/login/resend",
+	m := views.VerifyModel{Title: "ui.verify.title", Back: "/login/verify", Action: "/login/verify", ResendAction: "/login/resend",
 		MethodAction: "/login/method", Method: s.Method, MethodLabel: methodLabels[method], EmailFallback: plan.EmailFallback,
 		PasskeyOptions: "/login/verify/passkey/options", PasskeyFinish: "/login/verify/passkey"}
 	for _, alt := range plan.Methods {
@@ -81,27 +82,28 @@ func (h *Handler) verifyModel(c echo.Context) (views.VerifyModel, error) {
 	return m, nil
 }
 
-// codeMessages are what the customer reads for each refusal.
+// codeMessages are what the customer reads for each refusal (keys).
 var codeMessages = []struct {
 	err    error
 	status int
 	msg    string
 }{
-	{mfa.ErrMalformedCode, http.StatusUnprocessableEntity, "確認コードは6桁の数字で入力してください。"},
-	{mfa.ErrWrongCode, http.StatusUnauthorized, "確認コードが正しくありません。もう一度入力してください。"},
-	{mfa.ErrCodeReused, http.StatusUnauthorized, "このコードはすでに使われています。認証アプリに次のコードが表示されるまでお待ちのうえ、新しいコードを入力してください。"},
-	{mfa.ErrTooManyTries, http.StatusUnauthorized, "間違いが続いたため、このコードは使えなくなりました。「コードを再送する」を押して新しいコードを受け取ってください。"},
-	{mfa.ErrCodeExpired, http.StatusUnauthorized, "確認コードの有効期限（5分）が切れました。「コードを再送する」を押して新しいコードを受け取ってください。"},
-	{mfa.ErrNoCode, http.StatusUnauthorized, "まだコードが送られていません。「コードを送る」を押してください。"},
-	{mfa.ErrMethodNotAllowed, http.StatusUnprocessableEntity, "この方法は使えません。ほかの方法を選んでください。"},
-	{mfa.ErrBadTradingPassword, http.StatusUnauthorized, "取引パスワードが正しくありません。"},
-	{mfa.ErrPasskeyRequired, http.StatusForbidden, "この手続きにはパスキーが必要です。パスキーで確認してください。"},
-	{mfa.ErrPasskeyInvalid, http.StatusUnauthorized, "パスキーで確認できませんでした。もう一度お試しください。"},
-	{mfa.ErrPasskeyCloned, http.StatusUnauthorized, "このパスキーは安全のため使えなくなりました。ほかの方法で確認し、パスキーを登録し直してください。"},
-	{mfa.ErrNoCeremony, http.StatusUnauthorized, "確認の有効時間が過ぎました。もう一度「パスキーで確認する」を押してください。"},
+	{mfa.ErrMalformedCode, http.StatusUnprocessableEntity, "ui.verify.error.malformed"},
+	{mfa.ErrWrongCode, http.StatusUnauthorized, "ui.verify.error.wrong_code"},
+	{mfa.ErrCodeReused, http.StatusUnauthorized, "ui.verify.error.reused"},
+	{mfa.ErrTooManyTries, http.StatusUnauthorized, "ui.verify.error.too_many"},
+	{mfa.ErrCodeExpired, http.StatusUnauthorized, "ui.verify.error.expired"},
+	{mfa.ErrNoCode, http.StatusUnauthorized, "ui.verify.error.no_code"},
+	{mfa.ErrMethodNotAllowed, http.StatusUnprocessableEntity, "ui.verify.error.method_not_allowed"},
+	{mfa.ErrBadTradingPassword, http.StatusUnauthorized, "ui.verify.error.trading_password"},
+	{mfa.ErrPasskeyRequired, http.StatusForbidden, "ui.verify.error.passkey_required"},
+	{mfa.ErrPasskeyInvalid, http.StatusUnauthorized, "ui.verify.error.passkey_invalid"},
+	{mfa.ErrPasskeyCloned, http.StatusUnauthorized, "ui.verify.error.passkey_cloned"},
+	{mfa.ErrNoCeremony, http.StatusUnauthorized, "ui.verify.error.no_ceremony"},
 }
 
-// codeMessage finds what to tell the customer about a refused code.
+// codeMessage finds what to tell the customer about a refused code: a
+// message key.
 func codeMessage(err error) (string, int, bool) {
 	for _, cm := range codeMessages {
 		if errors.Is(err, cm.err) {
@@ -168,8 +170,8 @@ func (h *Handler) methodSubmit(c echo.Context) error {
 		return err
 	}
 	if !plan.Allows(method) {
-		return &web.UserError{Status: http.StatusUnprocessableEntity, Title: "この方法は使えません",
-			Message: "選んだ確認方法は登録されていません。前のページに戻って、表示されている方法を選んでください。"}
+		return &web.UserError{Status: http.StatusUnprocessableEntity, Title: "ui.verify.method_bad.title",
+			Message: "ui.verify.method_bad.message"}
 	}
 	if err := h.DB.SetSessionMethod(ctx, s.IDHash, string(method)); err != nil {
 		return err

@@ -17,10 +17,11 @@ import (
 
 const maxWithdrawal = 100_000_000
 
+// holdReasons are the message keys naming why withdrawals are held.
 var holdReasons = map[string]string{
-	"contact_change": "連絡先（メールアドレス・電話番号）の変更",
-	"support_reset":  "お客様サポートによる多要素認証のリセット",
-	"bank_change":    "出金先口座の変更",
+	"contact_change": "ui.withdrawal.hold.contact_change",
+	"support_reset":  "ui.withdrawal.hold.support_reset",
+	"bank_change":    "ui.withdrawal.hold.bank_change",
 }
 
 func (h *Handler) withdrawalForm(c echo.Context) error {
@@ -29,7 +30,7 @@ func (h *Handler) withdrawalForm(c echo.Context) error {
 		return err
 	}
 	if c.QueryParam("notice") == "requested" {
-		m.Info = "出金を指示しました。確認のメールをお送りしました。"
+		m.Info = "ui.withdrawal.requested"
 	}
 	return web.Render(c, http.StatusOK, views.WithdrawalPage(m))
 }
@@ -48,7 +49,7 @@ func (h *Handler) withdrawalModel(c echo.Context) (views.WithdrawalModel, error)
 	if h.MFA.WithdrawalHeld(customer) {
 		m.HoldUntil = customer.WithdrawalHoldUntil
 		if m.HoldReason = holdReasons[customer.WithdrawalHoldReason]; m.HoldReason == "" {
-			m.HoldReason = "安全確認"
+			m.HoldReason = "ui.withdrawal.hold.other"
 		}
 	}
 	recent, err := h.DB.RecentWithdrawals(ctx, customer.ID, 5)
@@ -56,13 +57,14 @@ func (h *Handler) withdrawalModel(c echo.Context) (views.WithdrawalModel, error)
 		return views.WithdrawalModel{}, err
 	}
 	for _, w := range recent {
-		m.Recent = append(m.Recent, views.WithdrawalRow{Amount: yen(w.Amount), At: views.DateTime(w.RequestedAt)})
+		m.Recent = append(m.Recent, views.WithdrawalRow{Amount: w.Amount, At: w.RequestedAt})
 	}
 	return m, nil
 }
 
 // parseAmount reads a yen amount as people type it: full-width digits,
-// commas, a trailing 円.
+// commas, a trailing 円. The second result is the message key of a
+// refusal.
 func parseAmount(raw string) (int64, string) {
 	if msg := web.CheckText(raw, true, 20); msg != "" {
 		return 0, msg
@@ -70,17 +72,9 @@ func parseAmount(raw string) (int64, string) {
 	s := strings.NewReplacer(",", "", "円", "", " ", "").Replace(norm.NFKC.String(strings.TrimSpace(raw)))
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || n < 1 || n > maxWithdrawal {
-		return 0, "出金額は1円から1億円までの数字で入力してください。"
+		return 0, "ui.withdrawal.error.amount"
 	}
 	return n, ""
-}
-
-func yen(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s + "円"
 }
 
 func (h *Handler) withdrawalSubmit(c echo.Context) error {
@@ -130,7 +124,8 @@ func (h *Handler) withdrawalHeld(c echo.Context) error {
 func withdrawalOp(c echo.Context) (int64, string, error) {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil || id <= 0 {
-		return 0, "", &web.UserError{Status: http.StatusNotFound, Title: "出金指示が見つかりません", Message: "出金指示の画面からやり直してください。"}
+		return 0, "", &web.UserError{Status: http.StatusNotFound, Title: "ui.withdrawal.not_found.title",
+			Message: "ui.withdrawal.not_found.message"}
 	}
 	return id, "withdrawal:" + strconv.FormatInt(id, 10), nil
 }
@@ -157,7 +152,7 @@ func (h *Handler) withdrawalConfirmForm(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return web.Render(c, http.StatusOK, views.WithdrawalConfirmPage(views.WithdrawalConfirmModel{ID: id, Amount: yen(w.Amount), Bank: bankLabel(bank)}))
+	return web.Render(c, http.StatusOK, views.WithdrawalConfirmPage(views.WithdrawalConfirmModel{ID: id, Amount: w.Amount, Bank: bankLabel(bank)}))
 }
 
 func (h *Handler) withdrawalConfirm(c echo.Context) error {
@@ -177,7 +172,8 @@ func (h *Handler) withdrawalConfirm(c echo.Context) error {
 	case errors.Is(err, mfa.ErrWithdrawalHeld):
 		return h.withdrawalHeld(c)
 	case errors.Is(err, data.ErrConflict):
-		return &web.UserError{Status: http.StatusConflict, Title: "この出金指示は受付済みです", Message: "同じ出金指示を二度送ることはできません。"}
+		return &web.UserError{Status: http.StatusConflict, Title: "ui.withdrawal.conflict.title",
+			Message: "ui.withdrawal.conflict.message"}
 	case err != nil:
 		return err
 	}

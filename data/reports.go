@@ -198,7 +198,7 @@ const lockoutSelect = `SELECT c.id, c.account_number, c.name_kanji, c.name_kana,
 		ELSE 'no_email' END
 	FROM customers c`
 
-// lockoutQueries are the lists' conditions. The no-email list's first term
+// lockoutQuery is the query of a list. The no-email list's first term
 // is the partial index's condition (0008_reports.sql), so a page reads only
 // customers without a valid address.
 func lockoutQuery(list string) (string, error) {

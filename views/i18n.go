@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"path"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -74,9 +75,13 @@ func (c *Catalog) Has(lang, key string) bool {
 	return ok
 }
 
-// Text returns the message for key in lang, formatted with args. A
-// missing key shows as the key itself, which the catalog test forbids.
+// Text returns the message for key in lang, formatted with args or with
+// the arguments packed into key by Msg. A missing key shows as the key
+// itself, which the catalog test forbids.
 func (c *Catalog) Text(lang, key string, args ...any) string {
+	if len(args) == 0 {
+		key, args = unpackMsg(key)
+	}
 	msg, ok := c.messages[lang][key]
 	if !ok {
 		msg, ok = c.messages[LangJA][key]
@@ -119,4 +124,37 @@ func T(ctx context.Context, key string, args ...any) string {
 		return key
 	}
 	return p.Catalog.Text(p.Lang, key, args...)
+}
+
+// msgSep separates a packed key from its arguments; a control character,
+// so no text a person typed (web.CheckText refuses them) can contain it.
+const msgSep = "\x1f"
+
+// Msg packs a key and its arguments into one string, for model fields
+// that are plain strings (a form's field errors) but need a parameter,
+// such as a length: Msg("ui.field.too_long", 64). Text unpacks it. An
+// argument that reads as an integer comes back as an int, so the catalog
+// text may use %d.
+func Msg(key string, args ...any) string {
+	parts := []string{key}
+	for _, a := range args {
+		parts = append(parts, fmt.Sprint(a))
+	}
+	return strings.Join(parts, msgSep)
+}
+
+func unpackMsg(s string) (string, []any) {
+	parts := strings.Split(s, msgSep)
+	if len(parts) == 1 {
+		return s, nil
+	}
+	args := make([]any, 0, len(parts)-1)
+	for _, p := range parts[1:] {
+		if n, err := strconv.Atoi(p); err == nil {
+			args = append(args, n)
+		} else {
+			args = append(args, p)
+		}
+	}
+	return parts[0], args
 }

@@ -8,10 +8,11 @@ import (
 	"mfadesk/views"
 )
 
-// BusyMessage is what a visitor reads when a password could not be
-// checked because too many checks were already running (mfa.ErrBusy;
-// web does not import mfa, so handlers recognise the error and call Busy).
-const BusyMessage = "混み合っています。少し待ってからもう一度お試しください。"
+// BusyMessage is the key of what a visitor reads when a password could
+// not be checked because too many checks were already running
+// (mfa.ErrBusy; web does not import mfa, so handlers recognise the error
+// and call Busy). Translate it with Text for a JSON answer.
+const BusyMessage = "ui.error.busy.message"
 
 // busyRetryAfter is the Retry-After of a busy answer, in seconds.
 const busyRetryAfter = "5"
@@ -26,7 +27,8 @@ func Busy(c echo.Context) error {
 		return c.NoContent(http.StatusServiceUnavailable)
 	}
 	return Render(c, http.StatusServiceUnavailable, views.ErrorPage(views.ErrorModel{
-		Status: http.StatusServiceUnavailable, Title: "混み合っています", Message: BusyMessage, RequestID: requestID(c)}))
+		Status: http.StatusServiceUnavailable, Title: "ui.error.busy.title", Message: BusyMessage, RequestID: requestID(c),
+		Back: errorBack(c)}))
 }
 
 // BusyJSON is Busy for the passkey endpoints, which answer JSON.

@@ -36,6 +36,6 @@ func CSRF(next echo.HandlerFunc) echo.HandlerFunc {
 // cause is an old tab, so the page says to start again.
 var ErrCSRF = &UserError{
 	Status:  http.StatusForbidden,
-	Title:   "ページの有効期限が切れました",
-	Message: "お手数ですが、もう一度最初から操作してください。入力した内容は送信されていません。",
+	Title:   "ui.error.csrf.title",
+	Message: "ui.error.csrf.message",
 }

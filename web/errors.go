@@ -11,7 +11,8 @@ import (
 	"mfadesk/views"
 )
 
-// UserError is an error whose page the visitor may see as it is.
+// UserError is an error whose page the visitor may see as it is. Title
+// and Message are message keys; the error page translates them.
 type UserError struct {
 	Status  int
 	Title   string
@@ -21,15 +22,15 @@ type UserError struct {
 func (e *UserError) Error() string { return e.Title }
 
 // statusPages are the plain-language pages for HTTP errors Echo raises
-// itself (unknown path, wrong method, oversized body).
+// itself (unknown path, wrong method, oversized body); message keys.
 var statusPages = map[int]UserError{
-	http.StatusBadRequest:            {Title: "入力内容を確認してください", Message: "送信された内容を読み取れませんでした。もう一度入力してください。"},
-	http.StatusForbidden:             {Title: "このページは表示できません", Message: "このページを表示する権限がありません。"},
-	http.StatusNotFound:              {Title: "ページが見つかりません", Message: "アドレスが正しいかご確認ください。"},
-	http.StatusMethodNotAllowed:      {Title: "この操作はできません", Message: "ページを開き直してから操作してください。"},
-	http.StatusRequestEntityTooLarge: {Title: "入力内容が長すぎます", Message: "入力内容を短くして、もう一度送信してください。"},
-	http.StatusTooManyRequests:       {Title: "しばらくお待ちください", Message: "短い時間に多くの操作がありました。時間をおいてからお試しください。"},
-	http.StatusUnsupportedMediaType:  {Title: "入力内容を確認してください", Message: "送信された内容を読み取れませんでした。もう一度入力してください。"},
+	http.StatusBadRequest:            {Title: "ui.error.bad_request.title", Message: "ui.error.bad_request.message"},
+	http.StatusForbidden:             {Title: "ui.error.forbidden.title", Message: "ui.error.forbidden.message"},
+	http.StatusNotFound:              {Title: "ui.error.not_found.title", Message: "ui.error.not_found.message"},
+	http.StatusMethodNotAllowed:      {Title: "ui.error.method.title", Message: "ui.error.method.message"},
+	http.StatusRequestEntityTooLarge: {Title: "ui.error.too_large.title", Message: "ui.error.too_large.message"},
+	http.StatusTooManyRequests:       {Title: "ui.error.too_many.title", Message: "ui.error.too_many.message"},
+	http.StatusUnsupportedMediaType:  {Title: "ui.error.bad_request.title", Message: "ui.error.bad_request.message"},
 }
 
 // ErrorHandler is Echo's HTTPErrorHandler: the one place errors become
@@ -44,7 +45,8 @@ func ErrorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 			log.Error("request failed", "err", err, "method", c.Request().Method,
 				"path", c.Path(), "request_id", requestID(c))
 		}
-		model := views.ErrorModel{Status: page.Status, Title: page.Title, Message: page.Message, RequestID: requestID(c)}
+		model := views.ErrorModel{Status: page.Status, Title: page.Title, Message: page.Message, RequestID: requestID(c),
+			Back: errorBack(c)}
 		if c.Request().Method == http.MethodHead {
 			c.NoContent(page.Status)
 			return
@@ -72,8 +74,18 @@ func userErrorFor(err error) UserError {
 		p.Status = http.StatusNotFound
 		return p
 	}
-	return UserError{Status: http.StatusInternalServerError, Title: "エラーが発生しました",
-		Message: "申し訳ありません。時間をおいてもう一度お試しください。解決しない場合は、下の番号をお客様サポートにお伝えください。"}
+	return UserError{Status: http.StatusInternalServerError, Title: "ui.error.internal.title",
+		Message: "ui.error.internal.message"}
+}
+
+// errorBack is where the language selector of an error page goes: the
+// same address for a GET, the top page otherwise (a GET of a POST's
+// address would only answer 405).
+func errorBack(c echo.Context) string {
+	if c.Request().Method == http.MethodGet {
+		return c.Request().URL.RequestURI()
+	}
+	return "/"
 }
 
 func requestID(c echo.Context) string {

@@ -1,27 +1,29 @@
 package web
 
 import (
-	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"mfadesk/views"
 )
 
-// FieldErrors maps a form field to the message shown beside it.
+// FieldErrors maps a form field to the message key shown beside it.
 type FieldErrors map[string]string
 
 // CheckText validates one text field as typed by a person: present when
 // required, valid UTF-8, at most max characters, no control characters.
-// It returns the message for the field, or "".
+// It returns the message key for the field (packed with max when too
+// long, see views.Msg), or "".
 func CheckText(value string, required bool, max int) string {
 	switch {
 	case !utf8.ValidString(value):
-		return "使用できない文字が含まれています。入力し直してください。"
+		return "ui.field.invalid_chars"
 	case required && strings.TrimSpace(value) == "":
-		return "入力してください。"
+		return "ui.field.required"
 	case utf8.RuneCountInString(value) > max:
-		return "長すぎます。" + strconv.Itoa(max) + "文字以内で入力してください。"
+		return views.Msg("ui.field.too_long", max)
 	case strings.ContainsFunc(value, isControl):
-		return "使用できない文字が含まれています。入力し直してください。"
+		return "ui.field.invalid_chars"
 	}
 	return ""
 }

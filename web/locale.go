@@ -41,6 +41,17 @@ func Lang(c echo.Context) string {
 	return views.LangJA
 }
 
+// Text is the message key in the request's language, for the few answers
+// a handler writes itself rather than through a component (the JSON
+// errors passkey.js shows). Pages use views.T.
+func Text(c echo.Context, key string, args ...any) string {
+	cat, ok := c.Get(catalogKey).(*views.Catalog)
+	if !ok {
+		return key
+	}
+	return cat.Text(Lang(c), key, args...)
+}
+
 // SetLanguage is the language selector: it stores the choice in a cookie
 // and goes back. It changes no server state, only how pages read.
 func SetLanguage(c echo.Context) error {
