@@ -41,13 +41,13 @@ const genesisHash = "00000000000000000000000000000000000000000000000000000000000
 // the caller's write transaction, so events are totally ordered.
 func (tx *Tx) Audit(ctx context.Context, e AuditEvent) error {
 	prev := genesisHash
-	err := tx.tx.QueryRowContext(ctx, `SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1`).Scan(&prev)
+	err := tx.QueryRowContext(ctx, `SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1`).Scan(&prev)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("audit: last hash: %w", err)
 	}
 	e.At, e.PrevHash = tx.now.UTC(), prev
 	e.Hash = e.chainHash()
-	_, err = tx.tx.ExecContext(ctx, `INSERT INTO audit_events (at, actor_kind, actor, customer_id, action, outcome,
+	_, err = tx.ExecContext(ctx, `INSERT INTO audit_events (at, actor_kind, actor, customer_id, action, outcome,
 		client_ip, detail, staff_id, staff_role, staff_org, case_id, prev_hash, hash)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		e.At.Unix(), e.ActorKind, e.Actor, nullID(e.CustomerID), e.Action, e.Outcome, e.ClientIP, e.Detail,
@@ -81,7 +81,7 @@ func (e AuditEvent) chainHash() string {
 
 // AuditEventsFor lists a customer's events, newest first.
 func (db *DB) AuditEventsFor(ctx context.Context, customerID int64, limit int) ([]AuditEvent, error) {
-	rows, err := db.sql.QueryContext(ctx, auditSelect+` WHERE customer_id = ? ORDER BY id DESC LIMIT ?`, customerID, limit)
+	rows, err := db.QueryContext(ctx, auditSelect+` WHERE customer_id = ? ORDER BY id DESC LIMIT ?`, customerID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("audit events: %w", err)
 	}
@@ -163,7 +163,7 @@ func (db *DB) AuditEvents(ctx context.Context, f AuditFilter) ([]AuditEvent, err
 	}
 	q += " ORDER BY id DESC LIMIT ?"
 	args = append(args, f.Limit)
-	rows, err := db.sql.QueryContext(ctx, q, args...)
+	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("audit events: %w", err)
 	}
@@ -181,7 +181,7 @@ type AuditChainReport struct {
 // first one whose previous hash is not its predecessor's hash, or whose own
 // hash does not match its fields: an edited, inserted or deleted event.
 func (db *DB) VerifyAuditChain(ctx context.Context) (AuditChainReport, error) {
-	rows, err := db.sql.QueryContext(ctx, auditSelect+` ORDER BY id`)
+	rows, err := db.QueryContext(ctx, auditSelect+` ORDER BY id`)
 	if err != nil {
 		return AuditChainReport{}, fmt.Errorf("audit chain: %w", err)
 	}

@@ -61,7 +61,7 @@ func scanCase(row interface{ Scan(...any) error }) (*Case, error) {
 
 // OpenCase inserts an open case and returns its id.
 func (tx *Tx) OpenCase(ctx context.Context, k *Case) (int64, error) {
-	res, err := tx.tx.ExecContext(ctx, `INSERT INTO cases (customer_id, org_id, staff_id, channel, reason, status, opened_at)
+	res, err := tx.ExecContext(ctx, `INSERT INTO cases (customer_id, org_id, staff_id, channel, reason, status, opened_at)
 		VALUES (?, ?, ?, ?, ?, 'open', ?)`, k.CustomerID, k.OrgID, k.StaffID, k.Channel, k.Reason, tx.now.Unix())
 	if err != nil {
 		return 0, fmt.Errorf("open case: %w", err)
@@ -71,7 +71,7 @@ func (tx *Tx) OpenCase(ctx context.Context, k *Case) (int64, error) {
 
 // CaseByID finds a case.
 func (db *DB) CaseByID(ctx context.Context, id int64) (*Case, error) {
-	k, err := scanCase(db.sql.QueryRowContext(ctx, caseSelect+` WHERE k.id = ?`, id))
+	k, err := scanCase(db.QueryRowContext(ctx, caseSelect+` WHERE k.id = ?`, id))
 	if err != nil {
 		return nil, fmt.Errorf("case %d: %w", id, err)
 	}
@@ -80,7 +80,7 @@ func (db *DB) CaseByID(ctx context.Context, id int64) (*Case, error) {
 
 // CaseByID reads a case inside the transaction.
 func (tx *Tx) CaseByID(ctx context.Context, id int64) (*Case, error) {
-	k, err := scanCase(tx.tx.QueryRowContext(ctx, caseSelect+` WHERE k.id = ?`, id))
+	k, err := scanCase(tx.QueryRowContext(ctx, caseSelect+` WHERE k.id = ?`, id))
 	if err != nil {
 		return nil, fmt.Errorf("case %d: %w", id, err)
 	}
@@ -103,7 +103,7 @@ func (db *DB) OpenCases(ctx context.Context, scope CaseScope, limit int) ([]Case
 	if scope.OrgID != "" {
 		q, args = q+` AND k.org_id = ?`, append(args, scope.OrgID)
 	}
-	rows, err := db.sql.QueryContext(ctx, q+` ORDER BY k.id DESC LIMIT ?`, append(args, limit)...)
+	rows, err := db.QueryContext(ctx, q+` ORDER BY k.id DESC LIMIT ?`, append(args, limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("open cases: %w", err)
 	}
@@ -121,7 +121,7 @@ func (db *DB) OpenCases(ctx context.Context, scope CaseScope, limit int) ([]Case
 
 // AddCaseNote adds a note to a case.
 func (tx *Tx) AddCaseNote(ctx context.Context, caseID, staffID int64, body string) error {
-	if _, err := tx.tx.ExecContext(ctx, `INSERT INTO case_notes (case_id, staff_id, body, created_at) VALUES (?, ?, ?, ?)`,
+	if _, err := tx.ExecContext(ctx, `INSERT INTO case_notes (case_id, staff_id, body, created_at) VALUES (?, ?, ?, ?)`,
 		caseID, staffID, body, tx.now.Unix()); err != nil {
 		return fmt.Errorf("add case note: %w", err)
 	}
@@ -130,7 +130,7 @@ func (tx *Tx) AddCaseNote(ctx context.Context, caseID, staffID int64, body strin
 
 // CaseNotes lists a case's notes, oldest first.
 func (db *DB) CaseNotes(ctx context.Context, caseID int64) ([]CaseNote, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT n.id, s.login_id, n.body, n.created_at FROM case_notes n
+	rows, err := db.QueryContext(ctx, `SELECT n.id, s.login_id, n.body, n.created_at FROM case_notes n
 		JOIN staff s ON s.id = n.staff_id WHERE n.case_id = ? ORDER BY n.id`, caseID)
 	if err != nil {
 		return nil, fmt.Errorf("case notes: %w", err)
@@ -151,7 +151,7 @@ func (db *DB) CaseNotes(ctx context.Context, caseID int64) ([]CaseNote, error) {
 
 // CloseCase closes an open case; closing a closed one is a conflict.
 func (tx *Tx) CloseCase(ctx context.Context, id int64) error {
-	res, err := tx.tx.ExecContext(ctx, `UPDATE cases SET status = 'closed', closed_at = ? WHERE id = ? AND status = 'open'`,
+	res, err := tx.ExecContext(ctx, `UPDATE cases SET status = 'closed', closed_at = ? WHERE id = ? AND status = 'open'`,
 		tx.now.Unix(), id)
 	if err != nil {
 		return fmt.Errorf("close case %d: %w", id, err)

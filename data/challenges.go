@@ -28,12 +28,12 @@ type Challenge struct {
 // CreateChallenge voids every open challenge of the same session and
 // purpose (a resend makes the old code useless) and inserts the new one.
 func (tx *Tx) CreateChallenge(ctx context.Context, c *Challenge) (int64, error) {
-	if _, err := tx.tx.ExecContext(ctx, `UPDATE challenges SET voided_at = ?
+	if _, err := tx.ExecContext(ctx, `UPDATE challenges SET voided_at = ?
 		WHERE session_hash = ? AND purpose = ? AND used_at = 0 AND voided_at = 0`,
 		tx.now.Unix(), c.SessionHash, c.Purpose); err != nil {
 		return 0, fmt.Errorf("void old challenges: %w", err)
 	}
-	res, err := tx.tx.ExecContext(ctx, `INSERT INTO challenges (customer_id, session_hash, purpose, channel,
+	res, err := tx.ExecContext(ctx, `INSERT INTO challenges (customer_id, session_hash, purpose, channel,
 		destination, code_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.CustomerID, c.SessionHash, c.Purpose, c.Channel, c.Destination, c.CodeHash,
 		tx.now.Unix(), c.ExpiresAt.Unix())
@@ -46,14 +46,14 @@ func (tx *Tx) CreateChallenge(ctx context.Context, c *Challenge) (int64, error) 
 // OpenChallenge returns the newest unused, unvoided challenge of a session
 // for a purpose (it may have expired: the caller decides and says so).
 func (tx *Tx) OpenChallenge(ctx context.Context, sessionHash, purpose string) (*Challenge, error) {
-	return scanChallenge(tx.tx.QueryRowContext(ctx, challengeSelect+`
+	return scanChallenge(tx.QueryRowContext(ctx, challengeSelect+`
 		WHERE session_hash = ? AND purpose = ? AND used_at = 0 AND voided_at = 0
 		ORDER BY id DESC LIMIT 1`, sessionHash, purpose))
 }
 
 // LatestChallenge is OpenChallenge outside a transaction, for display.
 func (db *DB) LatestChallenge(ctx context.Context, sessionHash, purpose string) (*Challenge, error) {
-	return scanChallenge(db.sql.QueryRowContext(ctx, challengeSelect+`
+	return scanChallenge(db.QueryRowContext(ctx, challengeSelect+`
 		WHERE session_hash = ? AND purpose = ? AND used_at = 0 AND voided_at = 0
 		ORDER BY id DESC LIMIT 1`, sessionHash, purpose))
 }
@@ -79,7 +79,7 @@ func scanChallenge(row *sql.Row) (*Challenge, error) {
 
 // CountAttempt adds a wrong try to a challenge.
 func (tx *Tx) CountAttempt(ctx context.Context, id int64) error {
-	if _, err := tx.tx.ExecContext(ctx, `UPDATE challenges SET attempts = attempts + 1 WHERE id = ?`, id); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE challenges SET attempts = attempts + 1 WHERE id = ?`, id); err != nil {
 		return fmt.Errorf("count attempt: %w", err)
 	}
 	return nil
@@ -88,7 +88,7 @@ func (tx *Tx) CountAttempt(ctx context.Context, id int64) error {
 // UseChallenge marks a challenge used if nobody did first, and reports
 // whether this call was the one that did.
 func (tx *Tx) UseChallenge(ctx context.Context, id int64) (bool, error) {
-	res, err := tx.tx.ExecContext(ctx, `UPDATE challenges SET used_at = ? WHERE id = ? AND used_at = 0 AND voided_at = 0`,
+	res, err := tx.ExecContext(ctx, `UPDATE challenges SET used_at = ? WHERE id = ? AND used_at = 0 AND voided_at = 0`,
 		tx.now.Unix(), id)
 	if err != nil {
 		return false, fmt.Errorf("use challenge: %w", err)
@@ -101,12 +101,12 @@ func (tx *Tx) UseChallenge(ctx context.Context, id int64) (bool, error) {
 // t (for the hourly cap), and when the newest code of this session and
 // purpose was sent (for the resend cool-down).
 func (tx *Tx) ChallengeSends(ctx context.Context, customerID int64, sessionHash, purpose string, since time.Time) (count int, newest time.Time, err error) {
-	if err = tx.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM challenges WHERE customer_id = ? AND created_at >= ?`,
+	if err = tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM challenges WHERE customer_id = ? AND created_at >= ?`,
 		customerID, since.Unix()).Scan(&count); err != nil {
 		return 0, time.Time{}, fmt.Errorf("challenge sends: %w", err)
 	}
 	var last sql.NullInt64
-	if err = tx.tx.QueryRowContext(ctx, `SELECT MAX(created_at) FROM challenges WHERE session_hash = ? AND purpose = ?`,
+	if err = tx.QueryRowContext(ctx, `SELECT MAX(created_at) FROM challenges WHERE session_hash = ? AND purpose = ?`,
 		sessionHash, purpose).Scan(&last); err != nil {
 		return 0, time.Time{}, fmt.Errorf("challenge sends: %w", err)
 	}

@@ -21,7 +21,7 @@ func (tx *Tx) SetTradingPasswordHash(ctx context.Context, customerID int64, oldH
 }
 
 func (tx *Tx) replaceHash(ctx context.Context, what, query string, customerID int64, oldHash, newHash string) error {
-	res, err := tx.tx.ExecContext(ctx, query, newHash, tx.now.Unix(), customerID, oldHash)
+	res, err := tx.ExecContext(ctx, query, newHash, tx.now.Unix(), customerID, oldHash)
 	if err != nil {
 		return fmt.Errorf("set %s of %d: %w", what, customerID, err)
 	}

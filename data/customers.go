@@ -62,7 +62,7 @@ func scanCustomer(row interface{ Scan(...any) error }) (*Customer, error) {
 
 // CustomerByLoginID finds a customer by normalised login ID.
 func (db *DB) CustomerByLoginID(ctx context.Context, loginID string) (*Customer, error) {
-	c, err := scanCustomer(db.sql.QueryRowContext(ctx,
+	c, err := scanCustomer(db.QueryRowContext(ctx,
 		`SELECT `+customerColumns+` FROM customers WHERE login_id = ?`, loginID))
 	if err != nil {
 		return nil, fmt.Errorf("customer by login id: %w", err)
@@ -72,7 +72,7 @@ func (db *DB) CustomerByLoginID(ctx context.Context, loginID string) (*Customer,
 
 // CustomerByID finds a customer by id.
 func (db *DB) CustomerByID(ctx context.Context, id int64) (*Customer, error) {
-	c, err := scanCustomer(db.sql.QueryRowContext(ctx,
+	c, err := scanCustomer(db.QueryRowContext(ctx,
 		`SELECT `+customerColumns+` FROM customers WHERE id = ?`, id))
 	if err != nil {
 		return nil, fmt.Errorf("customer %d: %w", id, err)
@@ -82,7 +82,7 @@ func (db *DB) CustomerByID(ctx context.Context, id int64) (*Customer, error) {
 
 // CustomerByID reads a customer inside the transaction.
 func (tx *Tx) CustomerByID(ctx context.Context, id int64) (*Customer, error) {
-	c, err := scanCustomer(tx.tx.QueryRowContext(ctx,
+	c, err := scanCustomer(tx.QueryRowContext(ctx,
 		`SELECT `+customerColumns+` FROM customers WHERE id = ?`, id))
 	if err != nil {
 		return nil, fmt.Errorf("customer %d: %w", id, err)
@@ -93,7 +93,7 @@ func (tx *Tx) CustomerByID(ctx context.Context, id int64) (*Customer, error) {
 // CountCustomers counts customers; demo data goes only into an empty database.
 func (db *DB) CountCustomers(ctx context.Context) (int, error) {
 	var n int
-	if err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM customers`).Scan(&n); err != nil {
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM customers`).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count customers: %w", err)
 	}
 	return n, nil
@@ -101,7 +101,7 @@ func (db *DB) CountCustomers(ctx context.Context) (int, error) {
 
 // CreateCustomer inserts a customer and returns its id.
 func (tx *Tx) CreateCustomer(ctx context.Context, c *Customer) (int64, error) {
-	res, err := tx.tx.ExecContext(ctx, `INSERT INTO customers (account_number, login_id, name_kanji, name_kana,
+	res, err := tx.ExecContext(ctx, `INSERT INTO customers (account_number, login_id, name_kanji, name_kana,
 		birth_date, email, email_status, phone, phone_verified, password_hash, trading_password_hash, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.AccountNumber, c.LoginID, c.NameKanji, c.NameKana, c.BirthDate, c.Email, c.EmailStatus,
@@ -115,7 +115,7 @@ func (tx *Tx) CreateCustomer(ctx context.Context, c *Customer) (int64, error) {
 // SetMFAFailures records the consecutive second-factor failure count and,
 // when the limit was reached, the end of the lock.
 func (tx *Tx) SetMFAFailures(ctx context.Context, customerID int64, failures int, lastFailure, lockedUntil time.Time) error {
-	_, err := tx.tx.ExecContext(ctx, `UPDATE customers SET mfa_failures = ?, mfa_last_failure_at = ?,
+	_, err := tx.ExecContext(ctx, `UPDATE customers SET mfa_failures = ?, mfa_last_failure_at = ?,
 		mfa_locked_until = ?, updated_at = ? WHERE id = ?`,
 		failures, unixOrZero(lastFailure), unixOrZero(lockedUntil), tx.now.Unix(), customerID)
 	if err != nil {
@@ -133,7 +133,7 @@ func unixOrZero(t time.Time) int64 {
 
 // SetEmail makes a confirmed address the customer's email.
 func (tx *Tx) SetEmail(ctx context.Context, customerID int64, email string) error {
-	_, err := tx.tx.ExecContext(ctx, `UPDATE customers SET email = ?, email_status = 'verified', updated_at = ? WHERE id = ?`,
+	_, err := tx.ExecContext(ctx, `UPDATE customers SET email = ?, email_status = 'verified', updated_at = ? WHERE id = ?`,
 		email, tx.now.Unix(), customerID)
 	if err != nil {
 		return fmt.Errorf("set email: %w", err)
@@ -143,7 +143,7 @@ func (tx *Tx) SetEmail(ctx context.Context, customerID int64, email string) erro
 
 // SetPhone makes a confirmed number the customer's phone.
 func (tx *Tx) SetPhone(ctx context.Context, customerID int64, phone string) error {
-	_, err := tx.tx.ExecContext(ctx, `UPDATE customers SET phone = ?, phone_verified = 1, updated_at = ? WHERE id = ?`,
+	_, err := tx.ExecContext(ctx, `UPDATE customers SET phone = ?, phone_verified = 1, updated_at = ? WHERE id = ?`,
 		phone, tx.now.Unix(), customerID)
 	if err != nil {
 		return fmt.Errorf("set phone: %w", err)
@@ -154,7 +154,7 @@ func (tx *Tx) SetPhone(ctx context.Context, customerID int64, phone string) erro
 // HoldWithdrawals holds withdrawals until the given time, never shortening
 // a hold already running.
 func (tx *Tx) HoldWithdrawals(ctx context.Context, customerID int64, until time.Time, reason string) error {
-	_, err := tx.tx.ExecContext(ctx, `UPDATE customers SET withdrawal_hold_until = ?, withdrawal_hold_reason = ?, updated_at = ?
+	_, err := tx.ExecContext(ctx, `UPDATE customers SET withdrawal_hold_until = ?, withdrawal_hold_reason = ?, updated_at = ?
 		WHERE id = ? AND withdrawal_hold_until < ?`, until.Unix(), reason, tx.now.Unix(), customerID, until.Unix())
 	if err != nil {
 		return fmt.Errorf("hold withdrawals: %w", err)
@@ -164,7 +164,7 @@ func (tx *Tx) HoldWithdrawals(ctx context.Context, customerID int64, until time.
 
 // PostponePasskeyPrompt counts one more 「あとで」 to the passkey prompt.
 func (db *DB) PostponePasskeyPrompt(ctx context.Context, customerID int64) error {
-	_, err := db.sql.ExecContext(ctx, `UPDATE customers SET passkey_prompts_postponed = passkey_prompts_postponed + 1,
+	_, err := db.ExecContext(ctx, `UPDATE customers SET passkey_prompts_postponed = passkey_prompts_postponed + 1,
 		updated_at = ? WHERE id = ?`, db.unix(), customerID)
 	if err != nil {
 		return fmt.Errorf("postpone passkey prompt: %w", err)

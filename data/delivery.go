@@ -55,7 +55,7 @@ func (db *DB) ClaimDue(ctx context.Context, limit int, lease time.Duration, maxA
 	var claimed []OutboxMessage
 	err := db.InTx(ctx, func(tx *Tx) error {
 		now := tx.now.Unix()
-		rows, err := tx.tx.QueryContext(ctx, `SELECT `+outboxColumns+` FROM outbox
+		rows, err := tx.QueryContext(ctx, `SELECT `+outboxColumns+` FROM outbox
 			WHERE (status IN ('queued', 'retrying') AND next_attempt_at <= ?) OR (status = 'sending' AND lease_until <= ?)
 			ORDER BY id LIMIT ?`, now, now, limit)
 		if err != nil {
@@ -104,7 +104,7 @@ func (tx *Tx) claim(ctx context.Context, m OutboxMessage, lease time.Duration, m
 			WHERE id = ? AND status = ? AND attempts = ?`
 		args = args[1:]
 	}
-	res, err := tx.tx.ExecContext(ctx, query, args...)
+	res, err := tx.ExecContext(ctx, query, args...)
 	if err != nil {
 		return false, fmt.Errorf("claim message %d: %w", m.ID, err)
 	}
@@ -124,7 +124,7 @@ func (tx *Tx) claim(ctx context.Context, m OutboxMessage, lease time.Duration, m
 // other state: a message the provider has is never sent again.
 func (db *DB) RecordSent(ctx context.Context, id int64, attempt int, providerID string) error {
 	return db.InTx(ctx, func(tx *Tx) error {
-		if _, err := tx.tx.ExecContext(ctx, `UPDATE outbox SET status = 'sent', provider_id = ?, sent_at = ?,
+		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'sent', provider_id = ?, sent_at = ?,
 			lease_until = 0, updated_at = ? WHERE id = ? AND status <> 'sent'`,
 			providerID, tx.now.Unix(), tx.now.Unix(), id); err != nil {
 			return fmt.Errorf("record sent %d: %w", id, err)
@@ -153,7 +153,7 @@ func (db *DB) RecordInterrupted(ctx context.Context, id int64, attempt int, errT
 
 func (db *DB) release(ctx context.Context, id int64, attempt int, status, result, errText string, after time.Duration) error {
 	return db.InTx(ctx, func(tx *Tx) error {
-		if _, err := tx.tx.ExecContext(ctx, `UPDATE outbox SET status = ?, next_attempt_at = ?, lease_until = 0,
+		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET status = ?, next_attempt_at = ?, lease_until = 0,
 			updated_at = ? WHERE id = ? AND status = 'sending' AND attempts = ?`,
 			status, tx.now.Add(after).Unix(), tx.now.Unix(), id, attempt); err != nil {
 			return fmt.Errorf("record %s %d: %w", result, id, err)
@@ -163,7 +163,7 @@ func (db *DB) release(ctx context.Context, id int64, attempt int, status, result
 }
 
 func (tx *Tx) recordAttempt(ctx context.Context, id int64, attempt int, result, errText, providerID string) error {
-	if _, err := tx.tx.ExecContext(ctx, `INSERT INTO outbox_attempts (outbox_id, attempt, at, result, error, provider_id)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO outbox_attempts (outbox_id, attempt, at, result, error, provider_id)
 		VALUES (?, ?, ?, ?, ?, ?)`, id, attempt, tx.now.Unix(), result, errText, providerID); err != nil {
 		return fmt.Errorf("record attempt of %d: %w", id, err)
 	}
@@ -172,7 +172,7 @@ func (tx *Tx) recordAttempt(ctx context.Context, id int64, attempt int, result, 
 
 // Message returns one outbox message with its delivery state.
 func (db *DB) Message(ctx context.Context, id int64) (*OutboxMessage, error) {
-	m, err := scanOutbox(db.sql.QueryRowContext(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE id = ?`, id))
+	m, err := scanOutbox(db.QueryRowContext(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("message %d: %w", id, ErrNotFound)
 	}
@@ -184,7 +184,7 @@ func (db *DB) Message(ctx context.Context, id int64) (*OutboxMessage, error) {
 
 // DeliveryAttempts lists the attempts to deliver a message, oldest first.
 func (db *DB) DeliveryAttempts(ctx context.Context, outboxID int64) ([]DeliveryAttempt, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT outbox_id, attempt, at, result, error, provider_id
+	rows, err := db.QueryContext(ctx, `SELECT outbox_id, attempt, at, result, error, provider_id
 		FROM outbox_attempts WHERE outbox_id = ? ORDER BY id`, outboxID)
 	if err != nil {
 		return nil, fmt.Errorf("delivery attempts: %w", err)
@@ -206,7 +206,7 @@ func (db *DB) DeliveryAttempts(ctx context.Context, outboxID int64) ([]DeliveryA
 // OutboxDepth counts messages not yet delivered or given up on.
 func (db *DB) OutboxDepth(ctx context.Context) (int, error) {
 	var n int
-	if err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox WHERE status IN ('queued', 'sending', 'retrying')`).Scan(&n); err != nil {
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox WHERE status IN ('queued', 'sending', 'retrying')`).Scan(&n); err != nil {
 		return 0, fmt.Errorf("outbox depth: %w", err)
 	}
 	return n, nil
@@ -216,7 +216,7 @@ func (db *DB) OutboxDepth(ctx context.Context) (int, error) {
 // failed, interrupted or abandoned): a counter for monitoring.
 func (db *DB) DeliveryFailures(ctx context.Context) (int, error) {
 	var n int
-	if err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox_attempts WHERE result <> 'sent'`).Scan(&n); err != nil {
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox_attempts WHERE result <> 'sent'`).Scan(&n); err != nil {
 		return 0, fmt.Errorf("delivery failures: %w", err)
 	}
 	return n, nil

@@ -24,7 +24,7 @@ type DeliveryLogEntry struct {
 // DeliveryLog lists the newest messages to a customer with their delivery
 // state, from the outbox and its attempt log.
 func (db *DB) DeliveryLog(ctx context.Context, customerID int64, limit int) ([]DeliveryLogEntry, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT o.id, o.kind, o.channel, o.recipient, o.status, o.attempts,
+	rows, err := db.QueryContext(ctx, `SELECT o.id, o.kind, o.channel, o.recipient, o.status, o.attempts,
 		COALESCE((SELECT a.error FROM outbox_attempts a WHERE a.outbox_id = o.id AND a.result <> 'sent'
 			ORDER BY a.id DESC LIMIT 1), ''),
 		o.created_at, o.updated_at

@@ -31,13 +31,13 @@ type Factor struct {
 
 // ConfirmedFactors lists a customer's confirmed factors, oldest first.
 func (db *DB) ConfirmedFactors(ctx context.Context, customerID int64) ([]Factor, error) {
-	return confirmedFactors(ctx, db.sql, customerID)
+	return confirmedFactors(ctx, db, customerID)
 }
 
 // ConfirmedFactors lists the factors inside a transaction, for checks
 // whose outcome is written in that same transaction.
 func (tx *Tx) ConfirmedFactors(ctx context.Context, customerID int64) ([]Factor, error) {
-	return confirmedFactors(ctx, tx.tx, customerID)
+	return confirmedFactors(ctx, tx, customerID)
 }
 
 func confirmedFactors(ctx context.Context, q queryer, customerID int64) ([]Factor, error) {
@@ -64,7 +64,7 @@ func confirmedFactors(ctx context.Context, q queryer, customerID int64) ([]Facto
 
 // CreateFactor inserts a factor; a zero ConfirmedAt leaves it pending.
 func (tx *Tx) CreateFactor(ctx context.Context, f *Factor) (int64, error) {
-	res, err := tx.tx.ExecContext(ctx, `INSERT INTO factors (customer_id, kind, secret_enc, phone, use_login,
+	res, err := tx.ExecContext(ctx, `INSERT INTO factors (customer_id, kind, secret_enc, phone, use_login,
 		use_account, use_withdrawal, last_step, created_at, confirmed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		f.CustomerID, f.Kind, f.SecretEnc, f.Phone, boolInt(f.UseLogin), boolInt(f.UseAccount),
 		boolInt(f.UseWithdrawal), f.LastStep, tx.now.Unix(), unixOrZero(f.ConfirmedAt))
@@ -79,7 +79,7 @@ func (tx *Tx) CreateFactor(ctx context.Context, f *Factor) (int64, error) {
 // it did. Of many concurrent requests with one code exactly one wins. A
 // plain conditional UPDATE, so it works the same on PostgreSQL.
 func (tx *Tx) AdvanceTOTPStep(ctx context.Context, factorID, step int64) (bool, error) {
-	res, err := tx.tx.ExecContext(ctx, `UPDATE factors SET last_step = ? WHERE id = ? AND last_step < ?`,
+	res, err := tx.ExecContext(ctx, `UPDATE factors SET last_step = ? WHERE id = ? AND last_step < ?`,
 		step, factorID, step)
 	if err != nil {
 		return false, fmt.Errorf("advance totp step: %w", err)
@@ -100,12 +100,12 @@ type Uses struct {
 
 // PendingFactor returns the customer's unconfirmed factor of a kind.
 func (db *DB) PendingFactor(ctx context.Context, customerID int64, kind string) (*Factor, error) {
-	return pendingFactor(ctx, db.sql, customerID, kind)
+	return pendingFactor(ctx, db, customerID, kind)
 }
 
 // PendingFactor reads the unconfirmed factor inside a transaction.
 func (tx *Tx) PendingFactor(ctx context.Context, customerID int64, kind string) (*Factor, error) {
-	return pendingFactor(ctx, tx.tx, customerID, kind)
+	return pendingFactor(ctx, tx, customerID, kind)
 }
 
 func pendingFactor(ctx context.Context, q queryer, customerID int64, kind string) (*Factor, error) {
@@ -127,7 +127,7 @@ func pendingFactor(ctx context.Context, q queryer, customerID int64, kind string
 // DeletePendingFactors drops unconfirmed enrolments of a kind, so only the
 // newest QR code can ever be confirmed.
 func (tx *Tx) DeletePendingFactors(ctx context.Context, customerID int64, kind string) error {
-	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM factors WHERE customer_id = ? AND kind = ? AND confirmed_at = 0`,
+	if _, err := tx.ExecContext(ctx, `DELETE FROM factors WHERE customer_id = ? AND kind = ? AND confirmed_at = 0`,
 		customerID, kind); err != nil {
 		return fmt.Errorf("delete pending factors: %w", err)
 	}
@@ -137,7 +137,7 @@ func (tx *Tx) DeletePendingFactors(ctx context.Context, customerID int64, kind s
 // ConfirmFactor activates a pending factor with its uses; lastStep is the
 // TOTP step of the confirming code, so that code cannot then log in.
 func (tx *Tx) ConfirmFactor(ctx context.Context, id int64, uses Uses, lastStep int64) error {
-	res, err := tx.tx.ExecContext(ctx, `UPDATE factors SET confirmed_at = ?, use_login = ?, use_account = ?,
+	res, err := tx.ExecContext(ctx, `UPDATE factors SET confirmed_at = ?, use_login = ?, use_account = ?,
 		use_withdrawal = ?, last_step = ? WHERE id = ? AND confirmed_at = 0`,
 		tx.now.Unix(), boolInt(uses.Login), boolInt(uses.Account), boolInt(uses.Withdrawal), lastStep, id)
 	if err != nil {
@@ -152,7 +152,7 @@ func (tx *Tx) ConfirmFactor(ctx context.Context, id int64, uses Uses, lastStep i
 // DeleteFactors removes the customer's confirmed factors of a kind except
 // keepID, and reports how many went.
 func (tx *Tx) DeleteFactors(ctx context.Context, customerID int64, kind string, keepID int64) (int64, error) {
-	res, err := tx.tx.ExecContext(ctx, `DELETE FROM factors WHERE customer_id = ? AND kind = ? AND confirmed_at > 0 AND id != ?`,
+	res, err := tx.ExecContext(ctx, `DELETE FROM factors WHERE customer_id = ? AND kind = ? AND confirmed_at > 0 AND id != ?`,
 		customerID, kind, keepID)
 	if err != nil {
 		return 0, fmt.Errorf("delete factors: %w", err)
@@ -162,7 +162,7 @@ func (tx *Tx) DeleteFactors(ctx context.Context, customerID int64, kind string, 
 
 // SetFactorUses records which services a factor of the customer is used for.
 func (tx *Tx) SetFactorUses(ctx context.Context, customerID, factorID int64, uses Uses) error {
-	res, err := tx.tx.ExecContext(ctx, `UPDATE factors SET use_login = ?, use_account = ?, use_withdrawal = ?
+	res, err := tx.ExecContext(ctx, `UPDATE factors SET use_login = ?, use_account = ?, use_withdrawal = ?
 		WHERE id = ? AND customer_id = ? AND confirmed_at > 0`,
 		boolInt(uses.Login), boolInt(uses.Account), boolInt(uses.Withdrawal), factorID, customerID)
 	if err != nil {

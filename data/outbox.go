@@ -32,7 +32,7 @@ func (tx *Tx) QueueMessage(ctx context.Context, m *OutboxMessage) (int64, error)
 	if m.CustomerID != 0 {
 		customer = m.CustomerID
 	}
-	res, err := tx.tx.ExecContext(ctx, `INSERT INTO outbox (customer_id, kind, channel, recipient, subject, body,
+	res, err := tx.ExecContext(ctx, `INSERT INTO outbox (customer_id, kind, channel, recipient, subject, body,
 		created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 		customer, m.Kind, m.Channel, m.To, m.Subject, m.Body, tx.now.Unix(), tx.now.Unix())
 	if err != nil {
@@ -43,7 +43,7 @@ func (tx *Tx) QueueMessage(ctx context.Context, m *OutboxMessage) (int64, error)
 
 // RecentMessages lists the newest outbox messages first.
 func (db *DB) RecentMessages(ctx context.Context, limit int) ([]OutboxMessage, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT id, customer_id, kind, channel, recipient, subject, body,
+	rows, err := db.QueryContext(ctx, `SELECT id, customer_id, kind, channel, recipient, subject, body,
 		status, created_at FROM outbox ORDER BY id DESC LIMIT ?`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("recent messages: %w", err)

@@ -46,12 +46,12 @@ func scanPasskeys(rows *sql.Rows) ([]Passkey, error) {
 
 // PasskeysOf lists a customer's passkeys, oldest first.
 func (db *DB) PasskeysOf(ctx context.Context, customerID int64) ([]Passkey, error) {
-	return passkeysOf(ctx, db.sql, customerID)
+	return passkeysOf(ctx, db, customerID)
 }
 
 // PasskeysOf lists the passkeys inside a transaction.
 func (tx *Tx) PasskeysOf(ctx context.Context, customerID int64) ([]Passkey, error) {
-	return passkeysOf(ctx, tx.tx, customerID)
+	return passkeysOf(ctx, tx, customerID)
 }
 
 func passkeysOf(ctx context.Context, q queryer, customerID int64) ([]Passkey, error) {
@@ -64,7 +64,7 @@ func passkeysOf(ctx context.Context, q queryer, customerID int64) ([]Passkey, er
 
 // CreatePasskey stores a new passkey.
 func (tx *Tx) CreatePasskey(ctx context.Context, p *Passkey) (int64, error) {
-	res, err := tx.tx.ExecContext(ctx, `INSERT INTO passkeys (customer_id, credential_id, credential_json, name, sign_count,
+	res, err := tx.ExecContext(ctx, `INSERT INTO passkeys (customer_id, credential_id, credential_json, name, sign_count,
 		use_login, use_account, use_withdrawal, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		p.CustomerID, p.CredentialID, p.CredentialJSON, p.Name, p.SignCount,
 		boolInt(p.UseLogin), boolInt(p.UseAccount), boolInt(p.UseWithdrawal), tx.now.Unix())
@@ -78,7 +78,7 @@ func (tx *Tx) CreatePasskey(ctx context.Context, p *Passkey) (int64, error) {
 // only if the stored counter is still the one the check saw, so two
 // parallel uses of one assertion cannot both pass.
 func (tx *Tx) PasskeyUsed(ctx context.Context, id int64, oldCount, newCount uint32, credentialJSON string) (bool, error) {
-	res, err := tx.tx.ExecContext(ctx, `UPDATE passkeys SET sign_count = ?, credential_json = ?, last_used_at = ?
+	res, err := tx.ExecContext(ctx, `UPDATE passkeys SET sign_count = ?, credential_json = ?, last_used_at = ?
 		WHERE id = ? AND sign_count = ? AND cloned = 0`, newCount, credentialJSON, tx.now.Unix(), id, oldCount)
 	if err != nil {
 		return false, fmt.Errorf("passkey used: %w", err)
@@ -89,7 +89,7 @@ func (tx *Tx) PasskeyUsed(ctx context.Context, id int64, oldCount, newCount uint
 
 // MarkPasskeyCloned refuses a passkey from now on.
 func (tx *Tx) MarkPasskeyCloned(ctx context.Context, id int64) error {
-	if _, err := tx.tx.ExecContext(ctx, `UPDATE passkeys SET cloned = 1 WHERE id = ?`, id); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE passkeys SET cloned = 1 WHERE id = ?`, id); err != nil {
 		return fmt.Errorf("mark passkey cloned: %w", err)
 	}
 	return nil
@@ -97,7 +97,7 @@ func (tx *Tx) MarkPasskeyCloned(ctx context.Context, id int64) error {
 
 // DeletePasskey removes one of the customer's passkeys.
 func (tx *Tx) DeletePasskey(ctx context.Context, customerID, id int64) error {
-	res, err := tx.tx.ExecContext(ctx, `DELETE FROM passkeys WHERE id = ? AND customer_id = ?`, id, customerID)
+	res, err := tx.ExecContext(ctx, `DELETE FROM passkeys WHERE id = ? AND customer_id = ?`, id, customerID)
 	if err != nil {
 		return fmt.Errorf("delete passkey: %w", err)
 	}
@@ -109,7 +109,7 @@ func (tx *Tx) DeletePasskey(ctx context.Context, customerID, id int64) error {
 
 // DeleteAllPasskeys removes every passkey of the customer (support reset).
 func (tx *Tx) DeleteAllPasskeys(ctx context.Context, customerID int64) (int64, error) {
-	res, err := tx.tx.ExecContext(ctx, `DELETE FROM passkeys WHERE customer_id = ?`, customerID)
+	res, err := tx.ExecContext(ctx, `DELETE FROM passkeys WHERE customer_id = ?`, customerID)
 	if err != nil {
 		return 0, fmt.Errorf("delete passkeys: %w", err)
 	}
@@ -118,7 +118,7 @@ func (tx *Tx) DeleteAllPasskeys(ctx context.Context, customerID int64) (int64, e
 
 // SetPasskeyUses records which services a passkey is used for.
 func (tx *Tx) SetPasskeyUses(ctx context.Context, customerID, id int64, uses Uses) error {
-	res, err := tx.tx.ExecContext(ctx, `UPDATE passkeys SET use_login = ?, use_account = ?, use_withdrawal = ?
+	res, err := tx.ExecContext(ctx, `UPDATE passkeys SET use_login = ?, use_account = ?, use_withdrawal = ?
 		WHERE id = ? AND customer_id = ?`, boolInt(uses.Login), boolInt(uses.Account), boolInt(uses.Withdrawal), id, customerID)
 	if err != nil {
 		return fmt.Errorf("set passkey uses: %w", err)
@@ -133,7 +133,7 @@ func (tx *Tx) SetPasskeyUses(ctx context.Context, customerID, id int64, uses Use
 // the first time.
 func (tx *Tx) WebAuthnUserID(ctx context.Context, customerID int64) ([]byte, error) {
 	var id []byte
-	if err := tx.tx.QueryRowContext(ctx, `SELECT webauthn_user_id FROM customers WHERE id = ?`, customerID).Scan(&id); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT webauthn_user_id FROM customers WHERE id = ?`, customerID).Scan(&id); err != nil {
 		return nil, fmt.Errorf("webauthn user id: %w", err)
 	}
 	if len(id) > 0 {
@@ -143,7 +143,7 @@ func (tx *Tx) WebAuthnUserID(ctx context.Context, customerID int64) ([]byte, err
 	if _, err := rand.Read(id); err != nil {
 		return nil, err
 	}
-	if _, err := tx.tx.ExecContext(ctx, `UPDATE customers SET webauthn_user_id = ? WHERE id = ?`, id, customerID); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE customers SET webauthn_user_id = ? WHERE id = ?`, id, customerID); err != nil {
 		return nil, fmt.Errorf("set webauthn user id: %w", err)
 	}
 	return id, nil
@@ -154,7 +154,7 @@ func (db *DB) CustomerByWebAuthnUserID(ctx context.Context, handle []byte) (*Cus
 	if len(handle) == 0 {
 		return nil, fmt.Errorf("customer by user handle: %w", ErrNotFound)
 	}
-	c, err := scanCustomer(db.sql.QueryRowContext(ctx, `SELECT `+customerColumns+` FROM customers WHERE webauthn_user_id = ?`, handle))
+	c, err := scanCustomer(db.QueryRowContext(ctx, `SELECT `+customerColumns+` FROM customers WHERE webauthn_user_id = ?`, handle))
 	if err != nil {
 		return nil, fmt.Errorf("customer by user handle: %w", err)
 	}
@@ -164,7 +164,7 @@ func (db *DB) CustomerByWebAuthnUserID(ctx context.Context, handle []byte) (*Cus
 // SaveCeremony stores a WebAuthn ceremony's state for the session,
 // replacing an earlier one of the same kind.
 func (db *DB) SaveCeremony(ctx context.Context, sessionHash, kind, state string, expires time.Time) error {
-	_, err := db.sql.ExecContext(ctx, `INSERT INTO webauthn_ceremonies (session_hash, kind, data, expires_at) VALUES (?, ?, ?, ?)
+	_, err := db.ExecContext(ctx, `INSERT INTO webauthn_ceremonies (session_hash, kind, data, expires_at) VALUES (?, ?, ?, ?)
 		ON CONFLICT (session_hash, kind) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at`,
 		sessionHash, kind, state, expires.Unix())
 	if err != nil {
@@ -179,7 +179,7 @@ func (db *DB) TakeCeremony(ctx context.Context, sessionHash, kind string) (strin
 	var state string
 	var expires int64
 	err := db.InTx(ctx, func(tx *Tx) error {
-		err := tx.tx.QueryRowContext(ctx, `SELECT data, expires_at FROM webauthn_ceremonies WHERE session_hash = ? AND kind = ?`,
+		err := tx.QueryRowContext(ctx, `SELECT data, expires_at FROM webauthn_ceremonies WHERE session_hash = ? AND kind = ?`,
 			sessionHash, kind).Scan(&state, &expires)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("ceremony: %w", ErrNotFound)
@@ -187,7 +187,7 @@ func (db *DB) TakeCeremony(ctx context.Context, sessionHash, kind string) (strin
 		if err != nil {
 			return fmt.Errorf("ceremony: %w", err)
 		}
-		_, err = tx.tx.ExecContext(ctx, `DELETE FROM webauthn_ceremonies WHERE session_hash = ? AND kind = ?`, sessionHash, kind)
+		_, err = tx.ExecContext(ctx, `DELETE FROM webauthn_ceremonies WHERE session_hash = ? AND kind = ?`, sessionHash, kind)
 		return err
 	})
 	if err != nil {
@@ -203,7 +203,7 @@ func (db *DB) TakeCeremony(ctx context.Context, sessionHash, kind string) (strin
 // never registered a passkey.
 func (db *DB) WebAuthnUserIDOf(ctx context.Context, customerID int64) ([]byte, error) {
 	var id []byte
-	if err := db.sql.QueryRowContext(ctx, `SELECT webauthn_user_id FROM customers WHERE id = ?`, customerID).Scan(&id); err != nil {
+	if err := db.QueryRowContext(ctx, `SELECT webauthn_user_id FROM customers WHERE id = ?`, customerID).Scan(&id); err != nil {
 		return nil, fmt.Errorf("webauthn user id: %w", err)
 	}
 	return id, nil

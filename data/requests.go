@@ -88,7 +88,7 @@ func scanRequests(rows *sql.Rows) ([]ActionRequest, error) {
 
 // CreateRequest stores a pending request and returns its id.
 func (tx *Tx) CreateRequest(ctx context.Context, r *ActionRequest) (int64, error) {
-	res, err := tx.tx.ExecContext(ctx, `INSERT INTO action_requests (case_id, customer_id, kind, remove, temp_pass,
+	res, err := tx.ExecContext(ctx, `INSERT INTO action_requests (case_id, customer_id, kind, remove, temp_pass,
 		contact_kind, contact_value, requested_by, status, created_at, expires_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)`,
 		r.CaseID, r.CustomerID, r.Kind, r.Remove, boolInt(r.TempPass), r.ContactKind, r.ContactValue,
@@ -101,7 +101,7 @@ func (tx *Tx) CreateRequest(ctx context.Context, r *ActionRequest) (int64, error
 
 // RequestByID reads a request inside the transaction that decides it.
 func (tx *Tx) RequestByID(ctx context.Context, id int64) (*ActionRequest, error) {
-	r, err := scanRequest(tx.tx.QueryRowContext(ctx, requestSelect+` WHERE r.id = ?`, id))
+	r, err := scanRequest(tx.QueryRowContext(ctx, requestSelect+` WHERE r.id = ?`, id))
 	if err != nil {
 		return nil, fmt.Errorf("request %d: %w", id, err)
 	}
@@ -110,7 +110,7 @@ func (tx *Tx) RequestByID(ctx context.Context, id int64) (*ActionRequest, error)
 
 // RequestByID finds a request.
 func (db *DB) RequestByID(ctx context.Context, id int64) (*ActionRequest, error) {
-	r, err := scanRequest(db.sql.QueryRowContext(ctx, requestSelect+` WHERE r.id = ?`, id))
+	r, err := scanRequest(db.QueryRowContext(ctx, requestSelect+` WHERE r.id = ?`, id))
 	if err != nil {
 		return nil, fmt.Errorf("request %d: %w", id, err)
 	}
@@ -121,7 +121,7 @@ func (db *DB) RequestByID(ctx context.Context, id int64) (*ActionRequest, error)
 // expired, if nobody settled it first; a second decision is a conflict,
 // so two supervisors clicking at once cannot both run the action.
 func (tx *Tx) DecideRequest(ctx context.Context, id int64, status string, decidedBy int64, reason string) error {
-	res, err := tx.tx.ExecContext(ctx, `UPDATE action_requests SET status = ?, decided_by = ?, reason = ?, decided_at = ?
+	res, err := tx.ExecContext(ctx, `UPDATE action_requests SET status = ?, decided_by = ?, reason = ?, decided_at = ?
 		WHERE id = ? AND status = 'pending'`, status, nullID(decidedBy), reason, tx.now.Unix(), id)
 	if err != nil {
 		return fmt.Errorf("decide request %d: %w", id, err)
@@ -135,7 +135,7 @@ func (tx *Tx) DecideRequest(ctx context.Context, id int64, status string, decide
 // MarkRequestPassIssued records that an approved reset's temporary pass
 // was issued; it happens once.
 func (tx *Tx) MarkRequestPassIssued(ctx context.Context, id int64) error {
-	res, err := tx.tx.ExecContext(ctx, `UPDATE action_requests SET pass_issued_at = ?
+	res, err := tx.ExecContext(ctx, `UPDATE action_requests SET pass_issued_at = ?
 		WHERE id = ? AND status = 'approved' AND temp_pass = 1 AND pass_issued_at = 0`, tx.now.Unix(), id)
 	if err != nil {
 		return fmt.Errorf("mark pass issued %d: %w", id, err)
@@ -149,7 +149,7 @@ func (tx *Tx) MarkRequestPassIssued(ctx context.Context, id int64) error {
 // PendingRequests lists requests still waiting at now, oldest first: the
 // supervisors' queue.
 func (db *DB) PendingRequests(ctx context.Context, now time.Time, limit int) ([]ActionRequest, error) {
-	rows, err := db.sql.QueryContext(ctx, requestSelect+` WHERE r.status = 'pending' AND r.expires_at > ?
+	rows, err := db.QueryContext(ctx, requestSelect+` WHERE r.status = 'pending' AND r.expires_at > ?
 		ORDER BY r.id LIMIT ?`, now.Unix(), limit)
 	if err != nil {
 		return nil, fmt.Errorf("pending requests: %w", err)
@@ -159,7 +159,7 @@ func (db *DB) PendingRequests(ctx context.Context, now time.Time, limit int) ([]
 
 // CaseRequests lists a case's requests, newest first.
 func (db *DB) CaseRequests(ctx context.Context, caseID int64) ([]ActionRequest, error) {
-	rows, err := db.sql.QueryContext(ctx, requestSelect+` WHERE r.case_id = ? ORDER BY r.id DESC`, caseID)
+	rows, err := db.QueryContext(ctx, requestSelect+` WHERE r.case_id = ? ORDER BY r.id DESC`, caseID)
 	if err != nil {
 		return nil, fmt.Errorf("case requests: %w", err)
 	}

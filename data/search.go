@@ -44,7 +44,7 @@ func (db *DB) SearchCustomers(ctx context.Context, key string, limit int) ([]Cus
 	}
 	// Every key starting with key sorts at or after key and before key
 	// followed by the largest code point.
-	rows, err := db.sql.QueryContext(ctx, `SELECT `+customerColumns+` FROM customers WHERE id IN (
+	rows, err := db.QueryContext(ctx, `SELECT `+customerColumns+` FROM customers WHERE id IN (
 		SELECT customer_id FROM customer_search WHERE key >= ? AND key < ? LIMIT ?) ORDER BY id`,
 		key, key+string(utf8.MaxRune), limit)
 	if err != nil {
@@ -64,7 +64,7 @@ func (db *DB) SearchCustomers(ctx context.Context, key string, limit int) ([]Cus
 
 // CustomerByAccountAndBirth is the partners' exact lookup: both must match.
 func (db *DB) CustomerByAccountAndBirth(ctx context.Context, account, birthDate string) (*Customer, error) {
-	c, err := scanCustomer(db.sql.QueryRowContext(ctx, `SELECT `+customerColumns+` FROM customers
+	c, err := scanCustomer(db.QueryRowContext(ctx, `SELECT `+customerColumns+` FROM customers
 		WHERE account_number = ? AND birth_date = ?`, account, birthDate))
 	if err != nil {
 		return nil, fmt.Errorf("customer by account and birth date: %w", err)

@@ -10,7 +10,7 @@ import (
 // change, a browser that an attacker may hold is logged out (SECURITY 25).
 // Pass "" to end them all.
 func (tx *Tx) DeleteOtherSessions(ctx context.Context, customerID int64, keepIDHash string) error {
-	_, err := tx.tx.ExecContext(ctx, `DELETE FROM sessions WHERE customer_id = ? AND site = ? AND id_hash <> ?`,
+	_, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE customer_id = ? AND site = ? AND id_hash <> ?`,
 		customerID, SiteCustomer, keepIDHash)
 	if err != nil {
 		return fmt.Errorf("delete other sessions of %d: %w", customerID, err)

@@ -43,7 +43,7 @@ func (db *DB) SessionByHash(ctx context.Context, idHash string) (*Session, error
 	var s Session
 	var customer, staff sql.NullInt64
 	var sf, created, seen int64
-	err := db.sql.QueryRowContext(ctx, `SELECT id_hash, site, customer_id, staff_id, level, csrf_token, method,
+	err := db.QueryRowContext(ctx, `SELECT id_hash, site, customer_id, staff_id, level, csrf_token, method,
 		second_factor_at, step_up_purpose, client_ip, user_agent, created_at, last_seen_at FROM sessions WHERE id_hash = ?`, idHash).
 		Scan(&s.IDHash, &s.Site, &customer, &staff, &s.Level, &s.CSRFToken, &s.Method, &sf, &s.StepUpPurpose,
 			&s.ClientIP, &s.UserAgent, &created, &seen)
@@ -66,7 +66,7 @@ func (db *DB) CreateSession(ctx context.Context, s *Session) error {
 
 // CreateSession stores a new session inside a transaction.
 func (tx *Tx) CreateSession(ctx context.Context, s *Session) error {
-	_, err := tx.tx.ExecContext(ctx, `INSERT INTO sessions (id_hash, site, customer_id, staff_id, level, csrf_token,
+	_, err := tx.ExecContext(ctx, `INSERT INTO sessions (id_hash, site, customer_id, staff_id, level, csrf_token,
 		method, second_factor_at, step_up_purpose, client_ip, user_agent, created_at, last_seen_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		s.IDHash, s.Site, nullID(s.CustomerID), nullID(s.StaffID), s.Level, s.CSRFToken, s.Method,
@@ -79,7 +79,7 @@ func (tx *Tx) CreateSession(ctx context.Context, s *Session) error {
 
 // DeleteSession removes a session (logout, rotation, expiry).
 func (tx *Tx) DeleteSession(ctx context.Context, idHash string) error {
-	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM sessions WHERE id_hash = ?`, idHash); err != nil {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE id_hash = ?`, idHash); err != nil {
 		return fmt.Errorf("delete session: %w", err)
 	}
 	return nil
@@ -93,7 +93,7 @@ func (db *DB) DeleteSession(ctx context.Context, idHash string) error {
 // TouchSession records activity, for the idle limit. It writes at most once
 // a minute per session so page views do not queue on the write lock.
 func (db *DB) TouchSession(ctx context.Context, idHash string, at time.Time) error {
-	_, err := db.sql.ExecContext(ctx, `UPDATE sessions SET last_seen_at = ? WHERE id_hash = ? AND last_seen_at < ?`,
+	_, err := db.ExecContext(ctx, `UPDATE sessions SET last_seen_at = ? WHERE id_hash = ? AND last_seen_at < ?`,
 		at.Unix(), idHash, at.Unix()-60)
 	if err != nil {
 		return fmt.Errorf("touch session: %w", err)
@@ -104,7 +104,7 @@ func (db *DB) TouchSession(ctx context.Context, idHash string, at time.Time) err
 // DeleteSessionsBefore removes sessions idle since idleBefore or created
 // before createdBefore; it returns how many went.
 func (db *DB) DeleteSessionsBefore(ctx context.Context, idleBefore, createdBefore time.Time) (int64, error) {
-	res, err := db.sql.ExecContext(ctx, `DELETE FROM sessions WHERE last_seen_at < ? OR created_at < ?`,
+	res, err := db.ExecContext(ctx, `DELETE FROM sessions WHERE last_seen_at < ? OR created_at < ?`,
 		idleBefore.Unix(), createdBefore.Unix())
 	if err != nil {
 		return 0, fmt.Errorf("delete old sessions: %w", err)
@@ -114,7 +114,7 @@ func (db *DB) DeleteSessionsBefore(ctx context.Context, idleBefore, createdBefor
 
 // SetSessionMethod records which second-factor method a pending session uses.
 func (db *DB) SetSessionMethod(ctx context.Context, idHash, method string) error {
-	if _, err := db.sql.ExecContext(ctx, `UPDATE sessions SET method = ? WHERE id_hash = ?`, method, idHash); err != nil {
+	if _, err := db.ExecContext(ctx, `UPDATE sessions SET method = ? WHERE id_hash = ?`, method, idHash); err != nil {
 		return fmt.Errorf("set session method: %w", err)
 	}
 	return nil
@@ -130,7 +130,7 @@ func nullID(id int64) any {
 
 // StepUpUsed clears a session's step-up so it approves only one operation.
 func (db *DB) StepUpUsed(ctx context.Context, idHash string) error {
-	if _, err := db.sql.ExecContext(ctx, `UPDATE sessions SET step_up_purpose = '' WHERE id_hash = ?`, idHash); err != nil {
+	if _, err := db.ExecContext(ctx, `UPDATE sessions SET step_up_purpose = '' WHERE id_hash = ?`, idHash); err != nil {
 		return fmt.Errorf("clear step-up: %w", err)
 	}
 	return nil

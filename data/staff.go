@@ -31,7 +31,7 @@ type Organisation struct {
 
 // CreateOrganisation adds an organisation.
 func (tx *Tx) CreateOrganisation(ctx context.Context, o *Organisation) error {
-	_, err := tx.tx.ExecContext(ctx, `INSERT INTO organisations (id, name, kind, created_at) VALUES (?, ?, ?, ?)`,
+	_, err := tx.ExecContext(ctx, `INSERT INTO organisations (id, name, kind, created_at) VALUES (?, ?, ?, ?)`,
 		o.ID, o.Name, o.Kind, tx.now.Unix())
 	if err != nil {
 		return fmt.Errorf("create organisation %s: %w", o.ID, err)
@@ -41,7 +41,7 @@ func (tx *Tx) CreateOrganisation(ctx context.Context, o *Organisation) error {
 
 // Organisations lists every organisation by id.
 func (db *DB) Organisations(ctx context.Context) ([]Organisation, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT id, name, kind FROM organisations ORDER BY id`)
+	rows, err := db.QueryContext(ctx, `SELECT id, name, kind FROM organisations ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("organisations: %w", err)
 	}
@@ -96,7 +96,7 @@ func scanStaff(row interface{ Scan(...any) error }) (*Staff, error) {
 
 // StaffByID finds a staff member by id.
 func (db *DB) StaffByID(ctx context.Context, id int64) (*Staff, error) {
-	s, err := scanStaff(db.sql.QueryRowContext(ctx, staffSelect+` WHERE s.id = ?`, id))
+	s, err := scanStaff(db.QueryRowContext(ctx, staffSelect+` WHERE s.id = ?`, id))
 	if err != nil {
 		return nil, fmt.Errorf("staff %d: %w", id, err)
 	}
@@ -105,7 +105,7 @@ func (db *DB) StaffByID(ctx context.Context, id int64) (*Staff, error) {
 
 // StaffByID reads a staff member inside the transaction.
 func (tx *Tx) StaffByID(ctx context.Context, id int64) (*Staff, error) {
-	s, err := scanStaff(tx.tx.QueryRowContext(ctx, staffSelect+` WHERE s.id = ?`, id))
+	s, err := scanStaff(tx.QueryRowContext(ctx, staffSelect+` WHERE s.id = ?`, id))
 	if err != nil {
 		return nil, fmt.Errorf("staff %d: %w", id, err)
 	}
@@ -114,7 +114,7 @@ func (tx *Tx) StaffByID(ctx context.Context, id int64) (*Staff, error) {
 
 // StaffByLogin finds a staff member by normalised login ID.
 func (db *DB) StaffByLogin(ctx context.Context, loginID string) (*Staff, error) {
-	s, err := scanStaff(db.sql.QueryRowContext(ctx, staffSelect+` WHERE s.login_id = ?`, loginID))
+	s, err := scanStaff(db.QueryRowContext(ctx, staffSelect+` WHERE s.login_id = ?`, loginID))
 	if err != nil {
 		return nil, fmt.Errorf("staff by login: %w", err)
 	}
@@ -123,7 +123,7 @@ func (db *DB) StaffByLogin(ctx context.Context, loginID string) (*Staff, error) 
 
 // ListStaff lists every staff member, active first, by login ID.
 func (db *DB) ListStaff(ctx context.Context) ([]Staff, error) {
-	rows, err := db.sql.QueryContext(ctx, staffSelect+` ORDER BY s.active DESC, s.login_id`)
+	rows, err := db.QueryContext(ctx, staffSelect+` ORDER BY s.active DESC, s.login_id`)
 	if err != nil {
 		return nil, fmt.Errorf("list staff: %w", err)
 	}
@@ -142,7 +142,7 @@ func (db *DB) ListStaff(ctx context.Context) ([]Staff, error) {
 // CountStaff counts staff accounts; demo staff go only into an empty table.
 func (db *DB) CountStaff(ctx context.Context) (int, error) {
 	var n int
-	if err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM staff`).Scan(&n); err != nil {
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM staff`).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count staff: %w", err)
 	}
 	return n, nil
@@ -150,7 +150,7 @@ func (db *DB) CountStaff(ctx context.Context) (int, error) {
 
 // CreateStaff inserts a staff member and returns the id.
 func (tx *Tx) CreateStaff(ctx context.Context, s *Staff) (int64, error) {
-	res, err := tx.tx.ExecContext(ctx, `INSERT INTO staff (login_id, name, role, org_id, password_hash,
+	res, err := tx.ExecContext(ctx, `INSERT INTO staff (login_id, name, role, org_id, password_hash,
 		totp_secret_enc, totp_last_step, active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, -1, 1, ?, ?)`,
 		s.LoginID, s.Name, s.Role, s.OrgID, s.PasswordHash, s.TOTPSecretEnc, tx.now.Unix(), tx.now.Unix())
 	if err != nil {
@@ -192,7 +192,7 @@ func (tx *Tx) ConfirmStaffTOTP(ctx context.Context, id, step int64) error {
 
 func (tx *Tx) updateStaff(ctx context.Context, id int64, set string, args ...any) error {
 	args = append(args, tx.now.Unix(), id)
-	res, err := tx.tx.ExecContext(ctx, `UPDATE staff SET `+set+`, updated_at = ? WHERE id = ?`, args...)
+	res, err := tx.ExecContext(ctx, `UPDATE staff SET `+set+`, updated_at = ? WHERE id = ?`, args...)
 	if err != nil {
 		return fmt.Errorf("update staff %d: %w", id, err)
 	}
@@ -206,7 +206,7 @@ func (tx *Tx) updateStaff(ctx context.Context, id int64, set string, args ...any
 // conditional UPDATE as AdvanceTOTPStep: of concurrent uses of one code
 // exactly one wins.
 func (tx *Tx) AdvanceStaffTOTPStep(ctx context.Context, id, step int64) (bool, error) {
-	res, err := tx.tx.ExecContext(ctx, `UPDATE staff SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?`,
+	res, err := tx.ExecContext(ctx, `UPDATE staff SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?`,
 		step, id, step)
 	if err != nil {
 		return false, fmt.Errorf("advance staff totp step: %w", err)
@@ -217,7 +217,7 @@ func (tx *Tx) AdvanceStaffTOTPStep(ctx context.Context, id, step int64) (bool, e
 
 // DeleteStaffSessions ends every console session of a staff member.
 func (tx *Tx) DeleteStaffSessions(ctx context.Context, staffID int64) error {
-	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM sessions WHERE staff_id = ?`, staffID); err != nil {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE staff_id = ?`, staffID); err != nil {
 		return fmt.Errorf("delete staff sessions: %w", err)
 	}
 	return nil

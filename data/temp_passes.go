@@ -24,11 +24,11 @@ type TempPass struct {
 // CreateTempPass voids the customer's earlier unused passes, so only the
 // newest one works, and stores the new one.
 func (tx *Tx) CreateTempPass(ctx context.Context, p *TempPass) (int64, error) {
-	if _, err := tx.tx.ExecContext(ctx, `UPDATE temp_passes SET voided_at = ?
+	if _, err := tx.ExecContext(ctx, `UPDATE temp_passes SET voided_at = ?
 		WHERE customer_id = ? AND used_at = 0 AND voided_at = 0`, tx.now.Unix(), p.CustomerID); err != nil {
 		return 0, fmt.Errorf("void old temp passes: %w", err)
 	}
-	res, err := tx.tx.ExecContext(ctx, `INSERT INTO temp_passes (customer_id, case_id, staff_id, request_id, pass_hash,
+	res, err := tx.ExecContext(ctx, `INSERT INTO temp_passes (customer_id, case_id, staff_id, request_id, pass_hash,
 		created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)`, p.CustomerID, p.CaseID, p.StaffID, nullID(p.RequestID),
 		p.PassHash, tx.now.Unix(), p.ExpiresAt.Unix())
 	if err != nil {
@@ -43,7 +43,7 @@ func (tx *Tx) OpenTempPass(ctx context.Context, customerID int64) (*TempPass, er
 	var p TempPass
 	var request sql.NullInt64
 	var created, expires int64
-	err := tx.tx.QueryRowContext(ctx, `SELECT id, customer_id, case_id, staff_id, request_id, pass_hash, created_at, expires_at
+	err := tx.QueryRowContext(ctx, `SELECT id, customer_id, case_id, staff_id, request_id, pass_hash, created_at, expires_at
 		FROM temp_passes WHERE customer_id = ? AND used_at = 0 AND voided_at = 0 ORDER BY id DESC LIMIT 1`, customerID).
 		Scan(&p.ID, &p.CustomerID, &p.CaseID, &p.StaffID, &request, &p.PassHash, &created, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -59,7 +59,7 @@ func (tx *Tx) OpenTempPass(ctx context.Context, customerID int64) (*TempPass, er
 // UseTempPass marks a pass used if nobody did first, and reports whether
 // this call did: of parallel logins with one pass exactly one wins.
 func (tx *Tx) UseTempPass(ctx context.Context, id int64) (bool, error) {
-	res, err := tx.tx.ExecContext(ctx, `UPDATE temp_passes SET used_at = ? WHERE id = ? AND used_at = 0 AND voided_at = 0`,
+	res, err := tx.ExecContext(ctx, `UPDATE temp_passes SET used_at = ? WHERE id = ? AND used_at = 0 AND voided_at = 0`,
 		tx.now.Unix(), id)
 	if err != nil {
 		return false, fmt.Errorf("use temp pass: %w", err)
@@ -71,7 +71,7 @@ func (tx *Tx) UseTempPass(ctx context.Context, id int64) (bool, error) {
 // VoidTempPasses voids every unused pass of the customer (a pass that
 // failed too often, or a new reset).
 func (tx *Tx) VoidTempPasses(ctx context.Context, customerID int64) error {
-	if _, err := tx.tx.ExecContext(ctx, `UPDATE temp_passes SET voided_at = ? WHERE customer_id = ? AND used_at = 0 AND voided_at = 0`,
+	if _, err := tx.ExecContext(ctx, `UPDATE temp_passes SET voided_at = ? WHERE customer_id = ? AND used_at = 0 AND voided_at = 0`,
 		tx.now.Unix(), customerID); err != nil {
 		return fmt.Errorf("void temp passes: %w", err)
 	}

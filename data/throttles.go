@@ -13,7 +13,7 @@ import (
 func (db *DB) ThrottleFailures(ctx context.Context, key string, since time.Time) (int, error) {
 	var failures int
 	var start int64
-	err := db.sql.QueryRowContext(ctx, `SELECT failures, window_start FROM throttles WHERE key = ?`, key).
+	err := db.QueryRowContext(ctx, `SELECT failures, window_start FROM throttles WHERE key = ?`, key).
 		Scan(&failures, &start)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
@@ -30,7 +30,7 @@ func (db *DB) ThrottleFailures(ctx context.Context, key string, since time.Time)
 // AddThrottleFailure counts one failure under key, starting a new window
 // when the stored one began before since.
 func (tx *Tx) AddThrottleFailure(ctx context.Context, key string, since time.Time) error {
-	_, err := tx.tx.ExecContext(ctx, `INSERT INTO throttles (key, failures, window_start) VALUES (?, 1, ?)
+	_, err := tx.ExecContext(ctx, `INSERT INTO throttles (key, failures, window_start) VALUES (?, 1, ?)
 		ON CONFLICT (key) DO UPDATE SET
 			failures = CASE WHEN throttles.window_start < ? THEN 1 ELSE throttles.failures + 1 END,
 			window_start = CASE WHEN throttles.window_start < ? THEN excluded.window_start ELSE throttles.window_start END`,
@@ -43,7 +43,7 @@ func (tx *Tx) AddThrottleFailure(ctx context.Context, key string, since time.Tim
 
 // ClearThrottle forgets the failures under key (after a success).
 func (tx *Tx) ClearThrottle(ctx context.Context, key string) error {
-	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM throttles WHERE key = ?`, key); err != nil {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM throttles WHERE key = ?`, key); err != nil {
 		return fmt.Errorf("clear throttle: %w", err)
 	}
 	return nil

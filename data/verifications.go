@@ -65,12 +65,12 @@ func scanVerification(row interface{ Scan(...any) error }) (*Verification, error
 // code useless.
 func (tx *Tx) CreateVerification(ctx context.Context, v *Verification) (int64, error) {
 	if v.Status == VerificationPending {
-		if _, err := tx.tx.ExecContext(ctx, `UPDATE verifications SET status = 'voided'
+		if _, err := tx.ExecContext(ctx, `UPDATE verifications SET status = 'voided'
 			WHERE case_id = ? AND method = ? AND status = 'pending'`, v.CaseID, v.Method); err != nil {
 			return 0, fmt.Errorf("void old verifications: %w", err)
 		}
 	}
-	res, err := tx.tx.ExecContext(ctx, `INSERT INTO verifications (case_id, customer_id, staff_id, method, strength, status,
+	res, err := tx.ExecContext(ctx, `INSERT INTO verifications (case_id, customer_id, staff_id, method, strength, status,
 		detail, code_hash, created_at, expires_at, passed_at, valid_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		v.CaseID, v.CustomerID, v.StaffID, v.Method, v.Strength, v.Status, v.Detail, v.CodeHash, tx.now.Unix(),
 		unixOrZero(v.ExpiresAt), unixOrZero(v.PassedAt), unixOrZero(v.ValidUntil))
@@ -82,7 +82,7 @@ func (tx *Tx) CreateVerification(ctx context.Context, v *Verification) (int64, e
 
 // PendingVerification returns the case's open code of a method.
 func (tx *Tx) PendingVerification(ctx context.Context, caseID int64, method string) (*Verification, error) {
-	v, err := scanVerification(tx.tx.QueryRowContext(ctx, verificationSelect+`
+	v, err := scanVerification(tx.QueryRowContext(ctx, verificationSelect+`
 		WHERE case_id = ? AND method = ? AND status = 'pending' ORDER BY id DESC LIMIT 1`, caseID, method))
 	if err != nil {
 		return nil, fmt.Errorf("pending %s verification: %w", method, err)
@@ -92,7 +92,7 @@ func (tx *Tx) PendingVerification(ctx context.Context, caseID int64, method stri
 
 // CountVerificationAttempt adds a wrong try to a pending code.
 func (tx *Tx) CountVerificationAttempt(ctx context.Context, id int64) error {
-	if _, err := tx.tx.ExecContext(ctx, `UPDATE verifications SET attempts = attempts + 1 WHERE id = ?`, id); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE verifications SET attempts = attempts + 1 WHERE id = ?`, id); err != nil {
 		return fmt.Errorf("count verification attempt: %w", err)
 	}
 	return nil
@@ -106,7 +106,7 @@ func (tx *Tx) FinishVerification(ctx context.Context, id int64, passed bool, val
 	if passed {
 		status, passedAt = VerificationPassed, tx.now.Unix()
 	}
-	res, err := tx.tx.ExecContext(ctx, `UPDATE verifications SET status = ?, passed_at = ?, valid_until = ?
+	res, err := tx.ExecContext(ctx, `UPDATE verifications SET status = ?, passed_at = ?, valid_until = ?
 		WHERE id = ? AND status = 'pending'`, status, passedAt, unixOrZero(validUntil), id)
 	if err != nil {
 		return false, fmt.Errorf("finish verification: %w", err)
@@ -117,7 +117,7 @@ func (tx *Tx) FinishVerification(ctx context.Context, id int64, passed bool, val
 
 // Verifications lists a case's verifications, newest first.
 func (db *DB) Verifications(ctx context.Context, caseID int64) ([]Verification, error) {
-	rows, err := db.sql.QueryContext(ctx, verificationSelect+` WHERE case_id = ? ORDER BY id DESC`, caseID)
+	rows, err := db.QueryContext(ctx, verificationSelect+` WHERE case_id = ? ORDER BY id DESC`, caseID)
 	if err != nil {
 		return nil, fmt.Errorf("verifications: %w", err)
 	}
@@ -144,7 +144,7 @@ type PostalLetter struct {
 
 // QueuePostalLetter adds a letter to the print queue.
 func (tx *Tx) QueuePostalLetter(ctx context.Context, l *PostalLetter) error {
-	if _, err := tx.tx.ExecContext(ctx, `INSERT INTO postal_letters (customer_id, case_id, body, created_at)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO postal_letters (customer_id, case_id, body, created_at)
 		VALUES (?, ?, ?, ?)`, l.CustomerID, l.CaseID, l.Body, tx.now.Unix()); err != nil {
 		return fmt.Errorf("queue postal letter: %w", err)
 	}
@@ -153,7 +153,7 @@ func (tx *Tx) QueuePostalLetter(ctx context.Context, l *PostalLetter) error {
 
 // PostalLetters lists a customer's letters, newest first.
 func (db *DB) PostalLetters(ctx context.Context, customerID int64) ([]PostalLetter, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT id, customer_id, case_id, body, created_at FROM postal_letters
+	rows, err := db.QueryContext(ctx, `SELECT id, customer_id, case_id, body, created_at FROM postal_letters
 		WHERE customer_id = ? ORDER BY id DESC`, customerID)
 	if err != nil {
 		return nil, fmt.Errorf("postal letters: %w", err)

@@ -22,7 +22,7 @@ type BankAccount struct {
 // BankAccountOf returns the customer's registered bank account.
 func (db *DB) BankAccountOf(ctx context.Context, customerID int64) (*BankAccount, error) {
 	var b BankAccount
-	err := db.sql.QueryRowContext(ctx, `SELECT id, customer_id, bank_name, branch_name, account_type, account_number,
+	err := db.QueryRowContext(ctx, `SELECT id, customer_id, bank_name, branch_name, account_type, account_number,
 		holder_kana FROM bank_accounts WHERE customer_id = ?`, customerID).
 		Scan(&b.ID, &b.CustomerID, &b.BankName, &b.BranchName, &b.AccountType, &b.AccountNumber, &b.HolderKana)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -36,7 +36,7 @@ func (db *DB) BankAccountOf(ctx context.Context, customerID int64) (*BankAccount
 
 // SetBankAccount registers or replaces the customer's bank account.
 func (tx *Tx) SetBankAccount(ctx context.Context, b *BankAccount) error {
-	_, err := tx.tx.ExecContext(ctx, `INSERT INTO bank_accounts (customer_id, bank_name, branch_name, account_type,
+	_, err := tx.ExecContext(ctx, `INSERT INTO bank_accounts (customer_id, bank_name, branch_name, account_type,
 		account_number, holder_kana, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (customer_id) DO UPDATE SET bank_name = excluded.bank_name, branch_name = excluded.branch_name,
 		account_type = excluded.account_type, account_number = excluded.account_number,
@@ -71,7 +71,7 @@ func (tx *Tx) CreateWithdrawal(ctx context.Context, w *Withdrawal) (int64, error
 	if w.Status == WithdrawalRequested {
 		requested = tx.now.Unix()
 	}
-	res, err := tx.tx.ExecContext(ctx, `INSERT INTO withdrawals (customer_id, bank_account_id, amount, status, created_at,
+	res, err := tx.ExecContext(ctx, `INSERT INTO withdrawals (customer_id, bank_account_id, amount, status, created_at,
 		requested_at) VALUES (?, ?, ?, ?, ?, ?)`, w.CustomerID, w.BankAccountID, w.Amount, w.Status, tx.now.Unix(), requested)
 	if err != nil {
 		return 0, fmt.Errorf("create withdrawal: %w", err)
@@ -83,7 +83,7 @@ func (tx *Tx) CreateWithdrawal(ctx context.Context, w *Withdrawal) (int64, error
 func (db *DB) WithdrawalOf(ctx context.Context, customerID, id int64) (*Withdrawal, error) {
 	var w Withdrawal
 	var created, requested int64
-	err := db.sql.QueryRowContext(ctx, `SELECT id, customer_id, bank_account_id, amount, status, created_at, requested_at
+	err := db.QueryRowContext(ctx, `SELECT id, customer_id, bank_account_id, amount, status, created_at, requested_at
 		FROM withdrawals WHERE id = ? AND customer_id = ?`, id, customerID).
 		Scan(&w.ID, &w.CustomerID, &w.BankAccountID, &w.Amount, &w.Status, &created, &requested)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -99,7 +99,7 @@ func (db *DB) WithdrawalOf(ctx context.Context, customerID, id int64) (*Withdraw
 // MarkWithdrawalRequested moves an instruction waiting for its second
 // factor to requested, once.
 func (tx *Tx) MarkWithdrawalRequested(ctx context.Context, customerID, id int64) error {
-	res, err := tx.tx.ExecContext(ctx, `UPDATE withdrawals SET status = 'requested', requested_at = ?
+	res, err := tx.ExecContext(ctx, `UPDATE withdrawals SET status = 'requested', requested_at = ?
 		WHERE id = ? AND customer_id = ? AND status = 'awaiting_second_factor'`, tx.now.Unix(), id, customerID)
 	if err != nil {
 		return fmt.Errorf("request withdrawal: %w", err)
@@ -112,7 +112,7 @@ func (tx *Tx) MarkWithdrawalRequested(ctx context.Context, customerID, id int64)
 
 // RecentWithdrawals lists the customer's requested withdrawals, newest first.
 func (db *DB) RecentWithdrawals(ctx context.Context, customerID int64, limit int) ([]Withdrawal, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT id, customer_id, bank_account_id, amount, status, created_at, requested_at
+	rows, err := db.QueryContext(ctx, `SELECT id, customer_id, bank_account_id, amount, status, created_at, requested_at
 		FROM withdrawals WHERE customer_id = ? AND status = 'requested' ORDER BY id DESC LIMIT ?`, customerID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("recent withdrawals: %w", err)
