@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"mfadesk/admin"
 	"net"
 	"net/http"
 	"os"
@@ -88,6 +89,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 		}
 	}
 	go sweepSessions(ctx, app, log)
+	go snapshotAdoption(ctx, app, log)
 	// The worker outlives the signal: requests finishing during shutdown
 	// may still queue messages, and it is stopped after the servers.
 	stopWorker := app.startDelivery(context.WithoutCancel(ctx))
@@ -168,6 +170,24 @@ func closeAll(ls []net.Listener) {
 func newServer(addr string, h http.Handler) *http.Server {
 	return &http.Server{Addr: addr, Handler: h, ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second}
+}
+
+// snapshotAdoption records the day's MFA adoption for the rollout report
+// at start and every six hours (a day's row is replaced, not added), so
+// the chart has a point for every day the server ran.
+func snapshotAdoption(ctx context.Context, app *App, log *slog.Logger) {
+	t := time.NewTicker(6 * time.Hour)
+	defer t.Stop()
+	for {
+		if _, err := admin.SnapshotAdoption(ctx, app.DB); err != nil && ctx.Err() == nil {
+			log.Error("adoption snapshot", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // sweepSessions deletes expired sessions now and then; expiry itself is
