@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"golang.org/x/net/html"
 )
 
@@ -262,5 +263,58 @@ func TestLanguageSelectorLinks(t *testing.T) {
 	p = c.post("/settings/password/login", url.Values{"current_password": {""}})
 	if got := attr(p.byTestID("lang-ja"), "href"); got != "/lang?to=ja&next="+url.QueryEscape("/settings/password") {
 		t.Errorf("selector on a re-rendered form: %q", got)
+	}
+}
+
+// In both languages the main pages pass axe and fit a 360 px phone
+// (English words are longer; the header holds the selector and the logout
+// button). The language is chosen the way a customer does: the header's
+// link, which comes back to the same page.
+func TestBrowserPagesInBothLanguages(t *testing.T) {
+	b := newBrowserApp(t)
+	axe := axeSource(t)
+	ctx := newBrowser(t)
+	b.run(t, ctx, "phone viewport", chromedp.EmulateViewport(360, 740))
+	choose := func(lang, h1 string) {
+		t.Helper()
+		path := b.path(t, ctx)
+		b.run(t, ctx, "choose "+lang, chromedp.Click(chromedp.CSS(`[data-testid=lang-`+lang+`]`)),
+			chromedp.WaitVisible(chromedp.CSS(`html[lang=`+lang+`]`)))
+		if got := b.path(t, ctx); got != path {
+			t.Errorf("selector went from %q to %q", path, got)
+		}
+		if h1 != "" {
+			if got := value(t, b, ctx, "h1", chromedp.Text(chromedp.CSS(`h1`))); got != h1 {
+				t.Errorf("h1 in %s: %q, want %q", lang, got, h1)
+			}
+		}
+	}
+	check := func(lang, name string) {
+		t.Helper()
+		b.checkAccessibility(t, ctx, axe, lang+"-"+name)
+		b.noHorizontalScroll(t, ctx, lang+"-"+name)
+		b.screenshot(t, ctx, lang+"-"+name)
+	}
+	b.run(t, ctx, "login page", chromedp.Navigate(b.base+"/login"))
+	choose("en", "Log in")
+	check("en", "login")
+	choose("ja", "ログイン")
+	check("ja", "login")
+
+	b.loginWithPassword(t, ctx, "demo-email")
+	b.waitPath(t, ctx, "/login/verify")
+	b.submitCode(t, ctx, "form[data-testid=verify-form]", "12")
+	b.run(t, ctx, "error shown", chromedp.WaitVisible(chromedp.CSS(`[data-testid=notice-error]`)))
+	check("ja", "verify-error")
+	b.submitCode(t, ctx, "form[data-testid=verify-form]", b.lastCode("demo-email@example.jp"))
+	b.waitPath(t, ctx, "/home")
+	for _, lang := range []string{"en", "ja"} {
+		b.run(t, ctx, "home", chromedp.Navigate(b.base+"/home"))
+		choose(lang, "")
+		check(lang, "home")
+		for _, path := range []string{"/settings/mfa", "/settings/passkeys", "/account", "/withdrawal", "/settings/password", "/settings/activity"} {
+			b.run(t, ctx, path, chromedp.Navigate(b.base+path))
+			check(lang, strings.Trim(strings.ReplaceAll(path, "/", "-"), "-"))
+		}
 	}
 }
