@@ -21,10 +21,21 @@ type Handler struct {
 	DevDelivery bool
 }
 
-// Customer returns the customer of the request's session.
+const customerKey = "customer.row"
+
+// customer returns the customer of the request's session, read once per
+// request: middleware and handler share the row.
 func (h *Handler) customer(c echo.Context) (*data.Customer, error) {
+	if cu, ok := c.Get(customerKey).(*data.Customer); ok {
+		return cu, nil
+	}
 	s := web.Current(c)
-	return h.DB.CustomerByID(c.Request().Context(), s.CustomerID)
+	cu, err := h.DB.CustomerByID(c.Request().Context(), s.CustomerID)
+	if err != nil {
+		return nil, err
+	}
+	c.Set(customerKey, cu)
+	return cu, nil
 }
 
 func (h *Handler) audit(ctx context.Context, e data.AuditEvent) error {

@@ -30,6 +30,9 @@ type Customer struct {
 	WithdrawalHoldReason string
 	// PasskeyPromptsPostponed counts 「あとで」 answers to the passkey prompt.
 	PasskeyPromptsPostponed int
+	// MFAResetAt is when support last reset the customer's factors (zero
+	// if never): until they enrol again, they may only enrol.
+	MFAResetAt time.Time
 }
 
 // HasValidEmail reports whether codes and notices can go to the email address.
@@ -40,14 +43,14 @@ func (c *Customer) HasValidEmail() bool {
 const customerColumns = `id, account_number, login_id, name_kanji, name_kana, birth_date,
 	email, email_status, phone, phone_verified, password_hash, trading_password_hash,
 	mfa_failures, mfa_last_failure_at, mfa_locked_until, withdrawal_hold_until, withdrawal_hold_reason,
-	passkey_prompts_postponed`
+	passkey_prompts_postponed, mfa_reset_at`
 
 func scanCustomer(row interface{ Scan(...any) error }) (*Customer, error) {
 	var c Customer
-	var lastFail, lockedUntil, holdUntil int64
+	var lastFail, lockedUntil, holdUntil, resetAt int64
 	err := row.Scan(&c.ID, &c.AccountNumber, &c.LoginID, &c.NameKanji, &c.NameKana, &c.BirthDate,
 		&c.Email, &c.EmailStatus, &c.Phone, &c.PhoneVerified, &c.PasswordHash, &c.TradingPasswordHash,
-		&c.MFAFailures, &lastFail, &lockedUntil, &holdUntil, &c.WithdrawalHoldReason, &c.PasskeyPromptsPostponed)
+		&c.MFAFailures, &lastFail, &lockedUntil, &holdUntil, &c.WithdrawalHoldReason, &c.PasskeyPromptsPostponed, &resetAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -57,6 +60,9 @@ func scanCustomer(row interface{ Scan(...any) error }) (*Customer, error) {
 	c.MFALastFailureAt = time.Unix(lastFail, 0)
 	c.MFALockedUntil = time.Unix(lockedUntil, 0)
 	c.WithdrawalHoldUntil = time.Unix(holdUntil, 0)
+	if resetAt > 0 {
+		c.MFAResetAt = time.Unix(resetAt, 0)
+	}
 	return &c, nil
 }
 
