@@ -88,7 +88,7 @@
     var finishURL = el.getAttribute("data-passkey-finish");
     el.setAttribute("aria-busy", "true");
     post(optionsURL, formBody(el)).then(function (opts) {
-      if (!opts || !opts.publicKey) throw new Error(opts && opts.error);
+      if (!opts || !opts.publicKey) throw { serverMessage: opts && opts.error };
       return kind === "create"
         ? navigator.credentials.create(creationOptions(opts))
         : navigator.credentials.get(requestOptions(opts));
@@ -98,7 +98,9 @@
       if (res.ok && res.redirect) { window.location.assign(res.redirect); return; }
       showError(el, res.error);
     }).catch(function (err) {
-      showError(el, err && err.message && err.message.length < 200 && /[^\x00-\x7f]/.test(err.message) ? err.message : "");
+      // The server's message is in the page's language; the browser's own
+      // (a DOMException when the customer cancels) is not: show ours.
+      showError(el, err && err.serverMessage ? err.serverMessage : "");
     }).finally(function () { el.removeAttribute("aria-busy"); });
   }
 
