@@ -83,12 +83,12 @@ func (h *Handler) deny(c echo.Context, s rbac.Subject) error {
 func (h *Handler) nav(st *data.Staff) []views.NavLink {
 	var out []views.NavLink
 	for _, l := range []views.NavLink{
-		{Href: "/console/cases", Label: "受付一覧"},
-		{Href: "/console/customers", Label: "お客様検索"},
-		{Href: "/console/partner/find", Label: "お客様の確認（店頭）"},
-		{Href: "/console/requests", Label: "承認待ちの申請"},
-		{Href: "/console/audit", Label: "監査ログ"},
-		{Href: "/console/staff", Label: "スタッフ管理"},
+		{Href: "/console/cases", Label: "ui.console.nav.cases"},
+		{Href: "/console/customers", Label: "ui.console.nav.customers"},
+		{Href: "/console/partner/find", Label: "ui.console.nav.partner_find"},
+		{Href: "/console/requests", Label: "ui.console.nav.requests"},
+		{Href: "/console/audit", Label: "ui.console.nav.audit"},
+		{Href: "/console/staff", Label: "ui.console.nav.staff"},
 	} {
 		if h.RBAC.Allow(st.Role, st.OrgID, l.Href, http.MethodGet) {
 			out = append(out, l)
@@ -167,7 +167,7 @@ func (h *Handler) requireStrong(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-var errNeedsStrong = &web.UserError{Status: http.StatusForbidden, Title: "強い本人確認が必要です",
-	Message: "この操作には、15分以内の所持確認・本人確認書類・郵送確認のいずれかが必要です。知識確認だけではできません。"}
+var errNeedsStrong = &web.UserError{Status: http.StatusForbidden, Title: "ui.console.error.needs_strong_title",
+	Message: "ui.console.error.needs_strong"}
 
 func caseHref(id int64) string { return "/console/cases/" + strconv.FormatInt(id, 10) }

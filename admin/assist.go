@@ -35,7 +35,7 @@ func (h *Handler) assist(c echo.Context) error {
 		return err
 	}
 	return web.Render(c, http.StatusOK, views.ConsoleAssistPage(views.ConsoleAssistModel{CaseHref: caseHref(k.ID),
-		Factors: factors, ReenrolmentPending: pending, CheckedAt: views.DateTime(h.DB.Now())}))
+		Factors: factors, ReenrolmentPending: pending, CheckedAt: h.DB.Now()}))
 }
 
 // factorRows lists the customer's factors and passkeys with names and
@@ -51,41 +51,22 @@ func (h *Handler) factorRows(ctx context.Context, customerID int64) ([]views.Con
 	}
 	var out []views.ConsoleFactorRow
 	for _, f := range factors {
-		row := views.ConsoleFactorRow{Kind: f.Kind, Label: views.FactorKindLabel(f.Kind), Added: views.DateTime(f.ConfirmedAt),
-			Uses: usesLabel(f.UseLogin, f.UseAccount, f.UseWithdrawal)}
+		row := views.ConsoleFactorRow{Kind: f.Kind, Added: f.ConfirmedAt,
+			UseLogin: f.UseLogin, UseAccount: f.UseAccount, UseWithdrawal: f.UseWithdrawal}
 		if f.Kind == data.FactorSMS {
 			row.Detail = views.MaskPhone(f.Phone)
 		}
 		out = append(out, row)
 	}
 	for _, p := range passkeys {
-		row := views.ConsoleFactorRow{Kind: "passkey", Label: views.FactorKindLabel("passkey"), Detail: "「" + p.Name + "」",
-			Added: views.DateTime(p.CreatedAt), Uses: usesLabel(p.UseLogin, p.UseAccount, p.UseWithdrawal)}
+		row := views.ConsoleFactorRow{Kind: "passkey", PasskeyName: p.Name, Cloned: p.Cloned, Added: p.CreatedAt,
+			UseLogin: p.UseLogin, UseAccount: p.UseAccount, UseWithdrawal: p.UseWithdrawal}
 		if p.LastUsedAt.Unix() > 0 {
-			row.LastUsed = views.DateTime(p.LastUsedAt)
-		}
-		if p.Cloned {
-			row.Detail += "（複製の疑いで停止中）"
+			row.LastUsed = p.LastUsedAt
 		}
 		out = append(out, row)
 	}
 	return out, nil
-}
-
-func usesLabel(login, account, withdrawal bool) string {
-	var out []string
-	for _, u := range []struct {
-		on    bool
-		label string
-	}{{login, "ログイン"}, {account, "登録情報"}, {withdrawal, "出金"}} {
-		if u.on {
-			out = append(out, u.label)
-		}
-	}
-	if len(out) == 0 {
-		return "なし"
-	}
-	return views.JoinJP(out)
 }
 
 // deliveryLimit is how many messages the case page's delivery log shows.
@@ -102,7 +83,7 @@ func (h *Handler) deliveryRows(ctx context.Context, customerID int64) ([]views.D
 	for _, m := range log {
 		out = append(out, views.DeliveryRow{Kind: m.Kind, Channel: m.Channel, To: maskTo(m.Channel, m.To),
 			Status: m.Status, Attempts: strconv.Itoa(m.Attempts), LastError: m.LastError,
-			At: views.DateTime(m.CreatedAt), Updated: views.DateTime(m.UpdatedAt)})
+			At: m.CreatedAt, Updated: m.UpdatedAt})
 	}
 	return out, nil
 }

@@ -40,7 +40,7 @@ func parseAuditFilter(c echo.Context) (views.AuditFilterForm, data.AuditFilter, 
 		if n, ok := parseID(id.value); ok {
 			*id.out = n
 		} else {
-			errs[id.field] = "番号（数字）で入力してください。"
+			errs[id.field] = "ui.console.audit.not_number"
 		}
 	}
 	if msg := web.CheckText(form.Action, false, 64); msg != "" {
@@ -58,7 +58,7 @@ func parseAuditFilter(c echo.Context) (views.AuditFilterForm, data.AuditFilter, 
 		}
 		t, err := time.ParseInLocation("2006-01-02", d.value, jst)
 		if err != nil {
-			errs[d.field] = "2026-01-31 の形で入力してください。"
+			errs[d.field] = "ui.console.audit.bad_date"
 			continue
 		}
 		*d.out = t.AddDate(0, 0, d.days) // "to" includes its whole day
@@ -98,8 +98,8 @@ func (h *Handler) auditLog(c echo.Context) error {
 func (h *Handler) auditCSV(c echo.Context) error {
 	form, f, errs := parseAuditFilter(c)
 	if len(errs) > 0 {
-		return &web.UserError{Status: http.StatusUnprocessableEntity, Title: "条件を確認してください",
-			Message: "監査ログの絞り込み条件に誤りがあります。監査ログの画面で条件を直してから出力してください。"}
+		return &web.UserError{Status: http.StatusUnprocessableEntity, Title: "ui.console.error.audit_filter_title",
+			Message: "ui.console.error.audit_filter"}
 	}
 	f.Limit = auditExportLimit
 	ctx := c.Request().Context()
@@ -114,6 +114,8 @@ func (h *Handler) auditCSV(c echo.Context) error {
 	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="audit.csv"`)
 	c.Response().WriteHeader(http.StatusOK)
 	w := csv.NewWriter(c.Response())
+	// The header row names the columns by their codes, in every language:
+	// scripts and spreadsheets read it, and the values are codes too.
 	w.Write([]string{"id", "at", "actor_kind", "actor", "staff_id", "staff_role", "staff_org", "case_id", "customer_id",
 		"action", "outcome", "client_ip", "detail", "prev_hash", "hash"})
 	for _, e := range events {
@@ -154,7 +156,7 @@ func auditReadEvent(c echo.Context, action string, f views.AuditFilterForm) data
 }
 
 func auditRow(e data.AuditEvent) views.AuditRow {
-	return views.AuditRow{ID: e.ID, At: e.At.In(jst).Format("2006-01-02 15:04:05"), Actor: e.ActorKind + ":" + e.Actor,
+	return views.AuditRow{ID: e.ID, At: e.At, Actor: e.ActorKind + ":" + e.Actor,
 		Role: e.StaffRole, Org: e.StaffOrg, Case: idText(e.CaseID), Customer: idText(e.CustomerID), Action: e.Action,
 		Outcome: e.Outcome, ClientIP: e.ClientIP, Detail: e.Detail}
 }

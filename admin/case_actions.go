@@ -114,7 +114,7 @@ func (h *Handler) actionsModel(c echo.Context, k *data.Case, cu *data.Customer, 
 		m.AssistHref = href + "/assist"
 	}
 	for _, kind := range mfa.ResetKinds() {
-		m.ResetKinds = append(m.ResetKinds, views.Option{Value: kind, Label: views.FactorKindLabel(kind)})
+		m.ResetKinds = append(m.ResetKinds, views.Option{Value: kind, Label: views.FactorKindKey(kind)})
 	}
 	for _, kind := range []string{mfa.ContactEmail, mfa.ContactPhone} {
 		ch, err := h.DB.LatestChallenge(ctx, mfa.SupportContactKey(k.ID), mfa.SupportContactPurpose(kind))

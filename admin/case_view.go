@@ -12,43 +12,44 @@ import (
 	"mfadesk/web"
 )
 
-// caseNotices are the fixed messages a redirect may ask the case page to show.
+// caseNotices are the fixed messages (keys) a redirect may ask the case
+// page to show.
 var caseNotices = map[string]struct{ kind, msg string }{
-	"note":             {"info", "メモを追加しました。"},
-	"closed":           {"info", "受付を完了しました。"},
-	"knowledge_passed": {"info", "知識確認が一致しました（弱い本人確認: マスク表示と説明のみ）。"},
-	"knowledge_failed": {"error", "知識確認が一致しませんでした。"},
-	"code_sent":        {"info", "確認コードを送りました。お客様に読み上げてもらい、入力してください（有効期限5分）。"},
-	"postal_sent":      {"info", "確認コードの郵送を手配しました（有効期限14日）。届いたら読み上げてもらい、入力してください。"},
-	"code_wait":        {"error", "コードは1分に1回まで送れます。少し待ってからもう一度押してください。"},
-	"no_destination":   {"error", "その方法で使える確認済みの連絡先がありません。"},
-	"passed":           {"info", "確認コードが一致しました（強い本人確認）。15分間有効です。"},
-	"document_passed":  {"info", "本人確認書類の確認を記録しました（強い本人確認）。15分間有効です。"},
-	"document_invalid": {"error", "書類の種類と、書類番号の末尾4文字（英数字）を入力してください。"},
-	"not_in_person":    {"error", "本人確認書類の確認は店頭での受付でのみできます。"},
-	"wrong_code":       {"error", "確認コードが一致しません。"},
-	"malformed_code":   {"error", "確認コードは6桁の数字で入力してください。"},
-	"too_many":         {"error", "間違いが続いたため、このコードは使えません。新しいコードを送ってください。"},
-	"expired":          {"error", "確認コードの有効期限が切れました。新しいコードを送ってください。"},
-	"no_code":          {"error", "まだコードを送っていません。"},
-	"locked":           {"error", "お客様の確認コードの誤りが続いたため、ロックされています。"},
-	"case_closed":      {"error", "この受付は完了しています。新しい受付を開始してください。"},
-	"note_invalid":     {"error", "メモは1〜2000文字で入力してください。"},
+	"note":             {"info", "ui.console.case.notice.note"},
+	"closed":           {"info", "ui.console.case.notice.closed"},
+	"knowledge_passed": {"info", "ui.console.case.notice.knowledge_passed"},
+	"knowledge_failed": {"error", "ui.console.case.notice.knowledge_failed"},
+	"code_sent":        {"info", "ui.console.case.notice.code_sent"},
+	"postal_sent":      {"info", "ui.console.case.notice.postal_sent"},
+	"code_wait":        {"error", "ui.console.case.notice.code_wait"},
+	"no_destination":   {"error", "ui.console.case.notice.no_destination"},
+	"passed":           {"info", "ui.console.case.notice.passed"},
+	"document_passed":  {"info", "ui.console.case.notice.document_passed"},
+	"document_invalid": {"error", "ui.console.case.notice.document_invalid"},
+	"not_in_person":    {"error", "ui.console.case.notice.not_in_person"},
+	"wrong_code":       {"error", "ui.console.case.notice.wrong_code"},
+	"malformed_code":   {"error", "ui.console.case.notice.malformed_code"},
+	"too_many":         {"error", "ui.console.case.notice.too_many"},
+	"expired":          {"error", "ui.console.case.notice.expired"},
+	"no_code":          {"error", "ui.console.case.notice.no_code"},
+	"locked":           {"error", "ui.console.case.notice.locked"},
+	"case_closed":      {"error", "ui.console.case.notice.case_closed"},
+	"note_invalid":     {"error", "ui.console.case.notice.note_invalid"},
 
 	// Actions (case_actions.go).
-	"reset_done":        {"info", "多要素認証をリセットしました。お客様のログインを終了し、出金を一時停止し、登録済みの連絡先に通知しました。"},
-	"reset_requested":   {"info", "リセットを申請しました。スーパーバイザーの承認後に実行されます。"},
-	"contact_code_sent": {"info", "新しい連絡先に確認コードを送りました。お客様に読み上げてもらい、入力してください（有効期限5分）。"},
-	"contact_changed":   {"info", "連絡先を変更しました。変更前の連絡先に通知し、出金を一時停止しました。"},
-	"contact_requested": {"info", "確認コードが一致しました。連絡先の変更を申請しました。スーパーバイザーの承認後に変更されます。"},
-	"unlocked":          {"info", "ロックを解除しました。お客様に通知しました。"},
-	"not_locked":        {"error", "このお客様はロックされていません。"},
-	"needs_strong":      {"error", "この操作には、15分以内の強い本人確認（所持確認・本人確認書類・郵送確認）が必要です。"},
-	"own_account":       {"error", "ご自身の口座に対する操作はできません。別の担当者に依頼してください。"},
-	"bad_reset":         {"error", "リセットする認証方法を選び直してください。"},
-	"bad_contact":       {"error", "メールアドレス、または携帯電話番号（070・080・090で始まる11桁）を正しく入力してください。"},
-	"send_limit":        {"error", "このお客様へのコード送信が1時間の上限に達しました。時間をおいてください。"},
-	"no_pass":           {"error", "表示できる一時パスはありません（表示は申請者が1回だけできます）。"},
+	"reset_done":        {"info", "ui.console.case.notice.reset_done"},
+	"reset_requested":   {"info", "ui.console.case.notice.reset_requested"},
+	"contact_code_sent": {"info", "ui.console.case.notice.contact_code_sent"},
+	"contact_changed":   {"info", "ui.console.case.notice.contact_changed"},
+	"contact_requested": {"info", "ui.console.case.notice.contact_requested"},
+	"unlocked":          {"info", "ui.console.case.notice.unlocked"},
+	"not_locked":        {"error", "ui.console.case.notice.not_locked"},
+	"needs_strong":      {"error", "ui.console.case.notice.needs_strong"},
+	"own_account":       {"error", "ui.console.case.notice.own_account"},
+	"bad_reset":         {"error", "ui.console.case.notice.bad_reset"},
+	"bad_contact":       {"error", "ui.console.case.notice.bad_contact"},
+	"send_limit":        {"error", "ui.console.case.notice.send_limit"},
+	"no_pass":           {"error", "ui.console.case.notice.no_pass"},
 }
 
 func (h *Handler) showCase(c echo.Context) error {
@@ -94,7 +95,7 @@ func (h *Handler) showCase(c echo.Context) error {
 		m.ContactHref = caseHref(k.ID) + "/contact"
 	}
 	if cu.MFALockedUntil.After(h.DB.Now()) {
-		m.LockedUntil = views.DateTime(cu.MFALockedUntil)
+		m.LockedUntil = cu.MFALockedUntil
 	}
 	for _, v := range vs {
 		if v.Status == data.VerificationPending && v.ExpiresAt.After(h.DB.Now()) {
@@ -103,7 +104,7 @@ func (h *Handler) showCase(c echo.Context) error {
 		}
 	}
 	for _, d := range mfa.DocumentTypes() {
-		m.DocumentTypes = append(m.DocumentTypes, views.Option{Value: d, Label: views.DocumentLabel(d)})
+		m.DocumentTypes = append(m.DocumentTypes, views.Option{Value: d, Label: views.DocumentKey(d)})
 	}
 	if n, ok := caseNotices[c.QueryParam("notice")]; ok {
 		if n.kind == "info" {
@@ -118,7 +119,7 @@ func (h *Handler) showCase(c echo.Context) error {
 func noteRows(notes []data.CaseNote) []views.NoteRow {
 	out := make([]views.NoteRow, 0, len(notes))
 	for _, n := range notes {
-		out = append(out, views.NoteRow{StaffLogin: n.StaffLogin, Body: n.Body, At: views.DateTime(n.CreatedAt)})
+		out = append(out, views.NoteRow{StaffLogin: n.StaffLogin, Body: n.Body, At: n.CreatedAt})
 	}
 	return out
 }
@@ -126,9 +127,9 @@ func noteRows(notes []data.CaseNote) []views.NoteRow {
 func verificationRows(vs []data.Verification) []views.VerificationRow {
 	out := make([]views.VerificationRow, 0, len(vs))
 	for _, v := range vs {
-		r := views.VerificationRow{Method: v.Method, Status: v.Status, Detail: v.Detail, StaffAt: views.DateTime(v.CreatedAt)}
+		r := views.VerificationRow{Method: v.Method, Status: v.Status, Detail: v.Detail, StaffAt: v.CreatedAt}
 		if v.Status == data.VerificationPassed {
-			r.ValidTill = views.DateTime(v.ValidUntil)
+			r.ValidTill = v.ValidUntil
 		}
 		out = append(out, r)
 	}

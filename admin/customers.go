@@ -30,7 +30,7 @@ func (h *Handler) search(c echo.Context) error {
 	}
 	key := data.SearchKey(q)
 	if utf8.RuneCountInString(key) < data.MinSearchKey {
-		m.Error = "2文字以上で入力してください。"
+		m.Error = "ui.console.search.too_short"
 		return web.Render(c, http.StatusUnprocessableEntity, views.ConsoleSearchPage(m))
 	}
 	ctx := c.Request().Context()
@@ -51,10 +51,9 @@ func (h *Handler) search(c echo.Context) error {
 }
 
 // customerRow shows a customer with contact data masked: what every role
-// sees without a strong verification.
+// sees without a strong verification. A contact left empty shows as none.
 func customerRow(cu *data.Customer) views.CustomerRow {
-	r := views.CustomerRow{ID: cu.ID, AccountNumber: cu.AccountNumber, Name: cu.NameKanji, Kana: cu.NameKana,
-		Email: "（なし）", Phone: "（なし）"}
+	r := views.CustomerRow{ID: cu.ID, AccountNumber: cu.AccountNumber, Name: cu.NameKanji, Kana: cu.NameKana}
 	if cu.Email != "" {
 		r.Email = views.MaskEmail(cu.Email)
 	}
@@ -81,7 +80,7 @@ func maskQuery(q string) string {
 func channelOptions() []views.Option {
 	var out []views.Option
 	for _, ch := range data.CaseChannels() {
-		out = append(out, views.Option{Value: ch, Label: views.ChannelLabel(ch)})
+		out = append(out, views.Option{Value: ch, Label: views.ChannelKey(ch)})
 	}
 	return out
 }
@@ -102,8 +101,8 @@ func (h *Handler) openCase(c echo.Context) error {
 	return h.startCase(c, cu, channel, reason)
 }
 
-var errBadCaseForm = &web.UserError{Status: http.StatusUnprocessableEntity, Title: "受付を開始できません",
-	Message: "お客様・受付経路・用件（200文字以内）を確認して、もう一度操作してください。"}
+var errBadCaseForm = &web.UserError{Status: http.StatusUnprocessableEntity, Title: "ui.console.error.bad_case_title",
+	Message: "ui.console.error.bad_case"}
 
 // startCase opens a case with its audit event in one transaction.
 func (h *Handler) startCase(c echo.Context, cu *data.Customer, channel, reason string) error {

@@ -58,8 +58,11 @@ func parseID(s string) (int64, bool) {
 	return id, err == nil && id > 0
 }
 
-var errForbidden = &web.UserError{Status: http.StatusForbidden, Title: "このページは表示できません",
-	Message: "この操作を行う権限がありません。必要な場合は管理者にお問い合わせください。"}
+// The console's error pages; Title and Message are message keys, which
+// the error page translates.
 
-var errNotFound = &web.UserError{Status: http.StatusNotFound, Title: "見つかりません",
-	Message: "指定された受付は存在しないか、表示する権限がありません。"}
+var errForbidden = &web.UserError{Status: http.StatusForbidden, Title: "ui.console.error.forbidden_title",
+	Message: "ui.console.error.forbidden"}
+
+var errNotFound = &web.UserError{Status: http.StatusNotFound, Title: "ui.console.error.not_found_title",
+	Message: "ui.console.error.case_not_found"}

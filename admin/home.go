@@ -57,5 +57,5 @@ func (h *Handler) caseRows(c echo.Context, st *data.Staff) ([]views.CaseRow, err
 
 func caseRow(k *data.Case) views.CaseRow {
 	return views.CaseRow{ID: k.ID, Href: caseHref(k.ID), CustomerName: k.CustomerName, Channel: k.Channel,
-		Reason: k.Reason, Status: k.Status, StaffLogin: k.StaffLogin, OpenedAt: views.DateTime(k.OpenedAt)}
+		Reason: k.Reason, Status: k.Status, StaffLogin: k.StaffLogin, OpenedAt: k.OpenedAt}
 }

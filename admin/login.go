@@ -30,7 +30,7 @@ func (f loginForm) Validate() web.FieldErrors {
 	return errs
 }
 
-const badCredentials = "スタッフIDまたはパスワードが正しくありません。"
+const badCredentials = "ui.console.login.bad_credentials"
 
 func (h *Handler) loginForm(c echo.Context) error {
 	// A session waiting for its TOTP may start over, as someone else too.
@@ -42,7 +42,7 @@ func (h *Handler) loginForm(c echo.Context) error {
 	}
 	m := views.ConsoleLoginModel{}
 	if c.QueryParam("notice") == "logout" {
-		m.Info = "ログアウトしました。"
+		m.Info = "ui.console.login.logged_out"
 	}
 	return web.Render(c, http.StatusOK, views.ConsoleLoginPage(m))
 }
@@ -99,14 +99,15 @@ func (h *Handler) totpModel(c echo.Context) (views.ConsoleTOTPModel, error) {
 		QRData: "data:image/png;base64," + base64.StdEncoding.EncodeToString(png)}, nil
 }
 
+// totpMessages are the TOTP step's refusals, with message keys.
 var totpMessages = []struct {
 	err    error
 	status int
 	msg    string
 }{
-	{mfa.ErrMalformedCode, http.StatusUnprocessableEntity, "確認コードは6桁の数字で入力してください。"},
-	{mfa.ErrWrongCode, http.StatusUnauthorized, "確認コードが正しくありません。新しいコードが表示されたら入力してください。"},
-	{mfa.ErrNoCode, http.StatusUnauthorized, "確認コードが正しくありません。新しいコードが表示されたら入力してください。"},
+	{mfa.ErrMalformedCode, http.StatusUnprocessableEntity, "ui.console.totp.malformed"},
+	{mfa.ErrWrongCode, http.StatusUnauthorized, "ui.console.totp.wrong"},
+	{mfa.ErrNoCode, http.StatusUnauthorized, "ui.console.totp.wrong"},
 }
 
 func (h *Handler) totpSubmit(c echo.Context) error {
@@ -116,8 +117,8 @@ func (h *Handler) totpSubmit(c echo.Context) error {
 		if err := h.Sessions.End(c); err != nil {
 			return err
 		}
-		return &web.UserError{Status: http.StatusForbidden, Title: "ログインを一時停止しています",
-			Message: "確認コードの誤りが続いたため、しばらくログインできません。15分ほどおいてから、最初からやり直してください。"}
+		return &web.UserError{Status: http.StatusForbidden, Title: "ui.console.totp.locked_title",
+			Message: "ui.console.totp.locked"}
 	}
 	for _, tm := range totpMessages {
 		if errors.Is(err, tm.err) {

@@ -20,14 +20,15 @@ import (
 
 const requestListLimit = 200
 
+// requestNotices are the fixed messages (keys) of the queue's redirects.
 var requestNotices = map[string]struct{ kind, msg string }{
-	"approved":        {"info", "承認しました。操作を実行し、お客様に通知しました。"},
-	"rejected":        {"info", "却下しました。"},
-	"own_request":     {"error", "自分の申請は承認・却下できません。"},
-	"own_account":     {"error", "自分の口座に関する申請は承認・却下できません。"},
-	"expired":         {"error", "この申請は24時間を過ぎたため期限切れになりました。必要なら担当者に再申請を依頼してください。"},
-	"decided":         {"error", "この申請はすでに処理されています。"},
-	"reason_required": {"error", "却下の理由を1〜500文字で入力してください。"},
+	"approved":        {"info", "ui.console.requests.notice.approved"},
+	"rejected":        {"info", "ui.console.requests.notice.rejected"},
+	"own_request":     {"error", "ui.console.requests.notice.own_request"},
+	"own_account":     {"error", "ui.console.requests.notice.own_account"},
+	"expired":         {"error", "ui.console.requests.notice.expired"},
+	"decided":         {"error", "ui.console.requests.notice.decided"},
+	"reason_required": {"error", "ui.console.requests.notice.reason_required"},
 }
 
 func (h *Handler) requests(c echo.Context) error {
@@ -86,22 +87,19 @@ func (h *Handler) decide(c echo.Context, approve bool) error {
 	return err
 }
 
-var errRequestNotFound = &web.UserError{Status: http.StatusNotFound, Title: "見つかりません",
-	Message: "指定された申請は存在しません。"}
+var errRequestNotFound = &web.UserError{Status: http.StatusNotFound, Title: "ui.console.error.not_found_title",
+	Message: "ui.console.error.request_not_found"}
 
 // requestRow describes a request for a list; a new contact is masked.
 func requestRow(r *data.ActionRequest, now time.Time) views.RequestRow {
 	row := views.RequestRow{ID: r.ID, Action: "/console/requests/" + strconv.FormatInt(r.ID, 10),
 		CaseHref: caseHref(r.CaseID), Kind: r.Kind, Customer: r.CustomerName, Requester: r.RequesterLogin,
-		Status: r.StatusAt(now), Reason: r.Reason, Created: views.DateTime(r.CreatedAt), Expires: views.DateTime(r.ExpiresAt)}
+		Status: r.StatusAt(now), Reason: r.Reason, Created: r.CreatedAt, Expires: r.ExpiresAt}
 	switch r.Kind {
 	case data.RequestReset:
-		row.Summary = "多要素認証のリセット（" + views.FactorKindsLabel(r.Remove) + "）"
-		if r.TempPass {
-			row.Summary += "・一時パス発行"
-		}
+		row.Remove, row.TempPass = r.Remove, r.TempPass
 	case data.RequestContact:
-		row.Summary = views.ContactKindLabel(r.ContactKind) + "の変更（新: " + maskTo("", r.ContactValue) + "、確認コード照合済み）"
+		row.ContactKind, row.ContactMasked = r.ContactKind, maskTo("", r.ContactValue)
 	}
 	return row
 }

@@ -13,10 +13,11 @@ import (
 	"mfadesk/web"
 )
 
+// staffNotices are the fixed messages (keys) of the staff page's redirects.
 var staffNotices = map[string]string{
-	"role":        "役割・組織を変更しました。次の操作から反映されます。",
-	"deactivated": "スタッフを無効にしました。ログイン中のセッションも終了しました。",
-	"totp_reset":  "認証アプリをリセットしました。次のログインで新しく登録します。",
+	"role":        "ui.console.staff.notice.role",
+	"deactivated": "ui.console.staff.notice.deactivated",
+	"totp_reset":  "ui.console.staff.notice.totp_reset",
 }
 
 func (h *Handler) staffList(c echo.Context) error {
@@ -26,7 +27,7 @@ func (h *Handler) staffList(c echo.Context) error {
 	}
 	m.Info = staffNotices[c.QueryParam("notice")]
 	if c.QueryParam("notice") == "own" {
-		m.Error = "自分自身のアカウントは変更できません。別の管理者に依頼してください。"
+		m.Error = "ui.console.staff.notice.own"
 	}
 	return web.Render(c, http.StatusOK, views.ConsoleStaffPage(m))
 }
@@ -47,7 +48,7 @@ func (h *Handler) staffModel(c echo.Context) (views.ConsoleStaffModel, error) {
 			OrgName: s.OrgName, Active: s.Active, HasTOTP: s.HasTOTP(), Self: s.ID == staff(c).ID})
 	}
 	for _, r := range data.Roles() {
-		m.Roles = append(m.Roles, views.Option{Value: r, Label: views.RoleLabel(r)})
+		m.Roles = append(m.Roles, views.Option{Value: r, Label: views.RoleKey(r)})
 	}
 	for _, o := range orgs {
 		m.Orgs = append(m.Orgs, views.Option{Value: o.ID, Label: o.Name})
@@ -72,7 +73,7 @@ func (h *Handler) staffCreate(c echo.Context) error {
 	if msg := web.CheckText(m.Form.Login, true, 64); msg != "" {
 		m.FieldErrors["login_id"] = msg
 	} else if _, err := h.DB.StaffByLogin(ctx, m.Form.Login); err == nil {
-		m.FieldErrors["login_id"] = "このスタッフIDは使われています。"
+		m.FieldErrors["login_id"] = "ui.console.staff.login_taken"
 	} else if !errors.Is(err, data.ErrNotFound) {
 		return err
 	}
@@ -80,7 +81,7 @@ func (h *Handler) staffCreate(c echo.Context) error {
 		m.FieldErrors["name"] = msg
 	}
 	if !validRoleAndOrg(m, m.Form.Role, m.Form.Org) {
-		m.Error = "役割と組織を一覧から選んでください。"
+		m.Error = "ui.console.staff.bad_role_org"
 	}
 	if len(m.FieldErrors) > 0 || m.Error != "" {
 		return web.Render(c, http.StatusUnprocessableEntity, views.ConsoleStaffPage(m))
@@ -106,8 +107,8 @@ func (h *Handler) staffRole(c echo.Context) error {
 	}
 	role, org := c.FormValue("role"), c.FormValue("org")
 	if !validRoleAndOrg(m, role, org) {
-		return &web.UserError{Status: http.StatusUnprocessableEntity, Title: "役割と組織を確認してください",
-			Message: "役割と組織を一覧から選んで、もう一度操作してください。"}
+		return &web.UserError{Status: http.StatusUnprocessableEntity, Title: "ui.console.error.staff_role_title",
+			Message: "ui.console.error.staff_role"}
 	}
 	return h.staffChange(c, "role", func(id int64) error {
 		return h.MFA.SetStaffRole(c.Request().Context(), staff(c), c.RealIP(), id, role, org)
