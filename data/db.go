@@ -141,40 +141,26 @@ func (db *DB) unix() int64 { return db.now().Unix() }
 // together.
 type Tx struct {
 	tx  *sql.Tx
-	db  *DB
 	now time.Time
 }
 
-// txStmt is the cached statement for query bound to the transaction.
-func (tx *Tx) txStmt(ctx context.Context, query string) *sql.Stmt {
-	s, err := tx.db.prepared(ctx, query)
-	if err != nil || s == nil {
-		return nil
-	}
-	return tx.tx.StmtContext(ctx, s)
-}
+// Inside a transaction statements are prepared afresh, not taken from
+// the cache: a cached statement bound to a transaction left connections
+// unable to begin the next write (SQLITE_BUSY at BEGIN under concurrent
+// second-factor checks), and writes are the rarer path.
 
-// QueryContext runs a query in the transaction through the statement cache.
+// QueryContext runs a query in the transaction.
 func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	if s := tx.txStmt(ctx, query); s != nil {
-		return s.QueryContext(ctx, args...)
-	}
 	return tx.tx.QueryContext(ctx, query, args...)
 }
 
-// QueryRowContext runs a one-row query in the transaction through the cache.
+// QueryRowContext runs a one-row query in the transaction.
 func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	if s := tx.txStmt(ctx, query); s != nil {
-		return s.QueryRowContext(ctx, args...)
-	}
 	return tx.tx.QueryRowContext(ctx, query, args...)
 }
 
-// ExecContext runs a statement in the transaction through the cache.
+// ExecContext runs a statement in the transaction.
 func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	if s := tx.txStmt(ctx, query); s != nil {
-		return s.ExecContext(ctx, args...)
-	}
 	return tx.tx.ExecContext(ctx, query, args...)
 }
 
@@ -187,7 +173,7 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	tx := &Tx{tx: stx, db: db, now: db.now()}
+	tx := &Tx{tx: stx, now: db.now()}
 	if err := fn(tx); err != nil {
 		stx.Rollback()
 		return err
