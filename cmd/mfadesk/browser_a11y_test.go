@@ -133,3 +133,45 @@ func TestBrowserAccessibility(t *testing.T) {
 		t.Fatalf("axe did not report an unlabelled input: %s", raw)
 	}
 }
+
+// The console's main pages: no serious accessibility violations either,
+// in the agent's, the supervisor's and the auditor's views.
+func TestBrowserConsoleAccessibility(t *testing.T) {
+	b := newBrowserApp(t)
+	if _, err := seedDemoStaff(context.Background(), b.App); err != nil {
+		t.Fatal(err)
+	}
+	axe := axeSource(t)
+	ctx := newBrowser(t)
+	check := func(name string) {
+		t.Helper()
+		b.checkAccessibility(t, ctx, axe, name)
+		b.screenshot(t, ctx, "a11y-console-"+name)
+	}
+	b.run(t, ctx, "console login", chromedp.Navigate(b.base+"/console/login"))
+	check("login")
+
+	b.staffLogin(t, ctx, "agent")
+	check("home")
+	b.run(t, ctx, "search", chromedp.Navigate(b.base+"/console/customers?q=demo-sms"),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=search-result]`)))
+	check("search")
+	b.run(t, ctx, "open case",
+		chromedp.SetValue(chromedp.CSS(`[data-testid=open-case-form] #reason`), "認証アプリの再設定"),
+		chromedp.Click(chromedp.CSS(`[data-testid=open-case-form] button[type=submit]`)))
+	b.waitPath(t, ctx, "/console/cases/")
+	value(t, b, ctx, "open panels", chromedp.Evaluate[int](`document.querySelectorAll("details").forEach(d => d.open = true); 0`))
+	check("case")
+	b.staffLogout(t, ctx)
+
+	b.staffLogin(t, ctx, "supervisor")
+	for _, path := range []string{"/console/requests", "/console/reports", "/console/reports/adoption", "/console/reports/actions", "/console/reports/lockouts"} {
+		b.run(t, ctx, path, chromedp.Navigate(b.base+path))
+		check(strings.Trim(strings.ReplaceAll(path, "/", "-"), "-"))
+	}
+	b.staffLogout(t, ctx)
+
+	b.staffLogin(t, ctx, "auditor")
+	b.run(t, ctx, "audit", chromedp.Navigate(b.base+"/console/audit"))
+	check("audit")
+}
