@@ -87,6 +87,11 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	fs.IntVar(&def.SendsPerHour, "sends-per-hour", envInt(env, "sends-per-hour", def.SendsPerHour), "codes sent to one account per hour")
 	fs.DurationVar(&def.StepUpWindow, "stepup-window", envDuration(env, "stepup-window", def.StepUpWindow), "how recent a second factor must be for a sensitive operation")
 	fs.DurationVar(&def.WithdrawalHold, "withdrawal-hold", envDuration(env, "withdrawal-hold", def.WithdrawalHold), "withdrawal hold after a contact change or support reset")
+	fs.IntVar(&def.PasskeyPostpones, "passkey-postpones", envInt(env, "passkey-postpones", def.PasskeyPostpones), "times a customer may postpone registering a passkey in the phishing-resistant phase")
+	fs.DurationVar(&def.TempPassTTL, "temp-pass-ttl", envDuration(env, "temp-pass-ttl", def.TempPassTTL), "validity of a temporary access pass issued by support")
+	fs.DurationVar(&def.ApprovalTTL, "approval-ttl", envDuration(env, "approval-ttl", def.ApprovalTTL), "how long a four-eyes request waits for a supervisor")
+	approvalRoles := fs.String("approval-roles", env("approval-roles", strings.Join(def.ApprovalRoles, ",")), "staff roles whose resets and contact changes need approval (partners always do)")
+	approvalActions := fs.String("approval-actions", env("approval-actions", strings.Join(def.ApprovalActions, ",")), "actions that need approval: reset, contact")
 	fs.IntVar(&def.LockThreshold, "lock-threshold", envInt(env, "lock-threshold", def.LockThreshold), "consecutive second-factor failures that lock")
 	fs.DurationVar(&def.LockDuration, "lock-duration", envDuration(env, "lock-duration", def.LockDuration), "how long a second-factor lock lasts")
 	fs.IntVar(&def.PasswordFailuresPerAccount, "password-failures-per-account", envInt(env, "password-failures-per-account", def.PasswordFailuresPerAccount), "password failures per account per window")
@@ -99,6 +104,12 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	}
 	if fs.NArg() > 0 {
 		return Config{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	def.ApprovalRoles, def.ApprovalActions = splitList(*approvalRoles), splitList(*approvalActions)
+	for _, a := range def.ApprovalActions {
+		if a != "reset" && a != "contact" {
+			return Config{}, fmt.Errorf("--approval-actions: unknown action %q (want reset, contact)", a)
+		}
 	}
 	// Demo data defaults to on only in dev, so production needs no
 	// --demo=false; asking for it in production is refused by validate.
@@ -252,4 +263,15 @@ func envInt(env func(string, string) string, name string, def int) int {
 		return n
 	}
 	return def
+}
+
+// splitList reads a comma-separated flag, dropping blanks.
+func splitList(s string) []string {
+	var out []string
+	for _, part := range strings.Split(s, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
 }

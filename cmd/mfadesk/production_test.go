@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"mfadesk/mfa"
 )
@@ -141,5 +142,19 @@ func TestDeliveryConfigFromEnvironment(t *testing.T) {
 	env["MFADESK_SMS_URL"] = "https//user:secret@sms"
 	if _, err := parseConfig(nil, func(k string) string { return env[k] }, io.Discard); err == nil || strings.Contains(err.Error(), "secret") {
 		t.Errorf("bad SMS URL: %v", err)
+	}
+}
+
+func TestApprovalFlags(t *testing.T) {
+	env := func(string) string { return "" }
+	cfg, err := parseConfig([]string{"--approval-roles", "agent, supervisor", "--approval-actions", "reset", "--temp-pass-ttl", "30m"}, env, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(cfg.MFA.ApprovalRoles, ",") != "agent,supervisor" || strings.Join(cfg.MFA.ApprovalActions, ",") != "reset" || cfg.MFA.TempPassTTL != 30*time.Minute {
+		t.Fatalf("parsed %v %v %v", cfg.MFA.ApprovalRoles, cfg.MFA.ApprovalActions, cfg.MFA.TempPassTTL)
+	}
+	if _, err := parseConfig([]string{"--approval-actions", "reset,delete"}, env, io.Discard); err == nil {
+		t.Fatal("an unknown approval action was accepted")
 	}
 }
