@@ -1,6 +1,7 @@
 package customer
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"regexp"
@@ -178,6 +179,14 @@ func (h *Handler) totpQR(c echo.Context) error {
 }
 
 func (h *Handler) totpConfirm(c echo.Context) error {
+	return h.confirmEnrolment(c, h.MFA.ConfirmTOTP, h.renderTOTPEnrol, "totp-added")
+}
+
+// confirmEnrolment is the shared last step of enrolling the app or SMS:
+// the code and trading password checked by confirm, the form shown again
+// with its errors by render, or on to the settings with notice.
+func (h *Handler) confirmEnrolment(c echo.Context, confirm func(context.Context, mfa.EnrolInput) error,
+	render func(echo.Context, int, map[string]string) error, notice string) error {
 	customer, err := h.customer(c)
 	if err != nil {
 		return err
@@ -185,9 +194,9 @@ func (h *Handler) totpConfirm(c echo.Context) error {
 	in := mfa.EnrolInput{Customer: customer, SessionHash: web.Current(c).IDHash, Code: c.FormValue("code"),
 		TradingPassword: c.FormValue("trading_password"), Uses: formUses(c), ClientIP: c.RealIP()}
 	if errs := enrolFormErrors(in); len(errs) > 0 {
-		return h.renderTOTPEnrol(c, http.StatusUnprocessableEntity, errs)
+		return render(c, http.StatusUnprocessableEntity, errs)
 	}
-	err = h.MFA.ConfirmTOTP(c.Request().Context(), in)
+	err = confirm(c.Request().Context(), in)
 	if errors.Is(err, mfa.ErrBusy) {
 		return web.Busy(c)
 	}
@@ -195,12 +204,12 @@ func (h *Handler) totpConfirm(c echo.Context) error {
 		return h.lockedOut(c, customer)
 	}
 	if errs, status, ok := enrolErrors(err); ok {
-		return h.renderTOTPEnrol(c, status, errs)
+		return render(c, status, errs)
 	}
 	if err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, "/settings/mfa?notice=totp-added")
+	return c.Redirect(http.StatusSeeOther, "/settings/mfa?notice="+notice)
 }
 
 func enrolFormErrors(in mfa.EnrolInput) map[string]string {
@@ -296,29 +305,7 @@ func (h *Handler) renderSMSEnrol(c echo.Context, status int, errs map[string]str
 }
 
 func (h *Handler) smsConfirm(c echo.Context) error {
-	customer, err := h.customer(c)
-	if err != nil {
-		return err
-	}
-	in := mfa.EnrolInput{Customer: customer, SessionHash: web.Current(c).IDHash, Code: c.FormValue("code"),
-		TradingPassword: c.FormValue("trading_password"), Uses: formUses(c), ClientIP: c.RealIP()}
-	if errs := enrolFormErrors(in); len(errs) > 0 {
-		return h.renderSMSEnrol(c, http.StatusUnprocessableEntity, errs)
-	}
-	err = h.MFA.ConfirmSMS(c.Request().Context(), in)
-	if errors.Is(err, mfa.ErrBusy) {
-		return web.Busy(c)
-	}
-	if errors.Is(err, mfa.ErrLocked) {
-		return h.lockedOut(c, customer)
-	}
-	if errs, status, ok := enrolErrors(err); ok {
-		return h.renderSMSEnrol(c, status, errs)
-	}
-	if err != nil {
-		return err
-	}
-	return c.Redirect(http.StatusSeeOther, "/settings/mfa?notice=sms-added")
+	return h.confirmEnrolment(c, h.MFA.ConfirmSMS, h.renderSMSEnrol, "sms-added")
 }
 
 func (h *Handler) issueRecoveryCodes(c echo.Context) error {
