@@ -44,6 +44,9 @@ func (h *Handler) subject(c echo.Context) (rbac.Subject, error) {
 		return rbac.Subject{}, err
 	}
 	c.Set(staffKey, st)
+	if s.PasskeySetup() {
+		return rbac.Subject{Name: passkeySetup, Org: st.OrgID}, nil
+	}
 	if s.Level != data.LevelFull {
 		return rbac.Subject{Name: rbac.Pending, Org: st.OrgID}, nil
 	}
@@ -63,6 +66,8 @@ func (h *Handler) deny(c echo.Context, s rbac.Subject) error {
 		return c.Redirect(http.StatusSeeOther, "/console/login")
 	case s.Name == rbac.Pending && get:
 		return c.Redirect(http.StatusSeeOther, "/console/login/totp")
+	case s.Name == passkeySetup && get:
+		return redirectNotice(c, "/console/account/passkeys", "required")
 	case s.Name == rbac.Anonymous:
 		return errForbidden
 	}
@@ -88,7 +93,9 @@ func (h *Handler) nav(st *data.Staff) []views.NavLink {
 		{Href: "/console/partner/find", Label: "ui.console.nav.partner_find"},
 		{Href: "/console/requests", Label: "ui.console.nav.requests"},
 		{Href: "/console/audit", Label: "ui.console.nav.audit"},
+		{Href: "/console/reports", Label: "ui.console.nav.reports"},
 		{Href: "/console/staff", Label: "ui.console.nav.staff"},
+		{Href: "/console/account/passkeys", Label: "ui.console.nav.passkeys"},
 	} {
 		if h.RBAC.Allow(st.Role, st.OrgID, l.Href, http.MethodGet) {
 			out = append(out, l)

@@ -41,8 +41,11 @@ func (h *Handler) loginForm(c echo.Context) error {
 		return err
 	}
 	m := views.ConsoleLoginModel{}
-	if c.QueryParam("notice") == "logout" {
+	switch c.QueryParam("notice") {
+	case "logout":
 		m.Info = "ui.console.login.logged_out"
+	case "passkey_added":
+		m.Info = "ui.staff_passkeys.notice.login_with_passkey"
 	}
 	return web.Render(c, http.StatusOK, views.ConsoleLoginPage(m))
 }
@@ -81,11 +84,17 @@ func (h *Handler) totpForm(c echo.Context) error {
 }
 
 // totpModel is the second step; a staff member without an authenticator
-// sees the QR code and key to enrol one.
+// sees the QR code and key to enrol one. One with a passkey is offered
+// it, and while passkeys are required it is the only way in.
 func (h *Handler) totpModel(c echo.Context) (views.ConsoleTOTPModel, error) {
 	st := staff(c)
+	required, hasKey, err := h.passkeyRule(c, st)
+	if err != nil {
+		return views.ConsoleTOTPModel{}, err
+	}
+	base := views.ConsoleTOTPModel{Passkey: hasKey, PasskeyOnly: required && hasKey, SetupNext: required && !hasKey}
 	if st.HasTOTP() {
-		return views.ConsoleTOTPModel{}, nil
+		return base, nil
 	}
 	secret, uri, err := h.MFA.StaffEnrolment(st)
 	if err != nil {
@@ -95,8 +104,20 @@ func (h *Handler) totpModel(c echo.Context) (views.ConsoleTOTPModel, error) {
 	if err != nil {
 		return views.ConsoleTOTPModel{}, err
 	}
-	return views.ConsoleTOTPModel{Enrol: true, Secret: secret,
-		QRData: "data:image/png;base64," + base64.StdEncoding.EncodeToString(png)}, nil
+	base.Enrol, base.Secret = true, secret
+	base.QRData = "data:image/png;base64," + base64.StdEncoding.EncodeToString(png)
+	return base, nil
+}
+
+// passkeyRule says whether admins require passkeys for staff and whether
+// this staff member has one.
+func (h *Handler) passkeyRule(c echo.Context, st *data.Staff) (required, hasKey bool, err error) {
+	ctx := c.Request().Context()
+	if required, err = h.MFA.StaffPasskeysRequired(ctx); err != nil {
+		return false, false, err
+	}
+	hasKey, err = h.MFA.StaffHasPasskey(ctx, st.ID)
+	return required, hasKey, err
 }
 
 // totpMessages are the TOTP step's refusals, with message keys.
@@ -112,7 +133,23 @@ var totpMessages = []struct {
 
 func (h *Handler) totpSubmit(c echo.Context) error {
 	st := staff(c)
-	err := h.MFA.VerifyStaffTOTP(c.Request().Context(), st.ID, c.FormValue("code"), c.RealIP())
+	required, hasKey, err := h.passkeyRule(c, st)
+	if err != nil {
+		return err
+	}
+	if required && hasKey {
+		// Checked before the code, so a refused TOTP login spends no code.
+		if err := h.audit(c.Request().Context(), event(c, "staff.login.totp", "refused:passkey_required")); err != nil {
+			return err
+		}
+		m, err := h.totpModel(c)
+		if err != nil {
+			return err
+		}
+		m.Error = "ui.staff_passkeys.check.use_passkey"
+		return web.Render(c, http.StatusForbidden, views.ConsoleTOTPPage(m))
+	}
+	err = h.MFA.VerifyStaffTOTP(c.Request().Context(), st.ID, c.FormValue("code"), c.RealIP())
 	if errors.Is(err, mfa.ErrLocked) {
 		if err := h.Sessions.End(c); err != nil {
 			return err
@@ -132,6 +169,17 @@ func (h *Handler) totpSubmit(c echo.Context) error {
 	}
 	if err != nil {
 		return err
+	}
+	if required {
+		// TOTP no longer completes a login: without a passkey the staff
+		// member gets a session that reaches only registration and logout.
+		if _, err := h.Sessions.Start(c, web.Principal{StaffID: st.ID}, data.LevelPassword, data.MethodPasskeySetup); err != nil {
+			return err
+		}
+		if err := h.audit(c.Request().Context(), event(c, "staff.login.passkey_setup", "restricted")); err != nil {
+			return err
+		}
+		return redirectNotice(c, "/console/account/passkeys", "required")
 	}
 	if _, err := h.Sessions.Start(c, web.Principal{StaffID: st.ID}, data.LevelFull, "totp"); err != nil {
 		return err

@@ -19,6 +19,19 @@ func (h *Handler) Register(e *echo.Echo) {
 	console.GET("/console/login/totp", h.totpForm)
 	console.POST("/console/login/totp", h.totpSubmit)
 	console.POST("/console/logout", h.logout)
+	// A passkey alone (discoverable: no staff ID typed), or as the second
+	// step after the password instead of TOTP.
+	console.POST("/console/login/passkey/options", h.staffPasskeyLoginOptions)
+	console.POST("/console/login/passkey", h.staffPasskeyLogin)
+	console.POST("/console/login/verify/passkey/options", h.staffPasskeyCheckOptions)
+	console.POST("/console/login/verify/passkey", h.staffPasskeyCheck)
+
+	// Every staff member's own passkeys; while passkeys are required, a
+	// staff member without one reaches only these (and logout).
+	console.GET("/console/account/passkeys", h.staffPasskeysPage)
+	console.POST("/console/account/passkeys/options", h.staffPasskeyRegisterOptions)
+	console.POST("/console/account/passkeys", h.staffPasskeyRegister)
+	console.POST("/console/account/passkeys/:id/remove", h.staffPasskeyRemove)
 
 	// Every staff member.
 	console.GET("/console", h.home)
@@ -77,4 +90,5 @@ func (h *Handler) Register(e *echo.Echo) {
 	console.POST("/console/staff/:id/role", h.staffRole)
 	console.POST("/console/staff/:id/deactivate", h.staffDeactivate)
 	console.POST("/console/staff/:id/totp/reset", h.staffResetTOTP)
+	console.POST("/console/staff/settings", h.staffSettings)
 }

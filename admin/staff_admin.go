@@ -18,6 +18,7 @@ var staffNotices = map[string]string{
 	"role":        "ui.console.staff.notice.role",
 	"deactivated": "ui.console.staff.notice.deactivated",
 	"totp_reset":  "ui.console.staff.notice.totp_reset",
+	"settings":    "ui.staff_passkeys.setting.saved",
 }
 
 func (h *Handler) staffList(c echo.Context) error {
@@ -42,10 +43,18 @@ func (h *Handler) staffModel(c echo.Context) (views.ConsoleStaffModel, error) {
 	if err != nil {
 		return views.ConsoleStaffModel{}, err
 	}
-	m := views.ConsoleStaffModel{FieldErrors: map[string]string{}}
+	passkeys, err := h.DB.CountStaffPasskeys(ctx)
+	if err != nil {
+		return views.ConsoleStaffModel{}, err
+	}
+	required, err := h.MFA.StaffPasskeysRequired(ctx)
+	if err != nil {
+		return views.ConsoleStaffModel{}, err
+	}
+	m := views.ConsoleStaffModel{FieldErrors: map[string]string{}, RequirePasskeys: required}
 	for _, s := range list {
 		m.Staff = append(m.Staff, views.StaffRow{ID: s.ID, Login: s.LoginID, Name: s.Name, Role: s.Role, OrgID: s.OrgID,
-			OrgName: s.OrgName, Active: s.Active, HasTOTP: s.HasTOTP(), Self: s.ID == staff(c).ID})
+			OrgName: s.OrgName, Active: s.Active, HasTOTP: s.HasTOTP(), Passkeys: passkeys[s.ID], Self: s.ID == staff(c).ID})
 	}
 	for _, r := range data.Roles() {
 		m.Roles = append(m.Roles, views.Option{Value: r, Label: views.RoleKey(r)})

@@ -164,9 +164,18 @@ func (tx *Tx) SetStaffRole(ctx context.Context, id int64, role, orgID string) er
 	return tx.updateStaff(ctx, id, `role = ?, org_id = ?`, role, orgID)
 }
 
-// SetStaffActive activates or deactivates a staff member.
+// SetStaffActive activates or deactivates a staff member. Deactivating
+// also removes their passkeys, so an account turned back on later starts
+// with no credential from before.
 func (tx *Tx) SetStaffActive(ctx context.Context, id int64, active bool) error {
-	return tx.updateStaff(ctx, id, `active = ?`, boolInt(active))
+	if err := tx.updateStaff(ctx, id, `active = ?`, boolInt(active)); err != nil {
+		return err
+	}
+	if active {
+		return nil
+	}
+	_, err := tx.DeleteStaffPasskeys(ctx, id)
+	return err
 }
 
 // SetStaffPassword replaces a staff member's password hash.
@@ -174,9 +183,15 @@ func (tx *Tx) SetStaffPassword(ctx context.Context, id int64, hash string) error
 	return tx.updateStaff(ctx, id, `password_hash = ?`, hash)
 }
 
-// ResetStaffTOTP forgets the authenticator; the next login enrols a new one.
+// ResetStaffTOTP resets the second factor: it forgets the authenticator
+// and removes every passkey (a lost phone may hold both); the next login
+// enrols a new authenticator.
 func (tx *Tx) ResetStaffTOTP(ctx context.Context, id int64) error {
-	return tx.updateStaff(ctx, id, `totp_secret_enc = NULL, totp_pending_enc = NULL, totp_last_step = -1`)
+	if err := tx.updateStaff(ctx, id, `totp_secret_enc = NULL, totp_pending_enc = NULL, totp_last_step = -1`); err != nil {
+		return err
+	}
+	_, err := tx.DeleteStaffPasskeys(ctx, id)
+	return err
 }
 
 // SetStaffTOTPPending stores the sealed secret being enrolled.

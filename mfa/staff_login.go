@@ -10,7 +10,9 @@ import (
 )
 
 // Staff log in with a password and then TOTP, which is mandatory: a staff
-// member without an authenticator enrols one at the first login.
+// member without an authenticator enrols one at the first login. A passkey
+// (staff_passkey.go) may stand for both steps, or for TOTP after the
+// password; admins can require one.
 
 // StaffTOTPIssuer names the console in authenticator apps.
 const StaffTOTPIssuer = "mfadesk console"
@@ -158,7 +160,7 @@ func (s *Service) VerifyStaffTOTP(ctx context.Context, staffID int64, rawCode, c
 		return ErrMalformedCode
 	}
 	since := s.DB.Now().Add(-s.Config.PasswordWindow)
-	key := "staff-totp:" + strconv.FormatInt(staffID, 10)
+	key := staffSecondFactorKey(staffID) // shared with the passkey check
 	failures, err := s.DB.ThrottleFailures(ctx, key, since)
 	if err != nil {
 		return err

@@ -18,11 +18,19 @@ import (
 // the test, so a new route cannot ship without deciding who may use it,
 // and the policy must agree line by line.
 var consoleAccess = map[string][]string{
-	"GET /console/login":                              {"anonymous", "pending", "admin", "supervisor", "agent", "partner", "auditor"},
-	"POST /console/login":                             {"anonymous", "pending", "admin", "supervisor", "agent", "partner", "auditor"},
+	"GET /console/login":                              {"anonymous", "pending", "passkey_setup", "admin", "supervisor", "agent", "partner", "auditor"},
+	"POST /console/login":                             {"anonymous", "pending", "passkey_setup", "admin", "supervisor", "agent", "partner", "auditor"},
 	"GET /console/login/totp":                         {"pending"},
 	"POST /console/login/totp":                        {"pending"},
-	"POST /console/logout":                            {"pending", "admin", "supervisor", "agent", "partner", "auditor"},
+	"POST /console/login/passkey/options":             {"anonymous", "pending", "passkey_setup", "admin", "supervisor", "agent", "partner", "auditor"},
+	"POST /console/login/passkey":                     {"anonymous", "pending", "passkey_setup", "admin", "supervisor", "agent", "partner", "auditor"},
+	"POST /console/login/verify/passkey/options":      {"pending"},
+	"POST /console/login/verify/passkey":              {"pending"},
+	"POST /console/logout":                            {"pending", "passkey_setup", "admin", "supervisor", "agent", "partner", "auditor"},
+	"GET /console/account/passkeys":                   {"passkey_setup", "admin", "supervisor", "agent", "partner", "auditor"},
+	"POST /console/account/passkeys/options":          {"passkey_setup", "admin", "supervisor", "agent", "partner", "auditor"},
+	"POST /console/account/passkeys":                  {"passkey_setup", "admin", "supervisor", "agent", "partner", "auditor"},
+	"POST /console/account/passkeys/:id/remove":       {"admin", "supervisor", "agent", "partner", "auditor"},
 	"GET /console":                                    {"admin", "supervisor", "agent", "partner", "auditor"},
 	"GET /console/customers":                          {"admin", "supervisor", "agent"},
 	"POST /console/cases":                             {"admin", "supervisor", "agent"},
@@ -61,15 +69,18 @@ var consoleAccess = map[string][]string{
 	"POST /console/staff/:id/role":                    {"admin"},
 	"POST /console/staff/:id/deactivate":              {"admin"},
 	"POST /console/staff/:id/totp/reset":              {"admin"},
+	"POST /console/staff/settings":                    {"admin"},
 }
 
 // subjects are every kind of visitor the console meets; "customer" is a
-// logged-in customer of the customer site (SECURITY 28: 403 everywhere).
-var subjects = []string{"anonymous", "customer", "pending", "admin", "supervisor", "agent", "partner", "auditor"}
+// logged-in customer of the customer site (SECURITY 28: 403 everywhere);
+// "passkey_setup" passed password and TOTP while passkeys are required and
+// has none.
+var subjects = []string{"anonymous", "customer", "pending", "passkey_setup", "admin", "supervisor", "agent", "partner", "auditor"}
 
 func subjectOrg(sub string) string {
 	return map[string]string{"admin": "support", "supervisor": "support", "agent": "support",
-		"partner": "shop-demo", "auditor": "compliance", "pending": "support"}[sub]
+		"partner": "shop-demo", "auditor": "compliance", "pending": "support", "passkey_setup": "support"}[sub]
 }
 
 // consoleRoutes lists "METHOD PATH" of every console route on the router,
@@ -117,7 +128,7 @@ func TestEveryConsoleRouteHasAPolicyAndItHolds(t *testing.T) {
 					t.Errorf("policy: %s %s = %v, want %v", sub, r, got, want)
 				}
 				path := strings.Replace(pattern, ":id", caseID, 1)
-				if strings.HasPrefix(pattern, "/console/staff/:id") {
+				if strings.HasPrefix(pattern, "/console/staff/:id") || strings.HasPrefix(pattern, "/console/account/passkeys/:id") {
 					path = strings.Replace(pattern, ":id", "999999", 1) // allowed, but changes nobody
 				}
 				var p *page
@@ -142,6 +153,9 @@ func wasDenied(p *page, sub, method string) bool {
 	}
 	if method == http.MethodGet && sub == "pending" {
 		return p.status == http.StatusSeeOther && p.location == "/console/login/totp"
+	}
+	if method == http.MethodGet && sub == "passkey_setup" {
+		return p.status == http.StatusSeeOther && p.location == "/console/account/passkeys?notice=required"
 	}
 	return p.status == http.StatusForbidden && strings.Contains(p.text("error-message"), "権限がありません")
 }
@@ -170,6 +184,8 @@ func (a *testApp) subjectClient(sub string) *client {
 		c.post("/console/login", url.Values{"login_id": {"agent"}, "password": {demoStaffPassword}})
 		c.get("/console/login/totp")
 		return c
+	case "passkey_setup":
+		return a.passkeySetupClient("agent")
 	}
 	return a.staffLogin(sub)
 }
