@@ -204,7 +204,14 @@ func TestStaffPasskeyRefusals(t *testing.T) {
 		spoil func(k *softKey, a *testApp, t *testing.T)
 	}{
 		{"wrong origin", func(k *softKey, _ *testApp, _ *testing.T) { k.rp.Origin = "https://mfadesk-console.example" }},
+		{"wrong RP ID", func(k *softKey, _ *testApp, _ *testing.T) { k.rp.ID = "mfadesk-console.example" }},
 		{"user verification missing", func(k *softKey, _ *testApp, _ *testing.T) { k.auth.Options.UserNotVerified = true }},
+		{"counter goes backwards", func(k *softKey, a *testApp, t *testing.T) {
+			if _, status, _ := k.staffPasskeyLogin(t, a); status != http.StatusOK {
+				t.Fatalf("first login: %d", status)
+			}
+			k.cred.Counter = 0 // a clone copied before the last use signs with an old counter
+		}},
 		{"removed", func(k *softKey, a *testApp, t *testing.T) {
 			c := a.staffLogin("agent")
 			var action string
