@@ -162,6 +162,8 @@ func TestBrowserConsoleAccessibility(t *testing.T) {
 	b.waitPath(t, ctx, "/console/cases/")
 	value(t, b, ctx, "open panels", chromedp.Evaluate[int](`document.querySelectorAll("details").forEach(d => d.open = true); 0`))
 	check("case")
+	b.run(t, ctx, "own passkeys", chromedp.Navigate(b.base+"/console/account/passkeys"))
+	check("account-passkeys")
 	b.staffLogout(t, ctx)
 
 	b.staffLogin(t, ctx, "supervisor")
