@@ -375,3 +375,23 @@ func TestRecoveryCodes(t *testing.T) {
 		t.Fatal("an old recovery code passed after regeneration")
 	}
 }
+
+// SECURITY 21: passing a step-up gives the session a new id, and the old
+// one stops working.
+func TestStepUpRotatesSessionID(t *testing.T) {
+	a := newTestApp(t)
+	c := loggedInClient(t, a, "demo-app")
+	before := c.cookie()
+	if p := stepUp(t, a, c, "mfa", "demo-app", demoTOTPSecret); p.location != "/settings/mfa" {
+		t.Fatalf("step-up: %d %q", p.status, p.location)
+	}
+	after := c.cookie()
+	if before == "" || after == before {
+		t.Fatalf("session id not rotated at step-up: %q → %q", before, after)
+	}
+	old := a.newClient()
+	old.http.Jar.SetCookies(mustURL(a.srv.URL), []*http.Cookie{{Name: "mfadesk", Value: before}})
+	if p := old.get("/home"); p.location != "/login" {
+		t.Fatalf("pre-step-up session still works: %d %q", p.status, p.location)
+	}
+}
