@@ -192,3 +192,49 @@ func TestActivityShowsSecurityChanges(t *testing.T) {
 		}
 	}
 }
+
+// 出金先口座の変更: always a fresh second factor, whatever the settings;
+// then notices and the withdrawal hold.
+func TestBankAccountChange(t *testing.T) {
+	a := newTestApp(t)
+	c := loggedInClient(t, a, "demo-email") // no factor ticked for anything
+	if p := c.get("/account/bank"); !strings.HasPrefix(p.location, "/stepup?") {
+		t.Fatalf("bank change without a step-up: %d %q", p.status, p.location)
+	}
+	a.clock.Advance(61 * time.Second)
+	if p := stepUp(t, a, c, "bank", "demo-email", ""); p.location != "/account/bank" {
+		t.Fatalf("step-up: %d %q", p.status, p.location)
+	}
+	form := url.Values{"bank_name": {"さくら信金"}, "branch_name": {"駅前支店"}, "account_number": {"１２３４５６７"}, "holder_kana": {"スズキ イチロウ"}}
+	bad := url.Values{"bank_name": {"さくら信金"}, "branch_name": {"駅前支店"}, "account_number": {"12"}, "holder_kana": {"スズキ イチロウ"}}
+	if p := c.post("/account/bank", bad); p.status != http.StatusUnprocessableEntity || !p.has("account_number-error") {
+		t.Fatalf("bad account number: %d", p.status)
+	}
+	if p := c.post("/account/bank", form); p.location != "/account?notice=bank-changed" {
+		t.Fatalf("change: %d %q", p.status, p.location)
+	}
+	bank, err := a.DB.BankAccountOf(context.Background(), a.customerIDOf("demo-email"))
+	if err != nil || bank.AccountNumber != "1234567" || bank.BankName != "さくら信金" {
+		t.Fatalf("bank account %+v %v", bank, err)
+	}
+	if m := a.outbox()[0]; m.To != "demo-email@example.jp" || !strings.Contains(m.Body, "***4567") {
+		t.Errorf("no notice of the change: %+v", m)
+	}
+	if !c.get("/withdrawal").has("withdrawal-hold") {
+		t.Error("no withdrawal hold after the bank change")
+	}
+	// One step-up, one change.
+	c.get("/account")
+	if p := c.post("/account/bank", form); !strings.HasPrefix(p.location, "/stepup?") {
+		t.Fatalf("second change on the same step-up: %q", p.location)
+	}
+}
+
+func (a *testApp) customerIDOf(loginID string) int64 {
+	a.t.Helper()
+	c, err := a.DB.CustomerByLoginID(context.Background(), loginID)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	return c.ID
+}
