@@ -203,18 +203,11 @@ type customerFactors struct {
 }
 
 func (s *Service) loadFactors(ctx context.Context, c *data.Customer) (*customerFactors, error) {
-	var f customerFactors
-	var err error
-	if f.factors, err = s.DB.ConfirmedFactors(ctx, c.ID); err != nil {
+	sum, err := s.DB.FactorSummaryOf(ctx, c.ID)
+	if err != nil {
 		return nil, err
 	}
-	if f.passkeys, err = s.DB.PasskeysOf(ctx, c.ID); err != nil {
-		return nil, err
-	}
-	if f.recovery, err = s.DB.CountUnusedRecoveryCodes(ctx, c.ID); err != nil {
-		return nil, err
-	}
-	return &f, nil
+	return &customerFactors{factors: sum.Factors, passkeys: sum.Passkeys, recovery: sum.Recovery}, nil
 }
 
 func (f *customerFactors) hasPasskey(use Use) bool {
