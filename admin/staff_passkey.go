@@ -20,26 +20,6 @@ import (
 // and TOTP while passkeys are required and the staff member has none.
 const passkeySetup = "passkey_setup"
 
-// passkeyResult is what passkey.js reads after a ceremony. Error is text
-// in the request's language: the script shows it as it is.
-type passkeyResult struct {
-	OK       bool   `json:"ok"`
-	Redirect string `json:"redirect,omitempty"`
-	Error    string `json:"error,omitempty"`
-}
-
-// maxCredentialJSON bounds the browser's answer; real ones are a few KB.
-const maxCredentialJSON = 16 * 1024
-
-func credentialField(c echo.Context) ([]byte, bool) {
-	v := c.FormValue("credential")
-	return []byte(v), v != "" && len(v) <= maxCredentialJSON
-}
-
-func passkeyError(c echo.Context, status int, key string, args ...any) error {
-	return c.JSON(status, passkeyResult{Error: web.Text(c, key, args...)})
-}
-
 // passkeyMessages are the ceremonies' refusals, with message keys.
 var passkeyMessages = []struct {
 	err    error
@@ -60,11 +40,11 @@ var passkeyMessages = []struct {
 // the error handler.
 func passkeyFailure(c echo.Context, err error) error {
 	if errors.Is(err, mfa.ErrBusy) {
-		return web.BusyJSON(c, passkeyResult{Error: web.Text(c, web.BusyMessage)})
+		return web.PasskeyBusy(c)
 	}
 	for _, pm := range passkeyMessages {
 		if errors.Is(err, pm.err) {
-			return passkeyError(c, pm.status, pm.msg)
+			return web.PasskeyError(c, pm.status, pm.msg)
 		}
 	}
 	return err
@@ -77,7 +57,7 @@ func (h *Handler) ceremonyFailure(c echo.Context, err error) error {
 		if err := h.Sessions.End(c); err != nil {
 			return err
 		}
-		return passkeyError(c, http.StatusForbidden, "ui.console.totp.locked")
+		return web.PasskeyError(c, http.StatusForbidden, "ui.console.totp.locked")
 	}
 	return passkeyFailure(c, err)
 }
@@ -135,13 +115,13 @@ func (h *Handler) staffPasskeyRegisterOptions(c echo.Context) error {
 }
 
 func (h *Handler) staffPasskeyRegister(c echo.Context) error {
-	body, ok := credentialField(c)
+	body, ok := web.CredentialField(c)
 	if !ok {
-		return passkeyError(c, http.StatusBadRequest, "ui.passkey.error.unreadable")
+		return web.PasskeyError(c, http.StatusBadRequest, "ui.passkey.error.unreadable")
 	}
 	name := c.FormValue("name")
 	if msg := web.CheckText(name, true, 40); msg != "" {
-		return passkeyError(c, http.StatusUnprocessableEntity, "ui.passkey.error.name", web.Text(c, msg))
+		return web.PasskeyError(c, http.StatusUnprocessableEntity, "ui.passkey.error.name", web.Text(c, msg))
 	}
 	st, s := staff(c), web.Current(c)
 	err := h.MFA.FinishStaffPasskeyRegistration(c.Request().Context(), mfa.StaffPasskeyRegistration{Staff: st,
@@ -156,9 +136,9 @@ func (h *Handler) staffPasskeyRegister(c echo.Context) error {
 		if err := h.Sessions.End(c); err != nil {
 			return err
 		}
-		return c.JSON(http.StatusOK, passkeyResult{OK: true, Redirect: "/console/login?notice=passkey_added"})
+		return web.PasskeyDone(c, "/console/login?notice=passkey_added")
 	}
-	return c.JSON(http.StatusOK, passkeyResult{OK: true, Redirect: "/console/account/passkeys?notice=added"})
+	return web.PasskeyDone(c, "/console/account/passkeys?notice=added")
 }
 
 var (
@@ -202,9 +182,9 @@ func (h *Handler) staffPasskeyLoginOptions(c echo.Context) error {
 // staffPasskeyLogin finishes it: a passkey with user verification is
 // multi-factor by itself, so the session is fully logged in.
 func (h *Handler) staffPasskeyLogin(c echo.Context) error {
-	body, ok := credentialField(c)
+	body, ok := web.CredentialField(c)
 	if !ok {
-		return passkeyError(c, http.StatusBadRequest, "ui.passkey.error.unreadable")
+		return web.PasskeyError(c, http.StatusBadRequest, "ui.passkey.error.unreadable")
 	}
 	s := web.Current(c)
 	if s == nil {
@@ -225,9 +205,9 @@ func (h *Handler) staffPasskeyCheckOptions(c echo.Context) error {
 }
 
 func (h *Handler) staffPasskeyCheck(c echo.Context) error {
-	body, ok := credentialField(c)
+	body, ok := web.CredentialField(c)
 	if !ok {
-		return passkeyError(c, http.StatusBadRequest, "ui.passkey.error.unreadable")
+		return web.PasskeyError(c, http.StatusBadRequest, "ui.passkey.error.unreadable")
 	}
 	st := staff(c)
 	err := h.MFA.FinishStaffPasskeyCheck(c.Request().Context(), st, web.Current(c).IDHash, body, c.RealIP())
@@ -243,5 +223,5 @@ func (h *Handler) passkeyLoggedIn(c echo.Context, st *data.Staff) error {
 	if _, err := h.Sessions.Start(c, web.Principal{StaffID: st.ID}, data.LevelFull, string(mfa.MethodPasskey)); err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, passkeyResult{OK: true, Redirect: "/console"})
+	return web.PasskeyDone(c, "/console")
 }

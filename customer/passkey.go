@@ -13,38 +13,17 @@ import (
 	"mfadesk/web"
 )
 
-// passkeyResult is what passkey.js reads after a ceremony. Error is text
-// in the request's language (web.Text): the script shows it as it is.
-type passkeyResult struct {
-	OK       bool   `json:"ok"`
-	Redirect string `json:"redirect,omitempty"`
-	Error    string `json:"error,omitempty"`
-}
-
-// maxCredentialJSON bounds the browser's answer; real ones are a few KB.
-const maxCredentialJSON = 16 * 1024
-
-func credentialField(c echo.Context) ([]byte, bool) {
-	v := c.FormValue("credential")
-	return []byte(v), v != "" && len(v) <= maxCredentialJSON
-}
-
 func passkeyFailure(c echo.Context, err error) error {
 	if key, status, ok := codeMessage(err); ok {
-		return passkeyError(c, status, key)
+		return web.PasskeyError(c, status, key)
 	}
 	return err
-}
-
-// passkeyError answers a refused ceremony with the message for key.
-func passkeyError(c echo.Context, status int, key string, args ...any) error {
-	return c.JSON(status, passkeyResult{Error: web.Text(c, key, args...)})
 }
 
 // passkeyOptions answers the options JSON of a ceremony.
 func passkeyOptions(c echo.Context, opts []byte, err error) error {
 	if errors.Is(err, mfa.ErrMethodNotAllowed) {
-		return passkeyError(c, http.StatusUnprocessableEntity, "ui.passkey.error.none")
+		return web.PasskeyError(c, http.StatusUnprocessableEntity, "ui.passkey.error.none")
 	}
 	if err != nil {
 		return err
@@ -64,14 +43,14 @@ func (h *Handler) passkeyLoginOptions(c echo.Context) error {
 }
 
 func (h *Handler) passkeyLogin(c echo.Context) error {
-	body, ok := credentialField(c)
+	body, ok := web.CredentialField(c)
 	if !ok {
-		return passkeyError(c, http.StatusBadRequest, "ui.passkey.error.unreadable")
+		return web.PasskeyError(c, http.StatusBadRequest, "ui.passkey.error.unreadable")
 	}
 	s := web.Current(c)
 	customer, err := h.MFA.FinishPasskeyLogin(c.Request().Context(), s.IDHash, body, c.RealIP())
 	if errors.Is(err, mfa.ErrLocked) {
-		return passkeyError(c, http.StatusForbidden, "ui.passkey.error.locked_login")
+		return web.PasskeyError(c, http.StatusForbidden, "ui.passkey.error.locked_login")
 	}
 	if err != nil {
 		return passkeyFailure(c, err)
@@ -80,7 +59,7 @@ func (h *Handler) passkeyLogin(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, passkeyResult{OK: true, Redirect: next})
+	return web.PasskeyDone(c, next)
 }
 
 // verifyPasskeyOptions starts a passkey check as the second factor after
@@ -95,9 +74,9 @@ func (h *Handler) verifyPasskeyOptions(c echo.Context) error {
 }
 
 func (h *Handler) verifyPasskey(c echo.Context) error {
-	body, ok := credentialField(c)
+	body, ok := web.CredentialField(c)
 	if !ok {
-		return passkeyError(c, http.StatusBadRequest, "ui.passkey.error.unreadable")
+		return web.PasskeyError(c, http.StatusBadRequest, "ui.passkey.error.unreadable")
 	}
 	customer, err := h.customer(c)
 	if err != nil {
@@ -109,7 +88,7 @@ func (h *Handler) verifyPasskey(c echo.Context) error {
 		if err := h.Sessions.End(c); err != nil {
 			return err
 		}
-		return passkeyError(c, http.StatusForbidden, "ui.passkey.error.locked")
+		return web.PasskeyError(c, http.StatusForbidden, "ui.passkey.error.locked")
 	}
 	if err != nil {
 		return passkeyFailure(c, err)
@@ -118,7 +97,7 @@ func (h *Handler) verifyPasskey(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, passkeyResult{OK: true, Redirect: next})
+	return web.PasskeyDone(c, next)
 }
 
 func (h *Handler) stepUpPasskeyOptions(c echo.Context) error {
@@ -131,9 +110,9 @@ func (h *Handler) stepUpPasskeyOptions(c echo.Context) error {
 }
 
 func (h *Handler) stepUpPasskey(c echo.Context) error {
-	body, ok := credentialField(c)
+	body, ok := web.CredentialField(c)
 	if !ok {
-		return passkeyError(c, http.StatusBadRequest, "ui.passkey.error.unreadable")
+		return web.PasskeyError(c, http.StatusBadRequest, "ui.passkey.error.unreadable")
 	}
 	st, err := h.loadStepUp(c, c.FormValue("op"), string(mfa.MethodPasskey))
 	if err != nil {
@@ -145,7 +124,7 @@ func (h *Handler) stepUpPasskey(c echo.Context) error {
 		if err := h.Sessions.End(c); err != nil {
 			return err
 		}
-		return passkeyError(c, http.StatusForbidden, "ui.passkey.error.locked")
+		return web.PasskeyError(c, http.StatusForbidden, "ui.passkey.error.locked")
 	}
 	if err != nil {
 		return passkeyFailure(c, err)
@@ -153,7 +132,7 @@ func (h *Handler) stepUpPasskey(c echo.Context) error {
 	if _, err := h.Sessions.StepUp(c, st.op.name); err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, passkeyResult{OK: true, Redirect: st.op.next})
+	return web.PasskeyDone(c, st.op.next)
 }
 
 var passkeyNotices = map[string]string{
@@ -192,13 +171,13 @@ func (h *Handler) passkeyRegisterOptions(c echo.Context) error {
 }
 
 func (h *Handler) passkeyRegister(c echo.Context) error {
-	body, ok := credentialField(c)
+	body, ok := web.CredentialField(c)
 	if !ok {
-		return passkeyError(c, http.StatusBadRequest, "ui.passkey.error.unreadable")
+		return web.PasskeyError(c, http.StatusBadRequest, "ui.passkey.error.unreadable")
 	}
 	name := c.FormValue("name")
 	if msg := web.CheckText(name, true, 40); msg != "" {
-		return passkeyError(c, http.StatusUnprocessableEntity, "ui.passkey.error.name", web.Text(c, msg))
+		return web.PasskeyError(c, http.StatusUnprocessableEntity, "ui.passkey.error.name", web.Text(c, msg))
 	}
 	customer, err := h.customer(c)
 	if err != nil {
@@ -208,15 +187,15 @@ func (h *Handler) passkeyRegister(c echo.Context) error {
 		SessionHash: web.Current(c).IDHash, Name: name, TradingPassword: c.FormValue("trading_password"),
 		Response: body, ClientIP: c.RealIP()})
 	if errors.Is(err, mfa.ErrBusy) {
-		return web.BusyJSON(c, passkeyResult{Error: web.Text(c, web.BusyMessage)})
+		return web.PasskeyBusy(c)
 	}
 	if errors.Is(err, mfa.ErrLocked) {
-		return passkeyError(c, http.StatusForbidden, "ui.passkey.error.locked_short")
+		return web.PasskeyError(c, http.StatusForbidden, "ui.passkey.error.locked_short")
 	}
 	if err != nil {
 		return passkeyFailure(c, err)
 	}
-	return c.JSON(http.StatusOK, passkeyResult{OK: true, Redirect: "/settings/passkeys?notice=added"})
+	return web.PasskeyDone(c, "/settings/passkeys?notice=added")
 }
 
 var errPasskeyNotFound = &web.UserError{Status: http.StatusNotFound, Title: "ui.passkeys.not_found.title",
