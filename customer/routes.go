@@ -93,8 +93,9 @@ func (h *Handler) Register(e *echo.Echo) {
 	// 出金指示: the step-up is bound to one withdrawal (amount and account).
 	loggedIn.GET("/withdrawal", h.withdrawalForm)
 	loggedIn.POST("/withdrawal", h.withdrawalSubmit)
-	loggedIn.GET("/withdrawal/:id/confirm", h.withdrawalConfirmForm)
-	loggedIn.POST("/withdrawal/:id/confirm", h.withdrawalConfirm)
+	approved := loggedIn.With(h.requireWithdrawalStepUp)
+	approved.GET("/withdrawal/:id/confirm", h.withdrawalConfirmForm)
+	approved.POST("/withdrawal/:id/confirm", h.withdrawalConfirm)
 
 	anySession := public.With(requireLevel(data.LevelPassword, data.LevelFull))
 	anySession.POST("/logout", h.logout)

@@ -130,15 +130,24 @@ func withdrawalOp(c echo.Context) (int64, string, error) {
 	return id, "withdrawal:" + strconv.FormatInt(id, 10), nil
 }
 
+// requireWithdrawalStepUp lets through only a session whose last step-up
+// was for this very withdrawal (its id in the path) and is fresh.
+func (h *Handler) requireWithdrawalStepUp(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		_, op, err := withdrawalOp(c)
+		if err != nil {
+			return err
+		}
+		return h.requireStepUp(op)(next)(c)
+	}
+}
+
 // withdrawalConfirmForm shows the amount and account the second factor
 // approved; only the POST below requests the withdrawal.
 func (h *Handler) withdrawalConfirmForm(c echo.Context) error {
-	id, op, err := withdrawalOp(c)
+	id, _, err := withdrawalOp(c)
 	if err != nil {
 		return err
-	}
-	if !h.Sessions.FreshStepUp(c, op, h.MFA.Config.StepUpWindow) {
-		return c.Redirect(http.StatusSeeOther, stepUpURL(op, "", "expired"))
 	}
 	customer, err := h.customer(c)
 	if err != nil {
@@ -156,12 +165,9 @@ func (h *Handler) withdrawalConfirmForm(c echo.Context) error {
 }
 
 func (h *Handler) withdrawalConfirm(c echo.Context) error {
-	id, op, err := withdrawalOp(c)
+	id, _, err := withdrawalOp(c)
 	if err != nil {
 		return err
-	}
-	if !h.Sessions.FreshStepUp(c, op, h.MFA.Config.StepUpWindow) {
-		return c.Redirect(http.StatusSeeOther, stepUpURL(op, "", "expired"))
 	}
 	customer, err := h.customer(c)
 	if err != nil {
