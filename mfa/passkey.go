@@ -133,22 +133,11 @@ func (s *Service) BeginPasskeyRegistration(ctx context.Context, c *data.Customer
 	if err != nil {
 		return nil, err
 	}
-	exclude := make([]protocol.CredentialDescriptor, 0, len(keys))
+	registered := make([][]byte, 0, len(keys))
 	for _, k := range keys {
-		exclude = append(exclude, protocol.CredentialDescriptor{Type: protocol.PublicKeyCredentialType, CredentialID: k.CredentialID})
+		registered = append(registered, k.CredentialID)
 	}
-	creation, sd, err := s.WebAuthn.BeginRegistration(user,
-		webauthn.WithAuthenticatorSelection(protocol.AuthenticatorSelection{
-			ResidentKey: protocol.ResidentKeyRequirementRequired, RequireResidentKey: protocol.ResidentKeyRequired(),
-			UserVerification: protocol.VerificationRequired}),
-		webauthn.WithExclusions(exclude))
-	if err != nil {
-		return nil, fmt.Errorf("begin passkey registration: %w", err)
-	}
-	if err := s.saveCeremony(ctx, sessionHash, ceremonyRegister, sd); err != nil {
-		return nil, err
-	}
-	return json.Marshal(creation)
+	return s.beginRegistration(ctx, user, registered, sessionHash, ceremonyRegister)
 }
 
 // PasskeyRegistration is the browser's answer to a registration, with

@@ -15,14 +15,7 @@ import (
 // typed: no allowCredentials, so the options reveal no account
 // (SECURITY 41).
 func (s *Service) BeginPasskeyLogin(ctx context.Context, sessionHash string) ([]byte, error) {
-	assertion, sd, err := s.WebAuthn.BeginDiscoverableLogin(webauthn.WithUserVerification(protocol.VerificationRequired))
-	if err != nil {
-		return nil, fmt.Errorf("begin passkey login: %w", err)
-	}
-	if err := s.saveCeremony(ctx, sessionHash, ceremonyLogin, sd); err != nil {
-		return nil, err
-	}
-	return json.Marshal(assertion)
+	return s.beginDiscoverableLogin(ctx, sessionHash, ceremonyLogin)
 }
 
 // FinishPasskeyLogin checks a discoverable assertion and returns the
@@ -81,17 +74,7 @@ func (s *Service) BeginPasskeyCheck(ctx context.Context, c *data.Customer, sessi
 	if err != nil {
 		return nil, err
 	}
-	if len(user.creds) == 0 {
-		return nil, ErrMethodNotAllowed
-	}
-	assertion, sd, err := s.WebAuthn.BeginLogin(user, webauthn.WithUserVerification(protocol.VerificationRequired))
-	if err != nil {
-		return nil, fmt.Errorf("begin passkey check: %w", err)
-	}
-	if err := s.saveCeremony(ctx, sessionHash, "check:"+purpose, sd); err != nil {
-		return nil, err
-	}
-	return json.Marshal(assertion)
+	return s.beginCheck(ctx, user, sessionHash, "check:"+purpose)
 }
 
 // verifyPasskey checks a passkey assertion as the second factor in

@@ -113,22 +113,11 @@ func (s *Service) BeginStaffPasskeyRegistration(ctx context.Context, st *data.St
 	if err != nil {
 		return nil, err
 	}
-	exclude := make([]protocol.CredentialDescriptor, 0, len(keys))
+	registered := make([][]byte, 0, len(keys))
 	for _, k := range keys {
-		exclude = append(exclude, protocol.CredentialDescriptor{Type: protocol.PublicKeyCredentialType, CredentialID: k.CredentialID})
+		registered = append(registered, k.CredentialID)
 	}
-	creation, sd, err := s.WebAuthn.BeginRegistration(user,
-		webauthn.WithAuthenticatorSelection(protocol.AuthenticatorSelection{
-			ResidentKey: protocol.ResidentKeyRequirementRequired, RequireResidentKey: protocol.ResidentKeyRequired(),
-			UserVerification: protocol.VerificationRequired}),
-		webauthn.WithExclusions(exclude))
-	if err != nil {
-		return nil, fmt.Errorf("begin staff passkey registration: %w", err)
-	}
-	if err := s.saveCeremony(ctx, sessionHash, ceremonyStaffRegister, sd); err != nil {
-		return nil, err
-	}
-	return json.Marshal(creation)
+	return s.beginRegistration(ctx, user, registered, sessionHash, ceremonyStaffRegister)
 }
 
 // StaffPasskeyRegistration is the browser's answer to a registration with

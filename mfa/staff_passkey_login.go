@@ -16,14 +16,7 @@ import (
 // passkey alone: no staff ID typed, no allowCredentials, so the options
 // reveal no account (SECURITY 41).
 func (s *Service) BeginStaffPasskeyLogin(ctx context.Context, sessionHash string) ([]byte, error) {
-	assertion, sd, err := s.WebAuthn.BeginDiscoverableLogin(webauthn.WithUserVerification(protocol.VerificationRequired))
-	if err != nil {
-		return nil, fmt.Errorf("begin staff passkey login: %w", err)
-	}
-	if err := s.saveCeremony(ctx, sessionHash, ceremonyStaffLogin, sd); err != nil {
-		return nil, err
-	}
-	return json.Marshal(assertion)
+	return s.beginDiscoverableLogin(ctx, sessionHash, ceremonyStaffLogin)
 }
 
 // FinishStaffPasskeyLogin checks a discoverable assertion and returns the
@@ -75,17 +68,7 @@ func (s *Service) BeginStaffPasskeyCheck(ctx context.Context, st *data.Staff, se
 	if err != nil {
 		return nil, err
 	}
-	if len(user.creds) == 0 {
-		return nil, ErrMethodNotAllowed
-	}
-	assertion, sd, err := s.WebAuthn.BeginLogin(user, webauthn.WithUserVerification(protocol.VerificationRequired))
-	if err != nil {
-		return nil, fmt.Errorf("begin staff passkey check: %w", err)
-	}
-	if err := s.saveCeremony(ctx, sessionHash, ceremonyStaffCheck, sd); err != nil {
-		return nil, err
-	}
-	return json.Marshal(assertion)
+	return s.beginCheck(ctx, user, sessionHash, ceremonyStaffCheck)
 }
 
 // FinishStaffPasskeyCheck checks the passkey given as the second step.
