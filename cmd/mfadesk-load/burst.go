@@ -25,7 +25,7 @@ func (l *load) burstPhase(ctx context.Context, w io.Writer) error {
 	l.workersN(ctx, func(ctx context.Context) {
 		for i := int(k.Add(1)) - 1; i < n; i = int(k.Add(1)) - 1 {
 			b := l.newBrowser(l.o.url)
-			if timed(prep, "GET /login", http.StatusOK, func() (int, error) { return b.get(ctx, "/login") }) {
+			if timed(prep, "GET /login", http.StatusOK, func() (int, error) { return b.fetchForm(ctx, "/login") }) {
 				browsers[i] = b
 			}
 		}
@@ -50,10 +50,12 @@ func (l *load) burstPhase(ctx context.Context, w io.Writer) error {
 	startGate := make(chan struct{})
 	var wg sync.WaitGroup
 	lat := newRecorder()
+	fired := 0
 	for i, b := range browsers {
 		if b == nil {
 			continue
 		}
+		fired++
 		loginID, password := demoLogin, demoPassword
 		if l.o.seedLoad > 0 {
 			loginID, password = loadLoginID(i%l.o.seedLoad+1), loadPassword
@@ -75,10 +77,13 @@ func (l *load) burstPhase(ctx context.Context, w io.Writer) error {
 			mu.Unlock()
 		}()
 	}
+	cpu := l.sampleCPU()
 	start := time.Now()
 	close(startGate)
 	wg.Wait()
 	elapsed := time.Since(start)
+	cpuUsed := l.cpuSince(cpu)
+	cpuUsed.unit = "login"
 	stopSampling()
 	after := readMem(l.o.serverPID)
 
@@ -87,6 +92,7 @@ func (l *load) burstPhase(ctx context.Context, w io.Writer) error {
 	res.errors = prep.errors
 	res.print(w)
 	fmt.Fprintf(w, "  answers: %v\n", statuses)
+	fmt.Fprintf(w, "  %s\n", cpuUsed.line(fired))
 	if l.o.serverPID > 0 {
 		fmt.Fprintf(w, "  server RSS: before %s, sampled peak during burst %s, after %s; VmHWM (peak since start) %s (target < 300 MB)\n",
 			mb(before.rss), mb(peakRSS.Load()), mb(after.rss), mb(after.hwm))

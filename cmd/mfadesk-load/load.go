@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -8,10 +9,8 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"os"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -31,8 +30,11 @@ const (
 )
 
 type load struct {
-	o         options
-	transport *http.Transport
+	o options
+	// client is shared by every browser: the same settings for the bare
+	// handler and the server, no cookie jar (each browser keeps its own
+	// cookies), redirects not followed so each step is seen.
+	client *http.Client
 	// next hands out load customers for logins, each once per run: the
 	// replay guard accepts one code per 30 s step per customer. It starts
 	// at a random customer so runs close together rarely meet the same.
@@ -41,11 +43,12 @@ type load struct {
 
 func newLoad(o options) *load {
 	idle := max(o.concurrency, o.loginsBurst) * 2
-	l := &load{o: o, transport: &http.Transport{
-		// The same client settings for the bare handler and the server.
+	transport := &http.Transport{
 		MaxIdleConns: idle, MaxIdleConnsPerHost: idle, IdleConnTimeout: time.Minute,
 		DialContext: (&net.Dialer{Timeout: 5 * time.Second}).DialContext,
-	}}
+	}
+	l := &load{o: o, client: &http.Client{Transport: transport, Timeout: 30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 	if o.seedLoad > 0 {
 		l.next.Store(rand.Int64N(int64(o.seedLoad)))
 	}
@@ -64,38 +67,101 @@ func (l *load) loadCustomer(start int64) (loginID, secret string, ok bool) {
 	return loadLoginID(i), loadSecret(i), true
 }
 
-// browser is one simulated customer: its own cookies, redirects not
-// followed so each step is seen.
+// browser is one simulated customer: its cookies, the CSRF token of the
+// last form it fetched, and a buffer the bodies it drops are read
+// through. The client work per request is the same for the bare handler
+// and the server, and as small as it can be: this process shares the
+// machine.
 type browser struct {
-	base string
-	http *http.Client
-	csrf string
+	base    string
+	http    *http.Client
+	cookies *cookieStore
+	csrf    string
+	buf     []byte
 }
 
 func (l *load) newBrowser(base string) *browser {
-	jar, _ := cookiejar.New(nil)
-	return &browser{base: base, http: &http.Client{Transport: l.transport, Jar: jar, Timeout: 30 * time.Second,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	return &browser{base: base, http: l.client, cookies: newCookieStore(), buf: make([]byte, 4<<10)}
 }
 
-var csrfField = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
+// sameSession is another browser, its own buffer but b's cookies: many
+// clients of one logged-in session.
+func (b *browser) sameSession() *browser {
+	return &browser{base: b.base, http: b.http, cookies: b.cookies, buf: make([]byte, len(b.buf))}
+}
 
-// get fetches a page and keeps its CSRF token, as a browser keeps a form.
-func (b *browser) get(ctx context.Context, path string) (int, error) {
+// do sends req with the browser's cookies and keeps those it sets.
+func (b *browser) do(req *http.Request) (*http.Response, error) {
+	if h := b.cookies.cookieHeader(); h != "" {
+		req.Header.Set("Cookie", h)
+	}
+	resp, err := b.http.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	b.cookies.update(resp.Header["Set-Cookie"])
+	return resp, nil
+}
+
+func (b *browser) get(ctx context.Context, path string) (*http.Response, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, b.base+path, nil)
+	if err != nil {
+		return nil, err
+	}
+	return b.do(req)
+}
+
+// fetch gets a page no form follows and drops its body.
+func (b *browser) fetch(ctx context.Context, path string) (int, error) {
+	resp, err := b.get(ctx, path)
 	if err != nil {
 		return 0, err
 	}
-	resp, err := b.http.Do(req)
+	return resp.StatusCode, b.discard(resp.Body)
+}
+
+// discard reads body to its end through the browser's buffer, so the
+// connection goes back to the pool, and closes it.
+func (b *browser) discard(body io.ReadCloser) error {
+	defer body.Close()
+	for {
+		if _, err := body.Read(b.buf); err != nil {
+			if err == io.EOF {
+				return nil
+			}
+			return err
+		}
+	}
+}
+
+// fetchForm gets a page with a form and keeps its CSRF token, as a
+// browser keeps the form.
+func (b *browser) fetchForm(ctx context.Context, path string) (int, error) {
+	resp, err := b.get(ctx, path)
 	if err != nil {
 		return 0, err
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if m := csrfField.FindSubmatch(body); m != nil {
-		b.csrf = string(m[1])
+	page, err := io.ReadAll(resp.Body)
+	if token, ok := csrfToken(page); ok {
+		b.csrf = token
 	}
 	return resp.StatusCode, err
+}
+
+var csrfField = []byte(`name="_csrf" value="`)
+
+// csrfToken is the value of the page's first _csrf field.
+func csrfToken(page []byte) (string, bool) {
+	_, rest, ok := bytes.Cut(page, csrfField)
+	if !ok {
+		return "", false
+	}
+	token, _, ok := bytes.Cut(rest, []byte{'"'})
+	if !ok || len(token) == 0 {
+		return "", false
+	}
+	return string(token), true
 }
 
 func (b *browser) post(ctx context.Context, path string, form url.Values) (status int, location string, err error) {
@@ -105,13 +171,11 @@ func (b *browser) post(ctx context.Context, path string, form url.Values) (statu
 		return 0, "", err
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	resp, err := b.http.Do(req)
+	resp, err := b.do(req)
 	if err != nil {
 		return 0, "", err
 	}
-	defer resp.Body.Close()
-	_, err = io.Copy(io.Discard, resp.Body)
-	return resp.StatusCode, resp.Header.Get("Location"), err
+	return resp.StatusCode, resp.Header.Get("Location"), b.discard(resp.Body)
 }
 
 // timed runs one step and records its latency, or why it failed.
@@ -150,7 +214,7 @@ func errorKind(err error) string {
 // loginFull logs a browser in with password and TOTP; ok is false if a
 // step failed (already recorded).
 func (l *load) loginFull(ctx context.Context, r *recorder, b *browser, loginID, password, secret string) bool {
-	if !timed(r, "GET /login", http.StatusOK, func() (int, error) { return b.get(ctx, "/login") }) {
+	if !timed(r, "GET /login", http.StatusOK, func() (int, error) { return b.fetchForm(ctx, "/login") }) {
 		return false
 	}
 	if !timed(r, "password", http.StatusSeeOther, func() (int, error) {
@@ -162,7 +226,7 @@ func (l *load) loginFull(ctx context.Context, r *recorder, b *browser, loginID, 
 	if secret == "" {
 		return true // password step only: no customer left whose code is unused
 	}
-	if !timed(r, "GET /login/verify", http.StatusOK, func() (int, error) { return b.get(ctx, "/login/verify") }) {
+	if !timed(r, "GET /login/verify", http.StatusOK, func() (int, error) { return b.fetchForm(ctx, "/login/verify") }) {
 		return false
 	}
 	code, err := mfa.TOTPCode(secret, time.Now())
@@ -177,13 +241,15 @@ func (l *load) loginFull(ctx context.Context, r *recorder, b *browser, loginID, 
 }
 
 // workers runs fn in o.concurrency goroutines until the duration passes,
-// the budget of iterations is spent, or fn says stop.
-func (l *load) workers(ctx context.Context, fn func(ctx context.Context, worker int) bool) time.Duration {
+// the budget of iterations is spent, or fn says stop, and returns what r
+// recorded meanwhile with the time and CPU it took.
+func (l *load) workers(ctx context.Context, name string, r *recorder, fn func(ctx context.Context, worker int) bool) *phaseResult {
 	ctx, cancel := context.WithTimeout(ctx, l.o.duration)
 	defer cancel()
 	var budget atomic.Int64
 	budget.Store(int64(l.o.maxRequests))
 	var wg sync.WaitGroup
+	cpu := l.sampleCPU()
 	start := time.Now()
 	for w := range l.o.concurrency {
 		wg.Add(1)
@@ -197,7 +263,9 @@ func (l *load) workers(ctx context.Context, fn func(ctx context.Context, worker 
 		}()
 	}
 	wg.Wait()
-	return time.Since(start)
+	res := r.result(name, time.Since(start))
+	res.cpu = l.cpuSince(cpu)
+	return res
 }
 
 // hashPhase: argon2id checks alone at the default parameters and the
@@ -213,6 +281,7 @@ func (l *load) hashPhase(ctx context.Context) *phaseResult {
 	var left atomic.Int64
 	left.Store(int64(l.o.hashes))
 	var wg sync.WaitGroup
+	cpu := l.sampleCPU()
 	start := time.Now()
 	for range l.o.hashConcurrency {
 		wg.Add(1)
@@ -230,6 +299,8 @@ func (l *load) hashPhase(ctx context.Context) *phaseResult {
 	}
 	wg.Wait()
 	res := r.result("hash", time.Since(start))
+	res.cpu = l.cpuSince(cpu)
+	res.cpu.who, res.cpu.unit, res.cpu.noServer = "this process", "check", "none involved"
 	res.note = fmt.Sprintf("m=%d KiB t=%d p=%d, %d at once, in this process", p.Memory, p.Time, p.Threads, l.o.hashConcurrency)
 	return res
 }
@@ -256,11 +327,12 @@ func (l *load) barePhase(ctx context.Context) (*phaseResult, error) {
 	for i := range browsers {
 		browsers[i] = l.newBrowser(base)
 	}
-	elapsed := l.workers(ctx, func(ctx context.Context, w int) bool {
-		timed(r, "GET /bare", http.StatusOK, func() (int, error) { return browsers[w].get(ctx, "/bare") })
+	res := l.workers(ctx, "bare", r, func(ctx context.Context, w int) bool {
+		timed(r, "GET /bare", http.StatusOK, func() (int, error) { return browsers[w].fetch(ctx, "/bare") })
 		return true
 	})
-	res := r.result("bare", elapsed)
+	res.cpu.who = "this process (client and bare handler)"
+	res.cpu.noServer = "the bare handler runs in this process, counted with the client"
 	res.note = fmt.Sprintf("bare Echo handler in this process, %d clients", l.o.concurrency)
 	return res, nil
 }
@@ -290,15 +362,14 @@ func (l *load) pagePhase(ctx context.Context) (*phaseResult, error) {
 			return nil, fmt.Errorf("log in %s (its code works once per 30 s; retry in a moment): %v", demoLogin, setup.errors)
 		}
 		for i := range browsers {
-			browsers[i] = &browser{base: b.base, http: b.http}
+			browsers[i] = b.sameSession()
 		}
 	}
 	r := newRecorder()
-	elapsed := l.workers(ctx, func(ctx context.Context, w int) bool {
-		timed(r, "GET /home", http.StatusOK, func() (int, error) { return browsers[w].get(ctx, "/home") })
+	res := l.workers(ctx, "page", r, func(ctx context.Context, w int) bool {
+		timed(r, "GET /home", http.StatusOK, func() (int, error) { return browsers[w].fetch(ctx, "/home") })
 		return true
 	})
-	res := r.result("page", elapsed)
 	res.note = fmt.Sprintf("%d logged-in clients", l.o.concurrency)
 	return res, nil
 }
@@ -310,7 +381,7 @@ func (l *load) loginPhase(ctx context.Context) (*phaseResult, error) {
 	r := newRecorder()
 	start := l.next.Load()
 	var passwordOnly atomic.Int64
-	elapsed := l.workers(ctx, func(ctx context.Context, _ int) bool {
+	res := l.workers(ctx, "login", r, func(ctx context.Context, _ int) bool {
 		b := l.newBrowser(l.o.url)
 		loginID, secret, ok := l.loadCustomer(start)
 		if !ok {
@@ -323,12 +394,12 @@ func (l *load) loginPhase(ctx context.Context) (*phaseResult, error) {
 			password = demoPassword
 		}
 		if l.loginFull(ctx, r, b, loginID, password, secret) && secret != "" {
-			timed(r, "GET /home", http.StatusOK, func() (int, error) { return b.get(ctx, "/home") })
+			timed(r, "GET /home", http.StatusOK, func() (int, error) { return b.fetch(ctx, "/home") })
 		}
 		return true
 	})
-	res := r.result("login", elapsed)
 	res.note = fmt.Sprintf("%d clients, fresh browser per login", l.o.concurrency)
+	res.cpu.also = "password"
 	switch n := passwordOnly.Load(); {
 	case n > 0 && l.o.seedLoad == 0:
 		res.note += "; password step only, as demo-app (no --seed-load: no customers for the second factor)"

@@ -67,7 +67,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&o.hashes, "hashes", 300, "argon2id checks in the hash phase")
 	fs.IntVar(&o.hashConcurrency, "hash-concurrency", runtime.NumCPU(), "argon2id checks at once in the hash phase (match the server's)")
 	fs.IntVar(&o.loginsBurst, "logins-burst", 0, "then fire this many logins at once and report the answers and the server's peak RSS")
-	fs.IntVar(&o.serverPID, "server-pid", 0, "the server's process id, to read its RSS from /proc (with --logins-burst)")
+	fs.IntVar(&o.serverPID, "server-pid", 0, "the server's process id, to read its CPU time per phase and its RSS (with --logins-burst) from /proc")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

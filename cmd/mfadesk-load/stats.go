@@ -44,6 +44,7 @@ type phaseResult struct {
 	elapsed time.Duration
 	steps   []stepResult
 	errors  map[string]int
+	cpu     *cpuUse // nil if not measured
 }
 
 type stepResult struct {
@@ -104,6 +105,25 @@ func (r *phaseResult) print(w io.Writer) {
 			fmt.Fprintf(w, "  error %s ×%d\n", k, r.errors[k])
 		}
 	}
+	if r.cpu != nil {
+		fmt.Fprintf(w, "  %s\n", r.cpu.line(r.count()))
+		if s, ok := r.step(r.cpu.also); ok {
+			fmt.Fprintf(w, "  %s\n", r.cpu.stepLine(s.name, s.count))
+		}
+	}
+}
+
+// count is how many requests (or checks) the phase made, failed ones
+// included: each cost CPU.
+func (r *phaseResult) count() int {
+	n := 0
+	for _, s := range r.steps {
+		n += s.count
+	}
+	for _, k := range r.errors {
+		n += k
+	}
+	return n
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2fms", float64(d.Microseconds())/1000) }

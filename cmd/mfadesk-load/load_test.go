@@ -1,0 +1,78 @@
+package main
+
+import (
+	"net/http"
+	"testing"
+	"time"
+)
+
+func TestCookieStore(t *testing.T) {
+	// What the server sends, written by net/http as it writes it.
+	set := func(c *http.Cookie) string { return c.String() }
+	session := func(name, value string, maxAge int) string {
+		return set(&http.Cookie{Name: name, Value: value, Path: "/", MaxAge: maxAge, HttpOnly: true,
+			Secure: name[0] == '_', SameSite: http.SameSiteLaxMode})
+	}
+	tests := []struct {
+		name      string
+		responses [][]string // the Set-Cookie lines of each response, in order
+		want      string
+	}{
+		{"none", nil, ""},
+		{"set, dev name", [][]string{{session("mfadesk", "abc", 0)}}, "mfadesk=abc"},
+		{"set, __Host- name", [][]string{{session("__Host-mfadesk", "abc", 0)}}, "__Host-mfadesk=abc"},
+		{"overwrite", [][]string{{session("mfadesk", "old", 0)}, {session("mfadesk", "new", 0)}}, "mfadesk=new"},
+		{"delete by Max-Age", [][]string{{session("__Host-mfadesk", "abc", 0)}, {session("__Host-mfadesk", "", -1)}}, ""},
+		{"delete by empty value", [][]string{{session("mfadesk", "abc", 0)}, {"mfadesk=; Path=/"}}, ""},
+		{"delete by past Expires", [][]string{{session("mfadesk", "abc", 0)},
+			{set(&http.Cookie{Name: "mfadesk", Value: "x", Expires: time.Unix(1, 0)})}}, ""},
+		{"delete keeps the others", [][]string{{session("mfadesk", "abc", 0), "lang=ja; Path=/"}, {session("mfadesk", "", -1)}}, "lang=ja"},
+		{"several, one header in name order", [][]string{{"lang=ja; Path=/", session("mfadesk", "abc", 0)}, {"mfadesk_device=d"}},
+			"lang=ja; mfadesk=abc; mfadesk_device=d"},
+		{"malformed line ignored", [][]string{{session("mfadesk", "abc", 0)}, {"no equals sign"}}, "mfadesk=abc"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newCookieStore()
+			for _, lines := range tt.responses {
+				s.update(lines)
+			}
+			if got := s.cookieHeader(); got != tt.want {
+				t.Errorf("Cookie header %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestCSRFToken(t *testing.T) {
+	tests := []struct {
+		name, page, want string
+		ok               bool
+	}{
+		{"form", `<form method="post"><input type="hidden" name="_csrf" value="FG0O9-_x"><input name="code">`, "FG0O9-_x", true},
+		{"first of several", `<input type="hidden" name="_csrf" value="a"><input type="hidden" name="_csrf" value="b">`, "a", true},
+		{"no form", `<!doctype html><p>home</p>`, "", false},
+		{"empty value", `<input type="hidden" name="_csrf" value="">`, "", false},
+		{"cut off", `<input type="hidden" name="_csrf" value="abc`, "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := csrfToken([]byte(tt.page))
+			if got != tt.want || ok != tt.ok {
+				t.Errorf("csrfToken = %q, %v; want %q, %v", got, ok, tt.want, tt.ok)
+			}
+		})
+	}
+}
+
+func TestParseStatCPU(t *testing.T) {
+	// utime 250 and stime 50 ticks; the command holds a space and a ')'.
+	stat := "4242 (mfa desk) x) S 1 4242 4242 0 -1 4194560 1000 0 0 0 250 50 0 0 20 0 9 0 100 2000000 5000"
+	got, err := parseStatCPU([]byte(stat))
+	if err != nil || got != 3*time.Second {
+		t.Fatalf("parseStatCPU = %v, %v; want 3s", got, err)
+	}
+	if _, err := parseStatCPU([]byte("4242 (short) S 1")); err == nil {
+		t.Error("a short line parsed without error")
+	}
+}
