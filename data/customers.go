@@ -78,6 +78,18 @@ func (db *DB) CustomerByLoginID(ctx context.Context, loginID string) (*Customer,
 
 // CustomerByID finds a customer by id.
 func (db *DB) CustomerByID(ctx context.Context, id int64) (*Customer, error) {
+	if c, ok := lookup(db.cache, &db.cache.customers, id); ok {
+		return &c, nil
+	}
+	snap := db.cache.snapshot(id)
+	c, err := db.customerByID(ctx, id)
+	if err == nil {
+		store(db.cache, &db.cache.customers, id, *c, snap)
+	}
+	return c, err
+}
+
+func (db *DB) customerByID(ctx context.Context, id int64) (*Customer, error) {
 	c, err := scanCustomer(db.QueryRowContext(ctx,
 		`SELECT `+customerColumns+` FROM customers WHERE id = ?`, id))
 	if err != nil {

@@ -5,6 +5,7 @@ package data
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
@@ -16,7 +17,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	"modernc.org/sqlite"
 )
 
 //go:embed migrations/*.sql
@@ -30,6 +31,7 @@ type DB struct {
 	// a statement cost more CPU than running it on every page view.
 	stmts     sync.Map // string → *sql.Stmt
 	stmtCount atomic.Int64
+	cache     *readCache
 }
 
 // maxConns is the connection pool's size. SQLite runs one writer at a
@@ -79,14 +81,38 @@ func (db *DB) QueryRowContext(ctx context.Context, query string, args ...any) *s
 	return s.QueryRowContext(ctx, args...)
 }
 
-// ExecContext runs a statement through the statement cache.
+// ExecContext runs one statement outside a transaction.
 func (db *DB) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	s, err := db.prepared(ctx, query)
-	if err != nil || s == nil {
-		return db.sql.ExecContext(ctx, query, args...)
-	}
-	return s.ExecContext(ctx, args...)
+	var res sql.Result
+	err := db.onConn(ctx, func(conn *sql.Conn) error {
+		var err error
+		res, err = conn.ExecContext(ctx, query, args...)
+		return err
+	})
+	return res, err
 }
+
+// onConn runs a write on one pooled connection and then tells the read
+// cache that the write's changes are settled (see cache.go).
+func (db *DB) onConn(ctx context.Context, fn func(conn *sql.Conn) error) error {
+	conn, err := db.sql.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("connection: %w", err)
+	}
+	defer conn.Close()
+	defer db.cache.settle(db.cache.changesOf(conn))
+	return fn(conn)
+}
+
+// connector opens connections through mfadesk's own driver value, so the
+// read cache's hook is on every connection of this DB and of no other.
+type connector struct {
+	driver *sqlite.Driver
+	dsn    string
+}
+
+func (c connector) Connect(context.Context) (driver.Conn, error) { return c.driver.Open(c.dsn) }
+func (c connector) Driver() driver.Driver                        { return c.driver }
 
 // Open opens (creating if needed) the SQLite file at path and applies
 // pending migrations. now is the clock every stored time comes from.
@@ -100,22 +126,26 @@ func Open(ctx context.Context, path string, now func() time.Time) (*DB, error) {
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Set("_txlock", "immediate")
-	dsn := "file:" + path + "?" + q.Encode()
-	sdb, err := sql.Open("sqlite", dsn)
-	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", path, err)
-	}
+	cache := newReadCache()
+	drv := &sqlite.Driver{}
+	drv.RegisterConnectionHook(cache.onConnect)
+	sdb := sql.OpenDB(connector{driver: drv, dsn: "file:" + path + "?" + q.Encode()})
 	// A fixed pool: database/sql keeps only 2 idle connections by default,
 	// so under load it opened and closed SQLite connections all the time,
 	// each paying for its pragmas and for preparing every statement again
 	// (profiled: 40% of the CPU of a page view was SQLite's parser).
 	sdb.SetMaxOpenConns(maxConns)
 	sdb.SetMaxIdleConns(maxConns)
-	db := &DB{sql: sdb, now: now}
+	db := &DB{sql: sdb, now: now, cache: cache}
 	if err := db.migrate(ctx); err != nil {
 		sdb.Close()
 		return nil, err
 	}
+	if err := cache.watch(ctx, sdb); err != nil {
+		sdb.Close()
+		return nil, err
+	}
+	cache.settleAll()
 	return db, nil
 }
 
@@ -169,19 +199,21 @@ func (tx *Tx) Now() time.Time { return tx.now }
 
 // InTx runs fn in one write transaction, committing when fn returns nil.
 func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
-	stx, err := db.sql.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
-	}
-	tx := &Tx{tx: stx, now: db.now()}
-	if err := fn(tx); err != nil {
-		stx.Rollback()
-		return err
-	}
-	if err := stx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	return nil
+	return db.onConn(ctx, func(conn *sql.Conn) error {
+		stx, err := conn.BeginTx(ctx, nil)
+		if err != nil {
+			return fmt.Errorf("begin: %w", err)
+		}
+		tx := &Tx{tx: stx, now: db.now()}
+		if err := fn(tx); err != nil {
+			stx.Rollback()
+			return err
+		}
+		if err := stx.Commit(); err != nil {
+			return fmt.Errorf("commit: %w", err)
+		}
+		return nil
+	})
 }
 
 func (db *DB) migrate(ctx context.Context) error {

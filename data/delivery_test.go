@@ -38,7 +38,7 @@ func TestDeliveryMigrationKeepsQueuedMessages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	old := &DB{sql: sdb, now: now}
+	old := &DB{sql: sdb, now: now, cache: newReadCache()}
 	if _, err := sdb.Exec(`CREATE TABLE schema_migrations (version TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
 		t.Fatal(err)
 	}

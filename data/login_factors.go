@@ -3,6 +3,7 @@ package data
 import (
 	"context"
 	"fmt"
+	"slices"
 )
 
 // FactorSummary is what the enforcement policy needs to know of a
@@ -18,6 +19,23 @@ type FactorSummary struct {
 // page that shows a warning or a method, and three round trips to SQLite
 // cost more than the rows.
 func (db *DB) FactorSummaryOf(ctx context.Context, customerID int64) (*FactorSummary, error) {
+	if s, ok := lookup(db.cache, &db.cache.summaries, customerID); ok {
+		return s.clone(), nil
+	}
+	snap := db.cache.snapshot(customerID)
+	s, err := db.factorSummaryOf(ctx, customerID)
+	if err == nil {
+		store(db.cache, &db.cache.summaries, customerID, *s.clone(), snap)
+	}
+	return s, err
+}
+
+// clone copies the summary, so a caller's changes never reach the cache.
+func (s *FactorSummary) clone() *FactorSummary {
+	return &FactorSummary{Factors: slices.Clone(s.Factors), Passkeys: slices.Clone(s.Passkeys), Recovery: s.Recovery}
+}
+
+func (db *DB) factorSummaryOf(ctx context.Context, customerID int64) (*FactorSummary, error) {
 	rows, err := db.QueryContext(ctx, `
 		SELECT 'factor', kind, use_login, use_account, use_withdrawal, 0 FROM factors WHERE customer_id = ? AND confirmed_at > 0
 		UNION ALL

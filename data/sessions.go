@@ -38,8 +38,29 @@ type Session struct {
 	LastSeenAt     time.Time
 }
 
-// SessionByHash loads a session.
+// SessionByHash loads a session. A customer's session comes from the
+// read cache when nothing of that customer changed since it was read.
 func (db *DB) SessionByHash(ctx context.Context, idHash string) (*Session, error) {
+	if s, ok := lookup(db.cache, &db.cache.sessions, idHash); ok {
+		return &s, nil
+	}
+	s, err := db.sessionByHash(ctx, idHash)
+	if err != nil || s.CustomerID == 0 {
+		return s, err
+	}
+	// The customer is known only now: read again under a snapshot of the
+	// customer's stripe, so a change in between cannot be cached.
+	snap := db.cache.snapshot(s.CustomerID)
+	if s, err = db.sessionByHash(ctx, idHash); err != nil {
+		return nil, err
+	}
+	if s.CustomerID != 0 && stripe(s.CustomerID) == snap.stripe {
+		store(db.cache, &db.cache.sessions, idHash, *s, snap)
+	}
+	return s, nil
+}
+
+func (db *DB) sessionByHash(ctx context.Context, idHash string) (*Session, error) {
 	var s Session
 	var customer, staff sql.NullInt64
 	var sf, created, seen int64
