@@ -79,7 +79,7 @@ func (c *Catalog) Has(lang, key string) bool {
 // the arguments packed into key by Msg. A missing key shows as the key
 // itself, which the catalog test forbids.
 func (c *Catalog) Text(lang, key string, args ...any) string {
-	if len(args) == 0 {
+	if len(args) == 0 && strings.Contains(key, msgSep) {
 		key, args = unpackMsg(key)
 	}
 	msg, ok := c.messages[lang][key]
@@ -104,11 +104,13 @@ func Match(cookie, acceptLanguage string) string {
 			return l
 		}
 	}
-	for _, part := range strings.Split(acceptLanguage, ",") {
-		tag := strings.ToLower(strings.TrimSpace(strings.SplitN(part, ";", 2)[0]))
-		primary := strings.SplitN(tag, "-", 2)[0]
+	for rest := acceptLanguage; rest != ""; {
+		var part string
+		part, rest, _ = strings.Cut(rest, ",")
+		tag, _, _ := strings.Cut(part, ";")
+		primary, _, _ := strings.Cut(strings.TrimSpace(tag), "-")
 		for _, l := range Languages() {
-			if primary == l {
+			if strings.EqualFold(primary, l) {
 				return l
 			}
 		}
