@@ -5,6 +5,8 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"html"
+	"io"
 	"io/fs"
 	"path"
 	"sort"
@@ -28,11 +30,12 @@ var localeFiles embed.FS
 // only through T; the text itself lives in views/locales/<lang>/*.json.
 type Catalog struct {
 	messages map[string]map[string]string // lang → key → text
+	escaped  map[string]map[string]string // the same text, HTML-escaped, for Text
 }
 
 // LoadCatalog reads the embedded message files.
 func LoadCatalog() (*Catalog, error) {
-	c := &Catalog{messages: map[string]map[string]string{}}
+	c := &Catalog{messages: map[string]map[string]string{}, escaped: map[string]map[string]string{}}
 	for _, lang := range Languages() {
 		c.messages[lang] = map[string]string{}
 		files, err := fs.Glob(localeFiles, path.Join("locales", lang, "*.json"))
@@ -54,6 +57,10 @@ func LoadCatalog() (*Catalog, error) {
 				}
 				c.messages[lang][k] = v
 			}
+		}
+		c.escaped[lang] = make(map[string]string, len(c.messages[lang]))
+		for k, v := range c.messages[lang] {
+			c.escaped[lang][k] = html.EscapeString(v)
 		}
 	}
 	return c, nil
@@ -95,6 +102,19 @@ func (c *Catalog) Text(lang, key string, args ...any) string {
 	return msg
 }
 
+// escapedText is Text(lang, key) HTML-escaped, when key is a plain
+// key in the catalog: the text made once at load, not per page.
+func (c *Catalog) escapedText(lang, key string) (string, bool) {
+	if c == nil {
+		return "", false
+	}
+	msg, ok := c.escaped[lang][key]
+	if !ok {
+		msg, ok = c.escaped[LangJA][key]
+	}
+	return msg, ok
+}
+
 // Match picks the language for a request: the selector's cookie value if
 // supported, else the first supported language of Accept-Language, else
 // Japanese.
@@ -126,6 +146,25 @@ func T(ctx context.Context, key string, args ...any) string {
 		return key
 	}
 	return p.Catalog.Text(p.Lang, key, args...)
+}
+
+// Text is a message key as a component, for text in an element:
+// @Text("ui.layout.brand") writes what { T(ctx, "ui.layout.brand") }
+// writes, from text escaped once at load instead of copied and escaped
+// on every page. The frame of every page uses it; keys with arguments
+// use T, and so does text followed by a space, which templ drops after
+// a component.
+type Text string
+
+// Render implements templ.Component.
+func (k Text) Render(ctx context.Context, w io.Writer) error {
+	p := PageFrom(ctx)
+	s, ok := p.Catalog.escapedText(p.Lang, string(k))
+	if !ok {
+		s = html.EscapeString(T(ctx, string(k)))
+	}
+	_, err := io.WriteString(w, s)
+	return err
 }
 
 // msgSep separates a packed key from its arguments; a control character,
