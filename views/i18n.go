@@ -31,6 +31,8 @@ var localeFiles embed.FS
 type Catalog struct {
 	messages map[string]map[string]string // lang → key → text
 	escaped  map[string]map[string]string // the same text, HTML-escaped, for Text
+
+	langSelectors map[string][]string // lang → LangSelector's markup around back
 }
 
 // LoadCatalog reads the embedded message files.
@@ -62,6 +64,10 @@ func LoadCatalog() (*Catalog, error) {
 		for k, v := range c.messages[lang] {
 			c.escaped[lang][k] = html.EscapeString(v)
 		}
+	}
+	var err error
+	if c.langSelectors, err = c.renderLangSelectors(); err != nil {
+		return nil, err
 	}
 	return c, nil
 }
