@@ -1,6 +1,7 @@
 package web
 
 import (
+	"net/http"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -11,6 +12,38 @@ import (
 const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 	"connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
+// constHeader is a response header with a value that never changes,
+// made once: the key canonical and the value the slice Header.Set would
+// make. Every response shares that slice, which is safe: nothing in
+// net/http, Echo or here writes into a header's value slice, and
+// Header.Add copies one of capacity 1 rather than extending it.
+type constHeader struct {
+	key   string
+	value []string
+}
+
+func newConstHeader(key, value string) constHeader {
+	return constHeader{http.CanonicalHeaderKey(key), []string{value}}
+}
+
+// set is h.Set(key, value) without canonicalising the key and
+// allocating the value on every response.
+func (c constHeader) set(h http.Header) { h[c.key] = c.value }
+
+var (
+	securityHeaders = []constHeader{
+		newConstHeader("Content-Security-Policy", contentSecurityPolicy),
+		newConstHeader("X-Content-Type-Options", "nosniff"),
+		newConstHeader("X-Frame-Options", "DENY"),
+		newConstHeader("Referrer-Policy", "same-origin"),
+		newConstHeader("Cross-Origin-Opener-Policy", "same-origin"),
+		newConstHeader("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+	}
+	hstsHeader   = newConstHeader("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+	cacheStatic  = newConstHeader("Cache-Control", "public, max-age=3600")
+	cacheNoStore = newConstHeader("Cache-Control", "no-store")
+)
+
 // SecurityHeaders sets the headers every response carries. Pages are
 // no-store: they show codes, account data or forms with tokens. hsts is
 // on outside dev, where the site is served over TLS.
@@ -18,19 +51,16 @@ func SecurityHeaders(hsts bool) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			h := c.Response().Header()
-			h.Set("Content-Security-Policy", contentSecurityPolicy)
-			h.Set("X-Content-Type-Options", "nosniff")
-			h.Set("X-Frame-Options", "DENY")
-			h.Set("Referrer-Policy", "same-origin")
-			h.Set("Cross-Origin-Opener-Policy", "same-origin")
-			h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+			for _, sh := range securityHeaders {
+				sh.set(h)
+			}
 			if hsts {
-				h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+				hstsHeader.set(h)
 			}
 			if strings.HasPrefix(c.Request().URL.Path, "/static/") {
-				h.Set("Cache-Control", "public, max-age=3600")
+				cacheStatic.set(h)
 			} else {
-				h.Set("Cache-Control", "no-store")
+				cacheNoStore.set(h)
 			}
 			return next(c)
 		}
