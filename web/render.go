@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"sync"
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
@@ -24,9 +25,27 @@ func Render(c echo.Context, status int, t templ.Component) error {
 		page.Pending = s.Level == data.LevelPassword
 	}
 	ctx := views.WithPage(c.Request().Context(), page)
-	var buf bytes.Buffer
-	if err := t.Render(ctx, &buf); err != nil {
+	buf := pageBuffers.Get().(*bytes.Buffer)
+	defer putPageBuffer(buf)
+	if err := t.Render(ctx, buf); err != nil {
 		return err
 	}
 	return c.HTMLBlob(status, buf.Bytes())
+}
+
+// pageBuffers hold pages while they render, so that an error still
+// leaves the response unwritten; the response copies the page out, so
+// a buffer is reused rather than grown anew for every page.
+var pageBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledPage keeps a rare huge page (a long report) from holding its
+// memory in the pool.
+const maxPooledPage = 256 << 10
+
+func putPageBuffer(buf *bytes.Buffer) {
+	if buf.Cap() > maxPooledPage {
+		return
+	}
+	buf.Reset()
+	pageBuffers.Put(buf)
 }
