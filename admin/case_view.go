@@ -84,7 +84,7 @@ func (h *Handler) showCase(c echo.Context) error {
 	if err := h.audit(ctx, e); err != nil {
 		return err
 	}
-	m := views.ConsoleCaseModel{Case: caseRow(k), Customer: customerRow(cu), Open: k.Status == data.CaseOpen,
+	m := views.ConsoleCaseModel{Case: caseRow(k), Customer: customerRow(cu.Match()), Open: k.Status == data.CaseOpen,
 		Strength: strength, CanSendSMS: cu.PhoneVerified && cu.Phone != "", CanSendEmail: cu.HasValidEmail(),
 		InPerson: k.Channel == "shop", Notes: noteRows(notes), Verifications: verificationRows(vs),
 		Factors: factors, Deliveries: deliveries}

@@ -45,14 +45,14 @@ func (h *Handler) search(c echo.Context) error {
 	}
 	m.Searched = true
 	for _, cu := range found {
-		m.Results = append(m.Results, customerRow(&cu))
+		m.Results = append(m.Results, customerRow(cu))
 	}
 	return web.Render(c, http.StatusOK, views.ConsoleSearchPage(m))
 }
 
 // customerRow shows a customer with contact data masked: what every role
 // sees without a strong verification. A contact left empty shows as none.
-func customerRow(cu *data.Customer) views.CustomerRow {
+func customerRow(cu data.CustomerMatch) views.CustomerRow {
 	r := views.CustomerRow{ID: cu.ID, AccountNumber: cu.AccountNumber, Name: cu.NameKanji, Kana: cu.NameKana}
 	if cu.Email != "" {
 		r.Email = views.MaskEmail(cu.Email)

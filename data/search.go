@@ -58,11 +58,9 @@ const searchCustomersQuery = `SELECT id, account_number, name_kanji, name_kana, 
 // first, or the given name), phone digits or email. It is one range scan
 // of the customer_search index, never a table scan.
 //
-// A result carries what a result list shows and nothing else: ID, account
-// number, names, email and phone. The rest (login ID, password hashes,
-// lock, hold and reset state) stays zero; CustomerByID loads a whole
-// customer once one is chosen.
-func (db *DB) SearchCustomers(ctx context.Context, key string, limit int) ([]Customer, error) {
+// A result carries what a result list shows and nothing else; CustomerByID
+// loads the whole customer once one is chosen.
+func (db *DB) SearchCustomers(ctx context.Context, key string, limit int) ([]CustomerMatch, error) {
 	if utf8.RuneCountInString(key) < MinSearchKey {
 		return nil, nil
 	}
@@ -71,7 +69,7 @@ func (db *DB) SearchCustomers(ctx context.Context, key string, limit int) ([]Cus
 		return nil, fmt.Errorf("search customers: %w", err)
 	}
 	defer rows.Close()
-	var out []Customer
+	var out []CustomerMatch
 	for rows.Next() {
 		if len(out) == 1 && limit > 1 {
 			// A second match is most often a name shared by many: room for
@@ -79,13 +77,31 @@ func (db *DB) SearchCustomers(ctx context.Context, key string, limit int) ([]Cus
 			// the collector) a slice of Customers seven times.
 			out = slices.Grow(out, limit-1)
 		}
-		var c Customer
+		var c CustomerMatch
 		if err := rows.Scan(&c.ID, &c.AccountNumber, &c.NameKanji, &c.NameKana, &c.Email, &c.Phone); err != nil {
 			return nil, fmt.Errorf("search customers: %w", err)
 		}
 		out = append(out, c)
 	}
 	return out, rows.Err()
+}
+
+// CustomerMatch is a customer as a result list shows one: no login ID, no
+// password hashes, no lock, hold or reset state, so none can be read from
+// a search by mistake.
+type CustomerMatch struct {
+	ID            int64
+	AccountNumber string
+	NameKanji     string
+	NameKana      string
+	Email         string
+	Phone         string
+}
+
+// Match is the customer as a result list shows it.
+func (c *Customer) Match() CustomerMatch {
+	return CustomerMatch{ID: c.ID, AccountNumber: c.AccountNumber, NameKanji: c.NameKanji, NameKana: c.NameKana,
+		Email: c.Email, Phone: c.Phone}
 }
 
 // CustomerByAccountAndBirth is the partners' exact lookup: both must match.

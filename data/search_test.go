@@ -123,7 +123,7 @@ func TestSearchCustomersLimitAndFields(t *testing.T) {
 		t.Fatalf("found %d (%v), want 1", len(found), err)
 	}
 	got := found[0]
-	want := Customer{ID: got.ID, AccountNumber: "1000001", NameKanji: "山田 太郎", NameKana: "ヤマダ タロウ",
+	want := CustomerMatch{ID: got.ID, AccountNumber: "1000001", NameKanji: "山田 太郎", NameKana: "ヤマダ タロウ",
 		Email: "Demo-App@example.jp", Phone: "090-0000-0001"}
 	if got.ID == 0 || got != want {
 		t.Errorf("found %+v, want %+v", got, want)
