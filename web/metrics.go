@@ -2,7 +2,9 @@ package web
 
 import (
 	"errors"
+	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -20,6 +22,14 @@ type Metrics struct {
 	logins       *prometheus.CounterVec
 	secondFactor *prometheus.CounterVec
 	lockouts     prometheus.Counter
+
+	observers sync.Map // requestSeries → prometheus.Observer of requests
+}
+
+// requestSeries is one series of the request histogram.
+type requestSeries struct {
+	route, method string
+	code          int
 }
 
 // NewMetrics registers the HTTP and authentication metrics on reg.
@@ -72,10 +82,35 @@ func (m *Metrics) Middleware() echo.MiddlewareFunc {
 			if route == "" || status == 404 {
 				route = "unmatched" // scanners' random paths stay one series
 			}
-			m.requests.WithLabelValues(route, c.Request().Method, strconv.Itoa(status)).Observe(time.Since(start).Seconds())
+			m.requestObserver(route, c.Request().Method, status).Observe(time.Since(start).Seconds())
 			return err
 		}
 	}
+}
+
+// requestObserver is the request histogram's series, kept once looked
+// up: WithLabelValues hashes the labels and takes a lock on every call.
+// Only the standard methods are kept, so a client's made-up methods
+// cannot grow the map.
+func (m *Metrics) requestObserver(route, method string, code int) prometheus.Observer {
+	key := requestSeries{route, method, code}
+	if o, ok := m.observers.Load(key); ok {
+		return o.(prometheus.Observer)
+	}
+	o := m.requests.WithLabelValues(route, method, strconv.Itoa(code))
+	if standardMethod(method) {
+		m.observers.Store(key, o)
+	}
+	return o
+}
+
+func standardMethod(method string) bool {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete,
+		http.MethodOptions:
+		return true
+	}
+	return false
 }
 
 // PasswordChecked implements mfa.Observer.
