@@ -4,7 +4,6 @@
 package mfa
 
 import (
-	"runtime"
 	"time"
 )
 
@@ -54,7 +53,7 @@ type Config struct {
 
 	Argon2 Argon2Params
 	// HashConcurrency bounds argon2id checks running at once (default:
-	// the number of CPUs); HashWait is how long a check waits for a slot
+	// one less than the CPUs, at least 1); HashWait is how long a check waits for a slot
 	// before it is refused with ErrBusy (hash_limit.go).
 	HashConcurrency int
 	HashWait        time.Duration
@@ -90,7 +89,7 @@ func DefaultConfig() Config {
 		ApprovalRoles:   []string{"agent", "partner"},
 
 		Argon2:          DefaultArgon2(),
-		HashConcurrency: runtime.NumCPU(),
+		HashConcurrency: DefaultHashConcurrency(),
 		HashWait:        2 * time.Second,
 	}
 }

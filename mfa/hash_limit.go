@@ -22,6 +22,12 @@ var ErrBusy = errors.New("too many password checks in progress")
 // goroutine costs a few KiB), and one that waits longer than HashWait
 // gets ErrBusy instead of piling up behind the queue.
 
+// DefaultHashConcurrency leaves one core to everything else: with every
+// core hashing, the other steps of a login, second factors and pages
+// queued for CPU behind argon2id (measured on 2 cores: second factor p50
+// 14 ms with 2 slots, 1.4 ms with 1; docs/performance.md).
+func DefaultHashConcurrency() int { return max(1, runtime.NumCPU()-1) }
+
 // defaultHashWait applies when Config.HashWait is not set.
 const defaultHashWait = 2 * time.Second
 
@@ -34,7 +40,7 @@ type hashLimiter struct {
 
 func newHashLimiter(concurrency int, wait time.Duration) *hashLimiter {
 	if concurrency <= 0 {
-		concurrency = runtime.NumCPU()
+		concurrency = DefaultHashConcurrency()
 	}
 	if wait <= 0 {
 		wait = defaultHashWait

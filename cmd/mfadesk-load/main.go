@@ -22,10 +22,11 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
-	"runtime"
 	"slices"
 	"strings"
 	"time"
+
+	"mfadesk/mfa"
 )
 
 type options struct {
@@ -39,6 +40,7 @@ type options struct {
 	phases          string
 	hashes          int
 	hashConcurrency int
+	rounds          int
 	loginsBurst     int
 	serverPID       int
 }
@@ -65,7 +67,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&o.maxRequests, "max-requests", 1_000_000, "at most this many requests per phase")
 	fs.StringVar(&o.phases, "phases", "hash,bare,page,login", "phases to run, in this order: hash, bare, page, login")
 	fs.IntVar(&o.hashes, "hashes", 300, "argon2id checks in the hash phase")
-	fs.IntVar(&o.hashConcurrency, "hash-concurrency", runtime.NumCPU(), "argon2id checks at once in the hash phase (match the server's)")
+	fs.IntVar(&o.hashConcurrency, "hash-concurrency", mfa.DefaultHashConcurrency(), "argon2id checks at once in the hash phase (match the server's)")
+	fs.IntVar(&o.rounds, "rounds", 1, "run the phases this many times and report the median ratios: the machine's speed drifts between phases")
 	fs.IntVar(&o.loginsBurst, "logins-burst", 0, "then fire this many logins at once and report the answers and the server's peak RSS")
 	fs.IntVar(&o.serverPID, "server-pid", 0, "the server's process id, to read its CPU time per phase and its RSS (with --logins-burst) from /proc")
 	if err := fs.Parse(args); err != nil {
@@ -86,8 +89,34 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 
 	l := newLoad(o)
+	var rounds [][]*phaseResult
+	for round := 1; round <= o.rounds && ctx.Err() == nil; round++ {
+		if o.rounds > 1 {
+			fmt.Fprintf(stdout, "\n##### round %d of %d\n", round, o.rounds)
+		}
+		results, err := l.runPhases(ctx, stdout)
+		if err != nil {
+			return err
+		}
+		printRatios(stdout, results)
+		rounds = append(rounds, results)
+	}
+	if len(rounds) > 1 {
+		printMedianRatios(stdout, rounds)
+	}
+
+	if o.loginsBurst > 0 && ctx.Err() == nil {
+		if err := l.burstPhase(ctx, stdout); err != nil {
+			return fmt.Errorf("burst: %w", err)
+		}
+	}
+	return nil
+}
+
+// runPhases runs --phases once, in order.
+func (l *load) runPhases(ctx context.Context, stdout io.Writer) ([]*phaseResult, error) {
 	var results []*phaseResult
-	for _, phase := range strings.Split(o.phases, ",") {
+	for _, phase := range strings.Split(l.o.phases, ",") {
 		if ctx.Err() != nil {
 			break
 		}
@@ -106,19 +135,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			continue
 		}
 		if err != nil {
-			return fmt.Errorf("phase %s: %w", phase, err)
+			return nil, fmt.Errorf("phase %s: %w", phase, err)
 		}
 		r.print(stdout)
 		results = append(results, r)
 	}
-	printRatios(stdout, results)
-
-	if o.loginsBurst > 0 && ctx.Err() == nil {
-		if err := l.burstPhase(ctx, stdout); err != nil {
-			return fmt.Errorf("burst: %w", err)
-		}
-	}
-	return nil
+	return results, nil
 }
 
 func (o *options) validate() error {
@@ -151,6 +173,8 @@ func (o *options) validate() error {
 		return errors.New("--hashes must be between 1 and 100000")
 	case o.hashConcurrency < 1 || o.hashConcurrency > 1024:
 		return errors.New("--hash-concurrency must be between 1 and 1024")
+	case o.rounds < 1 || o.rounds > 20:
+		return errors.New("--rounds must be between 1 and 20")
 	case o.loginsBurst < 0 || o.loginsBurst > 10_000:
 		return errors.New("--logins-burst must be between 0 and 10000")
 	}
