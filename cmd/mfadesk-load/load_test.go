@@ -2,6 +2,7 @@ package main
 
 import (
 	"net/http"
+	"slices"
 	"testing"
 	"time"
 )
@@ -74,5 +75,25 @@ func TestParseStatCPU(t *testing.T) {
 	}
 	if _, err := parseStatCPU([]byte("4242 (short) S 1")); err == nil {
 		t.Error("a short line parsed without error")
+	}
+}
+
+func TestMedianOfRounds(t *testing.T) {
+	tests := []struct {
+		in   []float64
+		want float64
+	}{
+		{[]float64{41}, 41},
+		{[]float64{49, 37, 41}, 41},
+		{[]float64{90, 70, 118, 75}, 82.5},
+	}
+	for _, tt := range tests {
+		in := slices.Clone(tt.in)
+		if got := median(tt.in); got != tt.want {
+			t.Errorf("median(%v) = %v, want %v", tt.in, got, tt.want)
+		}
+		if !slices.Equal(in, tt.in) {
+			t.Errorf("median reordered its input: %v", tt.in)
+		}
 	}
 }

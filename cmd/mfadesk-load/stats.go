@@ -5,6 +5,7 @@ import (
 	"io"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 )
@@ -128,8 +129,17 @@ func (r *phaseResult) count() int {
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2fms", float64(d.Microseconds())/1000) }
 
-// printRatios compares the server with the two ceilings of this run.
-func printRatios(w io.Writer, results []*phaseResult) {
+// ratio is a measured rate against its ceiling, both measured in the
+// same round.
+type ratio struct {
+	rate, ceiling float64
+}
+
+func (r ratio) percent() float64 { return 100 * r.rate / r.ceiling }
+
+// roundRatios finds a round's two ratios; ok is false where the round
+// lacked a phase.
+func roundRatios(results []*phaseResult) (page, login ratio, okPage, okLogin bool) {
 	find := func(phase, step string) (stepResult, bool) {
 		for _, r := range results {
 			if r.name == phase {
@@ -138,17 +148,66 @@ func printRatios(w io.Writer, results []*phaseResult) {
 		}
 		return stepResult{}, false
 	}
+	bare, okB := find("bare", "GET /bare")
+	home, okH := find("page", "GET /home")
+	hash, okA := find("hash", "argon2id check")
+	pw, okP := find("login", "password")
+	page, okPage = ratio{home.perSec, bare.perSec}, okB && okH && bare.perSec > 0
+	login, okLogin = ratio{pw.perSec, hash.perSec}, okA && okP && hash.perSec > 0
+	return page, login, okPage, okLogin
+}
+
+func printRatios(w io.Writer, results []*phaseResult) {
+	page, login, okPage, okLogin := roundRatios(results)
 	fmt.Fprintln(w)
-	bare, okBare := find("bare", "GET /bare")
-	page, okPage := find("page", "GET /home")
-	if okBare && okPage && bare.perSec > 0 {
+	if okPage {
 		fmt.Fprintf(w, "authenticated page vs bare handler: %.1f / %.1f req/s = %.0f%% (target ≥ 40%%)\n",
-			page.perSec, bare.perSec, 100*page.perSec/bare.perSec)
+			page.rate, page.ceiling, page.percent())
 	}
-	hash, okHash := find("hash", "argon2id check")
-	login, okLogin := find("login", "password")
-	if okHash && okLogin && hash.perSec > 0 {
+	if okLogin {
 		fmt.Fprintf(w, "login (password step) vs argon2id alone: %.1f / %.1f per s = %.0f%% (target ≥ 85%%)\n",
-			login.perSec, hash.perSec, 100*login.perSec/hash.perSec)
+			login.rate, login.ceiling, login.percent())
 	}
+}
+
+// printMedianRatios sums the rounds up: each ratio's median, and every
+// round's, since one slow phase moves a single round's ratio a lot.
+func printMedianRatios(w io.Writer, rounds [][]*phaseResult) {
+	var pages, logins []float64
+	for _, results := range rounds {
+		page, login, okPage, okLogin := roundRatios(results)
+		if okPage {
+			pages = append(pages, page.percent())
+		}
+		if okLogin {
+			logins = append(logins, login.percent())
+		}
+	}
+	fmt.Fprintf(w, "\n##### over %d rounds\n", len(rounds))
+	if len(pages) > 0 {
+		fmt.Fprintf(w, "authenticated page vs bare handler, median: %.0f%% (rounds: %s; target ≥ 40%%)\n",
+			median(pages), percents(pages))
+	}
+	if len(logins) > 0 {
+		fmt.Fprintf(w, "login (password step) vs argon2id alone, median: %.0f%% (rounds: %s; target ≥ 85%%)\n",
+			median(logins), percents(logins))
+	}
+}
+
+func median(xs []float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
+}
+
+func percents(xs []float64) string {
+	parts := make([]string, len(xs))
+	for i, x := range xs {
+		parts[i] = fmt.Sprintf("%.0f%%", x)
+	}
+	return strings.Join(parts, ", ")
 }
