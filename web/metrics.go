@@ -90,17 +90,18 @@ func (m *Metrics) Middleware() echo.MiddlewareFunc {
 
 // requestObserver is the request histogram's series, kept once looked
 // up: WithLabelValues hashes the labels and takes a lock on every call.
-// Only the standard methods are kept, so a client's made-up methods
-// cannot grow the map.
+// A method a client made up is counted as "other", so it can grow
+// neither the map nor the series.
 func (m *Metrics) requestObserver(route, method string, code int) prometheus.Observer {
+	if !standardMethod(method) {
+		method = "other"
+	}
 	key := requestSeries{route, method, code}
 	if o, ok := m.observers.Load(key); ok {
 		return o.(prometheus.Observer)
 	}
 	o := m.requests.WithLabelValues(route, method, strconv.Itoa(code))
-	if standardMethod(method) {
-		m.observers.Store(key, o)
-	}
+	m.observers.Store(key, o)
 	return o
 }
 

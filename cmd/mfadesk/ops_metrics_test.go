@@ -25,6 +25,12 @@ func TestMetricsAfterLogin(t *testing.T) {
 	a.newClient().login("demo-app", "wrong password")
 	loggedInClient(t, a, "demo-app")
 	a.newClient().get("/no-such-page/zqx9")
+	for _, method := range []string{"ZQXONE", "ZQXTWO"} { // made-up methods
+		req, _ := http.NewRequest(method, a.srv.URL+"/login", nil)
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+		}
+	}
 	status, body := getMetrics(t, a.srv.URL+"/metrics")
 	if status != http.StatusOK {
 		t.Fatalf("/metrics: %d", status)
@@ -48,6 +54,10 @@ func TestMetricsAfterLogin(t *testing.T) {
 	// Label values are route patterns, never raw paths.
 	if strings.Contains(body, "zqx9") || strings.Contains(body, "no-such-page") {
 		t.Error("a raw URL became a label")
+	}
+	// Made-up methods share one series, so they cannot grow the metrics.
+	if strings.Contains(body, "ZQX") || !strings.Contains(body, `method="other"`) {
+		t.Error("a made-up method became its own label value")
 	}
 }
 
