@@ -30,7 +30,7 @@ func cacheTestCustomer(t *testing.T, db *DB, n int) int64 {
 func cacheTestSession(t *testing.T, db *DB, customerID int64, hash string) {
 	t.Helper()
 	now := db.Now()
-	if err := db.CreateSession(context.Background(), &Session{IDHash: hash, Site: SiteCustomer, CustomerID: customerID,
+	if err := db.ReplaceSession(context.Background(), "", &Session{IDHash: hash, Site: SiteCustomer, CustomerID: customerID,
 		Level: LevelFull, CSRFToken: "t", CreatedAt: now, LastSeenAt: now}); err != nil {
 		t.Fatal(err)
 	}
@@ -231,7 +231,7 @@ func TestCacheKeepsOnlyCustomerSessions(t *testing.T) {
 	ctx := context.Background()
 	db := openTestDB(t)
 	now := db.Now()
-	if err := db.CreateSession(ctx, &Session{IDHash: "anon", Site: SiteCustomer, Level: LevelAnonymous, CSRFToken: "t",
+	if err := db.ReplaceSession(ctx, "", &Session{IDHash: "anon", Site: SiteCustomer, Level: LevelAnonymous, CSRFToken: "t",
 		CreatedAt: now, LastSeenAt: now}); err != nil {
 		t.Fatal(err)
 	}
@@ -274,5 +274,35 @@ func TestCachedValuesAreCopies(t *testing.T) {
 			t.Fatal("factor use changed by an earlier caller")
 		}
 		s.Factors[0].UseLogin = false
+	}
+}
+
+// A rotation deletes the old session and stores the new one together: if
+// the new one cannot be stored, the old one is still there.
+func TestReplaceSessionIsOneChange(t *testing.T) {
+	ctx := context.Background()
+	db := openTestDB(t)
+	id := cacheTestCustomer(t, db, 1)
+	cacheTestSession(t, db, id, "old")
+	cacheTestSession(t, db, id, "taken")
+	now := db.Now()
+	next := func(hash string) *Session {
+		return &Session{IDHash: hash, Site: SiteCustomer, CustomerID: id, Level: LevelFull, CSRFToken: "t",
+			CreatedAt: now, LastSeenAt: now}
+	}
+	if err := db.ReplaceSession(ctx, "old", next("taken")); err == nil {
+		t.Fatal("a session stored under a hash already in use")
+	}
+	if _, err := db.SessionByHash(ctx, "old"); err != nil {
+		t.Fatalf("the failed rotation deleted the old session: %v", err)
+	}
+	if err := db.ReplaceSession(ctx, "old", next("new")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SessionByHash(ctx, "old"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("old session after rotation: %v, want not found", err)
+	}
+	if _, err := db.SessionByHash(ctx, "new"); err != nil {
+		t.Errorf("new session after rotation: %v", err)
 	}
 }

@@ -79,10 +79,19 @@ func (db *DB) sessionByHash(ctx context.Context, idHash string) (*Session, error
 	return &s, nil
 }
 
-// CreateSession stores a new session; CreatedAt is kept as given, so a
-// rotated session keeps its absolute lifetime.
-func (db *DB) CreateSession(ctx context.Context, s *Session) error {
-	return db.InTx(ctx, func(tx *Tx) error { return tx.CreateSession(ctx, s) })
+// ReplaceSession stores s in place of the session oldHash (none if ""), in
+// one transaction: a rotated session never leaves its browser with none,
+// nor with two. CreatedAt is kept as given, so a rotated session keeps its
+// absolute lifetime.
+func (db *DB) ReplaceSession(ctx context.Context, oldHash string, s *Session) error {
+	return db.InTx(ctx, func(tx *Tx) error {
+		if oldHash != "" {
+			if err := tx.DeleteSession(ctx, oldHash); err != nil {
+				return err
+			}
+		}
+		return tx.CreateSession(ctx, s)
+	})
 }
 
 // CreateSession stores a new session inside a transaction.

@@ -20,7 +20,7 @@ import (
 // SessionStore is the storage the session manager needs.
 type SessionStore interface {
 	SessionByHash(ctx context.Context, idHash string) (*data.Session, error)
-	CreateSession(ctx context.Context, s *data.Session) error
+	ReplaceSession(ctx context.Context, oldHash string, s *data.Session) error
 	DeleteSession(ctx context.Context, idHash string) error
 	TouchSession(ctx context.Context, idHash string, at time.Time) error
 }
@@ -132,13 +132,12 @@ func (m *Sessions) start(c echo.Context, p Principal, level, method, stepUp stri
 	ctx := c.Request().Context()
 	now := m.Now()
 	created := now
+	var oldHash string
 	if old := Current(c); old != nil {
 		if old.CustomerID == p.CustomerID && old.StaffID == p.StaffID && old.Level != data.LevelAnonymous {
 			created = old.CreatedAt // the absolute limit runs from the first login step
 		}
-		if err := m.Store.DeleteSession(ctx, old.IDHash); err != nil {
-			return nil, err
-		}
+		oldHash = old.IDHash
 	}
 	token, err := randomToken()
 	if err != nil {
@@ -156,7 +155,7 @@ func (m *Sessions) start(c echo.Context, p Principal, level, method, stepUp stri
 		s.SecondFactorAt = now
 		s.StepUpPurpose = stepUp
 	}
-	if err := m.Store.CreateSession(ctx, s); err != nil {
+	if err := m.Store.ReplaceSession(ctx, oldHash, s); err != nil {
 		return nil, err
 	}
 	c.SetCookie(m.cookie(token, 0))
