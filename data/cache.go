@@ -28,7 +28,7 @@ import (
 const (
 	cacheStripes    = 4096 // customers share a stripe: a collision only costs a re-read
 	cacheTTL        = time.Second
-	cacheMaxEntries = 100_000 // per kind; a full map is dropped and refilled
+	cacheMaxEntries = 10_000 // per kind: a few MB; see store
 )
 
 // cachedTables maps each table the cache depends on to the column naming
@@ -253,10 +253,20 @@ func store[K comparable, T any](c *readCache, m *map[K]cached[T], key K, value T
 	if !c.valid(snap) {
 		return
 	}
+	now := time.Now()
 	c.mu.Lock()
 	if len(*m) >= cacheMaxEntries {
-		*m = map[K]cached[T]{}
+		// Entries past their TTL are useless: drop them. If more than the
+		// limit were read within one TTL, start afresh.
+		for k, e := range *m {
+			if now.Sub(e.at) > cacheTTL {
+				delete(*m, k)
+			}
+		}
+		if len(*m) >= cacheMaxEntries {
+			*m = map[K]cached[T]{}
+		}
 	}
-	(*m)[key] = cached[T]{value: value, snap: snap, at: time.Now()}
+	(*m)[key] = cached[T]{value: value, snap: snap, at: now}
 	c.mu.Unlock()
 }

@@ -306,3 +306,29 @@ func TestReplaceSessionIsOneChange(t *testing.T) {
 		t.Errorf("new session after rotation: %v", err)
 	}
 }
+
+// The cache's maps stay bounded: expired entries go first, and a map
+// filled within one TTL starts afresh.
+func TestCacheStaysBounded(t *testing.T) {
+	c := newReadCache()
+	snap := c.snapshot(1)
+	for i := range int64(cacheMaxEntries + 10) {
+		store(c, &c.customers, i, Customer{ID: i}, snap)
+	}
+	if n := len(c.customers); n > cacheMaxEntries {
+		t.Fatalf("%d entries kept, limit %d", n, cacheMaxEntries)
+	}
+	// Age all but one entry past the TTL: the next store sweeps them.
+	c.customers = map[int64]cached[Customer]{}
+	for i := range int64(cacheMaxEntries) {
+		c.customers[i] = cached[Customer]{value: Customer{ID: i}, snap: snap, at: time.Now().Add(-2 * cacheTTL)}
+	}
+	c.customers[-1] = cached[Customer]{value: Customer{ID: -1}, snap: snap, at: time.Now()}
+	store(c, &c.customers, cacheMaxEntries+1, Customer{ID: cacheMaxEntries + 1}, snap)
+	if n := len(c.customers); n != 2 {
+		t.Fatalf("%d entries after the sweep, want the fresh one and the new one", n)
+	}
+	if _, ok := lookup(c, &c.customers, -1); !ok {
+		t.Error("the fresh entry was swept")
+	}
+}
