@@ -49,6 +49,8 @@ type readCache struct {
 	columns atomic.Pointer[map[string]int]
 	conns   sync.Map // driver connection → *connChanges
 
+	hits, misses atomic.Uint64
+
 	mu        sync.RWMutex
 	sessions  map[string]cached[Session]
 	customers map[int64]cached[Customer]
@@ -241,10 +243,18 @@ func lookup[K comparable, T any](c *readCache, m *map[K]cached[T], key K) (T, bo
 	e, ok := (*m)[key]
 	c.mu.RUnlock()
 	if !ok || time.Since(e.at) > cacheTTL || !c.valid(e.snap) {
+		c.misses.Add(1)
 		var zero T
 		return zero, false
 	}
+	c.hits.Add(1)
 	return e.value, true
+}
+
+// ReadCacheStats counts the cached reads (sessions, customers, factor
+// summaries) served from memory and those that went to SQLite, since Open.
+func (db *DB) ReadCacheStats() (hits, misses uint64) {
+	return db.cache.hits.Load(), db.cache.misses.Load()
 }
 
 // store keeps value if the stripe did not change since snap was taken

@@ -18,8 +18,8 @@ import (
 
 // registerOps adds the operational endpoints, /healthz and /metrics, and
 // the metrics: request timing by route on every request of e, login and
-// second-factor outcomes (as the mfa.Observer), outbox depth and delivery
-// failures. The registry is the App's own, not Prometheus' global one.
+// second-factor outcomes (as the mfa.Observer), outbox depth, delivery
+// failures and the read cache's hits and misses. The registry is the App's own, not Prometheus' global one.
 //
 // /metrics is on the customer listener unless --metrics-addr moves it
 // (see siteHandlers): operators should keep it from the internet at the
@@ -45,6 +45,16 @@ func (a *App) registerOps(e *echo.Echo) error {
 			Name: "mfadesk_delivery_failures_total",
 			Help: "Delivery attempts that did not reach the provider (retried, failed, interrupted or abandoned).",
 		}, a.countFunc(a.DB.DeliveryFailures)),
+		// The read cache of sessions, customers and factor summaries
+		// (data/cache.go): a falling hit rate shows pages going to SQLite.
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "mfadesk_read_cache_hits_total",
+			Help: "Session, customer and factor-summary reads served from memory.",
+		}, func() float64 { hits, _ := a.DB.ReadCacheStats(); return float64(hits) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "mfadesk_read_cache_misses_total",
+			Help: "Session, customer and factor-summary reads that went to SQLite.",
+		}, func() float64 { _, misses := a.DB.ReadCacheStats(); return float64(misses) }),
 	} {
 		if err := reg.Register(c); err != nil {
 			return err

@@ -20,10 +20,28 @@ func getMetrics(t *testing.T, url string) (int, string) {
 	return resp.StatusCode, string(b)
 }
 
+// metricValue reads an unlabelled metric's value from a /metrics page.
+func metricValue(t *testing.T, body, name string) float64 {
+	t.Helper()
+	for _, line := range strings.Split(body, "\n") {
+		if v, ok := strings.CutPrefix(line, name+" "); ok {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				t.Fatalf("%s: %v", line, err)
+			}
+			return f
+		}
+	}
+	t.Fatalf("/metrics lacks %s", name)
+	return 0
+}
+
 func TestMetricsAfterLogin(t *testing.T) {
 	a := newTestApp(t)
 	a.newClient().login("demo-app", "wrong password")
-	loggedInClient(t, a, "demo-app")
+	home := loggedInClient(t, a, "demo-app")
+	home.get("/home")
+	home.get("/home")
 	a.newClient().get("/no-such-page/zqx9")
 	for _, method := range []string{"ZQXONE", "ZQXTWO"} { // made-up methods
 		req, _ := http.NewRequest(method, a.srv.URL+"/login", nil)
@@ -54,6 +72,13 @@ func TestMetricsAfterLogin(t *testing.T) {
 	// Label values are route patterns, never raw paths.
 	if strings.Contains(body, "zqx9") || strings.Contains(body, "no-such-page") {
 		t.Error("a raw URL became a label")
+	}
+	// The logged-in client's pages read its session from the cache.
+	if n := metricValue(t, body, "mfadesk_read_cache_hits_total"); n < 1 {
+		t.Errorf("read cache hits %v after a logged-in page, want some", n)
+	}
+	if n := metricValue(t, body, "mfadesk_read_cache_misses_total"); n < 1 {
+		t.Errorf("read cache misses %v, want the first reads", n)
 	}
 	// Made-up methods share one series, so they cannot grow the metrics.
 	if strings.Contains(body, "ZQX") || !strings.Contains(body, `method="other"`) {
