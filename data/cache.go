@@ -50,6 +50,7 @@ type readCache struct {
 	conns   sync.Map // driver connection → *connChanges
 
 	hits, misses atomic.Uint64
+	off          atomic.Bool
 
 	mu        sync.RWMutex
 	sessions  map[string]cached[Session]
@@ -239,6 +240,11 @@ func (c *readCache) valid(snap snapshot) bool {
 }
 
 func lookup[K comparable, T any](c *readCache, m *map[K]cached[T], key K) (T, bool) {
+	if c.off.Load() {
+		c.misses.Add(1)
+		var zero T
+		return zero, false
+	}
 	c.mu.RLock()
 	e, ok := (*m)[key]
 	c.mu.RUnlock()
@@ -251,6 +257,10 @@ func lookup[K comparable, T any](c *readCache, m *map[K]cached[T], key K) (T, bo
 	return e.value, true
 }
 
+// SetReadCache turns the read cache on (the default) or off; off, every
+// read goes to SQLite.
+func (db *DB) SetReadCache(on bool) { db.cache.off.Store(!on) }
+
 // ReadCacheStats counts the cached reads (sessions, customers, factor
 // summaries) served from memory and those that went to SQLite, since Open.
 func (db *DB) ReadCacheStats() (hits, misses uint64) {
@@ -260,7 +270,7 @@ func (db *DB) ReadCacheStats() (hits, misses uint64) {
 // store keeps value if the stripe did not change since snap was taken
 // (before value was read).
 func store[K comparable, T any](c *readCache, m *map[K]cached[T], key K, value T, snap snapshot) {
-	if !c.valid(snap) {
+	if c.off.Load() || !c.valid(snap) {
 		return
 	}
 	now := time.Now()

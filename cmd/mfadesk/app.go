@@ -40,6 +40,7 @@ func newApp(ctx context.Context, cfg Config, now func() time.Time, log *slog.Log
 	if err != nil {
 		return nil, err
 	}
+	db.SetReadCache(cfg.ReadCache)
 	box, err := mfa.NewSecretBox(cfg.SecretKey)
 	if err != nil {
 		db.Close()

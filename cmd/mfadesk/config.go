@@ -38,6 +38,10 @@ type Config struct {
 	// MetricsAddr serves /metrics (and /healthz) on its own listener and
 	// takes /metrics off the customer listener.
 	MetricsAddr string
+	// ReadCache keeps pages' sessions, customers and factor summaries in
+	// memory (data/cache.go). Off for a second process writing the same
+	// database, which the cache would see only after its one-second TTL.
+	ReadCache bool
 }
 
 // Dev reports whether this is a development run.
@@ -76,6 +80,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	fs.BoolVar(&cfg.TLSTerminatedByProxy, "tls-terminated-by-proxy", env("tls-terminated-by-proxy", "false") == "true", "a reverse proxy in front terminates TLS (production without --tls-cert)")
 	fs.StringVar(&cfg.MetricsAddr, "metrics-addr", env("metrics-addr", ""), "serve /metrics on this address instead of the customer listener")
 	fs.StringVar(&secret, "secret-key", env("secret-key", ""), "32-byte key (hex or base64) for secrets at rest; dev uses a fixed development key")
+	fs.BoolVar(&cfg.ReadCache, "read-cache", env("read-cache", "true") == "true", "keep sessions, customers and factor summaries in memory between requests (false when another process writes the same database)")
 	fs.BoolVar(&cfg.Demo, "demo", env("demo", "true") == "true", "seed demo data into an empty database (dev delivery only; default true in dev, false in production)")
 	fs.StringVar(&loginFrom, "login-mfa-from", env("login-mfa-from", dateFlag(def.LoginMFAFrom)), "date login MFA becomes mandatory (YYYY-MM-DD JST, or off)")
 	fs.StringVar(&emailFrom, "email-required-from", env("email-required-from", dateFlag(def.EmailRequiredFrom)), "date a valid email becomes required (YYYY-MM-DD JST, or off)")

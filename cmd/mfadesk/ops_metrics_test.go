@@ -86,6 +86,39 @@ func TestMetricsAfterLogin(t *testing.T) {
 	}
 }
 
+// --read-cache is on by default; off, every page reads SQLite (for a
+// second process writing the same database), and the pages still work.
+func TestReadCacheFlag(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		env  map[string]string
+		on   bool
+	}{
+		{nil, nil, true},
+		{[]string{"--read-cache=false"}, nil, false},
+		{nil, map[string]string{"MFADESK_READ_CACHE": "false"}, false},
+	} {
+		cfg, err := parseConfig(tt.args, func(k string) string { return tt.env[k] }, io.Discard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg.ReadCache != tt.on {
+			t.Errorf("%v %v: read cache %v, want %v", tt.args, tt.env, cfg.ReadCache, tt.on)
+		}
+	}
+	a := newTestApp(t, func(cfg *Config) { cfg.ReadCache = false })
+	home := loggedInClient(t, a, "demo-app")
+	for range 3 {
+		if p := home.get("/home"); p.status != http.StatusOK {
+			t.Fatalf("/home with the cache off: %d", p.status)
+		}
+	}
+	_, body := getMetrics(t, a.srv.URL+"/metrics")
+	if n := metricValue(t, body, "mfadesk_read_cache_hits_total"); n != 0 {
+		t.Errorf("%v reads served from memory with the cache off", n)
+	}
+}
+
 func TestMetricsCountLockoutsAndQueue(t *testing.T) {
 	a := newTestApp(t, func(cfg *Config) { cfg.MFA.LockThreshold = 2 })
 	for range 2 {
