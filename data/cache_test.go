@@ -99,6 +99,28 @@ func TestCachedReadsSeeEveryCommittedChange(t *testing.T) {
 			}
 			return nil
 		}},
+		{"passkey added", func(db *DB, id int64) error {
+			return db.InTx(ctx, func(tx *Tx) error {
+				_, err := tx.CreatePasskey(ctx, &Passkey{CustomerID: id, CredentialID: []byte{1, 2, 3},
+					CredentialJSON: "{}", Name: "phone", UseLogin: true})
+				return err
+			})
+		}, func(db *DB, id int64) error {
+			s, err := db.FactorSummaryOf(ctx, id)
+			if err != nil || len(s.Passkeys) != 1 {
+				return fmt.Errorf("summary %+v (err %v), want one passkey", s, err)
+			}
+			return nil
+		}},
+		{"recovery codes issued", func(db *DB, id int64) error {
+			return db.InTx(ctx, func(tx *Tx) error { return tx.ReplaceRecoveryCodes(ctx, id, []string{"h1", "h2"}) })
+		}, func(db *DB, id int64) error {
+			s, err := db.FactorSummaryOf(ctx, id)
+			if err != nil || s.Recovery != 2 {
+				return fmt.Errorf("summary %+v (err %v), want 2 recovery codes", s, err)
+			}
+			return nil
+		}},
 		{"customer deleted, sessions cascade", func(db *DB, id int64) error {
 			return db.InTx(ctx, func(tx *Tx) error {
 				_, err := tx.ExecContext(ctx, `DELETE FROM customers WHERE id = ?`, id)
@@ -130,8 +152,11 @@ func TestCachedReadsSeeEveryCommittedChange(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			if _, ok := lookup(db.cache, &db.cache.sessions, "h1"); !ok {
-				t.Fatal("session not cached after two reads: the test would prove nothing")
+			_, okS := lookup(db.cache, &db.cache.sessions, "h1")
+			_, okC := lookup(db.cache, &db.cache.customers, id)
+			_, okF := lookup(db.cache, &db.cache.summaries, id)
+			if !okS || !okC || !okF {
+				t.Fatalf("not cached after two reads (session %v, customer %v, summary %v): the test would prove nothing", okS, okC, okF)
 			}
 			if err := tt.write(db, id); err != nil {
 				t.Fatal(err)
