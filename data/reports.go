@@ -179,13 +179,8 @@ const (
 // LockoutCustomer is one customer on a lockout list. Email and Phone are
 // the stored values: callers mask them before showing or exporting.
 type LockoutCustomer struct {
-	ID            int64
-	AccountNumber string
-	NameKanji     string
-	NameKana      string
-	Email         string
-	Phone         string
-	Category      string // adoption category
+	CustomerMatch
+	Category string // adoption category
 }
 
 // lockoutSelect reads one listed customer with their adoption category,
