@@ -95,10 +95,7 @@ func (c *Catalog) Text(lang, key string, args ...any) string {
 	if len(args) == 0 && strings.Contains(key, msgSep) {
 		key, args = unpackMsg(key)
 	}
-	msg, ok := c.messages[lang][key]
-	if !ok {
-		msg, ok = c.messages[LangJA][key]
-	}
+	msg, ok := inLang(c.messages, lang, key)
 	if !ok {
 		return key
 	}
@@ -114,10 +111,15 @@ func (c *Catalog) escapedText(lang, key string) (string, bool) {
 	if c == nil {
 		return "", false
 	}
-	msg, ok := c.escaped[lang][key]
-	if !ok {
-		msg, ok = c.escaped[LangJA][key]
+	return inLang(c.escaped, lang, key)
+}
+
+// inLang finds key's text in lang, else in Japanese, which has every key.
+func inLang(texts map[string]map[string]string, lang, key string) (string, bool) {
+	if msg, ok := texts[lang][key]; ok {
+		return msg, true
 	}
+	msg, ok := texts[LangJA][key]
 	return msg, ok
 }
 
