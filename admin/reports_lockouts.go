@@ -85,14 +85,7 @@ func (h *Handler) reportsLockouts(c echo.Context) error {
 func (h *Handler) reportsLockoutsCSV(c echo.Context) error {
 	ctx := c.Request().Context()
 	list := h.chosenList(c)
-	// Handlers have no handle on the request's catalog (web keeps it for
-	// web.Render), so the export loads the embedded one: a few small
-	// files, once per export.
-	catalog, err := views.LoadCatalog()
-	if err != nil {
-		return err
-	}
-	text := func(key string) string { return catalog.Text(web.Lang(c), key) }
+	text := func(key string) string { return web.Text(c, key) }
 	if err := h.reportEvent(c, "report.export", "report=lockouts list="+list.Name); err != nil {
 		return err
 	}
