@@ -77,9 +77,20 @@ func TestSecurityHeaders(t *testing.T) {
 	if strings.Contains(csp, "unsafe-inline") {
 		t.Errorf("CSP allows inline code: %q", csp)
 	}
-	for h, want := range map[string]string{"X-Content-Type-Options": "nosniff", "Cache-Control": "no-store", "Referrer-Policy": "same-origin"} {
+	for h, want := range map[string]string{"X-Content-Type-Options": "nosniff", "Cache-Control": "no-store",
+		"Referrer-Policy": "same-origin", "X-Frame-Options": "DENY"} {
 		if got := p.header.Get(h); got != want {
 			t.Errorf("%s = %q, want %q", h, got, want)
+		}
+	}
+	// Responses share the headers' fixed values: a static file's caching
+	// must not reach the next page, nor the page's no-store the file.
+	c := a.newClient()
+	for _, tt := range []struct{ path, cache string }{
+		{"/static/app.css", "public, max-age=3600"}, {"/login", "no-store"}, {"/static/app.css", "public, max-age=3600"},
+	} {
+		if got := c.get(tt.path).header.Get("Cache-Control"); got != tt.cache {
+			t.Errorf("%s: Cache-Control %q, want %q", tt.path, got, tt.cache)
 		}
 	}
 	if strings.Contains(p.body, "<script>") || strings.Contains(p.body, " style=") {
