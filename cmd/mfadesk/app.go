@@ -103,8 +103,20 @@ func newEcho(cfg Config, catalog *views.Catalog, log *slog.Logger) (*echo.Echo, 
 	// connection's, never a header a client can set.
 	e.IPExtractor = echo.ExtractIPDirect()
 	e.HTTPErrorHandler = web.ErrorHandler(log)
-	e.Use(middleware.Recover())
+	// The request id first, so the access line and any error page carry
+	// it; the access log outside Recover, so a panic is logged as its 500.
 	e.Use(middleware.RequestID())
+	e.Use(web.AccessLog(log))
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
+		StackSize: 8 << 10, DisableStackAll: true,
+		// Echo's own logger would print the stack as a line of its own
+		// format; ours keeps the log one kind of line, with the request id.
+		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+			log.Error("panic", "err", err, "request_id", c.Response().Header().Get(echo.HeaderXRequestID),
+				"stack", string(stack))
+			return err
+		},
+	}))
 	e.Use(middleware.BodyLimit("64K"))
 	e.Use(web.SecurityHeaders(!cfg.Dev()))
 	e.Use(web.Localize(catalog))

@@ -72,12 +72,19 @@ func newTestApp(t *testing.T, configure ...func(*Config)) *testApp {
 // before the app, for the origin).
 func newTestAppServer(t *testing.T, srv *httptest.Server, configure ...func(*Config)) *testApp {
 	t.Helper()
+	return newTestAppLogging(t, srv, io.Discard, configure...)
+}
+
+// newTestAppLogging is newTestAppServer with the app's log written to
+// logOut as JSON lines, as in production.
+func newTestAppLogging(t *testing.T, srv *httptest.Server, logOut io.Writer, configure ...func(*Config)) *testApp {
+	t.Helper()
 	cfg := testConfig(t)
 	for _, f := range configure {
 		f(&cfg)
 	}
 	clock := &testClock{now: testStart}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	log := slog.New(slog.NewJSONHandler(logOut, nil))
 	app, err := newApp(context.Background(), cfg, clock.Now, log)
 	if err != nil {
 		t.Fatalf("newApp: %v", err)

@@ -96,15 +96,15 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	defer stopWorker()
 
 	site, metrics := app.siteHandlers()
-	servers := []*http.Server{newServer(cfg.Addr, site)}
+	servers := []*http.Server{newServer(cfg.Addr, site, log)}
 	if cfg.ConsoleAddr != "" {
-		servers = append(servers, newServer(cfg.ConsoleAddr, app.ConsoleEcho))
+		servers = append(servers, newServer(cfg.ConsoleAddr, app.ConsoleEcho, log))
 	}
 	// The metrics listener is internal (firewalled, scraped by
 	// Prometheus) and speaks plain HTTP.
 	var plain []*http.Server
 	if metrics != nil {
-		plain = append(plain, newServer(cfg.MetricsAddr, metrics))
+		plain = append(plain, newServer(cfg.MetricsAddr, metrics, log))
 	}
 	var listeners []net.Listener
 	for _, srv := range append(append([]*http.Server{}, servers...), plain...) {
@@ -167,9 +167,13 @@ func closeAll(ls []net.Listener) {
 	}
 }
 
-func newServer(addr string, h http.Handler) *http.Server {
+// newServer is an HTTP server with timeouts. Its own errors (TLS
+// handshakes, malformed requests it answers before Echo sees them) go to
+// log as warnings, so production's log stays JSON lines.
+func newServer(addr string, h http.Handler, log *slog.Logger) *http.Server {
 	return &http.Server{Addr: addr, Handler: h, ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second}
+		ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 }
 
 // snapshotAdoption records the day's MFA adoption for the rollout report

@@ -15,7 +15,7 @@ import (
 // does, and returns the address and what runServers returned.
 func serveForTest(t *testing.T, a *testApp, ctx context.Context, certFile, keyFile string) (*http.Server, string, <-chan error) {
 	t.Helper()
-	srv := newServer("127.0.0.1:0", a.Echo)
+	srv := newServer("127.0.0.1:0", a.Echo, a.Log)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
