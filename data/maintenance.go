@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"path/filepath"
 )
 
 // Maintenance for operators: re-encrypting secrets under a new key and
@@ -75,18 +76,29 @@ func (tx *Tx) ReplaceSealedSecret(ctx context.Context, s SealedSecret, sealed []
 	return fmt.Errorf("no sealed column %s.%s", s.Table, s.Column)
 }
 
-// BackupFile writes a consistent copy of the database at src to dst,
-// which must not exist yet. VACUUM INTO reads one snapshot, so the
-// service keeps running during the copy; the copy is compact and needs no
-// WAL file beside it. src is opened without applying migrations, so a
-// backup taken before an upgrade is of the schema as it was.
-func BackupFile(ctx context.Context, src, dst string) error {
+// BackupFile writes a consistent copy of the database at src to dst.
+// VACUUM INTO reads one snapshot, so the service keeps running during the
+// copy; the copy is compact and needs no WAL file beside it. src is
+// opened without applying migrations, so a backup taken before an upgrade
+// is of the schema as it was. The copy holds personal data: it is written
+// owner-only (0600) into a temporary file beside dst, then renamed, so dst
+// is never half written nor readable by others. An existing dst is
+// refused unless overwrite.
+func BackupFile(ctx context.Context, src, dst string, overwrite bool) error {
 	if _, err := os.Stat(src); err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
-	if _, err := os.Stat(dst); err == nil {
-		return fmt.Errorf("backup: %s exists; choose a new file", dst)
+	if _, err := os.Stat(dst); err == nil && !overwrite {
+		return fmt.Errorf("backup: %s exists; choose a new file (or --force to replace it)", dst)
 	}
+	// os.CreateTemp creates the file 0600; VACUUM INTO fills an empty file
+	// and keeps its mode.
+	tmp, err := os.CreateTemp(filepath.Dir(dst), filepath.Base(dst)+".partial-*")
+	if err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	tmp.Close()
+	defer os.Remove(tmp.Name()) // after the rename, nothing is left to remove
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")
 	sdb, err := sql.Open("sqlite", "file:"+src+"?"+q.Encode())
@@ -94,8 +106,11 @@ func BackupFile(ctx context.Context, src, dst string) error {
 		return fmt.Errorf("backup: open %s: %w", src, err)
 	}
 	defer sdb.Close()
-	if _, err := sdb.ExecContext(ctx, `VACUUM INTO ?`, dst); err != nil {
+	if _, err := sdb.ExecContext(ctx, `VACUUM INTO ?`, tmp.Name()); err != nil {
 		return fmt.Errorf("backup to %s: %w", dst, err)
+	}
+	if err := os.Rename(tmp.Name(), dst); err != nil {
+		return fmt.Errorf("backup: %w", err)
 	}
 	return nil
 }

@@ -38,6 +38,8 @@ type Config struct {
 	// MetricsAddr serves /metrics (and /healthz) on its own listener and
 	// takes /metrics off the customer listener.
 	MetricsAddr string
+	// knownEnv is every MFADESK_* variable mfadesk reads (unknownEnv).
+	knownEnv map[string]bool
 	// ReadCache keeps pages' sessions, customers and factor summaries in
 	// memory (data/cache.go). Off for a second process writing the same
 	// database, which the cache would see only after its one-second TTL.
@@ -48,15 +50,14 @@ type Config struct {
 func (c Config) Dev() bool { return c.Env == "dev" }
 
 // parseConfig reads flags, falling back to MFADESK_<NAME> environment
-// variables, then to the defaults of DESIGN §4.
+// variables (applied and checked by applyEnv, config_env.go), then to the
+// built-in defaults.
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
 	fs := flag.NewFlagSet("mfadesk serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	env := func(name, def string) string {
-		if v := getenv(envName(name)); v != "" {
-			return v
-		}
-		return def
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage of %s (each flag can be set as MFADESK_<NAME>; defaults shown are the built-in ones):\n", fs.Name())
+		fs.PrintDefaults()
 	}
 	def := mfa.DefaultConfig()
 	var cfg Config
@@ -65,7 +66,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	fs.StringVar(&cfg.Addr, "addr", env("addr", "127.0.0.1:8080"), "listen address of the customer site")
 	fs.StringVar(&cfg.ConsoleAddr, "console-addr", env("console-addr", ""), "console on its own listener (default: same listener under /console)")
 	fs.StringVar(&cfg.DB, "db", env("db", "./mfadesk.db"), "SQLite database file")
-	fs.StringVar(&cfg.Origin, "origin", env("origin", "http://localhost:8080"), "public URL; its host is the WebAuthn RP ID")
+	fs.StringVar(&cfg.Origin, "origin", env("origin", ""), "public URL; its host is the WebAuthn RP ID (default http://localhost:<port of --addr>)")
 	fs.StringVar(&cfg.Delivery, "delivery", env("delivery", "dev"), "message delivery: dev (outbox only) or smtp (email over SMTP, SMS over HTTP)")
 	fs.StringVar(&cfg.SMTP.Host, "smtp-host", env("smtp-host", ""), "SMTP server host")
 	fs.IntVar(&cfg.SMTP.Port, "smtp-port", envInt(env, "smtp-port", 0), "SMTP server port (default 587 for starttls, 465 for tls, 25 for none)")
@@ -110,29 +111,49 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	if fs.NArg() > 0 {
 		return Config{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
+	cfg.knownEnv = envNames(fs)
+	// Every bad value is collected, so one failed start names them all.
+	var problems []error
+	if err := applyEnv(fs, getenv); err != nil {
+		problems = append(problems, err)
+	}
 	def.ApprovalRoles, def.ApprovalActions = splitList(*approvalRoles), splitList(*approvalActions)
 	for _, a := range def.ApprovalActions {
 		if a != "reset" && a != "contact" {
-			return Config{}, fmt.Errorf("--approval-actions: unknown action %q (want reset, contact)", a)
+			problems = append(problems, fmt.Errorf("--approval-actions: unknown action %q (want reset, contact)", a))
 		}
 	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	fs.VisitAll(func(f *flag.Flag) { set[f.Name] = set[f.Name] || getenv(envName(f.Name)) != "" })
 	// Demo data defaults to on only in dev, so production needs no
 	// --demo=false; asking for it in production is refused by validate.
-	demoSet := getenv(envName("demo")) != ""
-	fs.Visit(func(f *flag.Flag) { demoSet = demoSet || f.Name == "demo" })
-	if !demoSet {
+	if !set["demo"] {
 		cfg.Demo = cfg.Env == "dev"
 	}
-	var err error
+	// Without --origin the origin follows --addr, so the printed URLs and
+	// the WebAuthn RP ID match where the server listens. Production
+	// refuses the resulting http:// origin.
+	if !set["origin"] {
+		origin, err := devOrigin(cfg.Addr)
+		if err != nil {
+			problems = append(problems, err)
+		}
+		cfg.Origin = origin
+	}
 	for _, d := range []struct {
 		name string
 		in   string
 		out  *time.Time
 	}{{"login-mfa-from", loginFrom, &def.LoginMFAFrom}, {"email-required-from", emailFrom, &def.EmailRequiredFrom},
 		{"phishing-resistant-from", prFrom, &def.PhishingResistantFrom}, {"interim-methods-until", interimUntil, &def.InterimMethodsUntil}} {
+		var err error
 		if *d.out, err = parseDate(d.in); err != nil {
-			return Config{}, fmt.Errorf("--%s: %w", d.name, err)
+			problems = append(problems, fmt.Errorf("--%s: %w", d.name, err))
 		}
+	}
+	if len(problems) > 0 {
+		return Config{}, fmt.Errorf("bad configuration:\n%w", errors.Join(problems...))
 	}
 	cfg.MFA = def
 	if err := cfg.validate(secret); err != nil {
@@ -151,8 +172,14 @@ func (cfg *Config) validate(secret string) error {
 	}
 	cfg.SecretKey = mfa.DevSecretKey()
 	if secret != "" {
+		// Errors name the flag and its variable, never the key.
 		if cfg.SecretKey, err = mfa.ParseSecretKey(secret); err != nil {
-			return fmt.Errorf("--secret-key: %w", err)
+			return fmt.Errorf("--secret-key (MFADESK_SECRET_KEY): %w", err)
+		}
+		if !bytes.Equal(cfg.SecretKey, mfa.DevSecretKey()) {
+			if err := weakSecretKey(cfg.SecretKey); err != nil {
+				return fmt.Errorf("--secret-key (MFADESK_SECRET_KEY) %w", err)
+			}
 		}
 	}
 	if err := cfg.validateDelivery(); err != nil {
@@ -224,6 +251,9 @@ func (cfg *Config) productionProblems() error {
 	if cfg.Delivery == "smtp" && !strings.HasPrefix(cfg.SMS.URL, "https://") {
 		add("production needs an https:// --sms-url: the token and codes would travel in clear")
 	}
+	if cfg.MetricsAddr == "" {
+		add("production needs --metrics-addr: /metrics tells login failure rates and must not be on the customer listener")
+	}
 	if len(problems) > 0 {
 		return fmt.Errorf("refusing to start in production: %w", errors.Join(problems...))
 	}
@@ -253,21 +283,6 @@ func parseDate(s string) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("want YYYY-MM-DD or off, got %q", s)
 	}
 	return t, nil
-}
-
-func envDuration(env func(string, string) string, name string, def time.Duration) time.Duration {
-	if d, err := time.ParseDuration(env(name, "")); err == nil {
-		return d
-	}
-	return def
-}
-
-func envInt(env func(string, string) string, name string, def int) int {
-	var n int
-	if _, err := fmt.Sscanf(env(name, ""), "%d", &n); err == nil {
-		return n
-	}
-	return def
 }
 
 // splitList reads a comma-separated flag, dropping blanks.

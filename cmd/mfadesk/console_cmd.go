@@ -46,6 +46,9 @@ func consoleCommand(ctx context.Context, cmd string, args []string, getenv func(
 	if err != nil {
 		return err
 	}
+	if err := requireDatabase(cfg.DB); err != nil {
+		return err
+	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	switch cmd + " " + verb {
 	case "audit verify", "audit ":

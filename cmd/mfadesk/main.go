@@ -21,6 +21,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime"
 	"syscall"
 	"time"
 )
@@ -58,6 +59,14 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) er
 	if !cfg.Dev() {
 		// Structured JSON for the log collector in production.
 		log = slog.New(slog.NewJSONHandler(stderr, nil))
+	}
+	// Warned, not refused: a variable meant for another subcommand or
+	// another release may share the environment file (docs/operations.md).
+	for _, name := range cfg.unknownEnv(os.Environ()) {
+		log.Warn("unknown environment variable ignored (a typo?)", "name", name)
+	}
+	if w := goVersionWarning(runtime.Version()); w != "" {
+		log.Warn(w)
 	}
 	switch cmd {
 	case "serve":

@@ -41,13 +41,15 @@ func testCert(t *testing.T) (certFile, keyFile string, pool *x509.CertPool) {
 	return certFile, keyFile, pool
 }
 
-const productionKey = "0707070707070707070707070707070707070707070707070707070707070707"
+// productionKey is random (`openssl rand -hex 32`): patterned keys are refused.
+const productionKey = "43b34527b2a3fd9e331f27b58ddaa65eca8dd79954fc1ef4ee019b7e1733ed8c"
 
 // safeProduction is a production configuration that starts.
 func safeProduction() []string {
 	return []string{"--env", "production", "--delivery", "smtp", "--smtp-host", "smtp.example.jp",
 		"--smtp-from", "noreply@example.jp", "--sms-url", "https://sms.example.jp/v1/messages",
-		"--secret-key", productionKey, "--origin", "https://mfadesk.example.jp", "--tls-terminated-by-proxy"}
+		"--secret-key", productionKey, "--origin", "https://mfadesk.example.jp", "--tls-terminated-by-proxy",
+		"--metrics-addr", "10.0.0.5:9100"}
 }
 
 // with returns args with flag set to value (added, or replaced), or
@@ -96,6 +98,8 @@ func TestProductionRefusesUnsafeSettings(t *testing.T) {
 		{"cert without key", with(with(safe, "--tls-terminated-by-proxy", "-"), "--tls-cert", certFile), nil, "--tls-key"},
 		{"unreadable cert", with(with(with(safe, "--tls-terminated-by-proxy", "-"), "--tls-cert", certFile+".missing"), "--tls-key", keyFile), nil, "--tls-cert"},
 		{"unknown delivery", with(safe, "--delivery", "carrier-pigeon"), nil, "--delivery"},
+		{"metrics on the customer listener", with(safe, "--metrics-addr", "-"), nil, "--metrics-addr"},
+		{"no origin", with(safe, "--origin", "-"), nil, "https:// --origin"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -25,6 +25,7 @@ func rekeyCommand(ctx context.Context, args []string, getenv func(string) string
 	db := fs.String("db", envOr(getenv, "db", "./mfadesk.db"), "SQLite database file")
 	oldFlag := fs.String("old-key", envOr(getenv, "old-secret-key", ""), "current key (hex or base64), or \"dev\" for the development key; prefer MFADESK_OLD_SECRET_KEY")
 	newFlag := fs.String("new-key", envOr(getenv, "new-secret-key", ""), "new key (hex or base64); prefer MFADESK_NEW_SECRET_KEY")
+	hideDefaults(fs, "old-key", "new-key") // their defaults are the keys in the environment
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -47,6 +48,9 @@ func rekeyCommand(ctx context.Context, args []string, getenv func(string) string
 		return errors.New("the new key is the old key")
 	case bytes.Equal(newKey, mfa.DevSecretKey()):
 		return errors.New("the new key is the public development key")
+	}
+	if err := requireDatabase(*db); err != nil {
+		return err
 	}
 	d, err := data.Open(ctx, *db, time.Now)
 	if err != nil {

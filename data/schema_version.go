@@ -1,0 +1,46 @@
+package data
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// ErrNewerSchema says the database was migrated by a newer mfadesk than
+// this one: its code would run on tables it does not know.
+var ErrNewerSchema = errors.New("the database schema is newer than this mfadesk")
+
+// refuseNewerSchema fails when schema_migrations records versions that are
+// not among files (this binary's migrations/NNNN_name.sql), naming them.
+// It runs before any migration is applied, so a refused start changes
+// nothing.
+func (db *DB) refuseNewerSchema(ctx context.Context, files []string) error {
+	rows, err := db.sql.QueryContext(ctx, `SELECT version FROM schema_migrations ORDER BY version`)
+	if err != nil {
+		return fmt.Errorf("read schema_migrations: %w", err)
+	}
+	defer rows.Close()
+	isKnown := map[string]bool{}
+	for _, f := range files {
+		isKnown[strings.TrimSuffix(strings.TrimPrefix(f, "migrations/"), ".sql")] = true
+	}
+	var unknown []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return fmt.Errorf("read schema_migrations: %w", err)
+		}
+		if !isKnown[v] {
+			unknown = append(unknown, v)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read schema_migrations: %w", err)
+	}
+	if len(unknown) > 0 {
+		return fmt.Errorf("%w: it has migrations %s, which this binary does not know; run the newer mfadesk, "+
+			"or restore the backup taken before the upgrade (docs/operations.md, Upgrades)", ErrNewerSchema, strings.Join(unknown, ", "))
+	}
+	return nil
+}
