@@ -2,6 +2,8 @@ package data
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 )
 
@@ -24,4 +26,19 @@ func (tx *Tx) RememberDevice(ctx context.Context, customerID int64, deviceHash, 
 		return false, fmt.Errorf("touch device: %w", err)
 	}
 	return false, nil
+}
+
+// KnownDevice reports whether the customer completed a login from the
+// browser whose device cookie hashes to deviceHash.
+func (db *DB) KnownDevice(ctx context.Context, customerID int64, deviceHash string) (bool, error) {
+	var one int
+	err := db.QueryRowContext(ctx, `SELECT 1 FROM known_devices WHERE customer_id = ? AND device_hash = ?`,
+		customerID, deviceHash).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("known device: %w", err)
+	}
+	return true, nil
 }
