@@ -2,8 +2,6 @@ package data
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 )
 
@@ -31,14 +29,15 @@ func (tx *Tx) RememberDevice(ctx context.Context, customerID int64, deviceHash, 
 // KnownDevice reports whether the customer completed a login from the
 // browser whose device cookie hashes to deviceHash.
 func (db *DB) KnownDevice(ctx context.Context, customerID int64, deviceHash string) (bool, error) {
-	var one int
-	err := db.QueryRowContext(ctx, `SELECT 1 FROM known_devices WHERE customer_id = ? AND device_hash = ?`,
-		customerID, deviceHash).Scan(&one)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
+	return db.exists(ctx, "known device", `SELECT EXISTS (SELECT 1 FROM known_devices WHERE customer_id = ? AND device_hash = ?)`,
+		customerID, deviceHash)
+}
+
+// exists runs a SELECT EXISTS (...) query; what names it in errors.
+func (db *DB) exists(ctx context.Context, what, query string, args ...any) (bool, error) {
+	var found bool
+	if err := db.QueryRowContext(ctx, query, args...).Scan(&found); err != nil {
+		return false, fmt.Errorf("%s: %w", what, err)
 	}
-	if err != nil {
-		return false, fmt.Errorf("known device: %w", err)
-	}
-	return true, nil
+	return found, nil
 }

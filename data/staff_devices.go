@@ -2,8 +2,6 @@ package data
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 )
 
@@ -22,14 +20,6 @@ func (tx *Tx) RememberStaffDevice(ctx context.Context, staffID int64, deviceHash
 // KnownStaffDevice reports whether the staff member completed a console
 // login from the browser whose device cookie hashes to deviceHash.
 func (db *DB) KnownStaffDevice(ctx context.Context, staffID int64, deviceHash string) (bool, error) {
-	var one int
-	err := db.QueryRowContext(ctx, `SELECT 1 FROM staff_devices WHERE staff_id = ? AND device_hash = ?`,
-		staffID, deviceHash).Scan(&one)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("known staff device: %w", err)
-	}
-	return true, nil
+	return db.exists(ctx, "known staff device", `SELECT EXISTS (SELECT 1 FROM staff_devices WHERE staff_id = ? AND device_hash = ?)`,
+		staffID, deviceHash)
 }
