@@ -56,7 +56,7 @@ func (h *Handler) loginSubmit(c echo.Context) error {
 		return web.Render(c, http.StatusUnprocessableEntity, views.ConsoleLoginPage(views.ConsoleLoginModel{FieldErrors: errs}))
 	}
 	ctx := c.Request().Context()
-	st, err := h.MFA.CheckStaffPassword(ctx, f.LoginID, f.Password, c.RealIP())
+	st, err := h.MFA.CheckStaffPassword(ctx, f.LoginID, f.Password, c.RealIP(), h.device().Presented(c))
 	switch {
 	case errors.Is(err, mfa.ErrAddressThrottled), errors.Is(err, mfa.ErrBadCredentials):
 		return web.Render(c, http.StatusUnauthorized, views.ConsoleLoginPage(views.ConsoleLoginModel{
@@ -184,7 +184,29 @@ func (h *Handler) totpSubmit(c echo.Context) error {
 	if _, err := h.Sessions.Start(c, web.Principal{StaffID: st.ID}, data.LevelFull, "totp"); err != nil {
 		return err
 	}
+	if err := h.rememberDevice(c, st); err != nil {
+		return err
+	}
 	return c.Redirect(http.StatusSeeOther, "/console")
+}
+
+// device is the browser's device cookie for the console (web.DeviceCookie).
+func (h *Handler) device() web.DeviceCookie {
+	if h.Sessions.Secure {
+		return web.DeviceCookie{Name: "__Host-mfadesk_staff_device", Secure: true}
+	}
+	return web.DeviceCookie{Name: "mfadesk_staff_device"}
+}
+
+// rememberDevice records the browser of a completed console login, so
+// the per-address password limit no longer holds it for this staff
+// member.
+func (h *Handler) rememberDevice(c echo.Context, st *data.Staff) error {
+	device, err := h.device().Ensure(c)
+	if err != nil {
+		return err
+	}
+	return h.MFA.RememberStaffDevice(c.Request().Context(), st.ID, device)
 }
 
 func (h *Handler) logout(c echo.Context) error {

@@ -223,5 +223,8 @@ func (h *Handler) passkeyLoggedIn(c echo.Context, st *data.Staff) error {
 	if _, err := h.Sessions.Start(c, web.Principal{StaffID: st.ID}, data.LevelFull, string(mfa.MethodPasskey)); err != nil {
 		return err
 	}
+	if err := h.rememberDevice(c, st); err != nil {
+		return err
+	}
 	return web.PasskeyDone(c, "/console")
 }

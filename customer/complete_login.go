@@ -1,22 +1,12 @@
 package customer
 
 import (
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
-	"net/http"
-
 	"github.com/labstack/echo/v4"
 
 	"mfadesk/data"
 	"mfadesk/mfa"
 	"mfadesk/web"
 )
-
-// deviceCookieAge is how long a browser is remembered for the
-// new-device notice.
-const deviceCookieAge = 400 * 24 * 60 * 60
 
 // completeLogin finishes any login: a new fully logged-in session, the
 // record and new-device notice, and where to go next (the passkey prompt
@@ -25,7 +15,7 @@ func (h *Handler) completeLogin(c echo.Context, customer *data.Customer, method 
 	if _, err := h.Sessions.Start(c, web.Principal{CustomerID: customer.ID}, data.LevelFull, string(method)); err != nil {
 		return "", err
 	}
-	device, err := h.deviceHash(c)
+	device, err := h.device().Ensure(c)
 	if err != nil {
 		return "", err
 	}
@@ -43,29 +33,10 @@ func (h *Handler) completeLogin(c echo.Context, customer *data.Customer, method 
 	return "/home", nil
 }
 
-func (h *Handler) deviceCookieName() string {
+// device is the browser's device cookie (web.DeviceCookie).
+func (h *Handler) device() web.DeviceCookie {
 	if h.Sessions.Secure {
-		return "__Host-mfadesk_device"
+		return web.DeviceCookie{Name: "__Host-mfadesk_device", Secure: true}
 	}
-	return "mfadesk_device"
-}
-
-// deviceHash returns the hash of this browser's device cookie, giving it
-// one first if it has none. Only the hash is stored.
-func (h *Handler) deviceHash(c echo.Context) (string, error) {
-	name := h.deviceCookieName()
-	token := ""
-	if ck, err := c.Cookie(name); err == nil && len(ck.Value) >= 32 && len(ck.Value) <= 64 {
-		token = ck.Value
-	} else {
-		b := make([]byte, 32)
-		if _, err := rand.Read(b); err != nil {
-			return "", err
-		}
-		token = base64.RawURLEncoding.EncodeToString(b)
-		c.SetCookie(&http.Cookie{Name: name, Value: token, Path: "/", MaxAge: deviceCookieAge,
-			HttpOnly: true, Secure: h.Sessions.Secure, SameSite: http.SameSiteLaxMode})
-	}
-	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:]), nil
+	return web.DeviceCookie{Name: "mfadesk_device"}
 }

@@ -61,7 +61,7 @@ func (h *Handler) loginSubmit(c echo.Context) error {
 		return web.Render(c, http.StatusUnprocessableEntity, views.LoginPage(m))
 	}
 	ctx := c.Request().Context()
-	customer, err := h.MFA.CheckLoginPassword(ctx, f.LoginID, f.Password, c.RealIP())
+	customer, err := h.MFA.CheckLoginPassword(ctx, f.LoginID, f.Password, c.RealIP(), h.device().Presented(c))
 	switch {
 	case errors.Is(err, mfa.ErrAddressThrottled):
 		return errAddressThrottled

@@ -25,3 +25,19 @@ func (tx *Tx) RememberDevice(ctx context.Context, customerID int64, deviceHash, 
 	}
 	return false, nil
 }
+
+// KnownDevice reports whether the customer completed a login from the
+// browser whose device cookie hashes to deviceHash.
+func (db *DB) KnownDevice(ctx context.Context, customerID int64, deviceHash string) (bool, error) {
+	return db.exists(ctx, "known device", `SELECT EXISTS (SELECT 1 FROM known_devices WHERE customer_id = ? AND device_hash = ?)`,
+		customerID, deviceHash)
+}
+
+// exists runs a SELECT EXISTS (...) query; what names it in errors.
+func (db *DB) exists(ctx context.Context, what, query string, args ...any) (bool, error) {
+	var found bool
+	if err := db.QueryRowContext(ctx, query, args...).Scan(&found); err != nil {
+		return false, fmt.Errorf("%s: %w", what, err)
+	}
+	return found, nil
+}

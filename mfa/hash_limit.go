@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -36,6 +37,9 @@ const defaultHashWait = 2 * time.Second
 type hashLimiter struct {
 	slots chan struct{}
 	wait  time.Duration
+	// runs counts the computations done, so tests (and an operator's
+	// debugger) can tell how many passwords were actually hashed.
+	runs atomic.Int64
 }
 
 func newHashLimiter(concurrency int, wait time.Duration) *hashLimiter {
@@ -66,6 +70,7 @@ func (l *hashLimiter) do(ctx context.Context, work func()) error {
 		}
 	}
 	defer func() { <-l.slots }()
+	l.runs.Add(1)
 	work()
 	return nil
 }
@@ -83,6 +88,10 @@ func (s *Service) hashLimiter() *hashLimiter {
 	})
 	return s.hashes.limiter
 }
+
+// PasswordHashes is how many argon2id computations (checks, dummy checks
+// and new hashes) this Service has run.
+func (s *Service) PasswordHashes() int64 { return s.hashLimiter().runs.Load() }
 
 // checkPassword is CheckPassword under the Service's limit.
 func (s *Service) checkPassword(ctx context.Context, encoded, password string) (bool, error) {

@@ -129,7 +129,7 @@ func TestLoginBusyIsNotAFailure(t *testing.T) {
 	for _, tc := range []struct{ login, password string }{
 		{"taro", "right password"}, {"taro", "wrong"}, {"nobody", "x"},
 	} {
-		if _, err := s.CheckLoginPassword(ctx, tc.login, tc.password, "192.0.2.1"); !errors.Is(err, ErrBusy) {
+		if _, err := s.CheckLoginPassword(ctx, tc.login, tc.password, "192.0.2.1", ""); !errors.Is(err, ErrBusy) {
 			t.Fatalf("%s while full: got %v, want ErrBusy", tc.login, err)
 		}
 	}
@@ -144,7 +144,7 @@ func TestLoginBusyIsNotAFailure(t *testing.T) {
 	}
 
 	release()
-	c, err := s.CheckLoginPassword(ctx, "taro", "right password", "192.0.2.1")
+	c, err := s.CheckLoginPassword(ctx, "taro", "right password", "192.0.2.1", "")
 	if err != nil || c.ID != id {
 		t.Fatalf("after release: %v, %v; want the customer", c, err)
 	}

@@ -48,16 +48,15 @@ func (s *Service) ChangePassword(ctx context.Context, in PasswordChange) error {
 	if err := CheckNewPassword(in.New, c.LoginID); err != nil {
 		return err
 	}
-	since := s.DB.Now().Add(-s.Config.PasswordWindow)
-	acctKey := passwordThrottleKey(in.Kind, c.ID)
-	addrKey := "pw-addr:" + in.ClientIP
-	failures, err := s.DB.ThrottleFailures(ctx, acctKey, since)
-	if err != nil {
-		return err
-	}
-	if failures >= s.Config.PasswordFailuresPerAccount {
+	// The address is counted, not limited: the customer is logged in, and
+	// the account's own limit is the one that stops guessing here.
+	try := passwordTry{acctKey: passwordThrottleKey(in.Kind, c.ID)}
+	switch err := s.reserve(ctx, try); {
+	case errors.Is(err, errAccountThrottled):
 		s.auditPasswordChange(ctx, in, "throttled")
 		return ErrPasswordThrottled
+	case err != nil:
+		return err
 	}
 
 	currentHash, otherHash := c.PasswordHash, c.TradingPasswordHash
@@ -66,14 +65,12 @@ func (s *Service) ChangePassword(ctx context.Context, in PasswordChange) error {
 	}
 	ok, err := s.checkPassword(ctx, currentHash, in.Current)
 	if err != nil {
-		return fmt.Errorf("check %s password of %d: %w", in.Kind, c.ID, err)
+		return s.unchecked(ctx, try, fmt.Errorf("check %s password of %d: %w", in.Kind, c.ID, err))
 	}
 	if !ok {
+		since := s.DB.Now().Add(-s.Config.PasswordWindow)
 		err := s.DB.InTx(ctx, func(tx *data.Tx) error {
-			if err := tx.AddThrottleFailure(ctx, acctKey, since); err != nil {
-				return err
-			}
-			if err := tx.AddThrottleFailure(ctx, addrKey, since); err != nil {
+			if err := tx.AddThrottleFailure(ctx, "pw-addr:"+in.ClientIP, since); err != nil {
 				return err
 			}
 			return tx.Audit(ctx, passwordChangeEvent(in, "failure:wrong_current"))
@@ -82,6 +79,10 @@ func (s *Service) ChangePassword(ctx context.Context, in PasswordChange) error {
 			return err
 		}
 		return ErrWrongCurrentPassword
+	}
+	// The current password was right, whatever is wrong with the new one.
+	if err := s.DB.InTx(ctx, func(tx *data.Tx) error { return try.succeeded(ctx, tx) }); err != nil {
+		return err
 	}
 
 	if in.New == in.Current {
@@ -107,9 +108,6 @@ func (s *Service) ChangePassword(ctx context.Context, in PasswordChange) error {
 			replace = tx.SetTradingPasswordHash
 		}
 		if err := replace(ctx, c.ID, currentHash, newHash); err != nil {
-			return err
-		}
-		if err := tx.ClearThrottle(ctx, acctKey); err != nil {
 			return err
 		}
 		if err := tx.DeleteOtherSessions(ctx, c.ID, in.SessionHash); err != nil {

@@ -10,22 +10,14 @@ import (
 )
 
 // CheckLoginPassword is the first step of login. Unknown login IDs, wrong
-// passwords and throttled accounts all return ErrBadCredentials after the
-// same argon2id work, so the answer does not tell them apart.
-func (s *Service) CheckLoginPassword(ctx context.Context, rawLoginID, password, clientIP string) (*data.Customer, error) {
-	now := s.DB.Now()
-	since := now.Add(-s.Config.PasswordWindow)
-	addrKey := "pw-addr:" + clientIP
-	addrFailures, err := s.DB.ThrottleFailures(ctx, addrKey, since)
-	if err != nil {
-		return nil, err
-	}
-	if addrFailures >= s.Config.PasswordFailuresPerAddress {
-		s.auditLogin(ctx, 0, rawLoginID, clientIP, "address_throttled")
-		s.observePassword("address_throttled")
-		return nil, ErrAddressThrottled
-	}
-
+// passwords and throttled accounts all return ErrBadCredentials: an
+// unknown ID is counted and limited under its spelling exactly as a known
+// one is under its account, and below the limit it costs the same
+// argon2id work, so neither the answer nor its time tells whether the
+// account exists. deviceHash is the hash of the browser's device cookie
+// ("" if none): a browser that completed a login to this account before
+// is not subject to the per-address limit for it (docs/operations.md).
+func (s *Service) CheckLoginPassword(ctx context.Context, rawLoginID, password, clientIP, deviceHash string) (*data.Customer, error) {
 	loginID := NormalizeLoginID(rawLoginID)
 	customer, err := s.DB.CustomerByLoginID(ctx, loginID)
 	if err != nil && !errors.Is(err, data.ErrNotFound) {
@@ -33,52 +25,56 @@ func (s *Service) CheckLoginPassword(ctx context.Context, rawLoginID, password, 
 	}
 	// Failures of an unknown ID are counted under the ID, of a known one
 	// under the account, so every spelling of an account shares one count.
-	acctKey := "pw-login:" + loginID
+	try := passwordTry{acctKey: "pw-login:" + loginID, addrKey: "pw-addr:" + clientIP}
 	var customerID int64
 	if customer != nil {
 		customerID = customer.ID
-		acctKey = "pw-acct:" + strconv.FormatInt(customer.ID, 10)
+		try.acctKey = "pw-acct:" + strconv.FormatInt(customer.ID, 10)
+		known, err := s.knownDevice(ctx, customer.ID, deviceHash)
+		if err != nil {
+			return nil, err
+		}
+		if known {
+			try.addrKey = ""
+		}
 	}
-	acctFailures, err := s.DB.ThrottleFailures(ctx, acctKey, since)
-	if err != nil {
+	switch err := s.reserve(ctx, try); {
+	case errors.Is(err, ErrAddressThrottled):
+		s.auditLogin(ctx, 0, rawLoginID, clientIP, "address_throttled")
+		s.observePassword("address_throttled")
+		return nil, ErrAddressThrottled
+	case errors.Is(err, errAccountThrottled):
+		s.auditLogin(ctx, customerID, rawLoginID, clientIP, "account_throttled")
+		s.observePassword("failure")
+		return nil, ErrBadCredentials
+	case err != nil:
 		return nil, err
 	}
 
 	ok := false
-	switch {
-	case customer == nil || acctFailures >= s.Config.PasswordFailuresPerAccount:
+	if customer == nil {
 		err = s.dummyCheckPassword(ctx, password)
-	default:
+	} else {
 		ok, err = s.checkPassword(ctx, customer.PasswordHash, password)
 	}
 	if errors.Is(err, ErrBusy) {
 		// Not a failure: the password was not looked at. Not audited
 		// either, so an overload does not also flood the audit trail.
 		s.observePassword("busy")
-		return nil, ErrBusy
+		return nil, s.unchecked(ctx, try, ErrBusy)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("check password of %d: %w", customerID, err)
+		return nil, s.unchecked(ctx, try, fmt.Errorf("check password of %d: %w", customerID, err))
 	}
 
 	err = s.DB.InTx(ctx, func(tx *data.Tx) error {
 		if ok {
-			if err := tx.ClearThrottle(ctx, acctKey); err != nil {
+			if err := try.succeeded(ctx, tx); err != nil {
 				return err
 			}
 			return tx.Audit(ctx, loginEvent(customerID, loginID, clientIP, "login.password", "success"))
 		}
-		if err := tx.AddThrottleFailure(ctx, acctKey, since); err != nil {
-			return err
-		}
-		if err := tx.AddThrottleFailure(ctx, addrKey, since); err != nil {
-			return err
-		}
-		outcome := "failure"
-		if acctFailures >= s.Config.PasswordFailuresPerAccount {
-			outcome = "account_throttled"
-		}
-		return tx.Audit(ctx, loginEvent(customerID, loginID, clientIP, "login.password", outcome))
+		return tx.Audit(ctx, loginEvent(customerID, loginID, clientIP, "login.password", "failure"))
 	})
 	if err != nil {
 		return nil, err
@@ -89,6 +85,15 @@ func (s *Service) CheckLoginPassword(ctx context.Context, rawLoginID, password, 
 	}
 	s.observePassword("success")
 	return customer, nil
+}
+
+// knownDevice reports whether the browser with this device cookie hash
+// completed a login to the customer's account before.
+func (s *Service) knownDevice(ctx context.Context, customerID int64, deviceHash string) (bool, error) {
+	if deviceHash == "" {
+		return false, nil
+	}
+	return s.DB.KnownDevice(ctx, customerID, deviceHash)
 }
 
 func (s *Service) auditLogin(ctx context.Context, customerID int64, loginID, clientIP, outcome string) {

@@ -23,63 +23,65 @@ const staffTOTPFailures = 5
 
 // CheckStaffPassword is the console's first step. Unknown login IDs,
 // deactivated accounts, wrong passwords and throttled accounts all return
-// ErrBadCredentials after the same argon2id work.
-func (s *Service) CheckStaffPassword(ctx context.Context, rawLoginID, password, clientIP string) (*data.Staff, error) {
-	now := s.DB.Now()
-	since := now.Add(-s.Config.PasswordWindow)
-	addrKey := "pw-addr:" + clientIP // shared with the customer site: one address, one budget
-	addrFailures, err := s.DB.ThrottleFailures(ctx, addrKey, since)
-	if err != nil {
-		return nil, err
-	}
+// ErrBadCredentials; every login ID is counted under its spelling, and
+// below the limit each costs the same argon2id work (password_throttle.go).
+// deviceHash is the hash of the browser's device cookie ("" if none): a
+// browser that completed a console login as this staff member before is
+// not subject to the per-address limit for them (docs/operations.md).
+func (s *Service) CheckStaffPassword(ctx context.Context, rawLoginID, password, clientIP, deviceHash string) (*data.Staff, error) {
 	loginID := NormalizeLoginID(rawLoginID)
-	if addrFailures >= s.Config.PasswordFailuresPerAddress {
-		s.auditStaffLogin(ctx, data.AuditEvent{Actor: quoteForAudit(loginID), ClientIP: clientIP}, "address_throttled")
-		return nil, ErrAddressThrottled
-	}
+	// The address's count is shared with the customer site: one address,
+	// one budget.
+	try := passwordTry{acctKey: "staff-pw:" + loginID, addrKey: "pw-addr:" + clientIP}
 	st, err := s.DB.StaffByLogin(ctx, loginID)
 	if err != nil && !errors.Is(err, data.ErrNotFound) {
 		return nil, err
 	}
-	acctKey := "staff-pw:" + loginID
-	acctFailures, err := s.DB.ThrottleFailures(ctx, acctKey, since)
-	if err != nil {
+	event := data.AuditEvent{Actor: quoteForAudit(loginID), ClientIP: clientIP}
+	if st != nil {
+		event = StaffEvent(st, clientIP)
+		known := false
+		if deviceHash != "" {
+			if known, err = s.DB.KnownStaffDevice(ctx, st.ID, deviceHash); err != nil {
+				return nil, err
+			}
+		}
+		if known {
+			try.addrKey = ""
+		}
+	}
+	switch err := s.reserve(ctx, try); {
+	case errors.Is(err, ErrAddressThrottled):
+		s.auditStaffLogin(ctx, event, "address_throttled")
+		return nil, ErrAddressThrottled
+	case errors.Is(err, errAccountThrottled):
+		s.auditStaffLogin(ctx, event, "account_throttled")
+		return nil, ErrBadCredentials
+	case err != nil:
 		return nil, err
 	}
 	ok := false
-	if st == nil || !st.Active || acctFailures >= s.Config.PasswordFailuresPerAccount {
+	if st == nil || !st.Active {
 		err = s.dummyCheckPassword(ctx, password)
 	} else {
 		ok, err = s.checkPassword(ctx, st.PasswordHash, password)
 	}
 	if err != nil {
 		// Wrapped, so ErrBusy stays recognisable to the handler.
-		return nil, fmt.Errorf("check password of staff %q: %w", loginID, err)
-	}
-	event := data.AuditEvent{Actor: quoteForAudit(loginID), ClientIP: clientIP}
-	if st != nil {
-		event = StaffEvent(st, clientIP)
+		return nil, s.unchecked(ctx, try, fmt.Errorf("check password of staff %q: %w", loginID, err))
 	}
 	event.Action = "staff.login.password"
 	err = s.DB.InTx(ctx, func(tx *data.Tx) error {
 		if ok {
 			event.Outcome = "success"
-			if err := tx.ClearThrottle(ctx, acctKey); err != nil {
+			if err := try.succeeded(ctx, tx); err != nil {
 				return err
 			}
 			return tx.Audit(ctx, withKind(event))
 		}
 		event.Outcome = "failure"
-		if acctFailures >= s.Config.PasswordFailuresPerAccount {
-			event.Outcome = "account_throttled"
-		} else if st != nil && !st.Active {
+		if st != nil && !st.Active {
 			event.Outcome = "inactive"
-		}
-		if err := tx.AddThrottleFailure(ctx, acctKey, since); err != nil {
-			return err
-		}
-		if err := tx.AddThrottleFailure(ctx, addrKey, since); err != nil {
-			return err
 		}
 		return tx.Audit(ctx, withKind(event))
 	})
@@ -90,6 +92,12 @@ func (s *Service) CheckStaffPassword(ctx context.Context, rawLoginID, password, 
 		return nil, ErrBadCredentials
 	}
 	return st, nil
+}
+
+// RememberStaffDevice records that the staff member completed a console
+// login from the browser whose device cookie hashes to deviceHash.
+func (s *Service) RememberStaffDevice(ctx context.Context, staffID int64, deviceHash string) error {
+	return s.DB.InTx(ctx, func(tx *data.Tx) error { return tx.RememberStaffDevice(ctx, staffID, deviceHash) })
 }
 
 func (s *Service) auditStaffLogin(ctx context.Context, e data.AuditEvent, outcome string) {
@@ -159,9 +167,8 @@ func (s *Service) VerifyStaffTOTP(ctx context.Context, staffID int64, rawCode, c
 	if !ok {
 		return ErrMalformedCode
 	}
-	since := s.DB.Now().Add(-s.Config.PasswordWindow)
 	key := staffSecondFactorKey(staffID) // shared with the passkey check
-	failures, err := s.DB.ThrottleFailures(ctx, key, since)
+	reserved, err := s.reserveStaffSecondFactor(ctx, key)
 	if err != nil {
 		return err
 	}
@@ -173,7 +180,7 @@ func (s *Service) VerifyStaffTOTP(ctx context.Context, staffID int64, rawCode, c
 		}
 		event := StaffEvent(st, clientIP)
 		event.Action = "staff.login.totp"
-		if !st.Active || failures >= staffTOTPFailures {
+		if !st.Active || !reserved {
 			result, event.Outcome = ErrLocked, "refused"
 			return tx.Audit(ctx, event)
 		}
@@ -181,10 +188,7 @@ func (s *Service) VerifyStaffTOTP(ctx context.Context, staffID int64, rawCode, c
 			return err
 		}
 		if result != nil {
-			event.Outcome = "failure"
-			if err := tx.AddThrottleFailure(ctx, key, since); err != nil {
-				return err
-			}
+			event.Outcome = "failure" // the reservation stays, as this failure
 			return tx.Audit(ctx, event)
 		}
 		event.Outcome = "success"
@@ -200,6 +204,14 @@ func (s *Service) VerifyStaffTOTP(ctx context.Context, staffID int64, rawCode, c
 		return err
 	}
 	return result
+}
+
+// reserveStaffSecondFactor takes a place for one second-factor try under
+// key before the code or passkey is checked, in one conditional statement,
+// so parallel tries get at most staffTOTPFailures places a window between
+// them. It reports false when none is left.
+func (s *Service) reserveStaffSecondFactor(ctx context.Context, key string) (bool, error) {
+	return s.DB.ReserveThrottle(ctx, key, staffTOTPFailures, s.DB.Now().Add(-s.Config.PasswordWindow))
 }
 
 func (s *Service) matchStaffTOTP(ctx context.Context, tx *data.Tx, st *data.Staff, code string) (error, error) {

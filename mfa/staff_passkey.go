@@ -3,6 +3,7 @@ package mfa
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -185,35 +186,30 @@ func (s *Service) FinishStaffPasskeyRegistration(ctx context.Context, in StaffPa
 }
 
 // recheckStaffPassword confirms the logged-in staff member's password,
-// counting failures under the same key as the login's password step.
+// counting failures under the same key as the login's password step and
+// reserving the try before hashing like it (password_throttle.go).
 func (s *Service) recheckStaffPassword(ctx context.Context, st *data.Staff, password, clientIP string) error {
-	since := s.DB.Now().Add(-s.Config.PasswordWindow)
-	key := "staff-pw:" + st.LoginID
-	failures, err := s.DB.ThrottleFailures(ctx, key, since)
-	if err != nil {
-		return err
-	}
-	ok := false
-	if failures >= s.Config.PasswordFailuresPerAccount {
-		err = s.dummyCheckPassword(ctx, password)
-	} else {
-		ok, err = s.checkPassword(ctx, st.PasswordHash, password)
-	}
-	if err != nil {
-		return fmt.Errorf("recheck password of staff %d: %w", st.ID, err)
-	}
-	if ok {
-		return nil
-	}
-	err = s.DB.InTx(ctx, func(tx *data.Tx) error {
-		if err := tx.AddThrottleFailure(ctx, key, since); err != nil {
+	try := passwordTry{acctKey: "staff-pw:" + st.LoginID}
+	e := StaffEvent(st, clientIP)
+	e.Action, e.Outcome = "staff.passkey.add", "bad_password"
+	switch err := s.reserve(ctx, try); {
+	case errors.Is(err, errAccountThrottled):
+		e.Outcome = "throttled"
+		if err := s.DB.InTx(ctx, func(tx *data.Tx) error { return tx.Audit(ctx, e) }); err != nil {
 			return err
 		}
-		e := StaffEvent(st, clientIP)
-		e.Action, e.Outcome = "staff.passkey.add", "bad_password"
-		return tx.Audit(ctx, e)
-	})
+		return ErrBadCredentials
+	case err != nil:
+		return err
+	}
+	ok, err := s.checkPassword(ctx, st.PasswordHash, password)
 	if err != nil {
+		return s.unchecked(ctx, try, fmt.Errorf("recheck password of staff %d: %w", st.ID, err))
+	}
+	if ok {
+		return s.DB.InTx(ctx, func(tx *data.Tx) error { return try.succeeded(ctx, tx) })
+	}
+	if err := s.DB.InTx(ctx, func(tx *data.Tx) error { return tx.Audit(ctx, e) }); err != nil {
 		return err
 	}
 	return ErrBadCredentials

@@ -100,9 +100,8 @@ func (s *Service) FinishStaffPasskeyCheck(ctx context.Context, st *data.Staff, s
 // step's lock (shared with TOTP); a counter that went backwards marks the
 // passkey cloned and refuses it; a success records the new counter once.
 func (s *Service) staffPasskeyOutcome(ctx context.Context, user *staffPasskeyUser, cred *webauthn.Credential, verr error, clientIP string) error {
-	since := s.DB.Now().Add(-s.Config.PasswordWindow)
 	throttle := staffSecondFactorKey(user.staff.ID)
-	failures, err := s.DB.ThrottleFailures(ctx, throttle, since)
+	reserved, err := s.reserveStaffSecondFactor(ctx, throttle)
 	if err != nil {
 		return err
 	}
@@ -118,7 +117,7 @@ func (s *Service) staffPasskeyOutcome(ctx context.Context, user *staffPasskeyUse
 		case !st.Active:
 			result, e.Outcome = ErrPasskeyInvalid, "inactive"
 			return tx.Audit(ctx, e)
-		case failures >= staffTOTPFailures:
+		case !reserved:
 			result, e.Outcome = ErrLocked, "refused"
 			return tx.Audit(ctx, e)
 		}
@@ -130,12 +129,13 @@ func (s *Service) staffPasskeyOutcome(ctx context.Context, user *staffPasskeyUse
 		}
 		switch {
 		case errors.Is(result, ErrPasskeyCloned):
+			// Refused for the passkey's sake, not a guess: no failure.
 			e.Outcome = "cloned"
-		case result != nil:
-			e.Outcome = "failure"
-			if err := tx.AddThrottleFailure(ctx, throttle, since); err != nil {
+			if err := tx.RefundThrottle(ctx, throttle); err != nil {
 				return err
 			}
+		case result != nil:
+			e.Outcome = "failure" // the reservation stays, as this failure
 		default:
 			e.Outcome = "success"
 			if err := tx.ClearThrottle(ctx, throttle); err != nil {

@@ -100,8 +100,9 @@ func newEcho(cfg Config, catalog *views.Catalog, log *slog.Logger) (*echo.Echo, 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	// The client address feeds per-address throttling, so it is the
-	// connection's, never a header a client can set.
-	e.IPExtractor = echo.ExtractIPDirect()
+	// connection's, or what a proxy the operator trusts says it is; never
+	// a header the client alone can set.
+	e.IPExtractor = web.ClientIP(cfg.TrustedProxies)
 	e.HTTPErrorHandler = web.ErrorHandler(log)
 	// The request id first, so the access line and any error page carry
 	// it; the access log outside Recover, so a panic is logged as its 500.

@@ -7,12 +7,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
 
 	"mfadesk/mfa"
 	"mfadesk/notify"
+	"mfadesk/web"
 )
 
 // Config is everything the program reads from flags and MFADESK_* variables.
@@ -44,6 +46,9 @@ type Config struct {
 	// memory (data/cache.go). Off for a second process writing the same
 	// database, which the cache would see only after its one-second TTL.
 	ReadCache bool
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For or
+	// Forwarded header names the client (web.ClientIP).
+	TrustedProxies []netip.Prefix
 }
 
 // Dev reports whether this is a development run.
@@ -62,6 +67,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	def := mfa.DefaultConfig()
 	var cfg Config
 	var secret, loginFrom, emailFrom, prFrom, interimUntil string
+	var trustedProxies string
 	fs.StringVar(&cfg.Env, "env", env("env", "dev"), "dev or production")
 	fs.StringVar(&cfg.Addr, "addr", env("addr", "127.0.0.1:8080"), "listen address of the customer site")
 	fs.StringVar(&cfg.ConsoleAddr, "console-addr", env("console-addr", ""), "console on its own listener (default: same listener under /console)")
@@ -80,6 +86,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	fs.StringVar(&cfg.TLSKey, "tls-key", env("tls-key", ""), "TLS private key file (PEM)")
 	fs.BoolVar(&cfg.TLSTerminatedByProxy, "tls-terminated-by-proxy", env("tls-terminated-by-proxy", "false") == "true", "a reverse proxy in front terminates TLS (production without --tls-cert)")
 	fs.StringVar(&cfg.MetricsAddr, "metrics-addr", env("metrics-addr", ""), "serve /metrics on this address instead of the customer listener")
+	fs.StringVar(&trustedProxies, "trusted-proxies", env("trusted-proxies", ""), "comma-separated CIDRs of reverse proxies whose X-Forwarded-For/Forwarded name the client (default: none, the connection's address is the client)")
 	fs.StringVar(&secret, "secret-key", env("secret-key", ""), "32-byte key (hex or base64) for secrets at rest; dev uses a fixed development key")
 	fs.BoolVar(&cfg.ReadCache, "read-cache", env("read-cache", "true") == "true", "keep sessions, customers and factor summaries in memory between requests (false when another process writes the same database)")
 	fs.BoolVar(&cfg.Demo, "demo", env("demo", "true") == "true", "seed demo data into an empty database (dev delivery only; default true in dev, false in production)")
@@ -151,6 +158,10 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 		if *d.out, err = parseDate(d.in); err != nil {
 			problems = append(problems, fmt.Errorf("--%s: %w", d.name, err))
 		}
+	}
+	var err error
+	if cfg.TrustedProxies, err = web.ParseTrustedProxies(trustedProxies); err != nil {
+		problems = append(problems, fmt.Errorf("--trusted-proxies: %w", err))
 	}
 	if len(problems) > 0 {
 		return Config{}, fmt.Errorf("bad configuration:\n%w", errors.Join(problems...))
