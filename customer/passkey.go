@@ -35,6 +35,9 @@ func passkeyOptions(c echo.Context, opts []byte, err error) error {
 // anonymous session holds the challenge.
 func (h *Handler) passkeyLoginOptions(c echo.Context) error {
 	s, err := h.Sessions.Ensure(c)
+	if errors.Is(err, web.ErrAnonymousLimit) {
+		return web.PasskeyError(c, http.StatusTooManyRequests, web.ErrAnonymousLimit.Message)
+	}
 	if err != nil {
 		return err
 	}
