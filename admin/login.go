@@ -37,7 +37,7 @@ func (h *Handler) loginForm(c echo.Context) error {
 	if s := web.Current(c); s != nil && s.StaffID != 0 && s.Level == data.LevelFull {
 		return c.Redirect(http.StatusSeeOther, "/console")
 	}
-	if _, err := h.Sessions.Ensure(c); err != nil {
+	if err := h.Sessions.PreSession(c); err != nil {
 		return err
 	}
 	m := views.ConsoleLoginModel{}

@@ -172,6 +172,9 @@ func (h *Handler) staffPasskeyRemove(c echo.Context) error {
 // visitor's anonymous console session holds the challenge.
 func (h *Handler) staffPasskeyLoginOptions(c echo.Context) error {
 	s, err := h.Sessions.Ensure(c)
+	if errors.Is(err, web.ErrAnonymousLimit) {
+		return web.PasskeyError(c, http.StatusTooManyRequests, web.ErrAnonymousLimit.Message)
+	}
 	if err != nil {
 		return err
 	}

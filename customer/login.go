@@ -41,7 +41,7 @@ func (h *Handler) loginForm(c echo.Context) error {
 	if s := web.Current(c); s != nil && s.Level == data.LevelFull {
 		return c.Redirect(http.StatusSeeOther, "/home")
 	}
-	if _, err := h.Sessions.Ensure(c); err != nil {
+	if err := h.Sessions.PreSession(c); err != nil {
 		return err
 	}
 	m := views.LoginModel{}

@@ -35,6 +35,9 @@ func passkeyOptions(c echo.Context, opts []byte, err error) error {
 // anonymous session holds the challenge.
 func (h *Handler) passkeyLoginOptions(c echo.Context) error {
 	s, err := h.Sessions.Ensure(c)
+	if errors.Is(err, web.ErrAnonymousLimit) {
+		return web.PasskeyError(c, http.StatusTooManyRequests, web.ErrAnonymousLimit.Message)
+	}
 	if err != nil {
 		return err
 	}
@@ -48,6 +51,10 @@ func (h *Handler) passkeyLogin(c echo.Context) error {
 		return web.PasskeyError(c, http.StatusBadRequest, "ui.passkey.error.unreadable")
 	}
 	s := web.Current(c)
+	if s == nil {
+		// A pre-session only: no ceremony was begun in this browser.
+		return passkeyFailure(c, mfa.ErrNoCeremony)
+	}
 	customer, err := h.MFA.FinishPasskeyLogin(c.Request().Context(), s.IDHash, body, c.RealIP())
 	if errors.Is(err, mfa.ErrLocked) {
 		return web.PasskeyError(c, http.StatusForbidden, "ui.passkey.error.locked_login")

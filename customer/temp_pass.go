@@ -24,7 +24,7 @@ import (
 // one, work without another second factor the customer no longer has.
 
 func (h *Handler) tempPassForm(c echo.Context) error {
-	if _, err := h.Sessions.Ensure(c); err != nil {
+	if err := h.Sessions.PreSession(c); err != nil {
 		return err
 	}
 	return web.Render(c, http.StatusOK, views.TempPassLoginPage(views.TempPassLoginModel{}))

@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -53,18 +52,13 @@ func Text(c echo.Context, key string, args ...any) string {
 }
 
 // SetLanguage is the language selector: it stores the choice in a cookie
-// and goes back. It changes no server state, only how pages read.
-func SetLanguage(c echo.Context) error {
-	lang := views.Match(c.QueryParam("to"), "")
-	c.SetCookie(&http.Cookie{Name: LangCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 60 * 60,
-		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: c.Scheme() == "https"})
-	return c.Redirect(http.StatusSeeOther, localPath(c.QueryParam("next")))
-}
-
-// localPath keeps a redirect on this site: only a plain absolute path.
-func localPath(p string) string {
-	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.ContainsAny(p, "\\\r\n") {
-		return "/"
+// and goes back to next, or to home when next is not a path on this site.
+// It changes no server state, only how pages read.
+func SetLanguage(home string) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		lang := views.Match(c.QueryParam("to"), "")
+		c.SetCookie(&http.Cookie{Name: LangCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 60 * 60,
+			HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: c.Scheme() == "https"})
+		return c.Redirect(http.StatusSeeOther, SafeNext(c.QueryParam("next"), home))
 	}
-	return p
 }

@@ -19,8 +19,8 @@ func Render(c echo.Context, status int, t templ.Component) error {
 	if cat, ok := c.Get(catalogKey).(*views.Catalog); ok {
 		page.Catalog = cat
 	}
+	page.CSRF = CSRFToken(c)
 	if s := Current(c); s != nil {
-		page.CSRF = s.CSRFToken
 		page.LoggedIn = s.Level == data.LevelFull
 		page.Pending = s.Level == data.LevelPassword
 	}

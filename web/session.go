@@ -23,6 +23,7 @@ type SessionStore interface {
 	ReplaceSession(ctx context.Context, oldHash string, s *data.Session) error
 	DeleteSession(ctx context.Context, idHash string) error
 	TouchSession(ctx context.Context, idHash string, at time.Time) error
+	CreateAnonymousSession(ctx context.Context, s *data.Session, expiredBefore time.Time, perAddress int) (bool, error)
 }
 
 // Sessions manages one site's cookie sessions: the token lives only in the
@@ -36,64 +37,70 @@ type Sessions struct {
 	Secure   bool
 	Idle     time.Duration
 	Absolute time.Duration
+	Key      []byte // HMAC key of pre-session CSRF tokens (presession.go)
 }
 
 const sessionKey = "web.session"
 
-// Load is middleware that attaches the request's live session, if any.
-// Sessions past the idle or absolute limit are deleted here, on the
-// server, whatever the cookie says.
+// Load is middleware that attaches the request's live session, if any,
+// else its pre-session (presession.go). Sessions past the idle or
+// absolute limit are deleted here, on the server, whatever the cookie
+// says.
 func (m *Sessions) Load(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		ck, err := c.Cookie(m.Cookie)
-		if err != nil || ck.Value == "" || len(ck.Value) > 128 {
-			return next(c)
-		}
-		idHash := hashToken(ck.Value)
-		s, err := m.Store.SessionByHash(c.Request().Context(), idHash)
-		if errors.Is(err, data.ErrNotFound) {
-			return next(c)
-		}
+		s, err := m.load(c)
 		if err != nil {
 			return err
 		}
-		if s.Site != m.Site {
-			return next(c) // a customer session never opens the console, nor the reverse
+		if s != nil {
+			c.Set(sessionKey, s)
+		} else {
+			m.loadPreSession(c)
 		}
-		now := m.Now()
-		if now.Sub(s.LastSeenAt) > m.Idle || now.Sub(s.CreatedAt) > m.Absolute {
-			if err := m.Store.DeleteSession(c.Request().Context(), idHash); err != nil {
-				return err
-			}
-			return next(c)
-		}
-		// The store records a touch only a minute after the last one; the
-		// same check here saves the UPDATE, which otherwise queues for
-		// SQLite's single writer on every request even when it changes
-		// nothing (under a login burst those waits ran out: 500s).
-		if now.Sub(s.LastSeenAt) >= time.Minute {
-			if err := m.Store.TouchSession(c.Request().Context(), idHash, now); err != nil {
-				return err
-			}
-		}
-		c.Set(sessionKey, s)
 		return next(c)
 	}
+}
+
+func (m *Sessions) load(c echo.Context) (*data.Session, error) {
+	ck, err := c.Cookie(m.Cookie)
+	if err != nil || ck.Value == "" || len(ck.Value) > 128 {
+		return nil, nil
+	}
+	idHash := hashToken(ck.Value)
+	s, err := m.Store.SessionByHash(c.Request().Context(), idHash)
+	if errors.Is(err, data.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if s.Site != m.Site {
+		return nil, nil // a customer session never opens the console, nor the reverse
+	}
+	now := m.Now()
+	absolute := m.Absolute
+	if s.Level == data.LevelAnonymous {
+		absolute = AnonymousTTL
+	}
+	if now.Sub(s.LastSeenAt) > m.Idle || now.Sub(s.CreatedAt) > absolute {
+		return nil, m.Store.DeleteSession(c.Request().Context(), idHash)
+	}
+	// The store records a touch only a minute after the last one; the
+	// same check here saves the UPDATE, which otherwise queues for
+	// SQLite's single writer on every request even when it changes
+	// nothing (under a login burst those waits ran out: 500s).
+	if now.Sub(s.LastSeenAt) >= time.Minute {
+		if err := m.Store.TouchSession(c.Request().Context(), idHash, now); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
 }
 
 // Current returns the request's session or nil.
 func Current(c echo.Context) *data.Session {
 	s, _ := c.Get(sessionKey).(*data.Session)
 	return s
-}
-
-// Ensure gives an anonymous visitor a session, so forms have a CSRF token
-// bound to something on the server.
-func (m *Sessions) Ensure(c echo.Context) (*data.Session, error) {
-	if s := Current(c); s != nil {
-		return s, nil
-	}
-	return m.Start(c, Principal{}, data.LevelAnonymous, "")
 }
 
 // Principal is who a session belongs to: a customer or a staff member
@@ -129,7 +136,6 @@ func (m *Sessions) FreshStepUp(c echo.Context, purpose string, window time.Durat
 }
 
 func (m *Sessions) start(c echo.Context, p Principal, level, method, stepUp string) (*data.Session, error) {
-	ctx := c.Request().Context()
 	now := m.Now()
 	created := now
 	var oldHash string
@@ -139,28 +145,45 @@ func (m *Sessions) start(c echo.Context, p Principal, level, method, stepUp stri
 		}
 		oldHash = old.IDHash
 	}
-	token, err := randomToken()
+	token, s, err := m.newSession(c, p, level, created)
 	if err != nil {
 		return nil, err
 	}
-	csrf, err := randomToken()
-	if err != nil {
-		return nil, err
-	}
-	s := &data.Session{
-		IDHash: hashToken(token), Site: m.Site, CustomerID: p.CustomerID, StaffID: p.StaffID, Level: level, CSRFToken: csrf, Method: method,
-		ClientIP: c.RealIP(), UserAgent: truncate(c.Request().UserAgent(), 256), CreatedAt: created, LastSeenAt: now,
-	}
+	s.Method = method
 	if level == data.LevelFull {
 		s.SecondFactorAt = now
 		s.StepUpPurpose = stepUp
 	}
-	if err := m.Store.ReplaceSession(ctx, oldHash, s); err != nil {
+	if err := m.Store.ReplaceSession(c.Request().Context(), oldHash, s); err != nil {
 		return nil, err
 	}
+	m.attach(c, token, s)
+	m.endPreSession(c)
+	return s, nil
+}
+
+// newSession is a session with a new id and CSRF token; it returns the
+// cookie's token with it.
+func (m *Sessions) newSession(c echo.Context, p Principal, level string, created time.Time) (string, *data.Session, error) {
+	token, err := randomToken()
+	if err != nil {
+		return "", nil, err
+	}
+	csrf, err := randomToken()
+	if err != nil {
+		return "", nil, err
+	}
+	s := &data.Session{
+		IDHash: hashToken(token), Site: m.Site, CustomerID: p.CustomerID, StaffID: p.StaffID, Level: level, CSRFToken: csrf,
+		ClientIP: c.RealIP(), UserAgent: truncate(c.Request().UserAgent(), 256), CreatedAt: created, LastSeenAt: m.Now(),
+	}
+	return token, s, nil
+}
+
+// attach gives the browser the session's cookie and the request the session.
+func (m *Sessions) attach(c echo.Context, token string, s *data.Session) {
 	c.SetCookie(m.cookie(token, 0))
 	c.Set(sessionKey, s)
-	return s, nil
 }
 
 // End deletes the current session on the server and clears the cookie.
@@ -172,6 +195,7 @@ func (m *Sessions) End(c echo.Context) error {
 	}
 	c.SetCookie(m.cookie("", -1))
 	c.Set(sessionKey, nil)
+	m.endPreSession(c)
 	return nil
 }
 

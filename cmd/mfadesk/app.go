@@ -59,7 +59,7 @@ func newApp(ctx context.Context, cfg Config, now func() time.Time, log *slog.Log
 		db.Close()
 		return nil, err
 	}
-	e, err := newEcho(cfg, catalog, log)
+	e, err := newEcho(cfg, catalog, log, "/")
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -71,7 +71,7 @@ func newApp(ctx context.Context, cfg Config, now func() time.Time, log *slog.Log
 	customerSite := &customer.Handler{
 		DB: db, MFA: svc, DevDelivery: cfg.Delivery == "dev",
 		Sessions: &web.Sessions{Site: data.SiteCustomer, Store: db, Now: now, Cookie: cookie, Path: "/", Secure: !cfg.Dev(),
-			Idle: 30 * time.Minute, Absolute: 12 * time.Hour},
+			Idle: 30 * time.Minute, Absolute: 12 * time.Hour, Key: deriveKey(cfg.SecretKey, "pre-session csrf")},
 	}
 	customerSite.Register(e)
 	app := &App{Config: cfg, DB: db, MFA: svc, Echo: e, ConsoleEcho: e, Log: log, now: now}
@@ -83,7 +83,7 @@ func newApp(ctx context.Context, cfg Config, now func() time.Time, log *slog.Log
 	// The console shares the customer listener under /console unless
 	// --console-addr gives it its own (e.g. reachable only from the office).
 	if cfg.ConsoleAddr != "" {
-		if app.ConsoleEcho, err = newEcho(cfg, catalog, log); err != nil {
+		if app.ConsoleEcho, err = newEcho(cfg, catalog, log, "/console"); err != nil {
 			db.Close()
 			return nil, err
 		}
@@ -95,8 +95,9 @@ func newApp(ctx context.Context, cfg Config, now func() time.Time, log *slog.Log
 	return app, nil
 }
 
-// newEcho is an Echo with the middleware and error pages both sites share.
-func newEcho(cfg Config, catalog *views.Catalog, log *slog.Logger) (*echo.Echo, error) {
+// newEcho is an Echo with the middleware and error pages both sites share;
+// home is where the language selector goes when its way back is refused.
+func newEcho(cfg Config, catalog *views.Catalog, log *slog.Logger, home string) (*echo.Echo, error) {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	// The client address feeds per-address throttling, so it is the
@@ -121,7 +122,7 @@ func newEcho(cfg Config, catalog *views.Catalog, log *slog.Logger) (*echo.Echo, 
 	e.Use(middleware.BodyLimit("64K"))
 	e.Use(web.SecurityHeaders(!cfg.Dev()))
 	e.Use(web.Localize(catalog))
-	e.GET("/lang", web.SetLanguage)
+	e.GET("/lang", web.SetLanguage(home))
 	static, err := fs.Sub(views.Static, "static")
 	if err != nil {
 		return nil, err

@@ -181,8 +181,9 @@ func TestConsoleCookieSeparateFromCustomer(t *testing.T) {
 		env  string
 		want []string
 	}{
-		{"dev", []string{"mfadesk_console=", "Path=/console", "HttpOnly"}},
-		{"production", []string{"__Host-mfadesk_console=", "Path=/;", "Secure", "HttpOnly"}},
+		// The login page's pre-session cookie; the session's has the same attributes.
+		{"dev", []string{"mfadesk_console_pre=", "Path=/console", "HttpOnly"}},
+		{"production", []string{"__Host-mfadesk_console_pre=", "Path=/;", "Secure", "HttpOnly"}},
 	}
 	for _, tt := range tests {
 		a := newConsoleApp(t, func(cfg *Config) {

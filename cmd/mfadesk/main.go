@@ -17,6 +17,7 @@ import (
 	"io"
 	"log/slog"
 	"mfadesk/admin"
+	"mfadesk/web"
 	"net"
 	"net/http"
 	"os"
@@ -216,6 +217,9 @@ func sweepSessions(ctx context.Context, app *App, log *slog.Logger) {
 			now := time.Now()
 			if _, err := app.DB.DeleteSessionsBefore(ctx, now.Add(-30*time.Minute), now.Add(-12*time.Hour)); err != nil {
 				log.Error("sweep sessions", "err", err)
+			}
+			if err := app.DB.SweepAnonymous(ctx, now.Add(-web.AnonymousTTL)); err != nil {
+				log.Error("sweep anonymous sessions", "err", err)
 			}
 		}
 	}

@@ -108,8 +108,9 @@ func TestSecurityHeaders(t *testing.T) {
 func TestProductionCookieAndHSTS(t *testing.T) {
 	a := newTestApp(t, func(cfg *Config) { cfg.Env = "production"; cfg.Delivery = "none"; cfg.Demo = false })
 	p := a.newClient().get("/login")
+	// The login page's pre-session cookie; the session's has the same attributes.
 	ck := p.header.Get("Set-Cookie")
-	if !strings.HasPrefix(ck, "__Host-mfadesk=") || !strings.Contains(ck, "Secure") || !strings.Contains(ck, "Path=/") {
+	if !strings.HasPrefix(ck, "__Host-mfadesk_pre=") || !strings.Contains(ck, "Secure") || !strings.Contains(ck, "Path=/") {
 		t.Errorf("cookie %q", ck)
 	}
 	if hsts := p.header.Get("Strict-Transport-Security"); !strings.Contains(hsts, "max-age=63072000") {
