@@ -35,15 +35,3 @@ func (tx *Tx) ReleaseAttempt(ctx context.Context, key string) error {
 	}
 	return nil
 }
-
-// AttemptsUsed returns the attempts spent under key in the window that
-// started at since or later.
-func (db *DB) AttemptsUsed(ctx context.Context, key string, since time.Time) (int, error) {
-	var used int
-	err := db.QueryRowContext(ctx, `SELECT COALESCE(SUM(used), 0) FROM attempt_budgets WHERE key = ? AND window_start >= ?`,
-		key, since.Unix()).Scan(&used)
-	if err != nil {
-		return 0, fmt.Errorf("attempts used %s: %w", key, err)
-	}
-	return used, nil
-}
