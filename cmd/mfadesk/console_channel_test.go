@@ -13,20 +13,6 @@ import (
 	"mfadesk/data"
 )
 
-// outcomes lists the outcome of every audit event with the action.
-func (a *testApp) outcomes(action string) []string {
-	a.t.Helper()
-	events, err := a.DB.AuditEvents(context.Background(), dataFilter(action))
-	if err != nil {
-		a.t.Fatal(err)
-	}
-	var out []string
-	for _, e := range events {
-		out = append(out, e.Outcome)
-	}
-	return out
-}
-
 // A call-centre supervisor can neither open a shop case nor record a
 // document check (a self-attested "in person" check, then a reset, with no
 // customer present); a partner at its shop can. The channel follows the
@@ -43,7 +29,7 @@ func TestCaseChannelFollowsOrganisation(t *testing.T) {
 	if p.status != http.StatusUnprocessableEntity || p.text("error-message") == "" {
 		t.Fatalf("supervisor opening a shop case: %d %q", p.status, p.text("error-message"))
 	}
-	if got := a.outcomes("case.open"); len(got) != 1 || got[0] != "refused:channel" {
+	if got := a.auditEventsOf("case.open"); len(got) != 1 || got[0] != "refused:channel" {
 		t.Fatalf("case.open audit outcomes %v, want one refused:channel", got)
 	}
 	if d := a.auditDetails("case.open"); !strings.Contains(d[0], `channel="shop"`) {
@@ -66,7 +52,7 @@ func TestCaseChannelFollowsOrganisation(t *testing.T) {
 	if p := sup.post(kase+"/verify/document", url.Values{"document_type": {"license"}, "last4": {"1234"}}); p.location != kase+"?notice=not_in_person" {
 		t.Fatalf("supervisor recording a document: %q", p.location)
 	}
-	if got := a.outcomes("case.verify.document"); len(got) != 1 || got[0] != "refused:not_in_person" {
+	if got := a.auditEventsOf("case.verify.document"); len(got) != 1 || got[0] != "refused:not_in_person" {
 		t.Errorf("document audit outcomes %v, want one refused:not_in_person", got)
 	}
 
