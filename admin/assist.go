@@ -73,9 +73,15 @@ func (h *Handler) factorRows(ctx context.Context, customerID int64) ([]views.Con
 const deliveryLimit = 30
 
 // deliveryRows is the customer's delivery log, addresses masked and
-// bodies never read: they may carry codes.
-func (h *Handler) deliveryRows(ctx context.Context, customerID int64) ([]views.DeliveryRow, error) {
-	log, err := h.DB.DeliveryLog(ctx, customerID, deliveryLimit)
+// bodies never read: they may carry codes. A partner sees only the
+// messages of the cases they opened, the cases they may work on (loadCase):
+// other organisations' codes and notices are none of their business.
+func (h *Handler) deliveryRows(ctx context.Context, st *data.Staff, customerID int64) ([]views.DeliveryRow, error) {
+	var caseStaffID int64
+	if st.Role == data.RolePartner {
+		caseStaffID = st.ID
+	}
+	log, err := h.DB.DeliveryLog(ctx, customerID, caseStaffID, deliveryLimit)
 	if err != nil {
 		return nil, err
 	}

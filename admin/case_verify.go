@@ -86,6 +86,7 @@ var verificationNotices = []errNotice{
 	{mfa.ErrNoVerifiedDest, "no_destination"},
 	{mfa.ErrNotInPerson, "not_in_person"},
 	{mfa.ErrBadDocument, "document_invalid"},
+	{mfa.ErrAttemptLimit, "attempt_limit"},
 }
 
 func (h *Handler) afterVerification(c echo.Context, err error, success string) error {

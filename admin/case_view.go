@@ -19,6 +19,7 @@ var caseNotices = map[string]struct{ kind, msg string }{
 	"closed":           {"info", "ui.console.case.notice.closed"},
 	"knowledge_passed": {"info", "ui.console.case.notice.knowledge_passed"},
 	"knowledge_failed": {"error", "ui.console.case.notice.knowledge_failed"},
+	"attempt_limit":    {"error", "ui.console.case.notice.attempt_limit"},
 	"code_sent":        {"info", "ui.console.case.notice.code_sent"},
 	"postal_sent":      {"info", "ui.console.case.notice.postal_sent"},
 	"code_wait":        {"error", "ui.console.case.notice.code_wait"},
@@ -63,7 +64,7 @@ func (h *Handler) showCase(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	deliveries, err := h.deliveryRows(ctx, cu.ID)
+	deliveries, err := h.deliveryRows(ctx, st, cu.ID)
 	if err != nil {
 		return err
 	}
@@ -86,7 +87,7 @@ func (h *Handler) showCase(c echo.Context) error {
 	}
 	m := views.ConsoleCaseModel{Case: caseRow(k), Customer: customerRow(cu.Match()), Open: k.Status == data.CaseOpen,
 		Strength: strength, CanSendSMS: cu.PhoneVerified && cu.Phone != "", CanSendEmail: cu.HasValidEmail(),
-		InPerson: k.Channel == "shop", Notes: noteRows(notes), Verifications: verificationRows(vs),
+		InPerson: mfa.MayVerify(st.Role, st.OrgKind, k.Channel, data.VerifyDocument), Notes: noteRows(notes), Verifications: verificationRows(vs),
 		Factors: factors, Deliveries: deliveries}
 	if m.Actions, err = h.actionsModel(c, k, cu, strength == data.StrengthStrong); err != nil {
 		return err

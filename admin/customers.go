@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -12,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"mfadesk/data"
+	"mfadesk/mfa"
 	"mfadesk/views"
 	"mfadesk/web"
 )
@@ -20,7 +20,7 @@ const searchLimit = 50
 
 func (h *Handler) search(c echo.Context) error {
 	q := c.QueryParam("q")
-	m := views.ConsoleSearchModel{Query: q, Channels: channelOptions()}
+	m := views.ConsoleSearchModel{Query: q, Channels: channelOptions(staff(c))}
 	if q == "" {
 		return web.Render(c, http.StatusOK, views.ConsoleSearchPage(m))
 	}
@@ -77,9 +77,11 @@ func maskQuery(q string) string {
 	return s[1 : len(s)-1]
 }
 
-func channelOptions() []views.Option {
+// channelOptions are the channels the staff member's organisation opens
+// cases on; with only one the form shows no choice.
+func channelOptions(st *data.Staff) []views.Option {
 	var out []views.Option
-	for _, ch := range data.CaseChannels() {
+	for _, ch := range mfa.CaseChannelsFor(st.Role, st.OrgKind) {
 		out = append(out, views.Option{Value: ch, Label: views.ChannelKey(ch)})
 	}
 	return out
@@ -87,8 +89,8 @@ func channelOptions() []views.Option {
 
 func (h *Handler) openCase(c echo.Context) error {
 	id, ok := parseID(c.FormValue("customer_id"))
-	channel, reason := c.FormValue("channel"), strings.TrimSpace(c.FormValue("reason"))
-	if !ok || !slices.Contains(data.CaseChannels(), channel) || web.CheckText(reason, true, 200) != "" {
+	reason := strings.TrimSpace(c.FormValue("reason"))
+	if !ok || web.CheckText(reason, true, 200) != "" {
 		return errBadCaseForm
 	}
 	cu, err := h.DB.CustomerByID(c.Request().Context(), id)
@@ -98,18 +100,33 @@ func (h *Handler) openCase(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.startCase(c, cu, channel, reason)
+	return h.startCase(c, cu, reason)
 }
 
 var errBadCaseForm = &web.UserError{Status: http.StatusUnprocessableEntity, Title: "ui.console.error.bad_case_title",
 	Message: "ui.console.error.bad_case"}
 
-// startCase opens a case with its audit event in one transaction.
-func (h *Handler) startCase(c echo.Context, cu *data.Customer, channel, reason string) error {
+var errChannelNotAllowed = &web.UserError{Status: http.StatusUnprocessableEntity, Title: "ui.console.error.bad_case_title",
+	Message: "ui.console.error.channel_not_allowed"}
+
+// startCase opens a case with its audit event in one transaction. The
+// channel follows the staff member's organisation: a form asking for
+// another (no form offers one) is refused and audited.
+func (h *Handler) startCase(c echo.Context, cu *data.Customer, reason string) error {
 	ctx := c.Request().Context()
 	st := staff(c)
+	requested := c.FormValue("channel")
+	channel, err := mfa.CaseChannel(st, requested)
+	if err != nil {
+		e := event(c, "case.open", "refused:channel")
+		e.CustomerID, e.Detail = cu.ID, "channel="+strconv.Quote(requested)+" org_kind="+st.OrgKind
+		if aerr := h.audit(ctx, e); aerr != nil {
+			return aerr
+		}
+		return errChannelNotAllowed
+	}
 	var id int64
-	err := h.DB.InTx(ctx, func(tx *data.Tx) error {
+	err = h.DB.InTx(ctx, func(tx *data.Tx) error {
 		var err error
 		id, err = tx.OpenCase(ctx, &data.Case{CustomerID: cu.ID, OrgID: st.OrgID, StaffID: st.ID, Channel: channel, Reason: reason})
 		if err != nil {
@@ -148,12 +165,13 @@ func (h *Handler) partnerOpenCase(c echo.Context) error {
 	if web.CheckText(strings.TrimSpace(c.FormValue("reason")), true, 200) != "" {
 		return errBadCaseForm
 	}
-	return h.startCase(c, cu, "shop", strings.TrimSpace(c.FormValue("reason")))
+	return h.startCase(c, cu, strings.TrimSpace(c.FormValue("reason")))
 }
 
 // partnerLookup finds the customer of the form's account number and birth
-// date, auditing the attempt. When there is none it has already answered
-// the request, and returns a nil customer.
+// date (mfa audits the attempt and keeps the attempt limits). When there
+// is none, or the limit refused the lookup, it has already answered the
+// request, and returns a nil customer.
 func (h *Handler) partnerLookup(c echo.Context) (views.ConsolePartnerFindModel, *data.Customer, error) {
 	m := views.ConsolePartnerFindModel{AccountNumber: strings.TrimSpace(c.FormValue("account_number")),
 		BirthDate: strings.TrimSpace(c.FormValue("birth_date")), FieldErrors: map[string]string{}}
@@ -166,18 +184,12 @@ func (h *Handler) partnerLookup(c echo.Context) (views.ConsolePartnerFindModel, 
 	if len(m.FieldErrors) > 0 {
 		return m, nil, web.Render(c, http.StatusUnprocessableEntity, views.ConsolePartnerFindPage(m))
 	}
-	ctx := c.Request().Context()
-	cu, err := h.DB.CustomerByAccountAndBirth(ctx, m.AccountNumber, m.BirthDate)
-	if err != nil && !errors.Is(err, data.ErrNotFound) {
-		return m, nil, err
+	cu, err := h.MFA.LookupCustomer(c.Request().Context(), staff(c), c.RealIP(), m.AccountNumber, m.BirthDate)
+	if errors.Is(err, mfa.ErrAttemptLimit) {
+		m.Limited = true
+		return m, nil, web.Render(c, http.StatusTooManyRequests, views.ConsolePartnerFindPage(m))
 	}
-	e := event(c, "customer.lookup", "found")
-	if cu == nil {
-		e.Outcome = "not_found"
-	} else {
-		e.CustomerID = cu.ID
-	}
-	if err := h.audit(ctx, e); err != nil {
+	if err != nil {
 		return m, nil, err
 	}
 	if cu == nil {

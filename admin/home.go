@@ -2,10 +2,12 @@ package admin
 
 import (
 	"net/http"
+	"net/url"
 
 	"github.com/labstack/echo/v4"
 
 	"mfadesk/data"
+	"mfadesk/mfa"
 	"mfadesk/views"
 	"mfadesk/web"
 )
@@ -15,6 +17,9 @@ const caseListLimit = 100
 func (h *Handler) home(c echo.Context) error {
 	st := staff(c)
 	m := views.ConsoleHomeModel{ShowCases: h.RBAC.Allow(st.Role, st.OrgID, "/console/cases", http.MethodGet)}
+	if h.RBAC.Allow(st.Role, st.OrgID, "/console/audit", http.MethodGet) {
+		m.LimitRefusalsHref = "/console/audit?action=" + url.QueryEscape(mfa.ActionAttemptLimit)
+	}
 	if m.ShowCases {
 		rows, err := h.caseRows(c, st)
 		if err != nil {

@@ -10,12 +10,12 @@ import (
 
 // Case channels and statuses.
 const (
+	ChannelPhone = "phone"
+	ChannelShop  = "shop"
+
 	CaseOpen   = "open"
 	CaseClosed = "closed"
 )
-
-// CaseChannels lists the channels a case can come through.
-func CaseChannels() []string { return []string{"phone", "shop", "email", "chat"} }
 
 // Case is a support case (受付) about one customer.
 type Case struct {

@@ -22,13 +22,20 @@ type DeliveryLogEntry struct {
 }
 
 // DeliveryLog lists the newest messages to a customer with their delivery
-// state, from the outbox and its attempt log.
-func (db *DB) DeliveryLog(ctx context.Context, customerID int64, limit int) ([]DeliveryLogEntry, error) {
-	rows, err := db.QueryContext(ctx, `SELECT o.id, o.kind, o.channel, o.recipient, o.status, o.attempts,
+// state, from the outbox and its attempt log. A non-zero caseStaffID
+// keeps only the messages sent for cases that staff member opened (a
+// partner's view); zero lists them all.
+func (db *DB) DeliveryLog(ctx context.Context, customerID, caseStaffID int64, limit int) ([]DeliveryLogEntry, error) {
+	q, args := `SELECT o.id, o.kind, o.channel, o.recipient, o.status, o.attempts,
 		COALESCE((SELECT a.error FROM outbox_attempts a WHERE a.outbox_id = o.id AND a.result <> 'sent'
 			ORDER BY a.id DESC LIMIT 1), ''),
 		o.created_at, o.updated_at
-		FROM outbox o WHERE o.customer_id = ? ORDER BY o.id DESC LIMIT ?`, customerID, limit)
+		FROM outbox o WHERE o.customer_id = ?`, []any{customerID}
+	if caseStaffID != 0 {
+		q, args = q+` AND o.case_id IN (SELECT k.id FROM cases k WHERE k.customer_id = ? AND k.staff_id = ?)`,
+			append(args, customerID, caseStaffID)
+	}
+	rows, err := db.QueryContext(ctx, q+` ORDER BY o.id DESC LIMIT ?`, append(args, limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("delivery log: %w", err)
 	}

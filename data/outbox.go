@@ -12,12 +12,14 @@ import (
 type OutboxMessage struct {
 	ID         int64
 	CustomerID int64
-	Kind       string
-	Channel    string
-	To         string
-	Subject    string
-	Body       string
-	Status     string
+	// CaseID is the support case the message was sent for, if any.
+	CaseID  int64
+	Kind    string
+	Channel string
+	To      string
+	Subject string
+	Body    string
+	Status  string
 	// Attempts is how many delivery attempts were made; for a message
 	// returned by ClaimDue, the number of the attempt it was claimed for.
 	Attempts int
@@ -28,13 +30,9 @@ type OutboxMessage struct {
 
 // QueueMessage adds a message to the outbox.
 func (tx *Tx) QueueMessage(ctx context.Context, m *OutboxMessage) (int64, error) {
-	var customer any
-	if m.CustomerID != 0 {
-		customer = m.CustomerID
-	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO outbox (customer_id, kind, channel, recipient, subject, body,
-		created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		customer, m.Kind, m.Channel, m.To, m.Subject, m.Body, tx.now.Unix(), tx.now.Unix())
+	res, err := tx.ExecContext(ctx, `INSERT INTO outbox (customer_id, case_id, kind, channel, recipient, subject, body,
+		created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		nullID(m.CustomerID), nullID(m.CaseID), m.Kind, m.Channel, m.To, m.Subject, m.Body, tx.now.Unix(), tx.now.Unix())
 	if err != nil {
 		return 0, fmt.Errorf("queue message: %w", err)
 	}

@@ -26,8 +26,16 @@ func Roles() []string {
 type Organisation struct {
 	ID   string
 	Name string
-	Kind string // centre, partner, compliance
+	Kind string // OrgCentre, OrgPartner, OrgCompliance
 }
+
+// Organisation kinds: a call centre talks to customers on the phone, a
+// partner shop sees them at its counter.
+const (
+	OrgCentre     = "centre"
+	OrgPartner    = "partner"
+	OrgCompliance = "compliance"
+)
 
 // CreateOrganisation adds an organisation.
 func (tx *Tx) CreateOrganisation(ctx context.Context, o *Organisation) error {
@@ -65,6 +73,7 @@ type Staff struct {
 	Role           string
 	OrgID          string
 	OrgName        string
+	OrgKind        string
 	PasswordHash   string
 	TOTPSecretEnc  []byte // nil until enrolled
 	TOTPPendingEnc []byte // a secret shown for enrolment, not yet confirmed
@@ -76,13 +85,13 @@ type Staff struct {
 // HasTOTP reports whether the staff member has enrolled an authenticator.
 func (s *Staff) HasTOTP() bool { return len(s.TOTPSecretEnc) > 0 }
 
-const staffSelect = `SELECT s.id, s.login_id, s.name, s.role, s.org_id, o.name, s.password_hash, s.totp_secret_enc,
+const staffSelect = `SELECT s.id, s.login_id, s.name, s.role, s.org_id, o.name, o.kind, s.password_hash, s.totp_secret_enc,
 	s.totp_pending_enc, s.totp_last_step, s.active, s.created_at FROM staff s JOIN organisations o ON o.id = s.org_id`
 
 func scanStaff(row interface{ Scan(...any) error }) (*Staff, error) {
 	var s Staff
 	var created int64
-	err := row.Scan(&s.ID, &s.LoginID, &s.Name, &s.Role, &s.OrgID, &s.OrgName, &s.PasswordHash, &s.TOTPSecretEnc,
+	err := row.Scan(&s.ID, &s.LoginID, &s.Name, &s.Role, &s.OrgID, &s.OrgName, &s.OrgKind, &s.PasswordHash, &s.TOTPSecretEnc,
 		&s.TOTPPendingEnc, &s.TOTPLastStep, &s.Active, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound

@@ -90,11 +90,11 @@ func (s *Service) applyContactChange(ctx context.Context, tx *data.Tx, c *data.C
 	}
 	msg := notify.ContactChanged(kind, maskContact(kind, newValue), now, holdUntil)
 	if oldOK && old != newValue {
-		if err := notify.Queue(ctx, tx, c.ID, oldChannel, old, msg); err != nil {
+		if err := notify.QueueForCase(ctx, tx, actor.CaseID, c.ID, oldChannel, old, msg); err != nil {
 			return err
 		}
 	}
-	if err := notify.Queue(ctx, tx, c.ID, newChannel, newValue, msg); err != nil {
+	if err := notify.QueueForCase(ctx, tx, actor.CaseID, c.ID, newChannel, newValue, msg); err != nil {
 		return err
 	}
 	if err := tx.DeleteOtherSessions(ctx, c.ID, keepSession); err != nil {

@@ -125,7 +125,7 @@ func (s *Service) applyReset(ctx context.Context, tx *data.Tx, e data.AuditEvent
 	if err := tx.VoidTempPasses(ctx, c.ID); err != nil {
 		return err
 	}
-	if err := notify.NotifyCustomer(ctx, tx, c, notify.MFAResetBySupport(tx.Now(), holdUntil)); err != nil {
+	if err := notify.NotifyCustomerForCase(ctx, tx, e.CaseID, c, notify.MFAResetBySupport(tx.Now(), holdUntil)); err != nil {
 		return err
 	}
 	e.Action, e.Outcome = "support.reset", "success"

@@ -136,7 +136,7 @@ func (s *Service) UnlockCustomer(ctx context.Context, a CaseActor) error {
 		if err := tx.SetMFAFailures(ctx, c.ID, 0, time.Time{}, time.Time{}); err != nil {
 			return err
 		}
-		if err := notify.NotifyCustomer(ctx, tx, c, notify.UnlockedBySupport(tx.Now())); err != nil {
+		if err := notify.NotifyCustomerForCase(ctx, tx, a.Case.ID, c, notify.UnlockedBySupport(tx.Now())); err != nil {
 			return err
 		}
 		return tx.Audit(ctx, a.event("support.unlock", "success",

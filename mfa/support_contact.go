@@ -106,7 +106,7 @@ func (s *Service) SendSupportContactCode(ctx context.Context, a CaseActor, kind,
 			Purpose: purpose, Channel: channel, Destination: to, CodeHash: hash, ExpiresAt: now.Add(s.Config.CodeTTL)}); err != nil {
 			return err
 		}
-		if err := notify.Queue(ctx, tx, a.Case.CustomerID, channel, to, notify.ContactCode(code, s.Config.CodeTTL, channel)); err != nil {
+		if err := notify.QueueForCase(ctx, tx, a.Case.ID, a.Case.CustomerID, channel, to, notify.ContactCode(code, s.Config.CodeTTL, channel)); err != nil {
 			return err
 		}
 		return tx.Audit(ctx, a.event("support.contact_code", "queued", "kind="+kind+" to="+maskContact(kind, to)))

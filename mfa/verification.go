@@ -80,9 +80,19 @@ func (s *Service) CaseStrength(ctx context.Context, k *data.Case) (string, error
 // VerifyKnowledge checks what the caller said against the record: the
 // birth date, and the registered phone number if there is one. The staff
 // member types what they heard; the record is never shown to them for it.
+// Failures spend the customer's and the staff member's budgets
+// (ErrAttemptLimit once spent, audited).
 func (s *Service) VerifyKnowledge(ctx context.Context, a CaseActor, birthDate, phone string) (bool, error) {
 	if a.Case.Status != data.CaseOpen {
 		return false, ErrCaseClosed
+	}
+	budgets := knowledgeBudgets(a.Staff.ID, a.Case.CustomerID)
+	spent, err := s.reserveAttempt(ctx, budgets)
+	if err != nil {
+		return false, err
+	}
+	if spent != "" {
+		return false, s.refuseAttempt(ctx, a.event("", "", "method="+data.VerifyKnowledge), spent)
 	}
 	c, err := s.DB.CustomerByID(ctx, a.Case.CustomerID)
 	if err != nil {
@@ -94,18 +104,24 @@ func (s *Service) VerifyKnowledge(ctx context.Context, a CaseActor, birthDate, p
 		items += ",phone"
 	}
 	return passed, s.DB.InTx(ctx, func(tx *data.Tx) error {
+		if passed {
+			if err := releaseAttempt(ctx, tx, budgets); err != nil {
+				return err
+			}
+		}
 		return s.recordVerification(ctx, tx, a, data.VerifyKnowledge, data.StrengthWeak, passed, "items="+items)
 	})
 }
 
 // VerifyDocument records an identity document checked in person: its type
-// and the last 4 characters of its number. Only cases at a shop qualify.
+// and the last 4 characters of its number. Only a shop case qualifies, and
+// only a member of a partner shop attests it (MayVerify); a refusal is audited.
 func (s *Service) VerifyDocument(ctx context.Context, a CaseActor, docType, last4 string) error {
 	if a.Case.Status != data.CaseOpen {
 		return ErrCaseClosed
 	}
-	if a.Case.Channel != "shop" {
-		return ErrNotInPerson
+	if !MayVerify(a.Staff.Role, a.Staff.OrgKind, a.Case.Channel, data.VerifyDocument) {
+		return s.refuse(ctx, a, "case.verify."+data.VerifyDocument, "not_in_person", ErrNotInPerson)
 	}
 	last4 = strings.ToUpper(norm.NFKC.String(strings.TrimSpace(last4)))
 	if !slices.Contains(DocumentTypes(), docType) || len(last4) != 4 || strings.IndexFunc(last4, notAlnum) >= 0 {

@@ -43,7 +43,7 @@ func (s *Service) SendPossessionCode(ctx context.Context, a CaseActor, channel s
 	}
 	return s.issueCode(ctx, a, data.VerifyPossession, s.Config.CodeTTL, "channel="+channel,
 		func(tx *data.Tx, code string) error {
-			return notify.Queue(ctx, tx, c.ID, channel, to, possessionMessage(channel, code, s.Config.CodeTTL))
+			return notify.QueueForCase(ctx, tx, a.Case.ID, c.ID, channel, to, possessionMessage(channel, code, s.Config.CodeTTL))
 		})
 }
 

@@ -25,11 +25,17 @@ type Message struct {
 
 // Queue writes m for the customer to the outbox within tx.
 func Queue(ctx context.Context, tx *data.Tx, customerID int64, channel, to string, m Message) error {
+	return QueueForCase(ctx, tx, 0, customerID, channel, to, m)
+}
+
+// QueueForCase is Queue for a message sent for support case caseID (none
+// when 0): the case's delivery log shows it to whoever works on the case.
+func QueueForCase(ctx context.Context, tx *data.Tx, caseID, customerID int64, channel, to string, m Message) error {
 	if to == "" {
 		return fmt.Errorf("queue %s: no recipient", m.Kind)
 	}
 	_, err := tx.QueueMessage(ctx, &data.OutboxMessage{
-		CustomerID: customerID, Kind: m.Kind, Channel: channel, To: to, Subject: m.Subject, Body: m.Body,
+		CustomerID: customerID, CaseID: caseID, Kind: m.Kind, Channel: channel, To: to, Subject: m.Subject, Body: m.Body,
 	})
 	return err
 }

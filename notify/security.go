@@ -28,14 +28,20 @@ const smsPointer = " 詳しくはメールまたは当社サイトをご確認�
 // mobile number. A customer with neither gets nothing, and that is not an
 // error: the change stands.
 func NotifyCustomer(ctx context.Context, tx *data.Tx, c *data.Customer, m Message) error {
+	return NotifyCustomerForCase(ctx, tx, 0, c, m)
+}
+
+// NotifyCustomerForCase is NotifyCustomer for a change made on support
+// case caseID (none when 0).
+func NotifyCustomerForCase(ctx context.Context, tx *data.Tx, caseID int64, c *data.Customer, m Message) error {
 	if c.HasValidEmail() {
-		if err := Queue(ctx, tx, c.ID, Email, c.Email, m); err != nil {
+		if err := QueueForCase(ctx, tx, caseID, c.ID, Email, c.Email, m); err != nil {
 			return err
 		}
 	}
 	if c.PhoneVerified && c.Phone != "" {
 		sms := Message{Kind: m.Kind, Body: m.Subject + smsPointer}
-		if err := Queue(ctx, tx, c.ID, SMS, c.Phone, sms); err != nil {
+		if err := QueueForCase(ctx, tx, caseID, c.ID, SMS, c.Phone, sms); err != nil {
 			return err
 		}
 	}

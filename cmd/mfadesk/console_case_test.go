@@ -198,7 +198,7 @@ func TestPostalVerification(t *testing.T) {
 func TestCaseNotesAndClose(t *testing.T) {
 	a := newConsoleApp(t)
 	agent := a.staffLogin("agent")
-	kase := agent.openCase(a.customerID("demo-app"), "chat")
+	kase := agent.openCase(a.customerID("demo-app"), "phone")
 	agent.post(kase+"/notes", url.Values{"body": {"お客様から折り返し希望"}})
 	if p := agent.get(kase); !strings.Contains(p.text("case-note"), "折り返し希望") {
 		t.Fatal("note not shown")

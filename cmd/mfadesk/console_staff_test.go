@@ -204,10 +204,12 @@ func TestConsoleCookieSeparateFromCustomer(t *testing.T) {
 func TestEveryConsoleFormCarriesCSRF(t *testing.T) {
 	a := newConsoleApp(t)
 	agent := a.staffLogin("agent")
-	kase := agent.openCase(a.customerID("demo-sms"), "shop")
+	kase := agent.openCase(a.customerID("demo-sms"), "phone")
 	agent.post(kase+"/verify/possession", url.Values{"channel": {"sms"}})
 	pages := []*page{a.newClient().get("/console/login"), agent.get(kase), agent.get("/console/customers?q=1000002")}
-	pages = append(pages, a.staffLogin("admin").get("/console/staff"), a.staffLogin("partner").get("/console/partner/find"))
+	partner := a.staffLogin("partner")
+	shop := partnerCase(t, partner) // the document form shows only on a partner's shop case
+	pages = append(pages, a.staffLogin("admin").get("/console/staff"), partner.get("/console/partner/find"), partner.get(shop))
 	for _, p := range pages {
 		for _, f := range p.forms() {
 			if attr(f, "method") == "get" {
