@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"mfadesk/data"
 	"mfadesk/mfa"
 	"mfadesk/notify"
 )
@@ -42,6 +43,11 @@ type Config struct {
 	// memory (data/cache.go). Off for a second process writing the same
 	// database, which the cache would see only after its one-second TTL.
 	ReadCache bool
+	// AuditKey keys the audit trail's chain and anchors; a secret, never
+	// logged. Empty: the public development audit key (refused in production).
+	AuditKey []byte
+	// AuditAnchor is the file the audit trail's head is appended to.
+	AuditAnchor string
 }
 
 // Dev reports whether this is a development run.
@@ -104,6 +110,11 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	fs.DurationVar(&def.PasswordWindow, "password-window", envDuration(env, "password-window", def.PasswordWindow), "password throttling window")
 	fs.IntVar(&def.HashConcurrency, "hash-concurrency", envInt(env, "hash-concurrency", def.HashConcurrency), "password hashes (argon2id) computed at once; 0: one less than the CPUs (at least 1)")
 	fs.DurationVar(&def.HashWait, "hash-wait", envDuration(env, "hash-wait", def.HashWait), "how long a login waits for a hashing slot before it is answered 503 (busy)")
+	// The audit key's default stays empty, and the environment is read after
+	// parsing, so --help (which prints defaults) never shows it.
+	var auditKey string
+	fs.StringVar(&auditKey, "audit-key", "", "32-byte key (hex or base64) for the audit trail's HMAC chain and anchors; prefer MFADESK_AUDIT_KEY (dev uses a fixed development key)")
+	fs.StringVar(&cfg.AuditAnchor, "audit-anchor", env("audit-anchor", ""), "append the audit trail's head to this file (JSON lines, mode 0600) each minute it moved and at shutdown")
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
 	}
@@ -132,6 +143,14 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 		{"phishing-resistant-from", prFrom, &def.PhishingResistantFrom}, {"interim-methods-until", interimUntil, &def.InterimMethodsUntil}} {
 		if *d.out, err = parseDate(d.in); err != nil {
 			return Config{}, fmt.Errorf("--%s: %w", d.name, err)
+		}
+	}
+	if auditKey == "" {
+		auditKey = getenv(envName("audit-key"))
+	}
+	if auditKey != "" {
+		if cfg.AuditKey, err = mfa.ParseSecretKey(auditKey); err != nil {
+			return Config{}, fmt.Errorf("--audit-key: %w", err)
 		}
 	}
 	cfg.MFA = def
@@ -211,6 +230,12 @@ func (cfg *Config) productionProblems() error {
 	}
 	if cfg.Demo {
 		add("production cannot seed demo data: drop --demo")
+	}
+	switch {
+	case len(cfg.AuditKey) == 0 || bytes.Equal(cfg.AuditKey, data.DevAuditKey()):
+		add("production needs its own --audit-key (MFADESK_AUDIT_KEY), not the development key")
+	case bytes.Equal(cfg.AuditKey, cfg.SecretKey):
+		add("production needs an --audit-key different from --secret-key")
 	}
 	if !strings.HasPrefix(cfg.Origin, "https://") {
 		add("production needs an https:// --origin (secure cookies, HSTS, passkeys)")
