@@ -2,12 +2,9 @@ package data
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -32,51 +29,37 @@ type AuditEvent struct {
 	CaseID    int64
 	PrevHash  string
 	Hash      string
+	// KeyID names the audit key Hash is an HMAC under; empty for events
+	// written before the chain was keyed, whose Hash is plain SHA-256.
+	KeyID string
 }
 
 // genesisHash is the previous hash of the first event.
 const genesisHash = "0000000000000000000000000000000000000000000000000000000000000000"
 
-// Audit appends an event, chaining it to the newest one. It runs inside
-// the caller's write transaction, so events are totally ordered.
+// Audit appends an event, chaining it to the newest one with an
+// HMAC under the database's audit key. It runs inside the caller's write
+// transaction, so events are totally ordered.
 func (tx *Tx) Audit(ctx context.Context, e AuditEvent) error {
+	if tx.auditKey == nil {
+		return fmt.Errorf("audit %s: no audit key set", e.Action)
+	}
 	prev := genesisHash
 	err := tx.QueryRowContext(ctx, `SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1`).Scan(&prev)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("audit: last hash: %w", err)
 	}
-	e.At, e.PrevHash = tx.now.UTC(), prev
-	e.Hash = e.chainHash()
+	e.At, e.PrevHash, e.KeyID = tx.now.UTC(), prev, tx.auditKey.ID
+	e.Hash = e.keyedHash(tx.auditKey)
 	_, err = tx.ExecContext(ctx, `INSERT INTO audit_events (at, actor_kind, actor, customer_id, action, outcome,
-		client_ip, detail, staff_id, staff_role, staff_org, case_id, prev_hash, hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		client_ip, detail, staff_id, staff_role, staff_org, case_id, prev_hash, hash, key_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		e.At.Unix(), e.ActorKind, e.Actor, nullID(e.CustomerID), e.Action, e.Outcome, e.ClientIP, e.Detail,
-		nullID(e.StaffID), e.StaffRole, e.StaffOrg, nullID(e.CaseID), e.PrevHash, e.Hash)
+		nullID(e.StaffID), e.StaffRole, e.StaffOrg, nullID(e.CaseID), e.PrevHash, e.Hash, e.KeyID)
 	if err != nil {
 		return fmt.Errorf("audit %s: %w", e.Action, err)
 	}
 	return nil
-}
-
-// chainHash is SHA-256 over the previous hash and every field, each
-// length-prefixed so no two different events can encode the same. The
-// staff and case fields are hashed only when set, so events written before
-// they existed keep their hashes; removing them from an event that had
-// them changes its hash all the same.
-func (e AuditEvent) chainHash() string {
-	var b strings.Builder
-	fields := []string{e.PrevHash, strconv.FormatInt(e.At.Unix(), 10), e.ActorKind, e.Actor,
-		strconv.FormatInt(e.CustomerID, 10), e.Action, e.Outcome, e.ClientIP, e.Detail}
-	if e.StaffID != 0 || e.StaffRole != "" || e.StaffOrg != "" || e.CaseID != 0 {
-		fields = append(fields, strconv.FormatInt(e.StaffID, 10), e.StaffRole, e.StaffOrg, strconv.FormatInt(e.CaseID, 10))
-	}
-	for _, f := range fields {
-		b.WriteString(strconv.Itoa(len(f)))
-		b.WriteByte(':')
-		b.WriteString(f)
-	}
-	sum := sha256.Sum256([]byte(b.String()))
-	return hex.EncodeToString(sum[:])
 }
 
 // AuditEventsFor lists a customer's events, newest first.
@@ -89,13 +72,13 @@ func (db *DB) AuditEventsFor(ctx context.Context, customerID int64, limit int) (
 }
 
 const auditSelect = `SELECT id, at, actor_kind, actor, COALESCE(customer_id, 0), action, outcome, client_ip, detail,
-	COALESCE(staff_id, 0), staff_role, staff_org, COALESCE(case_id, 0), prev_hash, hash FROM audit_events`
+	COALESCE(staff_id, 0), staff_role, staff_org, COALESCE(case_id, 0), prev_hash, hash, key_id FROM audit_events`
 
 func scanAuditEvent(row interface{ Scan(...any) error }) (AuditEvent, error) {
 	var e AuditEvent
 	var at int64
 	err := row.Scan(&e.ID, &at, &e.ActorKind, &e.Actor, &e.CustomerID, &e.Action, &e.Outcome, &e.ClientIP, &e.Detail,
-		&e.StaffID, &e.StaffRole, &e.StaffOrg, &e.CaseID, &e.PrevHash, &e.Hash)
+		&e.StaffID, &e.StaffRole, &e.StaffOrg, &e.CaseID, &e.PrevHash, &e.Hash, &e.KeyID)
 	if err != nil {
 		return AuditEvent{}, fmt.Errorf("scan audit event: %w", err)
 	}
@@ -168,42 +151,4 @@ func (db *DB) AuditEvents(ctx context.Context, f AuditFilter) ([]AuditEvent, err
 		return nil, fmt.Errorf("audit events: %w", err)
 	}
 	return scanAuditEvents(rows)
-}
-
-// AuditChainReport is the outcome of checking the whole chain.
-type AuditChainReport struct {
-	Events   int
-	BrokenID int64  // the first event that does not fit the chain; 0 if none
-	Reason   string // why it does not fit
-}
-
-// VerifyAuditChain walks the trail from the first event and reports the
-// first one whose previous hash is not its predecessor's hash, or whose own
-// hash does not match its fields: an edited, inserted or deleted event.
-func (db *DB) VerifyAuditChain(ctx context.Context) (AuditChainReport, error) {
-	rows, err := db.QueryContext(ctx, auditSelect+` ORDER BY id`)
-	if err != nil {
-		return AuditChainReport{}, fmt.Errorf("audit chain: %w", err)
-	}
-	defer rows.Close()
-	var r AuditChainReport
-	prev := genesisHash
-	for rows.Next() {
-		e, err := scanAuditEvent(rows)
-		if err != nil {
-			return AuditChainReport{}, err
-		}
-		r.Events++
-		switch {
-		case e.PrevHash != prev:
-			r.BrokenID, r.Reason = e.ID, "previous hash does not match the event before it (an event was removed or inserted)"
-		case e.chainHash() != e.Hash:
-			r.BrokenID, r.Reason = e.ID, "hash does not match the event's fields (the event was edited)"
-		}
-		if r.BrokenID != 0 {
-			return r, nil
-		}
-		prev = e.Hash
-	}
-	return r, rows.Err()
 }

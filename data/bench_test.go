@@ -27,6 +27,7 @@ func openBenchDB(b *testing.B) *DB {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { db.Close() })
+	db.SetAuditKey(testAuditKey(b, 1))
 	return db
 }
 

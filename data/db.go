@@ -32,6 +32,9 @@ type DB struct {
 	stmts     sync.Map // string → *sql.Stmt
 	stmtCount atomic.Int64
 	cache     *readCache
+	// auditKey chains new audit events (SetAuditKey); never nil after Open,
+	// so no event is written unkeyed.
+	auditKey *AuditKey
 }
 
 // maxConns is the connection pool's size. SQLite runs one writer at a
@@ -136,7 +139,7 @@ func Open(ctx context.Context, path string, now func() time.Time) (*DB, error) {
 	// (profiled: 40% of the CPU of a page view was SQLite's parser).
 	sdb.SetMaxOpenConns(maxConns)
 	sdb.SetMaxIdleConns(maxConns)
-	db := &DB{sql: sdb, now: now, cache: cache}
+	db := &DB{sql: sdb, now: now, cache: cache, auditKey: newAuditKey(DevAuditKey())}
 	if err := db.migrate(ctx); err != nil {
 		sdb.Close()
 		return nil, err
@@ -170,8 +173,9 @@ func (db *DB) unix() int64 { return db.now().Unix() }
 // combine when a change, its audit event and its notification must commit
 // together.
 type Tx struct {
-	tx  *sql.Tx
-	now time.Time
+	tx       *sql.Tx
+	now      time.Time
+	auditKey *AuditKey
 }
 
 // Inside a transaction statements are prepared afresh, not taken from
@@ -204,7 +208,7 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 		if err != nil {
 			return fmt.Errorf("begin: %w", err)
 		}
-		tx := &Tx{tx: stx, now: db.now()}
+		tx := &Tx{tx: stx, now: db.now(), auditKey: db.auditKey}
 		if err := fn(tx); err != nil {
 			stx.Rollback()
 			return err

@@ -14,6 +14,7 @@ func openTestDB(t *testing.T) *DB {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	db.SetAuditKey(testAuditKey(t, 1))
 	return db
 }
 
@@ -77,7 +78,7 @@ func TestAuditEventsChainAndCannotBeChanged(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	rows, err := db.sql.QueryContext(ctx, `SELECT prev_hash, hash, at, actor_kind, actor, COALESCE(customer_id,0), action, outcome, client_ip, detail FROM audit_events ORDER BY id`)
+	rows, err := db.sql.QueryContext(ctx, `SELECT prev_hash, hash, key_id, at, actor_kind, actor, COALESCE(customer_id,0), action, outcome, client_ip, detail FROM audit_events ORDER BY id`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,11 +86,11 @@ func TestAuditEventsChainAndCannotBeChanged(t *testing.T) {
 	for rows.Next() {
 		var e AuditEvent
 		var at int64
-		if err := rows.Scan(&e.PrevHash, &e.Hash, &at, &e.ActorKind, &e.Actor, &e.CustomerID, &e.Action, &e.Outcome, &e.ClientIP, &e.Detail); err != nil {
+		if err := rows.Scan(&e.PrevHash, &e.Hash, &e.KeyID, &at, &e.ActorKind, &e.Actor, &e.CustomerID, &e.Action, &e.Outcome, &e.ClientIP, &e.Detail); err != nil {
 			t.Fatal(err)
 		}
 		e.At = time.Unix(at, 0)
-		if e.PrevHash != prev || e.Hash != e.chainHash() {
+		if e.PrevHash != prev || e.KeyID != db.AuditKey().ID || e.Hash != e.keyedHash(db.AuditKey()) {
 			t.Fatalf("event %s breaks the chain", e.Action)
 		}
 		prev = e.Hash

@@ -41,6 +41,12 @@ func newApp(ctx context.Context, cfg Config, now func() time.Time, log *slog.Log
 		return nil, err
 	}
 	db.SetReadCache(cfg.ReadCache)
+	auditKey, err := cfg.auditKey()
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	db.SetAuditKey(auditKey)
 	box, err := mfa.NewSecretBox(cfg.SecretKey)
 	if err != nil {
 		db.Close()

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"mfadesk/data"
 	"mfadesk/mfa"
 	"mfadesk/notify"
 	"mfadesk/web"
@@ -49,6 +50,11 @@ type Config struct {
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For or
 	// Forwarded header names the client (web.ClientIP).
 	TrustedProxies []netip.Prefix
+	// AuditKey keys the audit trail's chain and anchors; a secret, never
+	// logged. Empty: the public development audit key (refused in production).
+	AuditKey []byte
+	// AuditAnchor is the file the audit trail's head is appended to.
+	AuditAnchor string
 }
 
 // Dev reports whether this is a development run.
@@ -112,6 +118,11 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	fs.DurationVar(&def.PasswordWindow, "password-window", envDuration(env, "password-window", def.PasswordWindow), "password throttling window")
 	fs.IntVar(&def.HashConcurrency, "hash-concurrency", envInt(env, "hash-concurrency", def.HashConcurrency), "password hashes (argon2id) computed at once; 0: one less than the CPUs (at least 1)")
 	fs.DurationVar(&def.HashWait, "hash-wait", envDuration(env, "hash-wait", def.HashWait), "how long a login waits for a hashing slot before it is answered 503 (busy)")
+	// The audit key's default stays empty, and the environment is read after
+	// parsing, so --help (which prints defaults) never shows it.
+	var auditKey string
+	fs.StringVar(&auditKey, "audit-key", "", "32-byte key (hex or base64) for the audit trail's HMAC chain and anchors; prefer MFADESK_AUDIT_KEY (dev uses a fixed development key)")
+	fs.StringVar(&cfg.AuditAnchor, "audit-anchor", env("audit-anchor", ""), "append the audit trail's head to this file (JSON lines, mode 0600) each minute it moved and at shutdown")
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
 	}
@@ -162,6 +173,15 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	var err error
 	if cfg.TrustedProxies, err = web.ParseTrustedProxies(trustedProxies); err != nil {
 		problems = append(problems, fmt.Errorf("--trusted-proxies: %w", err))
+	}
+	if auditKey != "" {
+		if cfg.AuditKey, err = mfa.ParseSecretKey(auditKey); err != nil {
+			problems = append(problems, fmt.Errorf("--audit-key (MFADESK_AUDIT_KEY): %w", err))
+		} else if !bytes.Equal(cfg.AuditKey, data.DevAuditKey()) {
+			if err := weakSecretKey(cfg.AuditKey); err != nil {
+				problems = append(problems, fmt.Errorf("--audit-key (MFADESK_AUDIT_KEY) %w", err))
+			}
+		}
 	}
 	if len(problems) > 0 {
 		return Config{}, fmt.Errorf("bad configuration:\n%w", errors.Join(problems...))
@@ -249,6 +269,12 @@ func (cfg *Config) productionProblems() error {
 	}
 	if cfg.Demo {
 		add("production cannot seed demo data: drop --demo")
+	}
+	switch {
+	case len(cfg.AuditKey) == 0 || bytes.Equal(cfg.AuditKey, data.DevAuditKey()):
+		add("production needs its own --audit-key (MFADESK_AUDIT_KEY), not the development key")
+	case bytes.Equal(cfg.AuditKey, cfg.SecretKey):
+		add("production needs an --audit-key different from --secret-key")
 	}
 	if !strings.HasPrefix(cfg.Origin, "https://") {
 		add("production needs an https:// --origin (secure cookies, HSTS, passkeys)")

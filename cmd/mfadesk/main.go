@@ -104,6 +104,14 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	// may still queue messages, and it is stopped after the servers.
 	stopWorker := app.startDelivery(context.WithoutCancel(ctx))
 	defer stopWorker()
+	// Anchored last at shutdown, after the requests and the worker.
+	anchorTicker := time.NewTicker(time.Minute)
+	defer anchorTicker.Stop()
+	stopAnchors, err := app.startAuditAnchors(context.WithoutCancel(ctx), anchorTicker.C)
+	if err != nil {
+		return err
+	}
+	defer stopAnchors()
 
 	site, metrics := app.siteHandlers()
 	servers := []*http.Server{newServer(cfg.Addr, site, log)}
@@ -128,6 +136,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	printBanner(stdout, cfg, seeded)
 	err = runServers(ctx, servers, plain, listeners, cfg.TLSCert, cfg.TLSKey)
 	stopWorker()
+	stopAnchors()
 	return err
 }
 

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"mfadesk/data"
 	"mfadesk/mfa"
 )
 
@@ -44,12 +45,14 @@ func testCert(t *testing.T) (certFile, keyFile string, pool *x509.CertPool) {
 // productionKey is random (`openssl rand -hex 32`): patterned keys are refused.
 const productionKey = "43b34527b2a3fd9e331f27b58ddaa65eca8dd79954fc1ef4ee019b7e1733ed8c"
 
+const productionAuditKey = "9f1c2e7a5b3d8e6f0a4c1b9d7e2f5a8c3b6d0e9f1a7c4b2e8d5f3a6c9b0e7d1f"
+
 // safeProduction is a production configuration that starts.
 func safeProduction() []string {
 	return []string{"--env", "production", "--delivery", "smtp", "--smtp-host", "smtp.example.jp",
 		"--smtp-from", "noreply@example.jp", "--sms-url", "https://sms.example.jp/v1/messages",
-		"--secret-key", productionKey, "--origin", "https://mfadesk.example.jp", "--tls-terminated-by-proxy",
-		"--metrics-addr", "10.0.0.5:9100"}
+		"--secret-key", productionKey, "--audit-key", productionAuditKey, "--origin", "https://mfadesk.example.jp",
+		"--tls-terminated-by-proxy", "--metrics-addr", "10.0.0.5:9100"}
 }
 
 // with returns args with flag set to value (added, or replaced), or
@@ -88,6 +91,9 @@ func TestProductionRefusesUnsafeSettings(t *testing.T) {
 		{"no secret key", with(safe, "--secret-key", "-"), nil, "--secret-key"},
 		{"development key given", with(safe, "--secret-key", devKey), nil, "development key"},
 		{"demo data", with(safe, "--demo", ""), nil, "demo"},
+		{"no audit key", with(safe, "--audit-key", "-"), nil, "--audit-key"},
+		{"development audit key", with(safe, "--audit-key", hex.EncodeToString(data.DevAuditKey())), nil, "--audit-key"},
+		{"audit key is the secret key", with(safe, "--audit-key", productionKey), nil, "--audit-key different from --secret-key"},
 		{"demo data from the environment", safe, map[string]string{"MFADESK_DEMO": "true"}, "demo"},
 		{"http origin", with(safe, "--origin", "http://mfadesk.example.jp"), nil, "https:// --origin"},
 		{"no TLS", with(safe, "--tls-terminated-by-proxy", "-"), nil, "--tls-cert"},
@@ -109,6 +115,14 @@ func TestProductionRefusesUnsafeSettings(t *testing.T) {
 			}
 		})
 	}
+
+	t.Run("audit key from the environment", func(t *testing.T) {
+		env := map[string]string{"MFADESK_AUDIT_KEY": productionAuditKey}
+		cfg, err := parseConfig(with(safe, "--audit-key", "-"), func(k string) string { return env[k] }, io.Discard)
+		if err != nil || hex.EncodeToString(cfg.AuditKey) != productionAuditKey {
+			t.Fatalf("%v, key set %v", err, cfg.AuditKey != nil)
+		}
+	})
 
 	t.Run("safe settings start", func(t *testing.T) {
 		for _, args := range [][]string{safe,
