@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -41,7 +39,7 @@ func newApp(ctx context.Context, cfg Config, now func() time.Time, log *slog.Log
 		return nil, err
 	}
 	db.SetReadCache(cfg.ReadCache)
-	box, err := mfa.NewSecretBox(cfg.SecretKey)
+	box, err := mfa.NewSecretBox(cfg.SecretKey, cfg.OldSecretKeys...)
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -51,8 +49,17 @@ func newApp(ctx context.Context, cfg Config, now func() time.Time, log *slog.Log
 		db.Close()
 		return nil, err
 	}
-	svc := &mfa.Service{DB: db, Box: box, Codes: mfa.NewCodeHasher(deriveKey(cfg.SecretKey, "one-time codes")),
+	svc := &mfa.Service{DB: db, Box: box, Codes: mfa.NewCodeHasher(cfg.SecretKey, cfg.OldSecretKeys...),
 		Config: cfg.MFA, WebAuthn: wa}
+	// A wrong key is refused now, not at the first login (docs/operations.md).
+	keyID, err := svc.CheckSecretKey(ctx)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if keyID != box.KeyID() {
+		log.Warn("TOTP secrets are still under an old key (listed in --old-secret-keys): run mfadesk rekey", "key_id", keyID)
+	}
 
 	catalog, err := views.LoadCatalog()
 	if err != nil {
@@ -119,10 +126,3 @@ func newEcho(cfg Config, catalog *views.Catalog, log *slog.Logger) (*echo.Echo, 
 
 // Close releases the database.
 func (a *App) Close() error { return a.DB.Close() }
-
-// deriveKey gives each use of the configured secret its own key.
-func deriveKey(secret []byte, purpose string) []byte {
-	m := hmac.New(sha256.New, secret)
-	m.Write([]byte(purpose))
-	return m.Sum(nil)
-}

@@ -28,6 +28,9 @@ type Config struct {
 	SMTP      notify.SMTPSender // Password is a secret: never logged
 	SMS       notify.SMSSender  // Token is a secret: never logged
 	SecretKey []byte
+	// OldSecretKeys are earlier secret keys, used only to check keyed
+	// hashes and open secrets they made, never to make new ones.
+	OldSecretKeys [][]byte
 	Demo      bool
 	MFA       mfa.Config
 	// TLS: the server serves HTTPS itself with a certificate and key, or
@@ -80,6 +83,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	fs.BoolVar(&cfg.TLSTerminatedByProxy, "tls-terminated-by-proxy", env("tls-terminated-by-proxy", "false") == "true", "a reverse proxy in front terminates TLS (production without --tls-cert)")
 	fs.StringVar(&cfg.MetricsAddr, "metrics-addr", env("metrics-addr", ""), "serve /metrics on this address instead of the customer listener")
 	fs.StringVar(&secret, "secret-key", env("secret-key", ""), "32-byte key (hex or base64) for secrets at rest; dev uses a fixed development key")
+	oldSecrets := fs.String("old-secret-keys", env("old-secret-keys", ""), "earlier secret keys, comma-separated, still accepted for what they made (recovery codes, passes); prefer MFADESK_OLD_SECRET_KEYS")
 	fs.BoolVar(&cfg.ReadCache, "read-cache", env("read-cache", "true") == "true", "keep sessions, customers and factor summaries in memory between requests (false when another process writes the same database)")
 	fs.BoolVar(&cfg.Demo, "demo", env("demo", "true") == "true", "seed demo data into an empty database (dev delivery only; default true in dev, false in production)")
 	fs.StringVar(&loginFrom, "login-mfa-from", env("login-mfa-from", dateFlag(def.LoginMFAFrom)), "date login MFA becomes mandatory (YYYY-MM-DD JST, or off)")
@@ -135,6 +139,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 		}
 	}
 	cfg.MFA = def
+	if cfg.OldSecretKeys, err = mfa.ParseSecretKeys(*oldSecrets); err != nil {
+		return Config{}, fmt.Errorf("--old-secret-keys: %w", err)
+	}
 	if err := cfg.validate(secret); err != nil {
 		return Config{}, err
 	}
@@ -208,6 +215,11 @@ func (cfg *Config) productionProblems() error {
 	}
 	if bytes.Equal(cfg.SecretKey, mfa.DevSecretKey()) {
 		add("production needs its own --secret-key (MFADESK_SECRET_KEY), not the development key")
+	}
+	for _, k := range cfg.OldSecretKeys {
+		if bytes.Equal(k, mfa.DevSecretKey()) {
+			add("production cannot accept the development key, not even in --old-secret-keys")
+		}
 	}
 	if cfg.Demo {
 		add("production cannot seed demo data: drop --demo")

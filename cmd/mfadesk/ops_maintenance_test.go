@@ -23,11 +23,12 @@ func runCommand(args ...string) (string, error) {
 	return out.String(), err
 }
 
-// reopen serves the database of a with another key, on a's clock.
-func reopen(t *testing.T, a *testApp, key []byte) *testApp {
+// reopen serves the database of a with another key (and old keys), on
+// a's clock.
+func reopen(t *testing.T, a *testApp, key []byte, old ...[]byte) *testApp {
 	t.Helper()
 	cfg := a.Config
-	cfg.SecretKey = key
+	cfg.SecretKey, cfg.OldSecretKeys = key, old
 	app, err := newApp(context.Background(), cfg, a.clock.Now, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
