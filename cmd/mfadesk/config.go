@@ -28,9 +28,6 @@ type Config struct {
 	SMTP      notify.SMTPSender // Password is a secret: never logged
 	SMS       notify.SMSSender  // Token is a secret: never logged
 	SecretKey []byte
-	// OldSecretKeys are earlier secret keys, used only to check keyed
-	// hashes and open secrets they made, never to make new ones.
-	OldSecretKeys [][]byte
 	Demo      bool
 	MFA       mfa.Config
 	// TLS: the server serves HTTPS itself with a certificate and key, or
@@ -45,6 +42,10 @@ type Config struct {
 	// memory (data/cache.go). Off for a second process writing the same
 	// database, which the cache would see only after its one-second TTL.
 	ReadCache bool
+
+	// OldSecretKeys are earlier secret keys, used only to check keyed
+	// hashes and open secrets they made, never to make new ones.
+	OldSecretKeys [][]byte
 }
 
 // Dev reports whether this is a development run.

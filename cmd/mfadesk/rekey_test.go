@@ -292,3 +292,30 @@ func TestRekeyUpdatesKeyCheck(t *testing.T) {
 	}
 	reopen(t, a, newKey)
 }
+
+// --old-secret-keys comes from the flag or MFADESK_OLD_SECRET_KEYS, names
+// a bad entry by position, never by its text, and production accepts no
+// development key, not even as an old one.
+func TestOldSecretKeysConfig(t *testing.T) {
+	a, b := strings.Repeat("0a", 32), strings.Repeat("0b", 32)
+	env := map[string]string{"MFADESK_OLD_SECRET_KEYS": a + ", " + b}
+	cfg, err := parseConfig(nil, func(k string) string { return env[k] }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.OldSecretKeys) != 2 || hex.EncodeToString(cfg.OldSecretKeys[1]) != b {
+		t.Fatalf("old keys from the environment: %d", len(cfg.OldSecretKeys))
+	}
+	bad := strings.Repeat("0c", 31) + "zz"
+	if _, err := parseConfig([]string{"--old-secret-keys", a + "," + bad}, func(string) string { return "" }, io.Discard); err == nil ||
+		!strings.Contains(err.Error(), "--old-secret-keys") || strings.Contains(err.Error(), bad) {
+		t.Errorf("bad old key: %v", err)
+	}
+	if _, err := parseConfig(with(safeProduction(), "--old-secret-keys", "dev"), func(string) string { return "" }, io.Discard); err == nil ||
+		!strings.Contains(err.Error(), "--old-secret-keys") {
+		t.Errorf("production with the development key as an old key: %v", err)
+	}
+	if cfg, err := parseConfig(with(safeProduction(), "--old-secret-keys", a), func(string) string { return "" }, io.Discard); err != nil || len(cfg.OldSecretKeys) != 1 {
+		t.Errorf("production with an old key: %v", err)
+	}
+}
