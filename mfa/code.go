@@ -89,58 +89,99 @@ func isCodeSeparator(r rune) bool {
 	return false
 }
 
-// CodeHasher stores one-time codes as keyed hashes.
+// CodeHasher stores one-time codes, recovery codes and temporary passes as
+// keyed hashes.
 //
 // A 6-digit code has only 10^6 possible values, so a plain or even salted
 // unkeyed hash in a database dump could be reversed by trying them all. Using
 // HMAC-SHA256 keyed with a server secret that is not in the database means a
 // dump alone reveals nothing; the per-code random salt additionally makes two
 // hashes of the same code look unrelated.
+//
+// Each hash names the key that made it, so a key rotation does not void
+// what customers hold: new hashes use the current key, and hashes made by
+// an old key still check while that key is listed (--old-secret-keys;
+// docs/operations.md, "Rotating the secret key").
 type CodeHasher struct {
-	key []byte
+	keys []hashKey // keys[0] hashes; every one checks
 }
 
-// NewCodeHasher returns a CodeHasher using key, a server-side secret that must
-// not be stored alongside the hashes (use at least 32 random bytes). The key
-// is copied so later changes to the caller's slice have no effect.
-func NewCodeHasher(key []byte) CodeHasher {
-	return CodeHasher{key: append([]byte(nil), key...)}
+type hashKey struct {
+	id  string // KeyID of the configured secret
+	key []byte // derived from it for code hashes only
 }
 
-// Hash returns "hex(salt)$hex(mac)" for code, where salt is 16 fresh random
-// bytes and mac = HMAC-SHA256(key, salt || code). The salt has a fixed length,
-// so the concatenation is unambiguous.
+// codeKeyPurpose separates the code-hashing key from the secret's other
+// uses (the secret itself seals TOTP seeds).
+const codeKeyPurpose = "one-time codes"
+
+// NewCodeHasher returns a CodeHasher hashing with a key derived from
+// secret and checking with it or one derived from any of old. secret is a
+// server-side secret that must not be stored alongside the hashes (use at
+// least 32 random bytes). The keys are derived afresh, so later changes to
+// the caller's slices have no effect.
+func NewCodeHasher(secret []byte, old ...[]byte) CodeHasher {
+	var h CodeHasher
+	for _, k := range append([][]byte{secret}, old...) {
+		if h.key(KeyID(k)) != nil {
+			continue
+		}
+		h.keys = append(h.keys, hashKey{id: KeyID(k), key: DeriveKey(k, codeKeyPurpose)})
+	}
+	return h
+}
+
+// Hash returns "keyid$hex(salt)$hex(mac)" for code, where keyid names the
+// current key, salt is 16 fresh random bytes and mac = HMAC-SHA256(key,
+// salt || code). The salt has a fixed length, so the concatenation is
+// unambiguous.
 func (h CodeHasher) Hash(code string) (string, error) {
 	salt := make([]byte, codeSaltBytes)
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("mfa: generating code salt: %w", err)
 	}
-	return hex.EncodeToString(salt) + "$" + hex.EncodeToString(h.mac(salt, code)), nil
+	k := h.keys[0]
+	return k.id + "$" + hex.EncodeToString(salt) + "$" + hex.EncodeToString(mac(k.key, salt, code)), nil
 }
 
-// Check reports whether code matches stored, a value produced by Hash.
-// The MAC comparison is constant time (hmac.Equal). A malformed stored value
-// simply does not match: there is nothing useful a caller could do with an
-// error at login time, and failing closed is the safe outcome.
+// Check reports whether code matches stored, a value produced by Hash
+// with a key this hasher knows. The MAC comparison is constant time
+// (hmac.Equal). A malformed stored value, or one made by a key no longer
+// listed, simply does not match: there is nothing useful a caller could do
+// with an error at login time, and failing closed is the safe outcome.
 func (h CodeHasher) Check(stored, code string) bool {
-	saltHex, macHex, found := strings.Cut(stored, "$")
-	if !found {
+	parts := strings.Split(stored, "$")
+	if len(parts) != 3 {
 		return false
 	}
-	salt, err := hex.DecodeString(saltHex)
+	k := h.key(parts[0])
+	if k == nil {
+		return false
+	}
+	salt, err := hex.DecodeString(parts[1])
 	if err != nil || len(salt) != codeSaltBytes {
 		return false
 	}
-	want, err := hex.DecodeString(macHex)
+	want, err := hex.DecodeString(parts[2])
 	if err != nil || len(want) != sha256.Size {
 		return false
 	}
-	return hmac.Equal(h.mac(salt, code), want)
+	return hmac.Equal(mac(k.key, salt, code), want)
+}
+
+// key is the key named id, or nil.
+func (h CodeHasher) key(id string) *hashKey {
+	for i := range h.keys {
+		if h.keys[i].id == id {
+			return &h.keys[i]
+		}
+	}
+	return nil
 }
 
 // mac computes HMAC-SHA256(key, salt || code).
-func (h CodeHasher) mac(salt []byte, code string) []byte {
-	m := hmac.New(sha256.New, h.key)
+func mac(key, salt []byte, code string) []byte {
+	m := hmac.New(sha256.New, key)
 	m.Write(salt)
 	m.Write([]byte(code))
 	return m.Sum(nil)

@@ -94,10 +94,12 @@ func TestCodeHasher(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	salt, mac, found := strings.Cut(stored, "$")
-	if !found || len(salt) != 32 || len(mac) != 64 {
+	parts := strings.Split(stored, "$")
+	if len(parts) != 3 || parts[0] != KeyID([]byte("server-side secret key for tests, 32+ bytes")) ||
+		len(parts[1]) != 32 || len(parts[2]) != 64 {
 		t.Fatalf("unexpected format %q", stored)
 	}
+	mac := parts[2]
 
 	again, err := h.Hash("123456")
 	if err != nil {
@@ -122,15 +124,16 @@ func TestCodeHasher(t *testing.T) {
 		{"empty code", h, stored, "", false},
 		{"other key", other, stored, "123456", false},
 		{"empty stored", h, "", "123456", false},
-		{"no separator", h, strings.Replace(stored, "$", "", 1), "123456", false},
-		{"bad hex salt", h, "zz" + stored[2:], "123456", false},
-		{"short salt", h, stored[2:], "123456", false},
+		{"no separator", h, strings.ReplaceAll(stored, "$", ""), "123456", false},
+		{"no key id", h, parts[1] + "$" + parts[2], "123456", false},
+		{"bad hex salt", h, parts[0] + "$zz" + parts[1][2:] + "$" + mac, "123456", false},
+		{"short salt", h, parts[0] + "$" + parts[1][2:] + "$" + mac, "123456", false},
 		{"short mac", h, stored[:len(stored)-2], "123456", false},
 		{"extra separator", h, stored + "$00", "123456", false},
 		{"tampered mac", h, flipLastHex(stored), "123456", false},
 		// The MAC must cover the salt: another hash's salt with this MAC
 		// must not verify.
-		{"salt swapped", h, strings.SplitN(again, "$", 2)[0] + "$" + mac, "123456", false},
+		{"salt swapped", h, parts[0] + "$" + strings.Split(again, "$")[1] + "$" + mac, "123456", false},
 	}
 	for _, tc := range tests {
 		if got := tc.h.Check(tc.stored, tc.code); got != tc.want {

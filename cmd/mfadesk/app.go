@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -47,7 +45,7 @@ func newApp(ctx context.Context, cfg Config, now func() time.Time, log *slog.Log
 		return nil, err
 	}
 	db.SetAuditKey(auditKey)
-	box, err := mfa.NewSecretBox(cfg.SecretKey)
+	box, err := mfa.NewSecretBox(cfg.SecretKey, cfg.OldSecretKeys...)
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -57,8 +55,17 @@ func newApp(ctx context.Context, cfg Config, now func() time.Time, log *slog.Log
 		db.Close()
 		return nil, err
 	}
-	svc := &mfa.Service{DB: db, Box: box, Codes: mfa.NewCodeHasher(deriveKey(cfg.SecretKey, "one-time codes")),
+	svc := &mfa.Service{DB: db, Box: box, Codes: mfa.NewCodeHasher(cfg.SecretKey, cfg.OldSecretKeys...),
 		Config: cfg.MFA, WebAuthn: wa}
+	// A wrong key is refused now, not at the first login (docs/operations.md).
+	keyID, err := svc.CheckSecretKey(ctx)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if keyID != box.KeyID() {
+		log.Warn("TOTP secrets are still under an old key (listed in --old-secret-keys): run mfadesk rekey", "key_id", keyID)
+	}
 
 	catalog, err := views.LoadCatalog()
 	if err != nil {
@@ -77,7 +84,7 @@ func newApp(ctx context.Context, cfg Config, now func() time.Time, log *slog.Log
 	customerSite := &customer.Handler{
 		DB: db, MFA: svc, DevDelivery: cfg.Delivery == "dev",
 		Sessions: &web.Sessions{Site: data.SiteCustomer, Store: db, Now: now, Cookie: cookie, Path: "/", Secure: !cfg.Dev(),
-			Idle: 30 * time.Minute, Absolute: 12 * time.Hour, Key: deriveKey(cfg.SecretKey, "pre-session csrf")},
+			Idle: 30 * time.Minute, Absolute: 12 * time.Hour, Key: mfa.DeriveKey(cfg.SecretKey, "pre-session csrf")},
 	}
 	customerSite.Register(e)
 	app := &App{Config: cfg, DB: db, MFA: svc, Echo: e, ConsoleEcho: e, Log: log, now: now}
@@ -139,10 +146,3 @@ func newEcho(cfg Config, catalog *views.Catalog, log *slog.Logger, home string) 
 
 // Close releases the database.
 func (a *App) Close() error { return a.DB.Close() }
-
-// deriveKey gives each use of the configured secret its own key.
-func deriveKey(secret []byte, purpose string) []byte {
-	m := hmac.New(sha256.New, secret)
-	m.Write([]byte(purpose))
-	return m.Sum(nil)
-}

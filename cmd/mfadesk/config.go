@@ -55,6 +55,9 @@ type Config struct {
 	AuditKey []byte
 	// AuditAnchor is the file the audit trail's head is appended to.
 	AuditAnchor string
+	// OldSecretKeys are earlier secret keys, used only to check keyed
+	// hashes and open secrets they made, never to make new ones.
+	OldSecretKeys [][]byte
 }
 
 // Dev reports whether this is a development run.
@@ -94,6 +97,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	fs.StringVar(&cfg.MetricsAddr, "metrics-addr", env("metrics-addr", ""), "serve /metrics on this address instead of the customer listener")
 	fs.StringVar(&trustedProxies, "trusted-proxies", env("trusted-proxies", ""), "comma-separated CIDRs of reverse proxies whose X-Forwarded-For/Forwarded name the client (default: none, the connection's address is the client)")
 	fs.StringVar(&secret, "secret-key", env("secret-key", ""), "32-byte key (hex or base64) for secrets at rest; dev uses a fixed development key")
+	oldSecrets := fs.String("old-secret-keys", env("old-secret-keys", ""), "earlier secret keys, comma-separated, still accepted for what they made (recovery codes, passes); prefer MFADESK_OLD_SECRET_KEYS")
 	fs.BoolVar(&cfg.ReadCache, "read-cache", env("read-cache", "true") == "true", "keep sessions, customers and factor summaries in memory between requests (false when another process writes the same database)")
 	fs.BoolVar(&cfg.Demo, "demo", env("demo", "true") == "true", "seed demo data into an empty database (dev delivery only; default true in dev, false in production)")
 	fs.StringVar(&loginFrom, "login-mfa-from", env("login-mfa-from", dateFlag(def.LoginMFAFrom)), "date login MFA becomes mandatory (YYYY-MM-DD JST, or off)")
@@ -183,6 +187,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 			}
 		}
 	}
+	if cfg.OldSecretKeys, err = mfa.ParseSecretKeys(*oldSecrets); err != nil {
+		problems = append(problems, fmt.Errorf("--old-secret-keys (MFADESK_OLD_SECRET_KEYS): %w", err))
+	}
 	if len(problems) > 0 {
 		return Config{}, fmt.Errorf("bad configuration:\n%w", errors.Join(problems...))
 	}
@@ -266,6 +273,11 @@ func (cfg *Config) productionProblems() error {
 	}
 	if bytes.Equal(cfg.SecretKey, mfa.DevSecretKey()) {
 		add("production needs its own --secret-key (MFADESK_SECRET_KEY), not the development key")
+	}
+	for _, k := range cfg.OldSecretKeys {
+		if bytes.Equal(k, mfa.DevSecretKey()) {
+			add("production cannot accept the development key, not even in --old-secret-keys")
+		}
 	}
 	if cfg.Demo {
 		add("production cannot seed demo data: drop --demo")

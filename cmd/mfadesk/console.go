@@ -7,6 +7,7 @@ import (
 
 	"mfadesk/admin"
 	"mfadesk/data"
+	"mfadesk/mfa"
 	"mfadesk/rbac"
 	"mfadesk/web"
 )
@@ -29,7 +30,7 @@ func (a *App) registerConsole(e *echo.Echo) error {
 		DB: a.DB, MFA: a.MFA, RBAC: enforcer,
 		Sessions: &web.Sessions{Site: data.SiteConsole, Store: a.DB, Now: a.now, Cookie: cookie, Path: path,
 			Secure: !a.Config.Dev(), Idle: 15 * time.Minute, Absolute: 8 * time.Hour,
-			Key: deriveKey(a.Config.SecretKey, "pre-session csrf")},
+			Key: mfa.DeriveKey(a.Config.SecretKey, "pre-session csrf")},
 		// Only to recognise (and refuse) a customer's session: the same
 		// cookie and limits as the customer site in app.go.
 		CustomerSessions: &web.Sessions{Site: data.SiteCustomer, Store: a.DB, Now: a.now, Cookie: customerCookie,

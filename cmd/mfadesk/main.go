@@ -3,6 +3,7 @@
 //	mfadesk [serve] [flags]   serve the sites (default)
 //	mfadesk migrate [flags]   apply database migrations and exit
 //	mfadesk rekey --old-key X --new-key Y [--db F]   re-encrypt TOTP secrets under a new key
+//	mfadesk rekey --status [--db F]                  which keys the database still needs
 //	mfadesk backup --to FILE [--db F]                online copy of the database
 //
 // See docs/operations.md.

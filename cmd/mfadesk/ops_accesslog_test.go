@@ -202,4 +202,3 @@ func writeSelfSignedCert(t *testing.T) (certFile, keyFile string) {
 	}
 	return certFile, keyFile
 }
-

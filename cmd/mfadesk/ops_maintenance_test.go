@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/hex"
 	"io"
 	"log/slog"
@@ -23,11 +24,12 @@ func runCommand(args ...string) (string, error) {
 	return out.String(), err
 }
 
-// reopen serves the database of a with another key, on a's clock.
-func reopen(t *testing.T, a *testApp, key []byte) *testApp {
+// reopen serves the database of a with another key (and old keys), on
+// a's clock.
+func reopen(t *testing.T, a *testApp, key []byte, old ...[]byte) *testApp {
 	t.Helper()
 	cfg := a.Config
-	cfg.SecretKey = key
+	cfg.SecretKey, cfg.OldSecretKeys = key, old
 	app, err := newApp(context.Background(), cfg, a.clock.Now, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
@@ -39,7 +41,7 @@ func reopen(t *testing.T, a *testApp, key []byte) *testApp {
 
 func TestRekey(t *testing.T) {
 	a := newConsoleApp(t)
-	newKey := bytes.Repeat([]byte{7}, 32)
+	newKey := randomKey(t)
 	out, err := runCommand("rekey", "--db", a.Config.DB, "--old-key", "dev", "--new-key", hex.EncodeToString(newKey))
 	if err != nil {
 		t.Fatalf("rekey: %v", err)
@@ -65,6 +67,7 @@ func TestRekey(t *testing.T) {
 		{"same key", hex.EncodeToString(newKey), hex.EncodeToString(newKey)},
 		{"to the development key", hex.EncodeToString(newKey), "dev"},
 		{"bad key", "dev", "not-a-key"},
+		{"patterned key", "dev", strings.Repeat("07", 32)},
 	} {
 		if _, err := runCommand("rekey", "--db", a.Config.DB, "--old-key", tt.old, "--new-key", tt.new); err == nil {
 			t.Errorf("%s: accepted", tt.name)
@@ -120,4 +123,14 @@ func TestHealthz(t *testing.T) {
 		t.Fatalf("healthz without a database: %v %v", resp, err)
 	}
 	resp.Body.Close()
+}
+
+// randomKey is a secret key as an operator makes one (patterned keys are refused).
+func randomKey(t *testing.T) []byte {
+	t.Helper()
+	k := make([]byte, 32)
+	if _, err := rand.Read(k); err != nil {
+		t.Fatal(err)
+	}
+	return k
 }

@@ -339,31 +339,14 @@ func TestRecoveryCodes(t *testing.T) {
 	a := newTestApp(t)
 	c := loggedInClient(t, a, "demo-app")
 	stepUp(t, a, c, "mfa", "demo-app", demoTOTPSecret)
-	p := c.post("/settings/mfa/recovery", nil)
-	var codes []string
-	walk(p.byTestID("recovery-codes"), func(n *html.Node) {
-		if n.Type == html.ElementNode && n.Data == "code" {
-			codes = append(codes, textOf(n))
-		}
-	})
-	if len(codes) != 10 {
-		t.Fatalf("%d recovery codes shown, want 10", len(codes))
-	}
+	codes := issueRecoveryCodes(t, c)
 	if c.get("/settings/mfa").text("recovery-remaining") != "残り 10 個" {
 		t.Error("remaining count wrong")
 	}
-	useRecovery := func(code string) *page {
-		l := pendingClient(t, a, "demo-app")
-		if r := l.post("/login/method", url.Values{"method": {"recovery"}}); r.location != "/login/verify" {
-			t.Fatalf("switch to recovery: %d %q", r.status, r.location)
-		}
-		l.get("/login/verify")
-		return l.submitCode(code)
-	}
-	if r := useRecovery(strings.ToUpper(codes[3])); r.location != "/home" {
+	if r := useRecoveryCode(t, a, "demo-app", strings.ToUpper(codes[3])); r.location != "/home" {
 		t.Fatalf("recovery code refused: %d %s", r.status, r.text("notice-error"))
 	}
-	if r := useRecovery(codes[3]); r.location == "/home" {
+	if r := useRecoveryCode(t, a, "demo-app", codes[3]); r.location == "/home" {
 		t.Fatal("a recovery code passed twice")
 	}
 	// Regenerating voids the old set.
@@ -371,7 +354,7 @@ func TestRecoveryCodes(t *testing.T) {
 	c = loggedInClient(t, a, "demo-app")
 	stepUp(t, a, c, "mfa", "demo-app", demoTOTPSecret)
 	c.post("/settings/mfa/recovery", nil)
-	if r := useRecovery(codes[5]); r.location == "/home" {
+	if r := useRecoveryCode(t, a, "demo-app", codes[5]); r.location == "/home" {
 		t.Fatal("an old recovery code passed after regeneration")
 	}
 }
