@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"mfadesk/data"
 	"mfadesk/mfa"
 	"mfadesk/notify"
 )
@@ -42,6 +43,8 @@ type Config struct {
 	// memory (data/cache.go). Off for a second process writing the same
 	// database, which the cache would see only after its one-second TTL.
 	ReadCache bool
+	// Retention is applied by the periodic sweep (docs/operations.md).
+	Retention data.Retention
 }
 
 // Dev reports whether this is a development run.
@@ -59,6 +62,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 		return def
 	}
 	def := mfa.DefaultConfig()
+	keep := data.DefaultRetention()
 	var cfg Config
 	var secret, loginFrom, emailFrom, prFrom, interimUntil string
 	fs.StringVar(&cfg.Env, "env", env("env", "dev"), "dev or production")
@@ -104,6 +108,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	fs.DurationVar(&def.PasswordWindow, "password-window", envDuration(env, "password-window", def.PasswordWindow), "password throttling window")
 	fs.IntVar(&def.HashConcurrency, "hash-concurrency", envInt(env, "hash-concurrency", def.HashConcurrency), "password hashes (argon2id) computed at once; 0: one less than the CPUs (at least 1)")
 	fs.DurationVar(&def.HashWait, "hash-wait", envDuration(env, "hash-wait", def.HashWait), "how long a login waits for a hashing slot before it is answered 503 (busy)")
+	fs.DurationVar(&cfg.Retention.Sessions, "retain-sessions", envDuration(env, "retain-sessions", keep.Sessions), "how long one-time code records and passkey ceremonies of ended sessions are kept")
+	fs.DurationVar(&cfg.Retention.OutboxContent, "retain-outbox", envDuration(env, "retain-outbox", keep.OutboxContent), "how long subjects and bodies of sent or failed messages are kept (bodies with a code go at once)")
+	fs.DurationVar(&cfg.Retention.DeliveryLog, "retain-delivery-log", envDuration(env, "retain-delivery-log", keep.DeliveryLog), "how long sent or failed messages stay in the delivery log")
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
 	}
@@ -157,6 +164,9 @@ func (cfg *Config) validate(secret string) error {
 	}
 	if err := cfg.validateDelivery(); err != nil {
 		return err
+	}
+	if r := cfg.Retention; r.Sessions <= 0 || r.OutboxContent <= 0 || r.DeliveryLog <= 0 {
+		return errors.New("--retain-sessions, --retain-outbox and --retain-delivery-log must be positive durations, like 168h")
 	}
 	if (cfg.TLSCert == "") != (cfg.TLSKey == "") {
 		return errors.New("--tls-cert and --tls-key go together")

@@ -1,0 +1,75 @@
+package data
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Retention is how long the periodic sweep keeps what is no longer
+// needed (docs/operations.md, Retention). The audit trail is never swept.
+type Retention struct {
+	// Sessions: the records a session leaves once it is over, one-time
+	// code records (keyed hash, destination, tries) and unfinished
+	// passkey ceremonies, counted from their creation or expiry. Session
+	// rows themselves go as soon as they expire.
+	Sessions time.Duration
+	// OutboxContent: the subject and body of a sent or failed message,
+	// counted from when it settled. Bodies with a code go long before.
+	OutboxContent time.Duration
+	// DeliveryLog: the row of a sent or failed message and its attempts,
+	// the console's delivery log, counted from when it settled.
+	DeliveryLog time.Duration
+}
+
+// DefaultRetention is what the flags default to.
+func DefaultRetention() Retention {
+	return Retention{Sessions: 7 * 24 * time.Hour, OutboxContent: 90 * 24 * time.Hour, DeliveryLog: 365 * 24 * time.Hour}
+}
+
+// Swept counts what one sweep removed.
+type Swept struct {
+	CodeMessages int64 // bodies of messages whose code expired
+	Contents     int64 // subjects and bodies of settled messages past OutboxContent
+	Messages     int64 // settled messages past DeliveryLog, with their attempts
+	Challenges   int64
+	Ceremonies   int64
+}
+
+// Sweep applies r at the database clock's now, in one transaction. Codes
+// in messages are scrubbed at their expiry whatever the retention.
+func (db *DB) Sweep(ctx context.Context, r Retention) (Swept, error) {
+	var s Swept
+	err := db.InTx(ctx, func(tx *Tx) error {
+		now := tx.now
+		steps := []struct {
+			n     *int64
+			query string
+			args  []any
+		}{
+			{&s.CodeMessages, `UPDATE outbox SET body = ?, scrubbed_at = ?
+				WHERE scrubbed_at = 0 AND code_expires_at > 0 AND code_expires_at <= ?`,
+				[]any{ScrubbedBody, now.Unix(), now.Unix()}},
+			{&s.Contents, `UPDATE outbox SET subject = '', body = '', scrubbed_at = ?
+				WHERE scrubbed_at = 0 AND code_expires_at = 0 AND updated_at < ? AND status IN ('sent', 'failed')`,
+				[]any{now.Unix(), now.Add(-r.OutboxContent).Unix()}},
+			{&s.Messages, `DELETE FROM outbox WHERE updated_at < ? AND status IN ('sent', 'failed')`,
+				[]any{now.Add(-r.DeliveryLog).Unix()}},
+			{&s.Challenges, `DELETE FROM challenges WHERE created_at < ? AND expires_at < ?`,
+				[]any{now.Add(-r.Sessions).Unix(), now.Unix()}},
+			{&s.Ceremonies, `DELETE FROM webauthn_ceremonies WHERE expires_at < ?`,
+				[]any{now.Add(-r.Sessions).Unix()}},
+		}
+		for _, step := range steps {
+			res, err := tx.ExecContext(ctx, step.query, step.args...)
+			if err != nil {
+				return fmt.Errorf("sweep: %w", err)
+			}
+			if *step.n, err = res.RowsAffected(); err != nil {
+				return fmt.Errorf("sweep: %w", err)
+			}
+		}
+		return nil
+	})
+	return s, err
+}
