@@ -36,40 +36,61 @@ type Swept struct {
 	Ceremonies   int64
 }
 
-// Sweep applies r at the database clock's now, in one transaction. Codes
-// in messages are scrubbed at their expiry whatever the retention.
+// sweepBatch is how many rows one transaction of the sweep changes: a
+// backlog (the first sweep after an upgrade) goes in many short
+// transactions, so logins never wait long for the write lock.
+const sweepBatch = 1000
+
+// Sweep applies r at the database clock's now. Codes in messages are
+// scrubbed at their expiry whatever the retention.
 func (db *DB) Sweep(ctx context.Context, r Retention) (Swept, error) {
+	return db.sweep(ctx, r, sweepBatch)
+}
+
+func (db *DB) sweep(ctx context.Context, r Retention, batch int) (Swept, error) {
 	var s Swept
-	err := db.InTx(ctx, func(tx *Tx) error {
-		now := tx.now
-		steps := []struct {
-			n     *int64
-			query string
-			args  []any
-		}{
-			{&s.CodeMessages, `UPDATE outbox SET body = ?, scrubbed_at = ?
-				WHERE scrubbed_at = 0 AND code_expires_at > 0 AND code_expires_at <= ?`,
-				[]any{ScrubbedBody, now.Unix(), now.Unix()}},
-			{&s.Contents, `UPDATE outbox SET subject = '', body = '', scrubbed_at = ?
-				WHERE scrubbed_at = 0 AND code_expires_at = 0 AND updated_at < ? AND status IN ('sent', 'failed')`,
-				[]any{now.Unix(), now.Add(-r.OutboxContent).Unix()}},
-			{&s.Messages, `DELETE FROM outbox WHERE updated_at < ? AND status IN ('sent', 'failed')`,
-				[]any{now.Add(-r.DeliveryLog).Unix()}},
-			{&s.Challenges, `DELETE FROM challenges WHERE created_at < ? AND expires_at < ?`,
-				[]any{now.Add(-r.Sessions).Unix(), now.Unix()}},
-			{&s.Ceremonies, `DELETE FROM webauthn_ceremonies WHERE expires_at < ?`,
-				[]any{now.Add(-r.Sessions).Unix()}},
-		}
-		for _, step := range steps {
-			res, err := tx.ExecContext(ctx, step.query, step.args...)
+	now := db.now()
+	// Each query changes at most batch rows (the last argument).
+	steps := []struct {
+		n     *int64
+		query string
+		args  []any
+	}{
+		{&s.CodeMessages, `UPDATE outbox SET body = ?, scrubbed_at = ? WHERE id IN (SELECT id FROM outbox
+			WHERE scrubbed_at = 0 AND code_expires_at > 0 AND code_expires_at <= ? LIMIT ?)`,
+			[]any{ScrubbedBody, now.Unix(), now.Unix()}},
+		{&s.Contents, `UPDATE outbox SET subject = '', body = '', scrubbed_at = ? WHERE id IN (SELECT id FROM outbox
+			WHERE scrubbed_at = 0 AND code_expires_at = 0 AND updated_at < ? AND status IN ('sent', 'failed') LIMIT ?)`,
+			[]any{now.Unix(), now.Add(-r.OutboxContent).Unix()}},
+		{&s.Messages, `DELETE FROM outbox WHERE id IN (SELECT id FROM outbox
+			WHERE updated_at < ? AND status IN ('sent', 'failed') LIMIT ?)`,
+			[]any{now.Add(-r.DeliveryLog).Unix()}},
+		{&s.Challenges, `DELETE FROM challenges WHERE id IN (SELECT id FROM challenges
+			WHERE created_at < ? AND expires_at < ? LIMIT ?)`,
+			[]any{now.Add(-r.Sessions).Unix(), now.Unix()}},
+		{&s.Ceremonies, `DELETE FROM webauthn_ceremonies WHERE rowid IN (SELECT rowid FROM webauthn_ceremonies
+			WHERE expires_at < ? LIMIT ?)`,
+			[]any{now.Add(-r.Sessions).Unix()}},
+	}
+	for _, step := range steps {
+		for {
+			var n int64
+			err := db.InTx(ctx, func(tx *Tx) error {
+				res, err := tx.ExecContext(ctx, step.query, append(step.args, batch)...)
+				if err != nil {
+					return err
+				}
+				n, err = res.RowsAffected()
+				return err
+			})
 			if err != nil {
-				return fmt.Errorf("sweep: %w", err)
+				return s, fmt.Errorf("sweep: %w", err)
 			}
-			if *step.n, err = res.RowsAffected(); err != nil {
-				return fmt.Errorf("sweep: %w", err)
+			*step.n += n
+			if n < int64(batch) {
+				break
 			}
 		}
-		return nil
-	})
-	return s, err
+	}
+	return s, nil
 }

@@ -2,8 +2,13 @@ package data
 
 import (
 	"context"
+	"database/sql"
 	"errors"
+	"io/fs"
+	"net/url"
 	"path/filepath"
+	"sort"
+	"strings"
 	"testing"
 	"time"
 )
@@ -44,7 +49,14 @@ func TestSweepAppliesRetention(t *testing.T) {
 		return id
 	}
 	oldSent := queue(OutboxMessage{Kind: "notice", Subject: "old subject", Body: "old body"})
+	oldFailed := queue(OutboxMessage{Kind: "notice", Subject: "old subject", Body: "old body"})
 	if err := db.RecordSent(ctx, oldSent, 1, "p-1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ClaimDue(ctx, 1, time.Minute, 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.RecordFailure(ctx, oldFailed, 1, "refused", 0); err != nil {
 		t.Fatal(err)
 	}
 	pending := queue(OutboxMessage{Kind: "notice", Subject: "pending subject", Body: "pending body"})
@@ -60,7 +72,8 @@ func TestSweepAppliesRetention(t *testing.T) {
 
 	sweep := func(want Swept) {
 		t.Helper()
-		got, err := db.Sweep(ctx, keep)
+		// Batches of one row: a backlog goes in many transactions, all of it.
+		got, err := db.sweep(ctx, keep, 1)
 		if err != nil || got != want {
 			t.Errorf("at +%s swept %+v, %v; want %+v", now.Sub(time.Unix(1_800_000_000, 0)), got, err, want)
 		}
@@ -73,7 +86,7 @@ func TestSweepAppliesRetention(t *testing.T) {
 		}
 		return m
 	}
-	sweep(Swept{CodeMessages: 1, Contents: 1})
+	sweep(Swept{CodeMessages: 1, Contents: 2})
 	if m := message(code); m.Body != ScrubbedBody || m.Subject != "code subject" || m.Status != "queued" {
 		t.Errorf("expired code message: %+v", m)
 	}
@@ -87,9 +100,11 @@ func TestSweepAppliesRetention(t *testing.T) {
 	}
 
 	now = now.Add(day + time.Second)
-	sweep(Swept{CodeMessages: 1, Contents: 1, Messages: 1})
-	if _, err := db.Message(ctx, oldSent); !errors.Is(err, ErrNotFound) {
-		t.Errorf("settled past --retain-delivery-log: %v", err)
+	sweep(Swept{CodeMessages: 1, Contents: 1, Messages: 2})
+	for _, id := range []int64{oldSent, oldFailed} {
+		if _, err := db.Message(ctx, id); !errors.Is(err, ErrNotFound) {
+			t.Errorf("settled past --retain-delivery-log: %v", err)
+		}
 	}
 	if as, err := db.DeliveryAttempts(ctx, oldSent); err != nil || len(as) != 0 {
 		t.Errorf("attempts of a deleted message: %+v %v", as, err)
@@ -116,5 +131,60 @@ func TestSweepAppliesRetention(t *testing.T) {
 	sweep(Swept{Messages: 1, Challenges: 1})
 	if n := count(); n != 1 {
 		t.Errorf("%d code records after --retain-sessions, want the younger one", n)
+	}
+}
+
+// Code messages queued before the upgrade that scrubs codes: settled ones
+// are scrubbed by the migration, pending ones get an hour and keep their
+// body for delivery; other messages are untouched.
+func TestScrubMigrationCoversOlderMessages(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	now := time.Unix(1_800_000_000, 0)
+	q := url.Values{}
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Set("_txlock", "immediate")
+	sdb, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := &DB{sql: sdb, now: func() time.Time { return now }, cache: newReadCache()}
+	if _, err := sdb.Exec(`CREATE TABLE schema_migrations (version TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if v := strings.TrimSuffix(strings.TrimPrefix(name, "migrations/"), ".sql"); v < "0017" {
+			if err := old.applyMigration(ctx, v, name); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if _, err := sdb.Exec(`INSERT INTO outbox (id, kind, channel, recipient, subject, body, status, attempts, created_at, updated_at) VALUES
+		(1, 'login_code', 'sms', '090', '', 'コード 111111', 'sent', 1, ?1, ?1),
+		(2, 'support_verification', 'email', 'a@example.jp', '件名', 'コード 222222', 'failed', 6, ?1, ?1),
+		(3, 'login_code', 'sms', '090', '', 'コード 333333', 'retrying', 2, ?1, ?1),
+		(4, 'mfa_locked', 'email', 'a@example.jp', '停止', '本文', 'sent', 1, ?1, ?1)`, now.Unix()); err != nil {
+		t.Fatal(err)
+	}
+	sdb.Close()
+
+	db, err := Open(ctx, path, func() time.Time { return now })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for id, want := range map[int64]string{1: ScrubbedBody, 2: ScrubbedBody, 3: "コード 333333", 4: "本文"} {
+		m, err := db.Message(ctx, id)
+		if err != nil || m.Body != want {
+			t.Errorf("message %d after the upgrade: %+v, %v; want body %q", id, m, err, want)
+		}
+	}
+	if m, _ := db.Message(ctx, 3); !m.CodeExpiresAt.Equal(now.Add(time.Hour)) {
+		t.Errorf("pending code message expires %s", m.CodeExpiresAt)
 	}
 }
