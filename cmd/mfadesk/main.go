@@ -17,6 +17,7 @@ import (
 	"io"
 	"log/slog"
 	"mfadesk/admin"
+	"mfadesk/data"
 	"net"
 	"net/http"
 	"os"
@@ -218,6 +219,9 @@ func (a *App) sweep(ctx context.Context) error {
 	s, err := a.DB.Sweep(ctx, a.Config.Retention)
 	if err != nil {
 		return err
+	}
+	if s == (data.Swept{}) {
+		return nil
 	}
 	a.Log.Info("sweep", "code_messages_scrubbed", s.CodeMessages, "contents_dropped", s.Contents,
 		"messages_deleted", s.Messages, "challenges_deleted", s.Challenges, "ceremonies_deleted", s.Ceremonies)

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -154,5 +155,48 @@ func TestDevOutboxShowsCodeUntilItIsUsedOrExpires(t *testing.T) {
 	}
 	if codes != 3 {
 		t.Errorf("%d code messages in the outbox, want 3", codes)
+	}
+}
+
+// Retention defaults are safe without any flag, the flags and their
+// MFADESK_ variables set them, and a zero or negative one is refused.
+func TestRetentionFlags(t *testing.T) {
+	none := func(string) string { return "" }
+	cfg, err := parseConfig(nil, none, io.Discard)
+	if err != nil || cfg.Retention != data.DefaultRetention() {
+		t.Fatalf("defaults %+v, %v", cfg.Retention, err)
+	}
+	env := map[string]string{"MFADESK_RETAIN_OUTBOX": "720h"}
+	cfg, err = parseConfig([]string{"--retain-sessions", "24h", "--retain-delivery-log", "4380h"},
+		func(k string) string { return env[k] }, io.Discard)
+	want := data.Retention{Sessions: 24 * time.Hour, OutboxContent: 720 * time.Hour, DeliveryLog: 4380 * time.Hour}
+	if err != nil || cfg.Retention != want {
+		t.Fatalf("parsed %+v, %v", cfg.Retention, err)
+	}
+	for _, bad := range []string{"0s", "-1h"} {
+		if _, err := parseConfig([]string{"--retain-outbox", bad}, none, io.Discard); err == nil {
+			t.Errorf("--retain-outbox %s accepted", bad)
+		}
+	}
+}
+
+// The sweep of the running app deletes what is past retention, on the
+// app's clock.
+func TestSweepUsesTheAppClock(t *testing.T) {
+	a := newTestApp(t, func(cfg *Config) { cfg.Retention.Sessions = time.Hour })
+	pendingClient(t, a, "demo-email")
+	count := func() int {
+		var n int
+		if err := a.DB.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM challenges`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if err := a.sweep(context.Background()); err != nil || count() != 1 {
+		t.Fatalf("a fresh code record swept: %d left, %v", count(), err)
+	}
+	a.clock.Advance(time.Hour + time.Second)
+	if err := a.sweep(context.Background()); err != nil || count() != 0 {
+		t.Fatalf("a code record past --retain-sessions kept: %d left, %v", count(), err)
 	}
 }
