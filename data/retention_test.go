@@ -2,13 +2,8 @@ package data
 
 import (
 	"context"
-	"database/sql"
 	"errors"
-	"io/fs"
-	"net/url"
 	"path/filepath"
-	"sort"
-	"strings"
 	"testing"
 	"time"
 )
@@ -21,11 +16,7 @@ import (
 func TestSweepAppliesRetention(t *testing.T) {
 	ctx := context.Background()
 	now := time.Unix(1_800_000_000, 0)
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "sweep.db"), func() time.Time { return now })
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openAt(t, &now)
 	customer := cacheTestCustomer(t, db, 1)
 	day := 24 * time.Hour
 	keep := Retention{Sessions: 7 * day, OutboxContent: 12 * time.Hour, DeliveryLog: 2 * day}
@@ -35,6 +26,7 @@ func TestSweepAppliesRetention(t *testing.T) {
 		var id int64
 		if err := db.InTx(ctx, func(tx *Tx) error {
 			m.CustomerID, m.Channel, m.To = customer, "email", "t@example.jp"
+			var err error
 			if id, err = tx.QueueMessage(ctx, &m); err != nil {
 				return err
 			}
@@ -141,29 +133,7 @@ func TestScrubMigrationCoversOlderMessages(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "old.db")
 	now := time.Unix(1_800_000_000, 0)
-	q := url.Values{}
-	q.Add("_pragma", "foreign_keys(1)")
-	q.Set("_txlock", "immediate")
-	sdb, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
-	if err != nil {
-		t.Fatal(err)
-	}
-	old := &DB{sql: sdb, now: func() time.Time { return now }, cache: newReadCache()}
-	if _, err := sdb.Exec(`CREATE TABLE schema_migrations (version TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
-		t.Fatal(err)
-	}
-	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		if v := strings.TrimSuffix(strings.TrimPrefix(name, "migrations/"), ".sql"); v < "0017" {
-			if err := old.applyMigration(ctx, v, name); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	sdb := migratedBelow(t, path, "0017")
 	if _, err := sdb.Exec(`INSERT INTO outbox (id, kind, channel, recipient, subject, body, status, attempts, created_at, updated_at) VALUES
 		(1, 'login_code', 'sms', '090', '', 'コード 111111', 'sent', 1, ?1, ?1),
 		(2, 'support_verification', 'email', 'a@example.jp', '件名', 'コード 222222', 'failed', 6, ?1, ?1),
