@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -198,5 +199,25 @@ func TestSweepUsesTheAppClock(t *testing.T) {
 	a.clock.Advance(time.Hour + time.Second)
 	if err := a.sweep(context.Background()); err != nil || count() != 0 {
 		t.Fatalf("a code record past --retain-sessions kept: %d left, %v", count(), err)
+	}
+}
+
+// A possession code read back to staff on a case is scrubbed with the
+// verification it passed.
+func TestPossessionCodeScrubbedOnceReadBack(t *testing.T) {
+	a := newConsoleApp(t)
+	agent := a.staffLogin("agent")
+	kase := agent.openCase(a.customerID("demo-email"), "phone")
+	agent.get(kase)
+	if p := agent.post(kase+"/verify/possession", url.Values{"channel": {"email"}}); p.location != kase+"?notice=code_sent" {
+		t.Fatalf("send possession code: %d %q", p.status, p.location)
+	}
+	code := a.lastCode("demo-email@example.jp")
+	agent.get(kase)
+	if p := agent.post(kase+"/verify/possession/check", url.Values{"code": {code}}); p.location != kase+"?notice=passed" {
+		t.Fatalf("possession check: %q", p.location)
+	}
+	if where := placesHolding(t, a, code); len(where) > 0 || devOutboxShows(a, code) {
+		t.Errorf("a code read back is still in %v", where)
 	}
 }
