@@ -108,7 +108,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	fs.DurationVar(&def.PasswordWindow, "password-window", envDuration(env, "password-window", def.PasswordWindow), "password throttling window")
 	fs.IntVar(&def.HashConcurrency, "hash-concurrency", envInt(env, "hash-concurrency", def.HashConcurrency), "password hashes (argon2id) computed at once; 0: one less than the CPUs (at least 1)")
 	fs.DurationVar(&def.HashWait, "hash-wait", envDuration(env, "hash-wait", def.HashWait), "how long a login waits for a hashing slot before it is answered 503 (busy)")
-	fs.DurationVar(&cfg.Retention.Sessions, "retain-sessions", envDuration(env, "retain-sessions", keep.Sessions), "how long one-time code records and passkey ceremonies of ended sessions are kept")
+	fs.DurationVar(&cfg.Retention.Sessions, "retain-sessions", envDuration(env, "retain-sessions", keep.Sessions), "how long expired one-time code records and passkey ceremonies are kept (session rows go when they expire)")
 	fs.DurationVar(&cfg.Retention.OutboxContent, "retain-outbox", envDuration(env, "retain-outbox", keep.OutboxContent), "how long subjects and bodies of sent or failed messages are kept (bodies with a code go at once)")
 	fs.DurationVar(&cfg.Retention.DeliveryLog, "retain-delivery-log", envDuration(env, "retain-delivery-log", keep.DeliveryLog), "how long sent or failed messages stay in the delivery log")
 	if err := fs.Parse(args); err != nil {
