@@ -23,20 +23,28 @@ type Challenge struct {
 	ExpiresAt   time.Time
 	UsedAt      time.Time
 	VoidedAt    time.Time
+	// OutboxID is the message that carries the code; it is scrubbed
+	// when the code is used or voided (scrub.go).
+	OutboxID int64
 }
 
 // CreateChallenge voids every open challenge of the same session and
-// purpose (a resend makes the old code useless) and inserts the new one.
+// purpose (a resend makes the old code useless), scrubbing their
+// messages, and inserts the new one.
 func (tx *Tx) CreateChallenge(ctx context.Context, c *Challenge) (int64, error) {
+	if err := tx.scrubCodeMessages(ctx, `id IN (SELECT outbox_id FROM challenges
+		WHERE session_hash = ? AND purpose = ? AND used_at = 0 AND voided_at = 0)`, c.SessionHash, c.Purpose); err != nil {
+		return 0, err
+	}
 	if _, err := tx.ExecContext(ctx, `UPDATE challenges SET voided_at = ?
 		WHERE session_hash = ? AND purpose = ? AND used_at = 0 AND voided_at = 0`,
 		tx.now.Unix(), c.SessionHash, c.Purpose); err != nil {
 		return 0, fmt.Errorf("void old challenges: %w", err)
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO challenges (customer_id, session_hash, purpose, channel,
-		destination, code_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		destination, code_hash, created_at, expires_at, outbox_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.CustomerID, c.SessionHash, c.Purpose, c.Channel, c.Destination, c.CodeHash,
-		tx.now.Unix(), c.ExpiresAt.Unix())
+		tx.now.Unix(), c.ExpiresAt.Unix(), c.OutboxID)
 	if err != nil {
 		return 0, fmt.Errorf("create challenge: %w", err)
 	}
@@ -86,15 +94,18 @@ func (tx *Tx) CountAttempt(ctx context.Context, id int64) error {
 }
 
 // UseChallenge marks a challenge used if nobody did first, and reports
-// whether this call was the one that did.
+// whether this call was the one that did. The code's message is scrubbed
+// with it.
 func (tx *Tx) UseChallenge(ctx context.Context, id int64) (bool, error) {
 	res, err := tx.ExecContext(ctx, `UPDATE challenges SET used_at = ? WHERE id = ? AND used_at = 0 AND voided_at = 0`,
 		tx.now.Unix(), id)
 	if err != nil {
 		return false, fmt.Errorf("use challenge: %w", err)
 	}
-	n, err := res.RowsAffected()
-	return n == 1, err
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return false, err
+	}
+	return true, tx.ScrubChallengeMessage(ctx, id)
 }
 
 // ChallengeSends returns how many codes were sent to the customer since

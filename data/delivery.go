@@ -33,15 +33,20 @@ type DeliveryAttempt struct {
 	ProviderID string
 }
 
-const outboxColumns = `id, customer_id, kind, channel, recipient, subject, body, status, attempts, provider_id, created_at`
+const outboxColumns = `id, customer_id, kind, channel, recipient, subject, body, status, attempts, provider_id, created_at,
+	code_expires_at, scrubbed_at`
 
 func scanOutbox(row interface{ Scan(...any) error }) (OutboxMessage, error) {
 	var m OutboxMessage
 	var customer sql.NullInt64
-	var created int64
+	var created, codeExpires, scrubbed int64
 	err := row.Scan(&m.ID, &customer, &m.Kind, &m.Channel, &m.To, &m.Subject, &m.Body, &m.Status, &m.Attempts,
-		&m.ProviderID, &created)
+		&m.ProviderID, &created, &codeExpires, &scrubbed)
 	m.CustomerID, m.CreatedAt = customer.Int64, time.Unix(created, 0)
+	if codeExpires > 0 {
+		m.CodeExpiresAt = time.Unix(codeExpires, 0)
+	}
+	m.Scrubbed = scrubbed > 0
 	return m, err
 }
 
@@ -115,19 +120,26 @@ func (tx *Tx) claim(ctx context.Context, m OutboxMessage, lease time.Duration, m
 		if err := tx.recordAttempt(ctx, m.ID, m.Attempts, AttemptAbandoned, "lease expired without a recorded result", ""); err != nil {
 			return false, err
 		}
+		if err := tx.scrubSettledMessage(ctx, m.ID); err != nil {
+			return false, err
+		}
 	}
 	return !(lapsed && m.Attempts >= maxAttempts), nil
 }
 
 // RecordSent records that the provider accepted attempt of message id.
 // It is written as soon as the provider answers, and it wins over any
-// other state: a message the provider has is never sent again.
+// other state: a message the provider has is never sent again. A code it
+// carried is scrubbed in the same transaction: the customer has it now.
 func (db *DB) RecordSent(ctx context.Context, id int64, attempt int, providerID string) error {
 	return db.InTx(ctx, func(tx *Tx) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'sent', provider_id = ?, sent_at = ?,
 			lease_until = 0, updated_at = ? WHERE id = ? AND status <> 'sent'`,
 			providerID, tx.now.Unix(), tx.now.Unix(), id); err != nil {
 			return fmt.Errorf("record sent %d: %w", id, err)
+		}
+		if err := tx.scrubSettledMessage(ctx, id); err != nil {
+			return err
 		}
 		return tx.recordAttempt(ctx, id, attempt, AttemptSent, "", providerID)
 	})
@@ -157,6 +169,9 @@ func (db *DB) release(ctx context.Context, id int64, attempt int, status, result
 			updated_at = ? WHERE id = ? AND status = 'sending' AND attempts = ?`,
 			status, tx.now.Add(after).Unix(), tx.now.Unix(), id, attempt); err != nil {
 			return fmt.Errorf("record %s %d: %w", result, id, err)
+		}
+		if err := tx.scrubSettledMessage(ctx, id); err != nil {
+			return err
 		}
 		return tx.recordAttempt(ctx, id, attempt, result, errText, "")
 	})

@@ -3,8 +3,11 @@ package data
 import (
 	"context"
 	"database/sql"
+	"io/fs"
 	"net/url"
 	"path/filepath"
+	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -25,12 +28,10 @@ func queueTest(t *testing.T, db *DB, n int) {
 	}
 }
 
-// Messages queued before the upgrade that rebuilt the outbox keep their
-// content and are delivered after it.
-func TestDeliveryMigrationKeepsQueuedMessages(t *testing.T) {
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "old.db")
-	now := func() time.Time { return time.Unix(1_800_000_000, 0) }
+// migratedBelow is a database at path with the migrations before
+// version applied, as an older release left it.
+func migratedBelow(t *testing.T, path, version string) *sql.DB {
+	t.Helper()
 	q := url.Values{}
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Set("_txlock", "immediate")
@@ -38,15 +39,43 @@ func TestDeliveryMigrationKeepsQueuedMessages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	old := &DB{sql: sdb, now: now, cache: newReadCache()}
+	old := &DB{sql: sdb, now: time.Now, cache: newReadCache()}
 	if _, err := sdb.Exec(`CREATE TABLE schema_migrations (version TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
 		t.Fatal(err)
 	}
-	for _, v := range []string{"0001_init", "0002_session_site", "0003_console", "0004_self_service"} {
-		if err := old.applyMigration(ctx, v, "migrations/"+v+".sql"); err != nil {
-			t.Fatal(err)
+	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if v := strings.TrimSuffix(strings.TrimPrefix(name, "migrations/"), ".sql"); v < version {
+			if err := old.applyMigration(context.Background(), v, name); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
+	return sdb
+}
+
+// openAt opens a database whose clock reads *now, for tests to move.
+func openAt(t *testing.T, now *time.Time) *DB {
+	t.Helper()
+	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "t.db"), func() time.Time { return *now })
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// Messages queued before the upgrade that rebuilt the outbox keep their
+// content and are delivered after it.
+func TestDeliveryMigrationKeepsQueuedMessages(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	now := func() time.Time { return time.Unix(1_800_000_000, 0) }
+	sdb := migratedBelow(t, path, "0005")
 	if _, err := sdb.Exec(`INSERT INTO outbox (kind, channel, recipient, subject, body, status, attempts, created_at, updated_at)
 		VALUES ('login_code', 'email', 'a@example.jp', '件名', '本文', 'queued', 0, 1, 1)`); err != nil {
 		t.Fatal(err)
@@ -123,11 +152,7 @@ func TestClaimIsExclusive(t *testing.T) {
 func TestStaleAttemptsDoNotOverwrite(t *testing.T) {
 	ctx := context.Background()
 	now := time.Unix(1_800_000_000, 0)
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "s.db"), func() time.Time { return now })
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openAt(t, &now)
 	queueTest(t, db, 1)
 	first, _ := db.ClaimDue(ctx, 1, time.Minute, 5)
 	now = now.Add(time.Minute)

@@ -26,13 +26,20 @@ type OutboxMessage struct {
 	// ProviderID is the provider's id for a sent message.
 	ProviderID string
 	CreatedAt  time.Time
+	// CodeExpiresAt is when the one-time code the message carries expires
+	// (zero: it carries none). Its body is scrubbed once the code is no
+	// more use in clear (scrub.go).
+	CodeExpiresAt time.Time
+	// Scrubbed: the body was replaced by ScrubbedBody.
+	Scrubbed bool
 }
 
 // QueueMessage adds a message to the outbox.
 func (tx *Tx) QueueMessage(ctx context.Context, m *OutboxMessage) (int64, error) {
 	res, err := tx.ExecContext(ctx, `INSERT INTO outbox (customer_id, case_id, kind, channel, recipient, subject, body,
-		created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		nullID(m.CustomerID), nullID(m.CaseID), m.Kind, m.Channel, m.To, m.Subject, m.Body, tx.now.Unix(), tx.now.Unix())
+		code_expires_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		nullID(m.CustomerID), nullID(m.CaseID), m.Kind, m.Channel, m.To, m.Subject, m.Body, unixOrZero(m.CodeExpiresAt),
+		tx.now.Unix(), tx.now.Unix())
 	if err != nil {
 		return 0, fmt.Errorf("queue message: %w", err)
 	}

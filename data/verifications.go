@@ -39,6 +39,9 @@ type Verification struct {
 	ExpiresAt  time.Time
 	PassedAt   time.Time
 	ValidUntil time.Time
+	// OutboxID is the message that carries a possession code; it is
+	// scrubbed when the code is settled or voided (scrub.go).
+	OutboxID int64
 }
 
 const verificationSelect = `SELECT id, case_id, customer_id, staff_id, method, strength, status, detail, code_hash,
@@ -65,15 +68,19 @@ func scanVerification(row interface{ Scan(...any) error }) (*Verification, error
 // code useless.
 func (tx *Tx) CreateVerification(ctx context.Context, v *Verification) (int64, error) {
 	if v.Status == VerificationPending {
+		if err := tx.scrubCodeMessages(ctx, `id IN (SELECT outbox_id FROM verifications
+			WHERE case_id = ? AND method = ? AND status = 'pending')`, v.CaseID, v.Method); err != nil {
+			return 0, err
+		}
 		if _, err := tx.ExecContext(ctx, `UPDATE verifications SET status = 'voided'
 			WHERE case_id = ? AND method = ? AND status = 'pending'`, v.CaseID, v.Method); err != nil {
 			return 0, fmt.Errorf("void old verifications: %w", err)
 		}
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO verifications (case_id, customer_id, staff_id, method, strength, status,
-		detail, code_hash, created_at, expires_at, passed_at, valid_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		detail, code_hash, created_at, expires_at, passed_at, valid_until, outbox_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		v.CaseID, v.CustomerID, v.StaffID, v.Method, v.Strength, v.Status, v.Detail, v.CodeHash, tx.now.Unix(),
-		unixOrZero(v.ExpiresAt), unixOrZero(v.PassedAt), unixOrZero(v.ValidUntil))
+		unixOrZero(v.ExpiresAt), unixOrZero(v.PassedAt), unixOrZero(v.ValidUntil), v.OutboxID)
 	if err != nil {
 		return 0, fmt.Errorf("create verification: %w", err)
 	}
@@ -100,7 +107,7 @@ func (tx *Tx) CountVerificationAttempt(ctx context.Context, id int64) error {
 
 // FinishVerification settles a pending code as passed (valid until
 // validUntil) or failed, if nobody settled it first, and reports whether
-// this call did.
+// this call did. The code's message is scrubbed with it.
 func (tx *Tx) FinishVerification(ctx context.Context, id int64, passed bool, validUntil time.Time) (bool, error) {
 	status, passedAt := VerificationFailed, int64(0)
 	if passed {
@@ -111,8 +118,10 @@ func (tx *Tx) FinishVerification(ctx context.Context, id int64, passed bool, val
 	if err != nil {
 		return false, fmt.Errorf("finish verification: %w", err)
 	}
-	n, err := res.RowsAffected()
-	return n == 1, err
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return false, err
+	}
+	return true, tx.scrubCodeMessages(ctx, `id = (SELECT outbox_id FROM verifications WHERE id = ?)`, id)
 }
 
 // Verifications lists a case's verifications, newest first.

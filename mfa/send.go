@@ -114,13 +114,15 @@ func (s *Service) sendCode(ctx context.Context, r codeRequest) error {
 		if count >= s.Config.SendsPerHour {
 			return ErrSendLimit
 		}
-		if _, err := tx.CreateChallenge(ctx, &data.Challenge{
-			CustomerID: r.customer.ID, SessionHash: r.sessionHash, Purpose: r.purpose, Channel: r.channel,
-			Destination: r.to, CodeHash: hash, ExpiresAt: now.Add(s.Config.CodeTTL),
-		}); err != nil {
+		expires := now.Add(s.Config.CodeTTL)
+		outboxID, err := notify.QueueCode(ctx, tx, 0, r.customer.ID, r.channel, r.to, r.message(code), expires)
+		if err != nil {
 			return err
 		}
-		if err := notify.Queue(ctx, tx, r.customer.ID, r.channel, r.to, r.message(code)); err != nil {
+		if _, err := tx.CreateChallenge(ctx, &data.Challenge{
+			CustomerID: r.customer.ID, SessionHash: r.sessionHash, Purpose: r.purpose, Channel: r.channel,
+			Destination: r.to, CodeHash: hash, ExpiresAt: expires, OutboxID: outboxID,
+		}); err != nil {
 			return err
 		}
 		return tx.Audit(ctx, data.AuditEvent{ActorKind: "customer", Actor: r.customer.LoginID, CustomerID: r.customer.ID,

@@ -102,11 +102,13 @@ func (s *Service) SendSupportContactCode(ctx context.Context, a CaseActor, kind,
 			result = ErrSendLimit
 			return nil
 		}
-		if _, err := tx.CreateChallenge(ctx, &data.Challenge{CustomerID: a.Case.CustomerID, SessionHash: key,
-			Purpose: purpose, Channel: channel, Destination: to, CodeHash: hash, ExpiresAt: now.Add(s.Config.CodeTTL)}); err != nil {
+		expires := now.Add(s.Config.CodeTTL)
+		outboxID, err := notify.QueueCode(ctx, tx, a.Case.ID, a.Case.CustomerID, channel, to, notify.ContactCode(code, s.Config.CodeTTL, channel), expires)
+		if err != nil {
 			return err
 		}
-		if err := notify.QueueForCase(ctx, tx, a.Case.ID, a.Case.CustomerID, channel, to, notify.ContactCode(code, s.Config.CodeTTL, channel)); err != nil {
+		if _, err := tx.CreateChallenge(ctx, &data.Challenge{CustomerID: a.Case.CustomerID, SessionHash: key,
+			Purpose: purpose, Channel: channel, Destination: to, CodeHash: hash, ExpiresAt: expires, OutboxID: outboxID}); err != nil {
 			return err
 		}
 		return tx.Audit(ctx, a.event("support.contact_code", "queued", "kind="+kind+" to="+maskContact(kind, to)))

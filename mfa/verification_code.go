@@ -42,8 +42,8 @@ func (s *Service) SendPossessionCode(ctx context.Context, a CaseActor, channel s
 		return ErrNoVerifiedDest
 	}
 	return s.issueCode(ctx, a, data.VerifyPossession, s.Config.CodeTTL, "channel="+channel,
-		func(tx *data.Tx, code string) error {
-			return notify.QueueForCase(ctx, tx, a.Case.ID, c.ID, channel, to, possessionMessage(channel, code, s.Config.CodeTTL))
+		func(tx *data.Tx, code string, expires time.Time) (int64, error) {
+			return notify.QueueCode(ctx, tx, a.Case.ID, c.ID, channel, to, possessionMessage(channel, code, s.Config.CodeTTL), expires)
 		})
 }
 
@@ -53,8 +53,8 @@ func (s *Service) SendPostalCode(ctx context.Context, a CaseActor) error {
 		return ErrCaseClosed
 	}
 	return s.issueCode(ctx, a, data.VerifyPostal, PostalCodeTTL, "channel=post",
-		func(tx *data.Tx, code string) error {
-			return tx.QueuePostalLetter(ctx, &data.PostalLetter{CustomerID: a.Case.CustomerID, CaseID: a.Case.ID,
+		func(tx *data.Tx, code string, _ time.Time) (int64, error) {
+			return 0, tx.QueuePostalLetter(ctx, &data.PostalLetter{CustomerID: a.Case.CustomerID, CaseID: a.Case.ID,
 				Body: fmt.Sprintf("【転送不要】ご本人確認コードのお知らせ\n\nご本人確認コードは %s です。"+
 					"お客様サポートまたは提携ショップで、担当者にお伝えください（%s まで有効）。\n"+
 					"お心当たりのない場合は、お客様サポート 0120-000-000 へご連絡ください。",
@@ -64,9 +64,10 @@ func (s *Service) SendPostalCode(ctx context.Context, a CaseActor) error {
 
 // issueCode creates a pending verification for a new code, voiding the
 // case's previous one, and hands the code to deliver inside the same
-// transaction. Sends are spaced by the resend cool-down.
+// transaction; deliver returns the id of the message that carries it, if
+// it went to the outbox. Sends are spaced by the resend cool-down.
 func (s *Service) issueCode(ctx context.Context, a CaseActor, method string, ttl time.Duration, detail string,
-	deliver func(tx *data.Tx, code string) error) error {
+	deliver func(tx *data.Tx, code string, expires time.Time) (int64, error)) error {
 	code, hash, err := s.newHashedCode()
 	if err != nil {
 		return err
@@ -82,12 +83,13 @@ func (s *Service) issueCode(ctx context.Context, a CaseActor, method string, ttl
 				return &SendWait{Wait: wait}
 			}
 		}
-		if _, err := tx.CreateVerification(ctx, &data.Verification{CaseID: a.Case.ID, CustomerID: a.Case.CustomerID,
-			StaffID: a.Staff.ID, Method: method, Strength: data.StrengthStrong, Status: data.VerificationPending,
-			Detail: detail, CodeHash: hash, ExpiresAt: now.Add(ttl)}); err != nil {
+		outboxID, err := deliver(tx, code, now.Add(ttl))
+		if err != nil {
 			return err
 		}
-		if err := deliver(tx, code); err != nil {
+		if _, err := tx.CreateVerification(ctx, &data.Verification{CaseID: a.Case.ID, CustomerID: a.Case.CustomerID,
+			StaffID: a.Staff.ID, Method: method, Strength: data.StrengthStrong, Status: data.VerificationPending,
+			Detail: detail, CodeHash: hash, ExpiresAt: now.Add(ttl), OutboxID: outboxID}); err != nil {
 			return err
 		}
 		return tx.Audit(ctx, a.event("case.verify."+method+".send", "queued", detail))

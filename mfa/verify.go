@@ -144,18 +144,20 @@ func (s *Service) checkChallenge(ctx context.Context, tx *data.Tx, c *data.Custo
 	if ch.CustomerID != c.ID || (in.Method != "" && ch.Channel != string(in.Method)) {
 		return ErrNoCode, nil
 	}
+	// A code that can no longer pass stays open on record (the customer
+	// is told why), but its message is scrubbed now.
 	if !tx.Now().Before(ch.ExpiresAt) {
-		return ErrCodeExpired, nil
+		return ErrCodeExpired, tx.ScrubChallengeMessage(ctx, ch.ID)
 	}
 	if ch.Attempts >= s.Config.CodeMaxAttempts {
-		return ErrTooManyTries, nil
+		return ErrTooManyTries, tx.ScrubChallengeMessage(ctx, ch.ID)
 	}
 	if !s.Codes.Check(ch.CodeHash, code) {
 		if err := tx.CountAttempt(ctx, ch.ID); err != nil {
 			return nil, err
 		}
 		if ch.Attempts+1 >= s.Config.CodeMaxAttempts {
-			return ErrTooManyTries, nil
+			return ErrTooManyTries, tx.ScrubChallengeMessage(ctx, ch.ID)
 		}
 		return ErrWrongCode, nil
 	}

@@ -31,13 +31,23 @@ func Queue(ctx context.Context, tx *data.Tx, customerID int64, channel, to strin
 // QueueForCase is Queue for a message sent for support case caseID (none
 // when 0): the case's delivery log shows it to whoever works on the case.
 func QueueForCase(ctx context.Context, tx *data.Tx, caseID, customerID int64, channel, to string, m Message) error {
-	if to == "" {
-		return fmt.Errorf("queue %s: no recipient", m.Kind)
-	}
-	_, err := tx.QueueMessage(ctx, &data.OutboxMessage{
-		CustomerID: customerID, CaseID: caseID, Kind: m.Kind, Channel: channel, To: to, Subject: m.Subject, Body: m.Body,
-	})
+	_, err := QueueCode(ctx, tx, caseID, customerID, channel, to, m, time.Time{})
 	return err
+}
+
+// QueueCode writes m, which carries a one-time code valid until expires,
+// and returns its outbox id for the code's record: the body is scrubbed
+// once the code is used, replaced or expired, or the message is sent or
+// fails for good (docs/operations.md, Retention). caseID is as for
+// QueueForCase.
+func QueueCode(ctx context.Context, tx *data.Tx, caseID, customerID int64, channel, to string, m Message, expires time.Time) (int64, error) {
+	if to == "" {
+		return 0, fmt.Errorf("queue %s: no recipient", m.Kind)
+	}
+	return tx.QueueMessage(ctx, &data.OutboxMessage{
+		CustomerID: customerID, CaseID: caseID, Kind: m.Kind, Channel: channel, To: to, Subject: m.Subject, Body: m.Body,
+		CodeExpiresAt: expires,
+	})
 }
 
 // jst is Japan Standard Time; notices give times the customer recognises.

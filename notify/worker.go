@@ -149,6 +149,12 @@ func (w *Worker) deliver(ctx context.Context, m data.OutboxMessage) error {
 	if ctx.Err() != nil {
 		return w.DB.RecordInterrupted(record, m.ID, m.Attempts, "worker stopped before sending")
 	}
+	if m.Scrubbed {
+		// Its code was used, replaced or expired while it waited: the body
+		// is gone, and sending the rest would only confuse the customer.
+		w.Log.Warn("message not sent: its code is no longer valid", "outbox_id", m.ID, "kind", m.Kind)
+		return w.DB.RecordFailure(record, m.ID, m.Attempts, "not sent: its code was used, replaced or expired first", 0)
+	}
 	sender := w.Email
 	if m.Channel == SMS {
 		sender = w.SMS

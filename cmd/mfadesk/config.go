@@ -58,6 +58,8 @@ type Config struct {
 	// OldSecretKeys are earlier secret keys, used only to check keyed
 	// hashes and open secrets they made, never to make new ones.
 	OldSecretKeys [][]byte
+	// Retention is applied by the periodic sweep (docs/operations.md).
+	Retention data.Retention
 }
 
 // Dev reports whether this is a development run.
@@ -74,6 +76,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 		fs.PrintDefaults()
 	}
 	def := mfa.DefaultConfig()
+	keep := data.DefaultRetention()
 	var cfg Config
 	var secret, loginFrom, emailFrom, prFrom, interimUntil string
 	var trustedProxies string
@@ -127,6 +130,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	var auditKey string
 	fs.StringVar(&auditKey, "audit-key", "", "32-byte key (hex or base64) for the audit trail's HMAC chain and anchors; prefer MFADESK_AUDIT_KEY (dev uses a fixed development key)")
 	fs.StringVar(&cfg.AuditAnchor, "audit-anchor", env("audit-anchor", ""), "append the audit trail's head to this file (JSON lines, mode 0600) each minute it moved and at shutdown")
+	fs.DurationVar(&cfg.Retention.Sessions, "retain-sessions", envDuration(env, "retain-sessions", keep.Sessions), "how long expired one-time code records and passkey ceremonies are kept (session rows go when they expire)")
+	fs.DurationVar(&cfg.Retention.OutboxContent, "retain-outbox", envDuration(env, "retain-outbox", keep.OutboxContent), "how long subjects and bodies of sent or failed messages are kept (bodies with a code go at once)")
+	fs.DurationVar(&cfg.Retention.DeliveryLog, "retain-delivery-log", envDuration(env, "retain-delivery-log", keep.DeliveryLog), "how long sent or failed messages stay in the delivery log")
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
 	}
@@ -222,6 +228,9 @@ func (cfg *Config) validate(secret string) error {
 	}
 	if err := cfg.validateDelivery(); err != nil {
 		return err
+	}
+	if r := cfg.Retention; r.Sessions <= 0 || r.OutboxContent <= 0 || r.DeliveryLog <= 0 {
+		return errors.New("--retain-sessions, --retain-outbox and --retain-delivery-log must be positive durations, like 168h")
 	}
 	if (cfg.TLSCert == "") != (cfg.TLSKey == "") {
 		return errors.New("--tls-cert and --tls-key go together")

@@ -13,7 +13,7 @@ import (
 
 // With smtp delivery the app's worker sends the login code to the SMS
 // provider, the customer logs in with what arrived, and stopping the
-// worker waits for it.
+// worker waits for it. Sent, the code is scrubbed from the outbox.
 func TestDeliveryWorkerSendsLoginCodes(t *testing.T) {
 	type sms struct{ To, Body, Key string }
 	arrived := make(chan sms, 8)
@@ -49,7 +49,15 @@ func TestDeliveryWorkerSendsLoginCodes(t *testing.T) {
 	if err != nil || len(msgs) == 0 || msgs[len(msgs)-1].Status != "sent" {
 		t.Fatalf("outbox after delivery: %+v %v", msgs, err)
 	}
+	// Delivered, the code is at the customer's only: not in the
+	// database, nor in a backup of it (docs/operations.md, Retention).
+	if backupHolds(t, a, code) {
+		t.Error("a backup taken after delivery holds the code")
+	}
 	if p := c.submitCode(code); p.location != "/home" {
 		t.Fatalf("login with the delivered code: %d %q", p.status, p.location)
+	}
+	if where := placesHolding(t, a, code); len(where) > 0 {
+		t.Errorf("the delivered and used code is still in %v", where)
 	}
 }

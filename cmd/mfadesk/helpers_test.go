@@ -20,6 +20,7 @@ import (
 
 	"golang.org/x/net/html"
 
+	"mfadesk/data"
 	"mfadesk/mfa"
 )
 
@@ -58,7 +59,7 @@ func testConfig(t *testing.T) Config {
 	return Config{
 		Env: "dev", Addr: "127.0.0.1:0", DB: filepath.Join(t.TempDir(), "mfadesk.db"),
 		Origin: "http://localhost:8080", Delivery: "dev", SecretKey: mfa.DevSecretKey(), Demo: true,
-		MFA: mfa.DefaultConfig(), ReadCache: true,
+		MFA: mfa.DefaultConfig(), ReadCache: true, Retention: data.DefaultRetention(),
 	}
 }
 

@@ -18,6 +18,7 @@ import (
 	"io"
 	"log/slog"
 	"mfadesk/admin"
+	"mfadesk/data"
 	"mfadesk/web"
 	"net"
 	"net/http"
@@ -99,7 +100,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 			return fmt.Errorf("seed demo staff: %w", err)
 		}
 	}
-	go sweepSessions(ctx, app, log)
+	go app.sweepEvery(ctx, 10*time.Minute)
 	go snapshotAdoption(ctx, app, log)
 	// The worker outlives the signal: requests finishing during shutdown
 	// may still queue messages, and it is stopped after the servers.
@@ -214,25 +215,44 @@ func snapshotAdoption(ctx context.Context, app *App, log *slog.Logger) {
 	}
 }
 
-// sweepSessions deletes expired sessions now and then; expiry itself is
-// enforced on every request, this only keeps the table small.
-func sweepSessions(ctx context.Context, app *App, log *slog.Logger) {
-	t := time.NewTicker(10 * time.Minute)
+// sweepEvery runs the sweep at start and then every interval.
+func (a *App) sweepEvery(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
+		if err := a.sweep(ctx); err != nil && ctx.Err() == nil {
+			a.Log.Error("sweep", "err", err)
+		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			now := time.Now()
-			if _, err := app.DB.DeleteSessionsBefore(ctx, now.Add(-30*time.Minute), now.Add(-12*time.Hour)); err != nil {
-				log.Error("sweep sessions", "err", err)
-			}
-			if err := app.DB.SweepAnonymous(ctx, now.Add(-web.AnonymousTTL)); err != nil {
-				log.Error("sweep anonymous sessions", "err", err)
-			}
 		}
 	}
+}
+
+// sweep deletes expired sessions (expiry itself is enforced on every
+// request, this keeps the table small), scrubs the messages of expired
+// codes and applies the retention flags, at the app's clock
+// (docs/operations.md, Retention).
+func (a *App) sweep(ctx context.Context) error {
+	now := a.now()
+	if _, err := a.DB.DeleteSessionsBefore(ctx, now.Add(-30*time.Minute), now.Add(-12*time.Hour)); err != nil {
+		return err
+	}
+	if err := a.DB.SweepAnonymous(ctx, now.Add(-web.AnonymousTTL)); err != nil {
+		return err
+	}
+	s, err := a.DB.Sweep(ctx, a.Config.Retention)
+	if err != nil {
+		return err
+	}
+	if s == (data.Swept{}) {
+		return nil
+	}
+	a.Log.Info("sweep", "code_messages_scrubbed", s.CodeMessages, "contents_dropped", s.Contents,
+		"messages_deleted", s.Messages, "challenges_deleted", s.Challenges, "ceremonies_deleted", s.Ceremonies)
+	return nil
 }
 
 func printBanner(w io.Writer, cfg Config, seeded bool) {
