@@ -216,7 +216,7 @@ func TestAuditVerifyRefusesEditedAnchors(t *testing.T) {
 func TestAuditVerifyWithOldKeys(t *testing.T) {
 	a := newConsoleApp(t)
 	a.staffLogin("auditor")
-	newKey := strings.Repeat("5a", 32)
+	newKey := hex.EncodeToString(randomKey(t))
 	out, err := a.runConsoleCommand("audit", "verify", "--audit-key", newKey)
 	if err == nil || !strings.Contains(out, "which verify was not given") || !strings.Contains(out, "--audit-old-keys") {
 		t.Fatalf("without the old key: %v %q", err, out)

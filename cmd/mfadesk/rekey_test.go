@@ -148,7 +148,7 @@ func TestRekeyKeepsRecoveryCodesAndTempPasses(t *testing.T) {
 func TestStartRefusesWrongKey(t *testing.T) {
 	ctx := context.Background()
 	a := newTestApp(t)
-	wrong := bytes.Repeat([]byte{9}, 32)
+	wrong := randomKey(t)
 	cfg := a.Config
 	cfg.SecretKey = wrong
 	if _, err := newApp(ctx, cfg, a.clock.Now, slog.New(slog.NewTextHandler(io.Discard, nil))); err == nil ||
@@ -232,7 +232,7 @@ func TestFirstStartAfterUpgrade(t *testing.T) {
 	}
 
 	cfg := a.Config
-	cfg.SecretKey = bytes.Repeat([]byte{9}, 32)
+	cfg.SecretKey = randomKey(t)
 	if _, err := newApp(ctx, cfg, a.clock.Now, slog.New(slog.NewTextHandler(io.Discard, nil))); err == nil ||
 		!strings.Contains(err.Error(), wrongKeyMessage) {
 		t.Fatalf("first start with a wrong key: %v", err)
