@@ -109,7 +109,7 @@ var enrolmentRoutes = map[string]bool{
 
 // requireEnrolled keeps a session that must enrol a factor first on the
 // enrolment pages: one that logged in with a temporary pass, until a
-// factor exists, and any session of a customer support reset, until they
+// factor made after the pass was used is confirmed, and any session of a customer support reset, until they
 // enrol again. Everything else, withdrawal included, is refused on the
 // server: GETs go to the settings page, other requests get 403.
 func (h *Handler) requireEnrolled(next echo.HandlerFunc) echo.HandlerFunc {
@@ -123,9 +123,9 @@ func (h *Handler) requireEnrolled(next echo.HandlerFunc) echo.HandlerFunc {
 		var err error
 		switch {
 		case s.Method == string(mfa.MethodTempPass):
-			var has bool
-			has, err = h.DB.HasAnyFactor(ctx, s.CustomerID)
-			mustEnrol = !has
+			// Not "has any factor": a reset of the app alone leaves the
+			// SMS number, which the pass's holder may not have.
+			mustEnrol, err = h.DB.TempPassEnrolmentPending(ctx, s.CustomerID)
 		default:
 			// Only a customer support has reset can owe an enrolment; the
 			// row read here is the one the handler uses too.
