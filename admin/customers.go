@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"mfadesk/data"
+	"mfadesk/mfa"
 	"mfadesk/views"
 	"mfadesk/web"
 )
@@ -104,10 +105,21 @@ func (h *Handler) openCase(c echo.Context) error {
 var errBadCaseForm = &web.UserError{Status: http.StatusUnprocessableEntity, Title: "ui.console.error.bad_case_title",
 	Message: "ui.console.error.bad_case"}
 
+var errOwnAccountCase = &web.UserError{Status: http.StatusForbidden, Title: "ui.console.error.own_account_title",
+	Message: "ui.console.case.notice.own_account"}
+
 // startCase opens a case with its audit event in one transaction.
 func (h *Handler) startCase(c echo.Context, cu *data.Customer, channel, reason string) error {
 	ctx := c.Request().Context()
 	st := staff(c)
+	if mfa.IsOwnAccount(st, cu.ID) {
+		e := event(c, "case.open", "refused:own_account")
+		e.CustomerID = cu.ID
+		if err := h.audit(ctx, e); err != nil {
+			return err
+		}
+		return errOwnAccountCase
+	}
 	var id int64
 	err := h.DB.InTx(ctx, func(tx *data.Tx) error {
 		var err error
