@@ -83,7 +83,7 @@ func TestOwnAccountLinkKeepsStaffOff(t *testing.T) {
 }
 
 // The command line links (on creation or later) and unlinks, audited as
-// the system's.
+// the system's, and creates an admin active at once.
 func TestStaffCommandLinksOwnAccount(t *testing.T) {
 	a := newConsoleApp(t)
 	if _, err := a.runConsoleCommand("staff", "create", "--login", "kato", "--role", "agent", "--org", "support",
@@ -118,7 +118,14 @@ func TestStaffCommandLinksOwnAccount(t *testing.T) {
 	if got := a.auditDetails("staff.customer_link"); len(got) != 2 {
 		t.Errorf("links audited: %v", got)
 	}
-	if got := a.auditDetails("staff.create"); len(got) != 1 || !strings.Contains(got[0], "customer_id="+itoaTest(a.customerID("demo-email"))) {
+	// The operator's command line is the bootstrap: no second admin.
+	if _, err := a.runConsoleCommand("staff", "create", "--login", "boss", "--role", "admin", "--org", "support"); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := a.DB.StaffByLogin(ctx, "boss"); err != nil || !st.Active || st.PendingKind != "" {
+		t.Errorf("admin made on the command line waits: %+v %v", st, err)
+	}
+	if got := a.auditDetails("staff.create"); len(got) != 2 || !strings.Contains(got[1], "customer_id="+itoaTest(a.customerID("demo-email"))) {
 		t.Errorf("creation's link not audited: %v", got)
 	}
 }
