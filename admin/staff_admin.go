@@ -159,26 +159,25 @@ func (h *Handler) staffRole(c echo.Context) error {
 		return &web.UserError{Status: http.StatusUnprocessableEntity, Title: "ui.console.error.staff_role_title",
 			Message: "ui.console.error.staff_role"}
 	}
-	notice := "role"
-	return h.staffChange(c, &notice, func(id int64) error {
+	return h.staffChange(c, func(id int64) (string, error) {
 		waits, err := h.MFA.SetStaffRole(c.Request().Context(), staff(c), c.RealIP(), id, role, org)
 		if waits {
-			notice = "role_requested"
+			return "role_requested", err
 		}
-		return err
+		return "role", err
 	})
 }
 
 // staffConfirm carries out a creation or promotion another admin asked for.
 func (h *Handler) staffConfirm(c echo.Context) error {
-	return h.staffChange(c, ptr("confirmed"), func(id int64) error {
-		return h.MFA.ConfirmStaffChange(c.Request().Context(), staff(c), c.RealIP(), id)
+	return h.staffChange(c, func(id int64) (string, error) {
+		return "confirmed", h.MFA.ConfirmStaffChange(c.Request().Context(), staff(c), c.RealIP(), id)
 	})
 }
 
 func (h *Handler) staffCancel(c echo.Context) error {
-	return h.staffChange(c, ptr("cancelled"), func(id int64) error {
-		return h.MFA.CancelStaffChange(c.Request().Context(), staff(c), c.RealIP(), id)
+	return h.staffChange(c, func(id int64) (string, error) {
+		return "cancelled", h.MFA.CancelStaffChange(c.Request().Context(), staff(c), c.RealIP(), id)
 	})
 }
 
@@ -189,33 +188,31 @@ func (h *Handler) staffLink(c echo.Context) error {
 	if web.CheckText(account, false, 16) != "" {
 		return redirectNotice(c, "/console/staff", "unknown_account")
 	}
-	return h.staffChange(c, ptr("linked"), func(id int64) error {
-		return h.MFA.LinkStaffCustomer(c.Request().Context(), id, account, event(c, "", ""))
+	return h.staffChange(c, func(id int64) (string, error) {
+		return "linked", h.MFA.LinkStaffCustomer(c.Request().Context(), id, account, event(c, "", ""))
 	})
 }
 
-func ptr(s string) *string { return &s }
-
 func (h *Handler) staffDeactivate(c echo.Context) error {
-	return h.staffChange(c, ptr("deactivated"), func(id int64) error {
-		return h.MFA.DeactivateStaff(c.Request().Context(), staff(c), c.RealIP(), id)
+	return h.staffChange(c, func(id int64) (string, error) {
+		return "deactivated", h.MFA.DeactivateStaff(c.Request().Context(), staff(c), c.RealIP(), id)
 	})
 }
 
 func (h *Handler) staffResetTOTP(c echo.Context) error {
-	return h.staffChange(c, ptr("totp_reset"), func(id int64) error {
-		return h.MFA.ResetStaffTOTP(c.Request().Context(), staff(c), c.RealIP(), id)
+	return h.staffChange(c, func(id int64) (string, error) {
+		return "totp_reset", h.MFA.ResetStaffTOTP(c.Request().Context(), staff(c), c.RealIP(), id)
 	})
 }
 
 // staffChange runs change on the staff member of the path and sends the
-// browser back to the list with the notice (which change may pick).
-func (h *Handler) staffChange(c echo.Context, notice *string, change func(id int64) error) error {
+// browser back to the list with the notice change names, or its refusal's.
+func (h *Handler) staffChange(c echo.Context, change func(id int64) (string, error)) error {
 	id, ok := parseID(c.Param("id"))
 	if !ok {
 		return errNotFound
 	}
-	err := change(id)
+	notice, err := change(id)
 	for _, e := range staffErrors {
 		if errors.Is(err, e.err) {
 			return redirectNotice(c, "/console/staff", e.notice)
@@ -227,5 +224,5 @@ func (h *Handler) staffChange(c echo.Context, notice *string, change func(id int
 	case err != nil:
 		return err
 	}
-	return redirectNotice(c, "/console/staff", *notice)
+	return redirectNotice(c, "/console/staff", notice)
 }
