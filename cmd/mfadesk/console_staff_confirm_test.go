@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/net/html"
 )
 
 // firstStaffLogin logs a new staff member in with the initial password,
@@ -74,6 +76,9 @@ func TestSecondAdminConfirmsNewSupervisor(t *testing.T) {
 	p = adminB.get("/console/staff")
 	if !strings.Contains(p.text("staff-pending"), "admin") {
 		t.Errorf("the page does not say who asked: %q", p.text("staff-pending"))
+	}
+	if d := duplicateIDs(p); len(d) > 0 {
+		t.Errorf("the staff page repeats ids: %v", d)
 	}
 	if p := adminB.post("/console/staff/"+a.staffID("sup2")+"/confirm", nil); p.location != "/console/staff?notice=confirmed" {
 		t.Fatalf("second admin's confirmation: %q", p.location)
@@ -158,4 +163,21 @@ func TestSecondAdminConfirmsPromotion(t *testing.T) {
 	if !passwordRefused(a, "agent", demoStaffPassword) {
 		t.Error("the deactivated account logs in")
 	}
+}
+
+// duplicateIDs lists the element ids a page uses more than once.
+func duplicateIDs(p *page) []string {
+	seen := map[string]int{}
+	walk(p.doc, func(n *html.Node) {
+		if id := attr(n, "id"); n.Type == html.ElementNode && id != "" {
+			seen[id]++
+		}
+	})
+	var out []string
+	for id, n := range seen {
+		if n > 1 {
+			out = append(out, id)
+		}
+	}
+	return out
 }
