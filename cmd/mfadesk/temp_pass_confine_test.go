@@ -90,3 +90,36 @@ func TestTempPassAfterPartialResetConfinedToEnrolment(t *testing.T) {
 		t.Errorf("recovery codes still refused after enrolling: %d %q", p.status, p.location)
 	}
 }
+
+// An enrolment started but not confirmed does not lift the confinement;
+// a new SMS number confirmed after the pass was used does, even though
+// it replaces the number the reset left.
+func TestTempPassConfinementLiftedOnlyByConfirmedNewFactor(t *testing.T) {
+	a := newConsoleApp(t)
+	a.addSMS("demo-app", "090-0000-0001")
+	sup, kase := strongCase(t, a, "supervisor", "demo-app")
+	pass := sup.post(kase+"/reset", url.Values{"remove": {data.FactorTOTP}, "temp_pass": {"on"}}).text("temp-pass")
+	c, p := tempPassLogin(a, "demo-app", pass)
+	if p.location != "/settings/mfa" {
+		t.Fatalf("temp pass login: %d %q", p.status, p.location)
+	}
+	c.get("/settings/mfa")
+	if p := c.post("/settings/mfa/totp/start", nil); p.location != "/settings/mfa/totp" {
+		t.Fatalf("start enrolment: %d %q", p.status, p.location)
+	}
+	if p := c.get("/home"); p.location != "/settings/mfa" {
+		t.Errorf("an unconfirmed app lifted the confinement: %d %q", p.status, p.location)
+	}
+	c.get("/settings/mfa")
+	if p := c.post("/settings/mfa/sms/send", url.Values{"phone": {"080-1234-5678"}}); p.location != "/settings/mfa/sms" {
+		t.Fatalf("send: %d %q", p.status, p.location)
+	}
+	c.get("/settings/mfa/sms")
+	form := url.Values{"code": {a.lastCode("080-1234-5678")}, "trading_password": {demoTradingPassword}, "use_login": {"on"}}
+	if p := c.post("/settings/mfa/sms/confirm", form); p.location != "/settings/mfa?notice=sms-added" {
+		t.Fatalf("confirm: %d %q", p.status, p.location)
+	}
+	if p := c.get("/home"); p.status != http.StatusOK {
+		t.Errorf("home after confirming a new number: %d %q", p.status, p.location)
+	}
+}
