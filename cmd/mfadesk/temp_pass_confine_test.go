@@ -62,7 +62,11 @@ func TestTempPassAfterPartialResetConfinedToEnrolment(t *testing.T) {
 			t.Errorf("GET %s with a pass session after a partial reset: %d %q", path, p.status, p.location)
 		}
 	}
-	c.get("/settings/mfa")
+	p = c.get("/settings/mfa")
+	if !p.has("totp-start") || !p.has("sms-send") || p.has("sms-remove") || p.has("recovery-issue") || p.has("save-uses") {
+		t.Errorf("the settings page offers more than enrolment: start %v sms %v remove %v recovery %v uses %v",
+			p.has("totp-start"), p.has("sms-send"), p.has("sms-remove"), p.has("recovery-issue"), p.has("save-uses"))
+	}
 	for _, path := range []string{"/settings/mfa/recovery", "/settings/mfa/sms/remove", "/settings/mfa/uses",
 		"/settings/passkeys/" + strconv.FormatInt(passkeys[0].ID, 10) + "/remove", "/withdrawal",
 		"/settings/password/login", "/account/email"} {
@@ -85,7 +89,9 @@ func TestTempPassAfterPartialResetConfinedToEnrolment(t *testing.T) {
 			t.Errorf("GET %s after enrolling a new app: %d %q", path, p.status, p.location)
 		}
 	}
-	c.get("/settings/mfa")
+	if p := c.get("/settings/mfa"); !p.has("recovery-issue") || !p.has("sms-remove") {
+		t.Error("the settings page still offers only enrolment after enrolling")
+	}
 	if p := c.post("/settings/mfa/recovery", nil); p.status == http.StatusForbidden {
 		t.Errorf("recovery codes still refused after enrolling: %d %q", p.status, p.location)
 	}
