@@ -109,7 +109,8 @@ var enrolmentRoutes = map[string]bool{
 
 // requireEnrolled keeps a session that must enrol a factor first on the
 // enrolment pages: one that logged in with a temporary pass, until a
-// factor made after the pass was used is confirmed, and any session of a customer support reset, until they
+// factor made after the pass was used is confirmed (whatever else the
+// customer has), and any session of a customer support reset, until they
 // enrol again. Everything else, withdrawal included, is refused on the
 // server: GETs go to the settings page, other requests get 403.
 func (h *Handler) requireEnrolled(next echo.HandlerFunc) echo.HandlerFunc {
