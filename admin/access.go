@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"mfadesk/data"
+	"mfadesk/mfa"
 	"mfadesk/rbac"
 	"mfadesk/views"
 	"mfadesk/web"
@@ -132,6 +133,16 @@ func (h *Handler) loadCase(next echo.HandlerFunc) echo.HandlerFunc {
 			return errNotFound
 		}
 		c.Set(caseKey, k)
+		// Nobody works a case on their own brokerage account: no
+		// verification, no action (they may still read where it stands).
+		if c.Request().Method != http.MethodGet && mfa.IsOwnAccount(staff(c), k.CustomerID) {
+			e := event(c, "console.denied", "refused:own_account")
+			e.CaseID, e.CustomerID, e.Detail = k.ID, k.CustomerID, c.Request().Method+" "+c.Path()
+			if err := h.audit(c.Request().Context(), e); err != nil {
+				return err
+			}
+			return redirectNotice(c, caseHref(k.ID), "own_account")
+		}
 		return next(c)
 	}
 }

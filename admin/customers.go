@@ -109,12 +109,24 @@ var errBadCaseForm = &web.UserError{Status: http.StatusUnprocessableEntity, Titl
 var errChannelNotAllowed = &web.UserError{Status: http.StatusUnprocessableEntity, Title: "ui.console.error.bad_case_title",
 	Message: "ui.console.error.channel_not_allowed"}
 
-// startCase opens a case with its audit event in one transaction. The
-// channel follows the staff member's organisation: a form asking for
-// another (no form offers one) is refused and audited.
+var errOwnAccountCase = &web.UserError{Status: http.StatusForbidden, Title: "ui.console.error.own_account_title",
+	Message: "ui.console.case.notice.own_account"}
+
+// startCase opens a case with its audit event in one transaction. Staff
+// never open a case on their own account. The channel follows the staff
+// member's organisation: a form asking for another (no form offers one)
+// is refused and audited.
 func (h *Handler) startCase(c echo.Context, cu *data.Customer, reason string) error {
 	ctx := c.Request().Context()
 	st := staff(c)
+	if mfa.IsOwnAccount(st, cu.ID) {
+		e := event(c, "case.open", "refused:own_account")
+		e.CustomerID = cu.ID
+		if err := h.audit(ctx, e); err != nil {
+			return err
+		}
+		return errOwnAccountCase
+	}
 	requested := c.FormValue("channel")
 	channel, err := mfa.CaseChannel(st, requested)
 	if err != nil {

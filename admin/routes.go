@@ -90,5 +90,9 @@ func (h *Handler) Register(e *echo.Echo) {
 	console.POST("/console/staff/:id/role", h.staffRole)
 	console.POST("/console/staff/:id/deactivate", h.staffDeactivate)
 	console.POST("/console/staff/:id/totp/reset", h.staffResetTOTP)
+	console.POST("/console/staff/:id/customer", h.staffLink)
+	// A creation or promotion to supervisor or admin waits for a second admin.
+	console.POST("/console/staff/:id/confirm", h.staffConfirm)
+	console.POST("/console/staff/:id/cancel", h.staffCancel)
 	console.POST("/console/staff/settings", h.staffSettings)
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -15,10 +16,26 @@ import (
 
 // staffNotices are the fixed messages (keys) of the staff page's redirects.
 var staffNotices = map[string]string{
-	"role":        "ui.console.staff.notice.role",
-	"deactivated": "ui.console.staff.notice.deactivated",
-	"totp_reset":  "ui.console.staff.notice.totp_reset",
-	"settings":    "ui.staff_passkeys.setting.saved",
+	"role":           "ui.console.staff.notice.role",
+	"role_requested": "ui.console.staff.notice.role_requested",
+	"confirmed":      "ui.console.staff.notice.confirmed",
+	"cancelled":      "ui.console.staff.notice.cancelled",
+	"linked":         "ui.console.staff.notice.linked",
+	"deactivated":    "ui.console.staff.notice.deactivated",
+	"totp_reset":     "ui.console.staff.notice.totp_reset",
+	"settings":       "ui.staff_passkeys.setting.saved",
+}
+
+// staffErrors are the staff page's refusals: the notice a redirect names
+// and the message it shows.
+var staffErrors = []struct {
+	err            error
+	notice, msgKey string
+}{
+	{mfa.ErrOwnAccount, "own", "ui.console.staff.notice.own"},
+	{mfa.ErrOwnRequest, "own_request", "ui.console.staff.notice.own_request"},
+	{mfa.ErrNothingPending, "nothing_pending", "ui.console.staff.notice.nothing_pending"},
+	{mfa.ErrUnknownAccount, "unknown_account", "ui.console.staff.notice.unknown_account"},
 }
 
 func (h *Handler) staffList(c echo.Context) error {
@@ -27,8 +44,10 @@ func (h *Handler) staffList(c echo.Context) error {
 		return err
 	}
 	m.Info = staffNotices[c.QueryParam("notice")]
-	if c.QueryParam("notice") == "own" {
-		m.Error = "ui.console.staff.notice.own"
+	for _, e := range staffErrors {
+		if c.QueryParam("notice") == e.notice {
+			m.Error = e.msgKey
+		}
 	}
 	return web.Render(c, http.StatusOK, views.ConsoleStaffPage(m))
 }
@@ -52,9 +71,23 @@ func (h *Handler) staffModel(c echo.Context) (views.ConsoleStaffModel, error) {
 		return views.ConsoleStaffModel{}, err
 	}
 	m := views.ConsoleStaffModel{FieldErrors: map[string]string{}, RequirePasskeys: required}
+	logins, orgNames := map[int64]string{}, map[string]string{}
 	for _, s := range list {
-		m.Staff = append(m.Staff, views.StaffRow{ID: s.ID, Login: s.LoginID, Name: s.Name, Role: s.Role, OrgID: s.OrgID,
-			OrgName: s.OrgName, Active: s.Active, HasTOTP: s.HasTOTP(), Passkeys: passkeys[s.ID], Self: s.ID == staff(c).ID})
+		logins[s.ID] = s.LoginID
+	}
+	for _, o := range orgs {
+		orgNames[o.ID] = o.Name
+	}
+	me := staff(c).ID
+	for _, s := range list {
+		row := views.StaffRow{ID: s.ID, Login: s.LoginID, Name: s.Name, Role: s.Role, OrgID: s.OrgID,
+			OrgName: s.OrgName, Active: s.Active, HasTOTP: s.HasTOTP(), Passkeys: passkeys[s.ID], Self: s.ID == me,
+			CustomerAccount: s.CustomerAccount}
+		if s.PendingKind != "" {
+			row.Pending = &views.PendingStaffChange{Kind: s.PendingKind, Role: s.PendingRole, OrgName: orgNames[s.PendingOrg],
+				ByLogin: logins[s.PendingBy], MayConfirm: s.PendingBy != me}
+		}
+		m.Staff = append(m.Staff, row)
 	}
 	for _, r := range data.Roles() {
 		m.Roles = append(m.Roles, views.Option{Value: r, Label: views.RoleKey(r)})
@@ -78,7 +111,7 @@ func (h *Handler) staffCreate(c echo.Context) error {
 		return err
 	}
 	m.Form = views.NewStaffForm{Login: mfa.NormalizeLoginID(c.FormValue("login_id")), Name: c.FormValue("name"),
-		Role: c.FormValue("role"), Org: c.FormValue("org")}
+		Role: c.FormValue("role"), Org: c.FormValue("org"), Customer: strings.TrimSpace(c.FormValue("customer_account"))}
 	if msg := web.CheckText(m.Form.Login, true, 64); msg != "" {
 		m.FieldErrors["login_id"] = msg
 	} else if _, err := h.DB.StaffByLogin(ctx, m.Form.Login); err == nil {
@@ -89,6 +122,9 @@ func (h *Handler) staffCreate(c echo.Context) error {
 	if msg := web.CheckText(m.Form.Name, true, 64); msg != "" {
 		m.FieldErrors["name"] = msg
 	}
+	if msg := web.CheckText(m.Form.Customer, false, 16); msg != "" {
+		m.FieldErrors["customer_account"] = msg
+	}
 	if !validRoleAndOrg(m, m.Form.Role, m.Form.Org) {
 		m.Error = "ui.console.staff.bad_role_org"
 	}
@@ -96,12 +132,16 @@ func (h *Handler) staffCreate(c echo.Context) error {
 		return web.Render(c, http.StatusUnprocessableEntity, views.ConsoleStaffPage(m))
 	}
 	_, password, err := h.MFA.CreateStaff(ctx, mfa.NewStaff{LoginID: m.Form.Login, Name: m.Form.Name,
-		Role: m.Form.Role, OrgID: m.Form.Org}, event(c, "", ""))
+		Role: m.Form.Role, OrgID: m.Form.Org, CustomerAccount: m.Form.Customer}, event(c, "", ""))
+	if errors.Is(err, mfa.ErrUnknownAccount) {
+		m.FieldErrors["customer_account"] = "ui.console.staff.notice.unknown_account"
+		return web.Render(c, http.StatusUnprocessableEntity, views.ConsoleStaffPage(m))
+	}
 	if err != nil {
 		return err
 	}
 	// The page shows the password this once; it is not stored anywhere readable.
-	created := &views.CreatedStaff{Login: m.Form.Login, Password: password}
+	created := &views.CreatedStaff{Login: m.Form.Login, Password: password, Pending: mfa.NeedsSecondAdmin("", m.Form.Role)}
 	if m, err = h.staffModel(c); err != nil {
 		return err
 	}
@@ -119,32 +159,66 @@ func (h *Handler) staffRole(c echo.Context) error {
 		return &web.UserError{Status: http.StatusUnprocessableEntity, Title: "ui.console.error.staff_role_title",
 			Message: "ui.console.error.staff_role"}
 	}
-	return h.staffChange(c, "role", func(id int64) error {
-		return h.MFA.SetStaffRole(c.Request().Context(), staff(c), c.RealIP(), id, role, org)
+	return h.staffChange(c, func(id int64) (string, error) {
+		waits, err := h.MFA.SetStaffRole(c.Request().Context(), staff(c), c.RealIP(), id, role, org)
+		if waits {
+			return "role_requested", err
+		}
+		return "role", err
+	})
+}
+
+// staffConfirm carries out a creation or promotion another admin asked for.
+func (h *Handler) staffConfirm(c echo.Context) error {
+	return h.staffChange(c, func(id int64) (string, error) {
+		return "confirmed", h.MFA.ConfirmStaffChange(c.Request().Context(), staff(c), c.RealIP(), id)
+	})
+}
+
+func (h *Handler) staffCancel(c echo.Context) error {
+	return h.staffChange(c, func(id int64) (string, error) {
+		return "cancelled", h.MFA.CancelStaffChange(c.Request().Context(), staff(c), c.RealIP(), id)
+	})
+}
+
+// staffLink records the staff member's own brokerage account by account
+// number (empty removes it).
+func (h *Handler) staffLink(c echo.Context) error {
+	account := strings.TrimSpace(c.FormValue("customer_account"))
+	if web.CheckText(account, false, 16) != "" {
+		return redirectNotice(c, "/console/staff", "unknown_account")
+	}
+	return h.staffChange(c, func(id int64) (string, error) {
+		return "linked", h.MFA.LinkStaffCustomer(c.Request().Context(), id, account, event(c, "", ""))
 	})
 }
 
 func (h *Handler) staffDeactivate(c echo.Context) error {
-	return h.staffChange(c, "deactivated", func(id int64) error {
-		return h.MFA.DeactivateStaff(c.Request().Context(), staff(c), c.RealIP(), id)
+	return h.staffChange(c, func(id int64) (string, error) {
+		return "deactivated", h.MFA.DeactivateStaff(c.Request().Context(), staff(c), c.RealIP(), id)
 	})
 }
 
 func (h *Handler) staffResetTOTP(c echo.Context) error {
-	return h.staffChange(c, "totp_reset", func(id int64) error {
-		return h.MFA.ResetStaffTOTP(c.Request().Context(), staff(c), c.RealIP(), id)
+	return h.staffChange(c, func(id int64) (string, error) {
+		return "totp_reset", h.MFA.ResetStaffTOTP(c.Request().Context(), staff(c), c.RealIP(), id)
 	})
 }
 
-func (h *Handler) staffChange(c echo.Context, notice string, change func(id int64) error) error {
+// staffChange runs change on the staff member of the path and sends the
+// browser back to the list with the notice change names, or its refusal's.
+func (h *Handler) staffChange(c echo.Context, change func(id int64) (string, error)) error {
 	id, ok := parseID(c.Param("id"))
 	if !ok {
 		return errNotFound
 	}
-	err := change(id)
+	notice, err := change(id)
+	for _, e := range staffErrors {
+		if errors.Is(err, e.err) {
+			return redirectNotice(c, "/console/staff", e.notice)
+		}
+	}
 	switch {
-	case errors.Is(err, mfa.ErrOwnAccount):
-		return redirectNotice(c, "/console/staff", "own")
 	case errors.Is(err, data.ErrNotFound):
 		return errNotFound
 	case err != nil:

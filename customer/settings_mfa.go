@@ -43,7 +43,11 @@ func (h *Handler) mfaSettings(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	m := views.MFASettingsModel{
+	enrolOnly, err := h.mustEnrol(c)
+	if err != nil {
+		return err
+	}
+	m := views.MFASettingsModel{EnrolOnly: enrolOnly,
 		EmailVerified: customer.HasValidEmail(), EmailFallback: plan.EmailFallback, RecoveryRemaining: remaining,
 		CanChange: h.Sessions.FreshStepUp(c, "mfa", h.MFA.Config.StepUpWindow),
 		Info:      settingsNotices[c.QueryParam("notice")],

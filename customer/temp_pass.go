@@ -109,33 +109,18 @@ var enrolmentRoutes = map[string]bool{
 
 // requireEnrolled keeps a session that must enrol a factor first on the
 // enrolment pages: one that logged in with a temporary pass, until a
-// factor exists, and any session of a customer support reset, until they
+// factor made after the pass was used is confirmed (whatever else the
+// customer has), and any session of a customer support reset, until they
 // enrol again. Everything else, withdrawal included, is refused on the
 // server: GETs go to the settings page, other requests get 403.
 func (h *Handler) requireEnrolled(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		s := web.Current(c)
-		if s == nil || enrolmentRoutes[c.Request().Method+" "+c.Path()] {
+		if web.Current(c) == nil || enrolmentRoutes[c.Request().Method+" "+c.Path()] {
 			return next(c)
 		}
-		ctx := c.Request().Context()
-		var mustEnrol bool
-		var err error
+		mustEnrol, err := h.mustEnrol(c)
 		switch {
-		case s.Method == string(mfa.MethodTempPass):
-			var has bool
-			has, err = h.DB.HasAnyFactor(ctx, s.CustomerID)
-			mustEnrol = !has
-		default:
-			// Only a customer support has reset can owe an enrolment; the
-			// row read here is the one the handler uses too.
-			var cu *data.Customer
-			if cu, err = h.customer(c); err == nil && !cu.MFAResetAt.IsZero() {
-				mustEnrol, err = h.DB.ReenrolmentPending(ctx, s.CustomerID)
-			}
-		}
-		switch {
-		case err != nil && !errors.Is(err, data.ErrNotFound):
+		case err != nil:
 			return err
 		case !mustEnrol:
 			return next(c)
@@ -144,6 +129,31 @@ func (h *Handler) requireEnrolled(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		return errEnrolFirst
 	}
+}
+
+// mustEnrol reports whether the request's session may only enrol a factor.
+func (h *Handler) mustEnrol(c echo.Context) (bool, error) {
+	s := web.Current(c)
+	ctx := c.Request().Context()
+	var mustEnrol bool
+	var err error
+	switch {
+	case s.Method == string(mfa.MethodTempPass):
+		// Not "has any factor": a reset of the app alone leaves the SMS
+		// number, which the pass's holder may not have.
+		mustEnrol, err = h.DB.TempPassEnrolmentPending(ctx, s.CustomerID)
+	default:
+		// Only a customer support has reset can owe an enrolment; the
+		// row read here is the one the handler uses too.
+		var cu *data.Customer
+		if cu, err = h.customer(c); err == nil && !cu.MFAResetAt.IsZero() {
+			mustEnrol, err = h.DB.ReenrolmentPending(ctx, s.CustomerID)
+		}
+	}
+	if errors.Is(err, data.ErrNotFound) {
+		return false, nil
+	}
+	return mustEnrol, err
 }
 
 var errEnrolFirst = &web.UserError{Status: http.StatusForbidden, Title: "ui.temp_pass.enrol_first.title",

@@ -98,6 +98,16 @@ func (db *DB) customerByID(ctx context.Context, id int64) (*Customer, error) {
 	return c, nil
 }
 
+// CustomerByAccountNumber reads a customer by account number inside the transaction.
+func (tx *Tx) CustomerByAccountNumber(ctx context.Context, account string) (*Customer, error) {
+	c, err := scanCustomer(tx.QueryRowContext(ctx,
+		`SELECT `+customerColumns+` FROM customers WHERE account_number = ?`, account))
+	if err != nil {
+		return nil, fmt.Errorf("customer by account number: %w", err)
+	}
+	return c, nil
+}
+
 // CustomerByID reads a customer inside the transaction.
 func (tx *Tx) CustomerByID(ctx context.Context, id int64) (*Customer, error) {
 	c, err := scanCustomer(tx.QueryRowContext(ctx,

@@ -80,26 +80,52 @@ type Staff struct {
 	TOTPLastStep   int64
 	Active         bool
 	CreatedAt      time.Time
+	// CustomerID is the staff member's own brokerage account (0: none),
+	// which they may not act on; CustomerAccount is its account number.
+	CustomerID      int64
+	CustomerAccount string
+	// A change waiting for a second admin (docs/operations.md): Kind
+	// "create" (the account is inactive until confirmed) or "role"
+	// (PendingRole and PendingOrg replace the current ones then), asked
+	// by PendingBy at PendingAt. Empty Kind: nothing waits.
+	PendingKind string
+	PendingRole string
+	PendingOrg  string
+	PendingBy   int64
+	PendingAt   time.Time
 }
+
+// Kinds of staff changes that wait for a second admin.
+const (
+	StaffPendingCreate = "create"
+	StaffPendingRole   = "role"
+)
 
 // HasTOTP reports whether the staff member has enrolled an authenticator.
 func (s *Staff) HasTOTP() bool { return len(s.TOTPSecretEnc) > 0 }
 
 const staffSelect = `SELECT s.id, s.login_id, s.name, s.role, s.org_id, o.name, o.kind, s.password_hash, s.totp_secret_enc,
-	s.totp_pending_enc, s.totp_last_step, s.active, s.created_at FROM staff s JOIN organisations o ON o.id = s.org_id`
+	s.totp_pending_enc, s.totp_last_step, s.active, s.created_at, s.customer_id, COALESCE(c.account_number, ''),
+	s.pending_kind, s.pending_role, s.pending_org, s.pending_by, s.pending_at
+	FROM staff s JOIN organisations o ON o.id = s.org_id LEFT JOIN customers c ON c.id = s.customer_id`
 
 func scanStaff(row interface{ Scan(...any) error }) (*Staff, error) {
 	var s Staff
-	var created int64
+	var created, pendingAt int64
+	var customer, pendingBy sql.NullInt64
 	err := row.Scan(&s.ID, &s.LoginID, &s.Name, &s.Role, &s.OrgID, &s.OrgName, &s.OrgKind, &s.PasswordHash, &s.TOTPSecretEnc,
-		&s.TOTPPendingEnc, &s.TOTPLastStep, &s.Active, &created)
+		&s.TOTPPendingEnc, &s.TOTPLastStep, &s.Active, &created, &customer, &s.CustomerAccount,
+		&s.PendingKind, &s.PendingRole, &s.PendingOrg, &pendingBy, &pendingAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
 	if err != nil {
 		return nil, fmt.Errorf("scan staff: %w", err)
 	}
-	s.CreatedAt = time.Unix(created, 0)
+	s.CreatedAt, s.CustomerID, s.PendingBy = time.Unix(created, 0), customer.Int64, pendingBy.Int64
+	if pendingAt > 0 {
+		s.PendingAt = time.Unix(pendingAt, 0)
+	}
 	return &s, nil
 }
 
@@ -157,27 +183,74 @@ func (db *DB) CountStaff(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// CreateStaff inserts a staff member and returns the id.
+// CreateStaff inserts a staff member and returns the id. One created
+// with PendingKind "create" (by PendingBy) is inactive until a second
+// admin confirms it (ApplyStaffPending).
 func (tx *Tx) CreateStaff(ctx context.Context, s *Staff) (int64, error) {
+	active, pendingAt := 1, int64(0)
+	if s.PendingKind == StaffPendingCreate {
+		active, pendingAt = 0, tx.now.Unix()
+		s.PendingRole, s.PendingOrg = s.Role, s.OrgID
+	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO staff (login_id, name, role, org_id, password_hash,
-		totp_secret_enc, totp_last_step, active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, -1, 1, ?, ?)`,
-		s.LoginID, s.Name, s.Role, s.OrgID, s.PasswordHash, s.TOTPSecretEnc, tx.now.Unix(), tx.now.Unix())
+		totp_secret_enc, totp_last_step, active, customer_id, pending_kind, pending_role, pending_org, pending_by,
+		pending_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, -1, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		s.LoginID, s.Name, s.Role, s.OrgID, s.PasswordHash, s.TOTPSecretEnc, active, nullID(s.CustomerID),
+		s.PendingKind, s.PendingRole, s.PendingOrg, nullID(s.PendingBy), pendingAt, tx.now.Unix(), tx.now.Unix())
 	if err != nil {
 		return 0, fmt.Errorf("create staff %s: %w", s.LoginID, err)
 	}
 	return res.LastInsertId()
 }
 
-// SetStaffRole gives a staff member a role in an organisation.
+// noStaffPending clears a change waiting for a second admin.
+const noStaffPending = `pending_kind = '', pending_role = '', pending_org = '', pending_by = NULL, pending_at = 0`
+
+// SetStaffRole gives a staff member a role in an organisation at once,
+// dropping any change that waited for a second admin.
 func (tx *Tx) SetStaffRole(ctx context.Context, id int64, role, orgID string) error {
-	return tx.updateStaff(ctx, id, `role = ?, org_id = ?`, role, orgID)
+	return tx.updateStaff(ctx, id, `role = ?, org_id = ?, `+noStaffPending, role, orgID)
+}
+
+// SetStaffPendingRole records a role change that waits for a second
+// admin; the current role stays in force until then.
+func (tx *Tx) SetStaffPendingRole(ctx context.Context, id int64, role, orgID string, by int64) error {
+	return tx.updateStaff(ctx, id, `pending_kind = ?, pending_role = ?, pending_org = ?, pending_by = ?, pending_at = ?`,
+		StaffPendingRole, role, orgID, by, tx.now.Unix())
+}
+
+// ApplyStaffPending carries out the change that waited for a second
+// admin: the waiting role and organisation, and for a new account its
+// activation. ErrNotFound when nothing waits.
+func (tx *Tx) ApplyStaffPending(ctx context.Context, id int64) error {
+	res, err := tx.ExecContext(ctx, `UPDATE staff SET role = pending_role, org_id = pending_org,
+		active = CASE WHEN pending_kind = 'create' THEN 1 ELSE active END, `+noStaffPending+`, updated_at = ?
+		WHERE id = ? AND pending_kind != ''`, tx.now.Unix(), id)
+	if err != nil {
+		return fmt.Errorf("apply staff %d pending: %w", id, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return fmt.Errorf("apply staff %d pending: %w", id, ErrNotFound)
+	}
+	return nil
+}
+
+// ClearStaffPending drops the change that waited for a second admin; a
+// new account stays inactive.
+func (tx *Tx) ClearStaffPending(ctx context.Context, id int64) error {
+	return tx.updateStaff(ctx, id, noStaffPending)
 }
 
 // SetStaffActive activates or deactivates a staff member. Deactivating
 // also removes their passkeys, so an account turned back on later starts
-// with no credential from before.
+// with no credential from before, and drops a change waiting for a
+// second admin, so confirming it cannot turn the account back on.
 func (tx *Tx) SetStaffActive(ctx context.Context, id int64, active bool) error {
-	if err := tx.updateStaff(ctx, id, `active = ?`, boolInt(active)); err != nil {
+	set := `active = ?`
+	if !active {
+		set += `, ` + noStaffPending
+	}
+	if err := tx.updateStaff(ctx, id, set, boolInt(active)); err != nil {
 		return err
 	}
 	if active {

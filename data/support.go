@@ -38,15 +38,28 @@ func (db *DB) ReenrolmentPending(ctx context.Context, customerID int64) (bool, e
 	return pending, nil
 }
 
-// HasAnyFactor reports whether the customer has a confirmed factor or a passkey.
-func (db *DB) HasAnyFactor(ctx context.Context, customerID int64) (bool, error) {
-	var has bool
-	err := db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM factors WHERE customer_id = ? AND confirmed_at > 0)
-		OR EXISTS (SELECT 1 FROM passkeys WHERE customer_id = ?)`, customerID, customerID).Scan(&has)
+// TempPassEnrolmentPending reports whether the customer used a temporary
+// pass and no factor or passkey was enrolled since: a session started
+// with the pass reaches only enrolment until then, whatever factors the
+// customer still had (MarkTempPassEnrolled ends it).
+func (db *DB) TempPassEnrolmentPending(ctx context.Context, customerID int64) (bool, error) {
+	var pending bool
+	err := db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM temp_passes
+		WHERE customer_id = ? AND used_at > 0 AND enrolled_at = 0)`, customerID).Scan(&pending)
 	if err != nil {
-		return false, fmt.Errorf("factors of %d: %w", customerID, err)
+		return false, fmt.Errorf("temp pass enrolment of %d: %w", customerID, err)
 	}
-	return has, nil
+	return pending, nil
+}
+
+// MarkTempPassEnrolled records, in the enrolment's transaction, that a
+// factor was enrolled after the customer's used passes.
+func (tx *Tx) MarkTempPassEnrolled(ctx context.Context, customerID int64) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE temp_passes SET enrolled_at = ?
+		WHERE customer_id = ? AND used_at > 0 AND enrolled_at = 0`, tx.now.Unix(), customerID); err != nil {
+		return fmt.Errorf("mark temp pass enrolled: %w", err)
+	}
+	return nil
 }
 
 // StaffCustomerID returns the staff member's own brokerage account, or 0.

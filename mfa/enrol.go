@@ -142,10 +142,15 @@ func (s *Service) enrolAttempt(in EnrolInput, m Method) VerifyInput {
 }
 
 // finishEnrolment removes the factor the new one replaces, tells the
-// customer, audits, and ends the customer's other sessions.
+// customer, audits, and ends the customer's other sessions. It is also
+// what lifts a temporary pass's confinement to enrolment: the new factor
+// was made after the pass was used.
 func (s *Service) finishEnrolment(ctx context.Context, tx *data.Tx, c *data.Customer, in EnrolInput, keepID int64, kind string) error {
 	replaced, err := tx.DeleteFactors(ctx, c.ID, kind, keepID)
 	if err != nil {
+		return err
+	}
+	if err := tx.MarkTempPassEnrolled(ctx, c.ID); err != nil {
 		return err
 	}
 	action, msg := "factor.add", notify.FactorAdded(kind, tx.Now())

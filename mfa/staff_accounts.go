@@ -23,6 +23,9 @@ type NewStaff struct {
 	Name    string
 	Role    string
 	OrgID   string
+	// CustomerAccount is the account number of the staff member's own
+	// brokerage account, if they have one: they may not act on it.
+	CustomerAccount string
 }
 
 // initialPasswordAlphabet leaves out characters people confuse when they
@@ -48,7 +51,10 @@ func NewInitialPassword() (string, error) {
 // CreateStaff creates an account with a one-time initial password, which
 // it returns; TOTP is enrolled at the first login. The account and its
 // audit event commit together. actor is who does it (a staff event, or a
-// system one for the command line).
+// system one for the command line). A supervisor or admin created by a
+// staff member stays inactive until a second admin confirms it
+// (ConfirmStaffChange); the command line, run by the operator on the
+// server, is the bootstrap and creates it active.
 func (s *Service) CreateStaff(ctx context.Context, in NewStaff, actor data.AuditEvent) (int64, string, error) {
 	if !slices.Contains(data.Roles(), in.Role) {
 		return 0, "", ErrInvalidRole
@@ -62,14 +68,23 @@ func (s *Service) CreateStaff(ctx context.Context, in NewStaff, actor data.Audit
 		return 0, "", err
 	}
 	var id int64
+	st := &data.Staff{LoginID: NormalizeLoginID(in.LoginID), Name: in.Name, Role: in.Role, OrgID: in.OrgID, PasswordHash: hash}
+	actor.Action, actor.Outcome = "staff.create", "success"
+	if actor.StaffID != 0 && NeedsSecondAdmin("", in.Role) {
+		st.PendingKind, st.PendingBy = data.StaffPendingCreate, actor.StaffID
+		actor.Outcome = "requested"
+	}
 	err = s.DB.InTx(ctx, func(tx *data.Tx) error {
-		id, err = tx.CreateStaff(ctx, &data.Staff{LoginID: NormalizeLoginID(in.LoginID), Name: in.Name,
-			Role: in.Role, OrgID: in.OrgID, PasswordHash: hash})
+		if st.CustomerID, err = customerOfAccount(ctx, tx, in.CustomerAccount); err != nil {
+			return err
+		}
+		id, err = tx.CreateStaff(ctx, st)
 		if err != nil {
 			return err
 		}
-		actor.Action, actor.Outcome = "staff.create", "success"
-		actor.Detail = fmt.Sprintf("staff_id=%d login=%s role=%s org=%s", id, quoteForAudit(in.LoginID), in.Role, in.OrgID)
+		actor.CustomerID = st.CustomerID
+		actor.Detail = fmt.Sprintf("staff_id=%d login=%s role=%s org=%s customer_id=%d", id, quoteForAudit(in.LoginID),
+			in.Role, in.OrgID, st.CustomerID)
 		return tx.Audit(ctx, actor)
 	})
 	if err != nil {
@@ -80,14 +95,21 @@ func (s *Service) CreateStaff(ctx context.Context, in NewStaff, actor data.Audit
 
 // SetStaffRole gives another staff member a role in an organisation. It
 // takes effect on their next request: the console reads roles per request.
-func (s *Service) SetStaffRole(ctx context.Context, actor *data.Staff, clientIP string, staffID int64, role, orgID string) error {
+// A promotion to supervisor or admin only waits for a second admin
+// (ConfirmStaffChange), and SetStaffRole reports that it waits.
+func (s *Service) SetStaffRole(ctx context.Context, actor *data.Staff, clientIP string, staffID int64, role, orgID string) (bool, error) {
 	if !slices.Contains(data.Roles(), role) {
-		return ErrInvalidRole
+		return false, ErrInvalidRole
 	}
-	return s.changeStaff(ctx, actor, clientIP, staffID, "staff.role", func(tx *data.Tx, before *data.Staff) (string, error) {
-		return fmt.Sprintf("role=%s->%s org=%s->%s", before.Role, role, before.OrgID, orgID),
-			tx.SetStaffRole(ctx, staffID, role, orgID)
+	var waits bool
+	err := s.changeStaff(ctx, actor, clientIP, staffID, "staff.role", func(tx *data.Tx, before *data.Staff) (string, error) {
+		detail := fmt.Sprintf("role=%s->%s org=%s->%s", before.Role, role, before.OrgID, orgID)
+		if waits = NeedsSecondAdmin(before.Role, role); waits {
+			return detail + " waits_for=second_admin", tx.SetStaffPendingRole(ctx, staffID, role, orgID, actor.ID)
+		}
+		return detail, tx.SetStaffRole(ctx, staffID, role, orgID)
 	})
+	return waits, err
 }
 
 // DeactivateStaff disables an account and ends its sessions.

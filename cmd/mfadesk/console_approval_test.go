@@ -125,8 +125,10 @@ func TestNobodyActsOnOwnAccount(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	link("admin", "demo-sms")
+	// Linked once the case is strongly verified: the link also keeps
+	// them from opening or verifying one (TestOwnAccountLinkKeepsStaffOff).
 	admin, kase := strongCase(t, a, "admin", "demo-sms")
+	link("admin", "demo-sms")
 	if p := admin.post(kase+"/reset", nil); p.location != kase+"?notice=own_account" {
 		t.Errorf("admin reset own account: %q", p.location)
 	}

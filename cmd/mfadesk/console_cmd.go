@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -18,7 +19,9 @@ import (
 // The console's subcommands:
 //
 //	mfadesk staff list [config flags]
-//	mfadesk staff create --login ID --role ROLE --org ORG [--name NAME] [config flags]
+//	mfadesk staff create --login ID --role ROLE --org ORG [--name NAME] [--customer ACCOUNTNO] [config flags]
+//	mfadesk staff link --login ID --customer ACCOUNTNO [config flags]
+//	mfadesk staff unlink --login ID [config flags]
 //	mfadesk staff org --id shop-NAME --name NAME [--kind partner] [config flags]
 //	mfadesk audit verify [--anchor FILE] [--audit-old-keys K1,K2] [config flags]
 //
@@ -41,6 +44,7 @@ func consoleCommand(ctx context.Context, cmd string, args []string, getenv func(
 	anchor := fs.String("anchor", "", "audit verify: the anchor file (default --audit-anchor), or shipped JSON log lines")
 	// Read from the environment after parsing, so --help never shows them.
 	oldKeys := fs.String("audit-old-keys", "", "audit verify: earlier audit keys, comma-separated; prefer MFADESK_AUDIT_OLD_KEYS")
+	customer := fs.String("customer", "", "account number of the staff member's own brokerage account")
 	own, rest := splitFlags(args, fs)
 	if err := fs.Parse(own); err != nil {
 		return err
@@ -69,13 +73,30 @@ func consoleCommand(ctx context.Context, cmd string, args []string, getenv func(
 			if *name == "" {
 				*name = *login
 			}
-			_, password, err := app.MFA.CreateStaff(ctx, mfa.NewStaff{LoginID: *login, Name: *name, Role: *role, OrgID: *org},
-				data.AuditEvent{ActorKind: "system", Actor: "cli"})
+			// The operator at the server's shell is the bootstrap: a
+			// supervisor or admin made here needs no second admin.
+			_, password, err := app.MFA.CreateStaff(ctx, mfa.NewStaff{LoginID: *login, Name: *name, Role: *role, OrgID: *org,
+				CustomerAccount: *customer}, data.AuditEvent{ActorKind: "system", Actor: "cli"})
 			if err != nil {
 				return fmt.Errorf("create staff %s: %w", *login, err)
 			}
 			fmt.Fprintf(stdout, "created staff %s (%s in %s)\ninitial password (shown once): %s\n"+
 				"The first login at /console/login enrols an authenticator app.\n", mfa.NormalizeLoginID(*login), *role, *org, password)
+			return nil
+		})
+	case "staff link", "staff unlink":
+		return withApp(ctx, cfg, log, func(app *App) error {
+			if *login == "" || (verb == "link") == (*customer == "") {
+				return errors.New("staff link needs --login and --customer; staff unlink needs --login only")
+			}
+			st, err := app.DB.StaffByLogin(ctx, mfa.NormalizeLoginID(*login))
+			if err != nil {
+				return fmt.Errorf("staff %s: %w", *login, err)
+			}
+			if err := app.MFA.LinkStaffCustomer(ctx, st.ID, *customer, data.AuditEvent{ActorKind: "system", Actor: "cli"}); err != nil {
+				return fmt.Errorf("%s staff %s: %w", verb, st.LoginID, err)
+			}
+			fmt.Fprintf(stdout, "staff %s: own account %q\n", st.LoginID, *customer)
 			return nil
 		})
 	case "staff org":
@@ -97,7 +118,8 @@ func consoleCommand(ctx context.Context, cmd string, args []string, getenv func(
 			return err
 		})
 	}
-	return fmt.Errorf("unknown command %q (want staff list, staff create, staff org or audit verify)", strings.TrimSpace(cmd+" "+verb))
+	return fmt.Errorf("unknown command %q (want staff list, staff create, staff link, staff unlink, staff org or audit verify)",
+		strings.TrimSpace(cmd+" "+verb))
 }
 
 // splitFlags separates the flags fs defines (with their values) from the
@@ -135,9 +157,14 @@ func staffCommand(ctx context.Context, cfg Config, log *slog.Logger, stdout io.W
 			return err
 		}
 		w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(w, "ID\tLOGIN\tROLE\tORG\tACTIVE\tTOTP")
+		fmt.Fprintln(w, "ID\tLOGIN\tROLE\tORG\tACTIVE\tTOTP\tOWN_ACCOUNT\tWAITING")
 		for _, s := range list {
-			fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%v\t%v\n", s.ID, s.LoginID, s.Role, s.OrgID, s.Active, s.HasTOTP())
+			waiting := "-"
+			if s.PendingKind != "" {
+				waiting = s.PendingKind + ":" + s.PendingRole
+			}
+			fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%v\t%v\t%s\t%s\n", s.ID, s.LoginID, s.Role, s.OrgID, s.Active, s.HasTOTP(),
+				cmp.Or(s.CustomerAccount, "-"), waiting)
 		}
 		return w.Flush()
 	})

@@ -69,6 +69,9 @@ var consoleAccess = map[string][]string{
 	"POST /console/staff/:id/role":                    {"admin"},
 	"POST /console/staff/:id/deactivate":              {"admin"},
 	"POST /console/staff/:id/totp/reset":              {"admin"},
+	"POST /console/staff/:id/customer":                {"admin"},
+	"POST /console/staff/:id/confirm":                 {"admin"},
+	"POST /console/staff/:id/cancel":                  {"admin"},
 	"POST /console/staff/settings":                    {"admin"},
 }
 
