@@ -22,7 +22,7 @@ func (h *Handler) authorize() echo.MiddlewareFunc {
 
 // subject tells the policy who the request is. The staff member's role,
 // organisation and active flag come from the database on every request
-// (SECURITY 29): a removed role or a deactivation counts at once.
+// (docs/security.md S29): a removed role or a deactivation counts at once.
 func (h *Handler) subject(c echo.Context) (rbac.Subject, error) {
 	ctx := c.Request().Context()
 	s := web.Current(c)
@@ -165,7 +165,7 @@ func currentCase(c echo.Context) *data.Case {
 }
 
 // requireStrong lets through only a case with a strong identity
-// verification that still counts (knowledge alone never does, SECURITY 31).
+// verification that still counts (knowledge alone never does, docs/security.md S31).
 func (h *Handler) requireStrong(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		k := currentCase(c)

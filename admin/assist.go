@@ -39,7 +39,7 @@ func (h *Handler) assist(c echo.Context) error {
 }
 
 // factorRows lists the customer's factors and passkeys with names and
-// dates, never a secret (SECURITY 32).
+// dates, never a secret (docs/security.md S32).
 func (h *Handler) factorRows(ctx context.Context, customerID int64) ([]views.ConsoleFactorRow, error) {
 	factors, err := h.DB.ConfirmedFactors(ctx, customerID)
 	if err != nil {

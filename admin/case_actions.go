@@ -13,7 +13,7 @@ import (
 	"mfadesk/web"
 )
 
-// The actions on a case (issue 6). routes.go puts them behind
+// The actions on a case (docs/design.md §3). routes.go puts them behind
 // requireStrong and the policy decides the roles; mfa checks both again
 // and runs each action in one transaction with its audit event and
 // outbox messages. Each handler sends the browser back to the case with a

@@ -13,7 +13,7 @@ import (
 	"mfadesk/web"
 )
 
-// Reports (DESIGN §2) for supervisors, admins and auditors: MFA adoption
+// Reports (docs/design.md §3) for supervisors, admins and auditors: MFA adoption
 // over time, support actions by organisation, and the customers a coming
 // enforcement phase locks out. Every view and export is audited, since
 // they read customer data in bulk.

@@ -16,7 +16,7 @@ import (
 
 // The supervisors' queue of four-eyes requests. Supervisors of the support
 // centre decide requests from every organisation, partner shops included:
-// the shops' staff always need their approval (DESIGN §2).
+// the shops' staff always need their approval (docs/design.md §3).
 
 const requestListLimit = 200
 

@@ -220,7 +220,7 @@ func (h *Handler) staffPasskeyCheck(c echo.Context) error {
 	return h.passkeyLoggedIn(c, st)
 }
 
-// passkeyLoggedIn starts the full session (a new id, SECURITY 21); the
+// passkeyLoggedIn starts the full session (a new id, docs/security.md S21); the
 // login's audit event was written with the passkey's outcome.
 func (h *Handler) passkeyLoggedIn(c echo.Context, st *data.Staff) error {
 	if _, err := h.Sessions.Start(c, web.Principal{StaffID: st.ID}, data.LevelFull, string(mfa.MethodPasskey)); err != nil {

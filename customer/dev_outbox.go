@@ -10,7 +10,7 @@ import (
 	"mfadesk/web"
 )
 
-// outboxJSON is one message of /dev/outbox.json (DESIGN §4).
+// outboxJSON is one message of /dev/outbox.json (docs/design.md §8).
 type outboxJSON struct {
 	ID        int64  `json:"id"`
 	Channel   string `json:"channel"`

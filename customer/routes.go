@@ -41,7 +41,7 @@ func (h *Handler) Register(e *echo.Echo) {
 	loggedIn.POST("/stepup/method", h.stepUpMethod)
 
 	// 多要素認証設定: anyone logged in sees it; every change needs a fresh
-	// second factor (SECURITY 26, 27).
+	// second factor (docs/security.md S26, S27).
 	loggedIn.GET("/settings/mfa", h.mfaSettings)
 	mfaChange := loggedIn.With(h.requireStepUp("mfa"))
 	mfaChange.POST("/settings/mfa/uses", h.saveUses)
@@ -59,7 +59,7 @@ func (h *Handler) Register(e *echo.Echo) {
 	mfaChange.POST("/settings/mfa/recovery", h.issueRecoveryCodes)
 
 	// 登録情報の照会・変更: a step-up when the customer's settings ask for
-	// one; changing a contact always needs a fresh one (SECURITY 11).
+	// one; changing a contact always needs a fresh one (docs/security.md S11).
 	account := loggedIn.With(h.requireAccountStepUp)
 	account.GET("/account", h.account)
 	contactChange := loggedIn.With(h.requireStepUp("account"))

@@ -18,7 +18,7 @@ import (
 
 // stepUpOp is an operation that can ask for a fresh second factor.
 // "withdrawal:<id>" binds the factor to one withdrawal's amount and
-// destination (SECURITY 26).
+// destination (docs/security.md S26).
 type stepUpOp struct {
 	name  string // account, mfa, withdrawal:<id>
 	title string // message key of the page's lead

@@ -17,7 +17,7 @@ import (
 //
 // The pass goes through mfa.Verify as the login's second factor (method
 // temp_pass, use login), so it shares the lock with every other entry
-// point and is refused where only a passkey passes login (SECURITY 42).
+// point and is refused where only a passkey passes login (docs/security.md S42).
 // It does not consult the login plan: a customer blocked for having no
 // valid email is exactly who support gives a pass to. The session it
 // starts has a fresh "mfa" step-up, so the enrolment pages, which ask for

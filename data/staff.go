@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// Staff roles (DESIGN §2).
+// Staff roles (docs/design.md §3).
 const (
 	RoleAdmin      = "admin"
 	RoleSupervisor = "supervisor"

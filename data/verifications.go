@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// Verification methods and strengths (DESIGN §2).
+// Verification methods and strengths (docs/design.md §3).
 const (
 	VerifyKnowledge  = "knowledge"
 	VerifyPossession = "possession"

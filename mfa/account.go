@@ -41,7 +41,7 @@ type ContactChange struct {
 // ConfirmContact makes the new contact active once its code is entered:
 // in one transaction the contact changes, withdrawals are held, the old
 // and the new contact are told, the customer's other sessions end and the
-// change is audited with masked values (SECURITY 11, 34).
+// change is audited with masked values (docs/security.md S11, S34).
 func (s *Service) ConfirmContact(ctx context.Context, in ContactChange) error {
 	channel := notify.Email
 	if in.Kind == ContactPhone {
@@ -192,8 +192,8 @@ func (s *Service) withdrawalRequested(ctx context.Context, tx *data.Tx, c *data.
 }
 
 // ChangeBankAccount replaces the withdrawal bank account. The handler
-// only calls it after a fresh second factor for this change (DESIGN §1:
-// always, whatever the settings); withdrawals are then held.
+// only calls it after a fresh second factor for this change (always,
+// whatever the settings: docs/design.md §2); withdrawals are then held.
 func (s *Service) ChangeBankAccount(ctx context.Context, c *data.Customer, b *data.BankAccount, sessionHash, clientIP string) error {
 	return s.DB.InTx(ctx, func(tx *data.Tx) error {
 		now := tx.Now()

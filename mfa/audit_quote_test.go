@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-// SECURITY 36: what a person typed reaches the audit trail with control
+// docs/security.md S36: what a person typed reaches the audit trail with control
 // characters escaped (no forged lines, no terminal escapes) and bounded.
 func TestQuoteForAudit(t *testing.T) {
 	tests := []struct{ in, want string }{

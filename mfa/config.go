@@ -8,7 +8,7 @@ import (
 )
 
 // Config is every limit and date of the programme; DefaultConfig gives
-// the values of DESIGN §1. A zero date means the phase is off.
+// the values of docs/design.md §2. A zero date means the phase is off.
 type Config struct {
 	LoginMFAFrom          time.Time
 	EmailRequiredFrom     time.Time
@@ -21,7 +21,7 @@ type Config struct {
 	SendsPerHour    int // codes sent to one account per hour
 
 	// StepUpWindow is how recent a second factor must be for an
-	// operation that asks for one (DESIGN §1: 5 minutes).
+	// operation that asks for one (5 minutes by default).
 	StepUpWindow time.Duration
 	// WithdrawalHold is how long withdrawals are held after a contact
 	// change or a support reset.
@@ -40,14 +40,14 @@ type Config struct {
 	PasswordWindow             time.Duration
 
 	// TempPassTTL is how long a temporary access pass issued by support
-	// stays valid (DESIGN §2: one use, 60 minutes).
+	// stays valid (one use, 60 minutes by default).
 	TempPassTTL time.Duration
 	// ApprovalTTL is how long a four-eyes request waits for a decision
 	// before it expires.
 	ApprovalTTL time.Duration
 	// ApprovalActions (reset, contact) become pending requests for a
 	// supervisor when a staff member of one of ApprovalRoles does them.
-	// Partners always need approval, whatever these say (DESIGN §2).
+	// Partners always need approval, whatever these say (docs/design.md §3).
 	ApprovalActions []string
 	ApprovalRoles   []string
 

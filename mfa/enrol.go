@@ -13,7 +13,7 @@ import (
 const Issuer = "mfadesk証券"
 
 // EnrolInput confirms a new factor: the code it produced and the trading
-// password (DESIGN §1), plus the services it will be used for.
+// password (docs/design.md §2), plus the services it will be used for.
 type EnrolInput struct {
 	Customer        *data.Customer
 	SessionHash     string
@@ -59,7 +59,7 @@ func (s *Service) PendingTOTP(ctx context.Context, c *data.Customer) (uri, secre
 
 // ConfirmTOTP activates the pending authenticator app. The confirming
 // code's step becomes the last accepted one, so that code cannot then log
-// in (SECURITY 2). An app already enrolled is replaced in the same
+// in (docs/security.md S2). An app already enrolled is replaced in the same
 // transaction: the new one works before the old one goes.
 func (s *Service) ConfirmTOTP(ctx context.Context, in EnrolInput) error {
 	tradingOK, err := s.checkPassword(ctx, in.Customer.TradingPasswordHash, in.TradingPassword)

@@ -58,7 +58,7 @@ func (u *passkeyUser) WebAuthnDisplayName() string                { return u.dis
 func (u *passkeyUser) WebAuthnCredentials() []webauthn.Credential { return u.creds }
 
 // loadPasskeyUser reads a customer's passkeys usable for use; cloned ones
-// never take part (SECURITY 40).
+// never take part (docs/security.md S40).
 func loadPasskeyUser(c *data.Customer, handle []byte, keys []data.Passkey, use Use) (*passkeyUser, error) {
 	u := &passkeyUser{handle: handle, name: c.LoginID, display: c.NameKanji}
 	for _, k := range keys {

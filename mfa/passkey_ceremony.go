@@ -32,7 +32,7 @@ func (s *Service) beginRegistration(ctx context.Context, user webauthn.User, reg
 }
 
 // beginDiscoverableLogin starts a login with no account named: no
-// allowCredentials, so the options reveal no account (SECURITY 41).
+// allowCredentials, so the options reveal no account (docs/security.md S41).
 func (s *Service) beginDiscoverableLogin(ctx context.Context, sessionHash, kind string) ([]byte, error) {
 	assertion, sd, err := s.WebAuthn.BeginDiscoverableLogin(webauthn.WithUserVerification(protocol.VerificationRequired))
 	if err != nil {

@@ -13,7 +13,7 @@ import (
 
 // BeginPasskeyLogin returns options for a passkey login with no login ID
 // typed: no allowCredentials, so the options reveal no account
-// (SECURITY 41).
+// (docs/security.md S41).
 func (s *Service) BeginPasskeyLogin(ctx context.Context, sessionHash string) ([]byte, error) {
 	return s.beginDiscoverableLogin(ctx, sessionHash, ceremonyLogin)
 }

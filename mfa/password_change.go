@@ -13,7 +13,7 @@ import (
 // PasswordKind is which of the customer's two passwords.
 type PasswordKind string
 
-// The two knowledge factors (DESIGN §1).
+// The two knowledge factors (docs/design.md §2).
 const (
 	PasswordLogin   PasswordKind = "login"
 	PasswordTrading PasswordKind = "trading"

@@ -10,7 +10,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-// Length limits of a new password (SECURITY 13, NIST SP 800-63B §5.1.1.2).
+// Length limits of a new password (docs/security.md S13, NIST SP 800-63B §5.1.1.2).
 // Eight is NIST's minimum for a password used with a second factor, which
 // mfadesk makes mandatory. The maximum is far above the 64 NIST asks us to
 // accept; it bounds request size, and nothing is ever truncated.

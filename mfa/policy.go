@@ -94,7 +94,7 @@ func (p LoginPlan) Allows(m Method) bool {
 	return false
 }
 
-// PlanLogin applies DESIGN §1 to the customer's factors at the current time.
+// PlanLogin applies the phases of docs/design.md §2 to the customer's factors at the current time.
 func (s *Service) PlanLogin(ctx context.Context, c *data.Customer) (LoginPlan, error) {
 	f, err := s.loadFactors(ctx, c)
 	if err != nil {

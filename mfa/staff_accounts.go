@@ -134,7 +134,7 @@ func (s *Service) ResetStaffTOTP(ctx context.Context, actor *data.Staff, clientI
 }
 
 // changeStaff runs one admin change on another account with its audit
-// event in one transaction. Nobody changes their own account (SECURITY 33).
+// event in one transaction. Nobody changes their own account (docs/security.md S33).
 func (s *Service) changeStaff(ctx context.Context, actor *data.Staff, clientIP string, staffID int64, action string,
 	change func(tx *data.Tx, before *data.Staff) (string, error)) error {
 	if actor.ID == staffID {

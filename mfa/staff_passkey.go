@@ -14,7 +14,7 @@ import (
 	"mfadesk/data"
 )
 
-// Staff passkeys (issue 7, console half): a passkey with user verification
+// Staff passkeys (docs/design.md §3): a passkey with user verification
 // logs a staff member in alone, or stands for TOTP after the password.
 // They live in their own table with their own user handles, so a staff
 // credential never opens the customer site nor a customer's the console.
@@ -59,7 +59,7 @@ func (u *staffPasskeyUser) key(credentialID []byte) *data.StaffPasskey {
 }
 
 // loadStaffPasskeyUser reads the staff member's passkeys; cloned ones
-// never take part (SECURITY 40).
+// never take part (docs/security.md S40).
 func (s *Service) loadStaffPasskeyUser(ctx context.Context, st *data.Staff, handle []byte) (*staffPasskeyUser, error) {
 	keys, err := s.DB.StaffPasskeysOf(ctx, st.ID)
 	if err != nil {

@@ -14,7 +14,7 @@ import (
 
 // BeginStaffPasskeyLogin returns options for a console login with a
 // passkey alone: no staff ID typed, no allowCredentials, so the options
-// reveal no account (SECURITY 41).
+// reveal no account (docs/security.md S41).
 func (s *Service) BeginStaffPasskeyLogin(ctx context.Context, sessionHash string) ([]byte, error) {
 	return s.beginDiscoverableLogin(ctx, sessionHash, ceremonyStaffLogin)
 }

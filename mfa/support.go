@@ -11,11 +11,11 @@ import (
 	"mfadesk/notify"
 )
 
-// Console actions on a customer (DESIGN §2): reset, temporary pass,
+// Console actions on a customer (docs/design.md §3): reset, temporary pass,
 // contact change, unlock, and four-eyes approval. Each runs in one
 // transaction with its audit event and its outbox messages. None runs on
-// knowledge alone (SECURITY 31), nobody acts on their own account or
-// decides their own request (SECURITY 33).
+// knowledge alone (docs/security.md S31), nobody acts on their own account or
+// decides their own request (docs/security.md S33).
 
 // Errors of console actions.
 var (
@@ -49,7 +49,7 @@ type ActionResult struct {
 func (r ActionResult) Pending() bool { return r.RequestID != 0 }
 
 // NeedsApproval reports whether action by a staff member of role becomes
-// a pending request: always for partners (DESIGN §2), for others as
+// a pending request: always for partners (docs/design.md §3), for others as
 // configured.
 func (s *Service) NeedsApproval(action, role string) bool {
 	if role == data.RolePartner {

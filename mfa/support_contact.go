@@ -120,7 +120,7 @@ func (s *Service) SendSupportContactCode(ctx context.Context, a CaseActor, kind,
 }
 
 // ConfirmSupportContact checks the code read back for the case's new
-// contact. Wrong codes count toward the customer's one lock (SECURITY 16).
+// contact. Wrong codes count toward the customer's one lock (docs/security.md S16).
 // When it matches, the change runs now, or becomes a pending request when
 // the staff member's role needs approval: the new value, proven, waits in
 // the request.

@@ -20,7 +20,7 @@ import (
 // shown once to the staff member who passes it on, stored only as a keyed
 // hash, used once, and valid for Config.TempPassTTL. It passes login and
 // nothing else: never a step-up, never a withdrawal, and not login either
-// where only a passkey may pass it (SECURITY 42, through Verify's
+// where only a passkey may pass it (docs/security.md S42, through Verify's
 // refuseDowngrade).
 
 // tempPassAlphabet leaves out characters read alike (0/O, 1/I/L): the

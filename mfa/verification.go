@@ -13,7 +13,7 @@ import (
 	"mfadesk/data"
 )
 
-// Identity verification on a support case (DESIGN §2). Knowledge is weak:
+// Identity verification on a support case (docs/design.md §3). Knowledge is weak:
 // enough to see masked data and explain setup, never to reset a factor or
 // change a contact. Possession, document and postal are strong. A passed
 // verification counts for VerificationValidity, and only while its case is open.

@@ -13,7 +13,7 @@ import (
 // Possession and postal verification: a code goes to something the
 // customer controls (a verified phone or email, or the registered address
 // by post), and the customer reads it back. Wrong codes count against the
-// customer's one second-factor lock, shared with login (SECURITY 16).
+// customer's one second-factor lock, shared with login (docs/security.md S16).
 
 // PurposeConsoleVerification marks the console's codes in the lock's audit events.
 const PurposeConsoleVerification = "console_verification"

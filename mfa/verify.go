@@ -263,7 +263,7 @@ func (s *Service) SealTOTPSecret(customerID int64, secret string) ([]byte, error
 
 // refuseDowngrade enforces the phishing-resistant phase on the server:
 // where only a passkey may pass an operation, any other method is refused
-// whatever the page offered (SECURITY 42).
+// whatever the page offered (docs/security.md S42).
 func (s *Service) refuseDowngrade(ctx context.Context, in VerifyInput) error {
 	if !phishingResistantUse(in.Use) {
 		return nil

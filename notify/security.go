@@ -9,7 +9,7 @@ import (
 	"mfadesk/data"
 )
 
-// Security notices (DESIGN §1): each says what happened, when (JST) and
+// Security notices (docs/design.md §2): each says what happened, when (JST) and
 // what to do if it was not the customer. They go by email, and by a short
 // SMS where the mobile number is verified (NotifyCustomer).
 

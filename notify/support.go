@@ -2,8 +2,8 @@ package notify
 
 import "time"
 
-// Notices of what support did on the customer's account (DESIGN §1: "MFA
-// reset by support"). They go to every verified contact, like the other
+// Notices of what support did on the customer's account (docs/design.md §2:
+// "MFA reset by support"). They go to every verified contact, like the other
 // security notices.
 
 // MFAResetBySupport tells the customer support removed their second

@@ -171,7 +171,7 @@ func (w *Worker) deliver(ctx context.Context, m data.OutboxMessage) error {
 	unhook()
 	cancelSend()
 	// Log lines carry the id, channel, kind and attempt: never the
-	// recipient's message, which may hold a code (SECURITY 9, 36).
+	// recipient's message, which may hold a code (docs/security.md S9, S36).
 	log := w.Log.With("outbox_id", m.ID, "channel", m.Channel, "kind", m.Kind, "attempt", m.Attempts)
 	if err == nil {
 		log.Info("message sent", "provider_id", providerID)

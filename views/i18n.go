@@ -14,7 +14,7 @@ import (
 	"strings"
 )
 
-// Languages of the sites; Japanese is the default (DESIGN §5).
+// Languages of the sites; Japanese is the default (docs/design.md §1).
 const (
 	LangJA = "ja"
 	LangEN = "en"

@@ -11,7 +11,7 @@ import (
 // Peek returns the live session this manager's cookie names, without
 // attaching it to the request or recording activity, or nil. The console
 // uses the customer site's manager to recognise a customer's session and
-// refuse it (SECURITY 28), not to serve it.
+// refuse it (docs/security.md S28), not to serve it.
 func (m *Sessions) Peek(c echo.Context) (*data.Session, error) {
 	ck, err := c.Cookie(m.Cookie)
 	if err != nil || ck.Value == "" || len(ck.Value) > 128 {

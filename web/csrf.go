@@ -7,7 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// CSRFField is the form field carrying the token (DESIGN §4).
+// CSRFField is the form field carrying the token (docs/design.md §8).
 const CSRFField = "_csrf"
 
 // CSRFHeader carries the token for a script that sends no form.

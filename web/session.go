@@ -118,7 +118,7 @@ func (m *Sessions) Start(c echo.Context, p Principal, level, method string) (*da
 }
 
 // StepUp records a second factor just passed for purpose: a new session
-// id (SECURITY 21) whose step-up is fresh for that purpose only.
+// id (docs/security.md S21) whose step-up is fresh for that purpose only.
 func (m *Sessions) StepUp(c echo.Context, purpose string) (*data.Session, error) {
 	s := Current(c)
 	if s == nil || s.Level != data.LevelFull {

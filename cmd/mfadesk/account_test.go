@@ -77,7 +77,7 @@ func TestEmailChangeConfirmedByCodeThenHold(t *testing.T) {
 	if !toOld || !toNew {
 		t.Errorf("change notice to old %v, to new %v", toOld, toNew)
 	}
-	// SECURITY 34: withdrawals are held, with reason and end shown.
+	// docs/security.md S34: withdrawals are held, with reason and end shown.
 	w := c.get("/withdrawal")
 	if !w.has("withdrawal-hold") || !strings.Contains(w.text("withdrawal-hold"), "変更") {
 		t.Fatal("no withdrawal hold after the contact change")
@@ -110,7 +110,7 @@ func TestPhoneChangeConfirmedByCode(t *testing.T) {
 	}
 }
 
-// SECURITY 26: the second factor approves one withdrawal, with its amount.
+// docs/security.md S26: the second factor approves one withdrawal, with its amount.
 func TestWithdrawalStepUpBoundToTheWithdrawal(t *testing.T) {
 	a := newTestApp(t)
 	c := loggedInClient(t, a, "demo-app")

@@ -84,7 +84,7 @@ func TestActivityShowsOwnEventsNewestFirst(t *testing.T) {
 	if rows[0].ip != "127.0.0.1" {
 		t.Errorf("client address %q", rows[0].ip)
 	}
-	// SECURITY 36: no code or password on the page.
+	// docs/security.md S36: no code or password on the page.
 	for _, secret := range []string{loginCode, newPW, demoPassword} {
 		if strings.Contains(p.body, secret) {
 			t.Errorf("the page shows %q", secret)

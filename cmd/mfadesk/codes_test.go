@@ -47,7 +47,7 @@ func TestTOTPCodeAcceptedOnce(t *testing.T) {
 	}
 }
 
-// SECURITY 5 at the HTTP level: T-1 and T+1 pass, T±2 do not.
+// docs/security.md S5 at the HTTP level: T-1 and T+1 pass, T±2 do not.
 func TestTOTPClockSkewWindow(t *testing.T) {
 	tests := []struct {
 		offset time.Duration
@@ -131,7 +131,7 @@ func TestMalformedCodeGetsClearMessage(t *testing.T) {
 	}
 }
 
-// SECURITY 8: a code is bound to the session that asked for it.
+// docs/security.md S8: a code is bound to the session that asked for it.
 func TestCodeBoundToItsSession(t *testing.T) {
 	a := newTestApp(t)
 	first := pendingClient(t, a, "demo-email")
@@ -149,7 +149,7 @@ func TestCodeBoundToItsSession(t *testing.T) {
 	}
 }
 
-// SECURITY 9 and 19: resend makes a new code and voids the old one, with
+// docs/security.md S9 and S19: resend makes a new code and voids the old one, with
 // a cool-down, and never locks the account.
 func TestResendVoidsOldCodeWithCooldown(t *testing.T) {
 	a := newTestApp(t)
@@ -194,7 +194,7 @@ func TestHourlySendCap(t *testing.T) {
 	}
 }
 
-// SECURITY 4: many parallel submissions of one valid code, exactly one wins.
+// docs/security.md S4: many parallel submissions of one valid code, exactly one wins.
 func TestConcurrentSubmissionsOfOneCode(t *testing.T) {
 	for _, loginID := range []string{"demo-app", "demo-email"} {
 		t.Run(loginID, func(t *testing.T) {
@@ -244,7 +244,7 @@ func TestLockoutAfterConsecutiveFailuresAndItsEnd(t *testing.T) {
 	if p := c.submitCode(wrong); p.status != http.StatusForbidden || !p.has("locked") {
 		t.Fatalf("10th failure did not lock: %d", p.status)
 	}
-	// SECURITY 20: the customer is told someone passed the password and failed the code.
+	// docs/security.md S20: the customer is told someone passed the password and failed the code.
 	notified := false
 	for _, m := range a.outbox() {
 		if m.To == "demo-app@example.jp" && strings.Contains(m.Subject, "停止") {
@@ -266,7 +266,7 @@ func TestLockoutAfterConsecutiveFailuresAndItsEnd(t *testing.T) {
 	}
 }
 
-// SECURITY 17: failures older than the window do not count.
+// docs/security.md S17: failures older than the window do not count.
 func TestOldFailuresDoNotCount(t *testing.T) {
 	a := newTestApp(t)
 	c := pendingClient(t, a, "demo-app")

@@ -272,8 +272,8 @@ func (cfg *Config) validateDelivery() error {
 }
 
 // productionProblems lists every setting that is unsafe outside
-// development (DESIGN §3, SECURITY 24 and 37), so one start-up names them
-// all.
+// development (docs/operations.md, "Configuration"; docs/security.md S24,
+// S37, S50, S59), so one start-up names them all.
 func (cfg *Config) productionProblems() error {
 	var problems []error
 	add := func(format string, args ...any) { problems = append(problems, fmt.Errorf(format, args...)) }

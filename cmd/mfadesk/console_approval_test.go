@@ -72,7 +72,7 @@ func TestRequestDecisions(t *testing.T) {
 	}
 }
 
-// SECURITY 33: nobody approves their own request, and neither agents nor
+// docs/security.md S33: nobody approves their own request, and neither agents nor
 // partners approve at all; another supervisor can.
 func TestNobodyApprovesOwnRequest(t *testing.T) {
 	a := newConsoleApp(t, func(cfg *Config) { cfg.MFA.ApprovalRoles = []string{"agent", "supervisor"} })
@@ -109,7 +109,7 @@ func TestNobodyApprovesOwnRequest(t *testing.T) {
 	}
 }
 
-// SECURITY 33: nobody acts on their own brokerage account, nor approves a
+// docs/security.md S33: nobody acts on their own brokerage account, nor approves a
 // request about it.
 func TestNobodyActsOnOwnAccount(t *testing.T) {
 	a := newConsoleApp(t)

@@ -27,7 +27,7 @@ func partnerCase(t *testing.T, c *client) string {
 	return p.location
 }
 
-// SECURITY 28: per record. A partner reaches the customers of the cases
+// docs/security.md S28: per record. A partner reaches the customers of the cases
 // they opened and nothing else, however they ask.
 func TestPartnerReachesOnlyOwnCases(t *testing.T) {
 	a := newConsoleApp(t)
@@ -83,7 +83,7 @@ func TestPartnerReachesOnlyOwnCases(t *testing.T) {
 	}
 }
 
-// SECURITY 31: knowledge alone never unlocks what needs a strong
+// docs/security.md S31: knowledge alone never unlocks what needs a strong
 // verification; a possession code read back does, for 15 minutes and only
 // while the case is open.
 func TestKnowledgeDoesNotUnlockStrongActions(t *testing.T) {
@@ -123,7 +123,7 @@ func TestKnowledgeDoesNotUnlockStrongActions(t *testing.T) {
 	}
 }
 
-// SECURITY 16: wrong codes read back in the console count against the
+// docs/security.md S16: wrong codes read back in the console count against the
 // customer's one second-factor lock.
 func TestConsoleCodeFailuresLockCustomer(t *testing.T) {
 	a := newConsoleApp(t, func(cfg *Config) { cfg.MFA.LockThreshold = 3 })

@@ -15,7 +15,7 @@ import (
 	"mfadesk/data"
 )
 
-// Staff passkeys (issue 7, console half), with the software authenticator
+// Staff passkeys (docs/design.md §3), with the software authenticator
 // of passkey_test.go.
 
 // setStaffPasskeysRequired changes the console setting directly, for

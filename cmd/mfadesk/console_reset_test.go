@@ -99,7 +99,7 @@ func assertLastAudit(t *testing.T, a *testApp, action, outcome, role string) {
 	}
 }
 
-// SECURITY 31: no reset on knowledge alone, or with no verification,
+// docs/security.md S31: no reset on knowledge alone, or with no verification,
 // whatever the role; nothing changes and the refusal is audited.
 func TestResetRefusedWithoutStrongVerification(t *testing.T) {
 	for _, role := range []string{"admin", "supervisor", "agent", "partner"} {

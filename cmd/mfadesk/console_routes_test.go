@@ -76,7 +76,7 @@ var consoleAccess = map[string][]string{
 }
 
 // subjects are every kind of visitor the console meets; "customer" is a
-// logged-in customer of the customer site (SECURITY 28: 403 everywhere);
+// logged-in customer of the customer site (docs/security.md S28: 403 everywhere);
 // "passkey_setup" passed password and TOTP while passkeys are required and
 // has none.
 var subjects = []string{"anonymous", "customer", "pending", "passkey_setup", "admin", "supervisor", "agent", "partner", "auditor"}

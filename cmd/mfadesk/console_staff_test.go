@@ -22,7 +22,7 @@ func (a *testApp) staffID(login string) string {
 	return fmt.Sprint(st.ID)
 }
 
-// SECURITY 29: the role and active flag are read on every request, so an
+// docs/security.md S29: the role and active flag are read on every request, so an
 // admin's change reaches a session that is already logged in.
 func TestStaffChangesTakeEffectOnNextRequest(t *testing.T) {
 	a := newConsoleApp(t)
@@ -86,7 +86,7 @@ func TestNewStaffEnrolsTOTPAtFirstLogin(t *testing.T) {
 		if p := c.post("/console/login/totp", url.Values{"code": {code}}); p.location != "/console" {
 			t.Fatalf("enrol: %d %q", p.status, p.text("notice-error"))
 		}
-		// The code that confirmed the enrolment does not log in again (SECURITY 2).
+		// The code that confirmed the enrolment does not log in again (docs/security.md S2).
 		again := a.newClient()
 		again.get("/console/login")
 		again.post("/console/login", url.Values{"login_id": {"yamada"}, "password": {m[1]}})

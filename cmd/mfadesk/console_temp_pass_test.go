@@ -138,7 +138,7 @@ func TestTempPassRefusedForStepUpAndWithdrawal(t *testing.T) {
 	}
 }
 
-// SECURITY 42: where only a passkey passes login, the pass does not,
+// docs/security.md S42: where only a passkey passes login, the pass does not,
 // and the phase alone is why: the same pass works once the phase is off.
 func TestTempPassRefusedInPhishingResistantPhase(t *testing.T) {
 	a := newConsoleApp(t, func(cfg *Config) {
@@ -163,7 +163,7 @@ func TestTempPassRefusedInPhishingResistantPhase(t *testing.T) {
 	}
 }
 
-// SECURITY 16: wrong passes count toward the one lock, which then refuses
+// docs/security.md S16: wrong passes count toward the one lock, which then refuses
 // the right pass too; an expired pass never logs in.
 func TestTempPassSharesLockAndExpires(t *testing.T) {
 	a := newConsoleApp(t, func(cfg *Config) { cfg.MFA.LockThreshold = 3 })

@@ -12,8 +12,9 @@ import (
 	"golang.org/x/net/html"
 )
 
-// Issue 9, customer site: every page reads in Japanese by default and in
-// English when chosen, with the words in the catalogs.
+// The customer site's languages (docs/design.md §1): every page reads in
+// Japanese by default and in English when chosen, with the words in the
+// catalogs.
 
 // japanese matches kana and kanji: what an English page's own words must
 // not contain, and a Japanese page's must.

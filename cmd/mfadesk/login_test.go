@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// Each demo customer logs in as DESIGN §1 says they must.
+// Each demo customer logs in as docs/design.md §2 says they must.
 func TestDemoCustomersLogIn(t *testing.T) {
 	tests := []struct {
 		loginID string
@@ -141,7 +141,7 @@ func mustURL(s string) *url.URL {
 	return u
 }
 
-// SECURITY 22: a session that passed only the password reaches nothing
+// docs/security.md S22: a session that passed only the password reaches nothing
 // but the second-factor pages.
 func TestPendingSessionReachesOnlySecondFactor(t *testing.T) {
 	a := newTestApp(t)

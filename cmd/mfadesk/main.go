@@ -151,7 +151,7 @@ func runServers(ctx context.Context, servers, plain []*http.Server, listeners []
 	errc := make(chan error, len(all))
 	for i, srv := range all {
 		if i < len(servers) && certFile != "" {
-			srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12} // SECURITY 37
+			srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12} // docs/security.md S37
 		}
 		go func() {
 			var err error

@@ -159,7 +159,7 @@ func TestPasskeyRegisterLoginAndStepUp(t *testing.T) {
 	}
 }
 
-// SECURITY 39–41: what a passkey login must refuse.
+// docs/security.md S39–S41: what a passkey login must refuse.
 func TestPasskeyRefusals(t *testing.T) {
 	tests := []struct {
 		name  string
@@ -252,7 +252,7 @@ func TestRemovedPasskeyRefused(t *testing.T) {
 	}
 }
 
-// SECURITY 42: with both phases on, a customer with a passkey cannot pass
+// docs/security.md S42: with both phases on, a customer with a passkey cannot pass
 // login, withdrawal or bank change any other way, even by posting directly.
 func TestPhishingResistantPhasesRefuseOtherFactors(t *testing.T) {
 	a := newTestApp(t)

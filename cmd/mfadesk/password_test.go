@@ -81,7 +81,7 @@ func TestChangeLoginPassword(t *testing.T) {
 	if page := c.get(p.location); !strings.Contains(page.text("notice-info"), "変更しました") {
 		t.Errorf("no success notice: %q", page.text("notice-info"))
 	}
-	// SECURITY 25: the other session is ended, this one stays.
+	// docs/security.md S25: the other session is ended, this one stays.
 	if p := other.get("/home"); p.location != "/login" {
 		t.Errorf("the other session survived the change: %d %q", p.status, p.location)
 	}

@@ -162,7 +162,7 @@ func TestEnrolAuthenticatorAppFromQRCode(t *testing.T) {
 		t.Error("no notice that a factor was added")
 	}
 
-	// The next login asks for the app; the enrolment code itself is spent (SECURITY 2).
+	// The next login asks for the app; the enrolment code itself is spent (docs/security.md S2).
 	next := pendingClient(t, a, "demo-email")
 	if next.get("/login/verify").inputValue("code") != "" || next.get("/login/verify").has("email-fallback") {
 		t.Fatal("login still falls back to email")
@@ -208,7 +208,7 @@ func TestEnrolmentRefusals(t *testing.T) {
 	}
 }
 
-// SECURITY 26 and 27: factor changes need a fresh second factor, checked
+// docs/security.md S26 and S27: factor changes need a fresh second factor, checked
 // on the server, and one older than the window does not count.
 func TestFactorChangesNeedFreshStepUp(t *testing.T) {
 	a := newTestApp(t)
@@ -359,7 +359,7 @@ func TestRecoveryCodes(t *testing.T) {
 	}
 }
 
-// SECURITY 21: passing a step-up gives the session a new id, and the old
+// docs/security.md S21: passing a step-up gives the session a new id, and the old
 // one stops working.
 func TestStepUpRotatesSessionID(t *testing.T) {
 	a := newTestApp(t)

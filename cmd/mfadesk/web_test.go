@@ -104,7 +104,7 @@ func TestSecurityHeaders(t *testing.T) {
 	}
 }
 
-// SECURITY 24 and 37: outside dev the cookie is __Host-, Secure, and HSTS is sent.
+// docs/security.md S24 and S37: outside dev the cookie is __Host-, Secure, and HSTS is sent.
 func TestProductionCookieAndHSTS(t *testing.T) {
 	a := newTestApp(t, func(cfg *Config) { cfg.Env = "production"; cfg.Delivery = "none"; cfg.Demo = false })
 	p := a.newClient().get("/login")
@@ -165,7 +165,7 @@ func TestBadInputGetsClearClientError(t *testing.T) {
 	}
 }
 
-// SECURITY 14 and 15: password failures are limited per account, under
+// docs/security.md S14 and S15: password failures are limited per account, under
 // every spelling of the login ID, and the refusal looks like any other.
 func TestPasswordThrottlePerAccount(t *testing.T) {
 	a := newTestApp(t)

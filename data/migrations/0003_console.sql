@@ -16,7 +16,7 @@ INSERT INTO organisations (id, name, kind, created_at) VALUES
     ('compliance', 'コンプライアンス部', 'compliance', 0);
 
 -- Staff accounts. The role and active flag are read from here on every
--- request (SECURITY 29), never trusted from the session.
+-- request (docs/security.md S29), never trusted from the session.
 CREATE TABLE staff (
     id                INTEGER PRIMARY KEY,
     login_id          TEXT    NOT NULL UNIQUE,

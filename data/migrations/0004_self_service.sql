@@ -21,7 +21,7 @@ CREATE TABLE bank_accounts (
 );
 
 -- Withdrawal instructions. A row is created before the step-up so the
--- second factor is bound to this amount and destination (SECURITY 26).
+-- second factor is bound to this amount and destination (docs/security.md S26).
 CREATE TABLE withdrawals (
     id               INTEGER PRIMARY KEY,
     customer_id      INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
@@ -33,6 +33,6 @@ CREATE TABLE withdrawals (
 );
 CREATE INDEX withdrawals_customer ON withdrawals(customer_id, id);
 
--- Withdrawal hold after a support reset or a contact change (DESIGN §1).
+-- Withdrawal hold after a support reset or a contact change (docs/design.md §2).
 ALTER TABLE customers ADD COLUMN withdrawal_hold_until INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE customers ADD COLUMN withdrawal_hold_reason TEXT NOT NULL DEFAULT '';

@@ -1,4 +1,4 @@
--- Delivery by the outbox worker (issue 8).
+-- Delivery by the outbox worker (docs/operations.md, "Delivery").
 --
 -- A message being sent is claimed by a worker with status 'sending' and a
 -- lease (lease_until), in one conditional UPDATE, so two workers never send

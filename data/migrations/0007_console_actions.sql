@@ -1,4 +1,4 @@
--- Console actions (issue 6): support resets, temporary access passes,
+-- Console actions (docs/design.md §3): support resets, temporary access passes,
 -- contact changes by staff, unlocks, and four-eyes requests.
 
 -- When support last reset the customer's second factors. Until the
@@ -6,7 +6,7 @@
 ALTER TABLE customers ADD COLUMN mfa_reset_at INTEGER NOT NULL DEFAULT 0;
 
 -- The staff member's own brokerage account, if they have one: nobody acts
--- on their own account or approves a request about it (SECURITY 33).
+-- on their own account or approves a request about it (docs/security.md S33).
 ALTER TABLE staff ADD COLUMN customer_id INTEGER REFERENCES customers(id);
 
 -- A reset or contact change waiting for a second person (four-eyes). It

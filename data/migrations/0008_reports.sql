@@ -1,4 +1,4 @@
--- Reports (issue 10): MFA adoption over time, support actions by
+-- Reports (docs/design.md §3): MFA adoption over time, support actions by
 -- organisation, customers a coming enforcement phase locks out.
 
 -- One row per day (YYYY-MM-DD in JST) and adoption category (passkey, app,

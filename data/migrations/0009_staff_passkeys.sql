@@ -1,4 +1,4 @@
--- Staff passkeys (issue 7, console half). Kept apart from customers'
+-- Staff passkeys (docs/design.md §3). Kept apart from customers'
 -- passkeys: a staff credential is looked up only by the console and a
 -- customer's only by the customer site, so neither opens the other.
 CREATE TABLE staff_passkeys (
