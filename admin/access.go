@@ -8,8 +8,8 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"mfadesk/data"
-	"mfadesk/mfa"
 	"mfadesk/rbac"
+	"mfadesk/support"
 	"mfadesk/views"
 	"mfadesk/web"
 )
@@ -135,7 +135,7 @@ func (h *Handler) loadCase(next echo.HandlerFunc) echo.HandlerFunc {
 		c.Set(caseKey, k)
 		// Nobody works a case on their own brokerage account: no
 		// verification, no action (they may still read where it stands).
-		if c.Request().Method != http.MethodGet && mfa.IsOwnAccount(staff(c), k.CustomerID) {
+		if c.Request().Method != http.MethodGet && support.IsOwnAccount(staff(c), k.CustomerID) {
 			e := event(c, "console.denied", "refused:own_account")
 			e.CaseID, e.CustomerID, e.Detail = k.ID, k.CustomerID, c.Request().Method+" "+c.Path()
 			if err := h.audit(c.Request().Context(), e); err != nil {
@@ -169,7 +169,7 @@ func currentCase(c echo.Context) *data.Case {
 func (h *Handler) requireStrong(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		k := currentCase(c)
-		strength, err := h.MFA.CaseStrength(c.Request().Context(), k)
+		strength, err := h.Support.CaseStrength(c.Request().Context(), k)
 		if err != nil {
 			return err
 		}

@@ -7,7 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"mfadesk/data"
-	"mfadesk/mfa"
+	"mfadesk/support"
 	"mfadesk/views"
 	"mfadesk/web"
 )
@@ -68,7 +68,7 @@ func (h *Handler) showCase(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	strength, err := h.MFA.CaseStrength(ctx, k)
+	strength, err := h.Support.CaseStrength(ctx, k)
 	if err != nil {
 		return err
 	}
@@ -87,7 +87,7 @@ func (h *Handler) showCase(c echo.Context) error {
 	}
 	m := views.ConsoleCaseModel{Case: caseRow(k), Customer: customerRow(cu.Match()), Open: k.Status == data.CaseOpen,
 		Strength: strength, CanSendSMS: cu.PhoneVerified && cu.Phone != "", CanSendEmail: cu.HasValidEmail(),
-		InPerson: mfa.MayVerify(st.Role, st.OrgKind, k.Channel, data.VerifyDocument), Notes: noteRows(notes), Verifications: verificationRows(vs),
+		InPerson: support.MayVerify(st.Role, st.OrgKind, k.Channel, data.VerifyDocument), Notes: noteRows(notes), Verifications: verificationRows(vs),
 		Factors: factors, Deliveries: deliveries}
 	if m.Actions, err = h.actionsModel(c, k, cu, strength == data.StrengthStrong); err != nil {
 		return err
@@ -104,7 +104,7 @@ func (h *Handler) showCase(c echo.Context) error {
 			m.PostalPending = m.PostalPending || v.Method == data.VerifyPostal
 		}
 	}
-	for _, d := range mfa.DocumentTypes() {
+	for _, d := range support.DocumentTypes() {
 		m.DocumentTypes = append(m.DocumentTypes, views.Option{Value: d, Label: views.DocumentKey(d)})
 	}
 	if n, ok := caseNotices[c.QueryParam("notice")]; ok {

@@ -21,7 +21,7 @@ func (h *Handler) staffSettings(c echo.Context) error {
 		return &web.UserError{Status: http.StatusUnprocessableEntity, Title: "ui.staff_passkeys.setting.bad_title",
 			Message: "ui.staff_passkeys.setting.bad"}
 	}
-	if err := h.MFA.SetStaffPasskeysRequired(c.Request().Context(), staff(c), c.RealIP(), on); err != nil {
+	if err := h.Support.SetStaffPasskeysRequired(c.Request().Context(), staff(c), c.RealIP(), on); err != nil {
 		return err
 	}
 	return redirectNotice(c, "/console/staff", "settings")

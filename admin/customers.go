@@ -11,7 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"mfadesk/data"
-	"mfadesk/mfa"
+	"mfadesk/support"
 	"mfadesk/views"
 	"mfadesk/web"
 )
@@ -81,7 +81,7 @@ func maskQuery(q string) string {
 // cases on; with only one the form shows no choice.
 func channelOptions(st *data.Staff) []views.Option {
 	var out []views.Option
-	for _, ch := range mfa.CaseChannelsFor(st.Role, st.OrgKind) {
+	for _, ch := range support.CaseChannelsFor(st.Role, st.OrgKind) {
 		out = append(out, views.Option{Value: ch, Label: views.ChannelKey(ch)})
 	}
 	return out
@@ -119,7 +119,7 @@ var errOwnAccountCase = &web.UserError{Status: http.StatusForbidden, Title: "ui.
 func (h *Handler) startCase(c echo.Context, cu *data.Customer, reason string) error {
 	ctx := c.Request().Context()
 	st := staff(c)
-	if mfa.IsOwnAccount(st, cu.ID) {
+	if support.IsOwnAccount(st, cu.ID) {
 		e := event(c, "case.open", "refused:own_account")
 		e.CustomerID = cu.ID
 		if err := h.audit(ctx, e); err != nil {
@@ -128,7 +128,7 @@ func (h *Handler) startCase(c echo.Context, cu *data.Customer, reason string) er
 		return errOwnAccountCase
 	}
 	requested := c.FormValue("channel")
-	channel, err := mfa.CaseChannel(st, requested)
+	channel, err := support.CaseChannel(st, requested)
 	if err != nil {
 		e := event(c, "case.open", "refused:channel")
 		e.CustomerID, e.Detail = cu.ID, "channel="+strconv.Quote(requested)+" org_kind="+st.OrgKind
@@ -196,8 +196,8 @@ func (h *Handler) partnerLookup(c echo.Context) (views.ConsolePartnerFindModel, 
 	if len(m.FieldErrors) > 0 {
 		return m, nil, web.Render(c, http.StatusUnprocessableEntity, views.ConsolePartnerFindPage(m))
 	}
-	cu, err := h.MFA.LookupCustomer(c.Request().Context(), staff(c), c.RealIP(), m.AccountNumber, m.BirthDate)
-	if errors.Is(err, mfa.ErrAttemptLimit) {
+	cu, err := h.Support.LookupCustomer(c.Request().Context(), staff(c), c.RealIP(), m.AccountNumber, m.BirthDate)
+	if errors.Is(err, support.ErrAttemptLimit) {
 		m.Limited = true
 		return m, nil, web.Render(c, http.StatusTooManyRequests, views.ConsolePartnerFindPage(m))
 	}

@@ -7,7 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"mfadesk/data"
-	"mfadesk/mfa"
+	"mfadesk/support"
 	"mfadesk/views"
 	"mfadesk/web"
 )
@@ -18,7 +18,7 @@ func (h *Handler) home(c echo.Context) error {
 	st := staff(c)
 	m := views.ConsoleHomeModel{ShowCases: h.RBAC.Allow(st.Role, st.OrgID, "/console/cases", http.MethodGet)}
 	if h.RBAC.Allow(st.Role, st.OrgID, "/console/audit", http.MethodGet) {
-		m.LimitRefusalsHref = "/console/audit?action=" + url.QueryEscape(mfa.ActionAttemptLimit)
+		m.LimitRefusalsHref = "/console/audit?action=" + url.QueryEscape(support.ActionAttemptLimit)
 	}
 	if m.ShowCases {
 		rows, err := h.caseRows(c, st)

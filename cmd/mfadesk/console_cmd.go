@@ -14,6 +14,7 @@ import (
 
 	"mfadesk/data"
 	"mfadesk/mfa"
+	"mfadesk/support"
 )
 
 // The console's subcommands:
@@ -75,7 +76,7 @@ func consoleCommand(ctx context.Context, cmd string, args []string, getenv func(
 			}
 			// The operator at the server's shell is the bootstrap: a
 			// supervisor or admin made here needs no second admin.
-			_, password, err := app.MFA.CreateStaff(ctx, mfa.NewStaff{LoginID: *login, Name: *name, Role: *role, OrgID: *org,
+			_, password, err := app.Support.CreateStaff(ctx, support.NewStaff{LoginID: *login, Name: *name, Role: *role, OrgID: *org,
 				CustomerAccount: *customer}, data.AuditEvent{ActorKind: "system", Actor: "cli"})
 			if err != nil {
 				return fmt.Errorf("create staff %s: %w", *login, err)
@@ -93,7 +94,7 @@ func consoleCommand(ctx context.Context, cmd string, args []string, getenv func(
 			if err != nil {
 				return fmt.Errorf("staff %s: %w", *login, err)
 			}
-			if err := app.MFA.LinkStaffCustomer(ctx, st.ID, *customer, data.AuditEvent{ActorKind: "system", Actor: "cli"}); err != nil {
+			if err := app.Support.LinkStaffCustomer(ctx, st.ID, *customer, data.AuditEvent{ActorKind: "system", Actor: "cli"}); err != nil {
 				return fmt.Errorf("%s staff %s: %w", verb, st.LoginID, err)
 			}
 			fmt.Fprintf(stdout, "staff %s: own account %q\n", st.LoginID, *customer)

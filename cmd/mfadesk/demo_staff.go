@@ -27,7 +27,7 @@ var demoStaff = []data.Staff{
 // demo partner shop. It does nothing when there is any staff account, so
 // it never touches real data; the caller runs it only in dev with demo data.
 func seedDemoStaff(ctx context.Context, app *App) (bool, error) {
-	svc := app.MFA
+	svc := app.Support
 	n, err := svc.DB.CountStaff(ctx)
 	if err != nil || n > 0 {
 		return false, err

@@ -1,4 +1,4 @@
-package mfa
+package support
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"mfadesk/data"
+	"mfadesk/mfa"
 )
 
 // Errors of staff administration.
@@ -63,12 +64,12 @@ func (s *Service) CreateStaff(ctx context.Context, in NewStaff, actor data.Audit
 	if err != nil {
 		return 0, "", err
 	}
-	hash, err := HashPassword(password, s.Config.Argon2)
+	hash, err := mfa.HashPassword(password, s.Config.Argon2)
 	if err != nil {
 		return 0, "", err
 	}
 	var id int64
-	st := &data.Staff{LoginID: NormalizeLoginID(in.LoginID), Name: in.Name, Role: in.Role, OrgID: in.OrgID, PasswordHash: hash}
+	st := &data.Staff{LoginID: mfa.NormalizeLoginID(in.LoginID), Name: in.Name, Role: in.Role, OrgID: in.OrgID, PasswordHash: hash}
 	actor.Action, actor.Outcome = "staff.create", "success"
 	if actor.StaffID != 0 && NeedsSecondAdmin("", in.Role) {
 		st.PendingKind, st.PendingBy = data.StaffPendingCreate, actor.StaffID
@@ -83,7 +84,7 @@ func (s *Service) CreateStaff(ctx context.Context, in NewStaff, actor data.Audit
 			return err
 		}
 		actor.CustomerID = st.CustomerID
-		actor.Detail = fmt.Sprintf("staff_id=%d login=%s role=%s org=%s customer_id=%d", id, quoteForAudit(in.LoginID),
+		actor.Detail = fmt.Sprintf("staff_id=%d login=%s role=%s org=%s customer_id=%d", id, mfa.QuoteForAudit(in.LoginID),
 			in.Role, in.OrgID, st.CustomerID)
 		return tx.Audit(ctx, actor)
 	})
