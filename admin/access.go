@@ -108,8 +108,7 @@ func (h *Handler) nav(st *data.Staff) []views.NavLink {
 const caseKey = "admin.case"
 
 // loadCase loads the case of the route's :id and checks the staff member
-// may work on it: admins any case, agents and supervisors their
-// organisation's, partners only the cases they opened. Any other case
+// may work on it (support.MayWorkOn). Any other case
 // answers as if it did not exist, so guessing ids tells nothing.
 func (h *Handler) loadCase(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -124,7 +123,7 @@ func (h *Handler) loadCase(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		if !mayWorkOn(staff(c), k) {
+		if !support.MayWorkOn(staff(c), k) {
 			e := event(c, "console.denied", "refused:case")
 			e.CaseID, e.Detail = k.ID, c.Request().Method+" "+c.Path()
 			if err := h.audit(c.Request().Context(), e); err != nil {
@@ -145,18 +144,6 @@ func (h *Handler) loadCase(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		return next(c)
 	}
-}
-
-func mayWorkOn(st *data.Staff, k *data.Case) bool {
-	switch st.Role {
-	case data.RoleAdmin:
-		return true
-	case data.RolePartner:
-		return k.StaffID == st.ID
-	case data.RoleAgent, data.RoleSupervisor:
-		return k.OrgID == st.OrgID
-	}
-	return false
 }
 
 func currentCase(c echo.Context) *data.Case {

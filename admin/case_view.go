@@ -156,23 +156,16 @@ func (h *Handler) contact(c echo.Context) error {
 }
 
 func (h *Handler) addNote(c echo.Context) error {
-	ctx := c.Request().Context()
 	k := currentCase(c)
 	body := c.FormValue("body")
-	if k.Status != data.CaseOpen {
-		return redirectNotice(c, caseHref(k.ID), "case_closed")
-	}
-	if web.CheckText(body, true, 2000) != "" {
+	// A closed case answers case_closed whatever the note says.
+	if k.Status == data.CaseOpen && web.CheckText(body, true, 2000) != "" {
 		return redirectNotice(c, caseHref(k.ID), "note_invalid")
 	}
-	err := h.DB.InTx(ctx, func(tx *data.Tx) error {
-		if err := tx.AddCaseNote(ctx, k.ID, staff(c).ID, body); err != nil {
-			return err
-		}
-		e := event(c, "case.note", "success")
-		e.CaseID, e.CustomerID = k.ID, k.CustomerID
-		return tx.Audit(ctx, e)
-	})
+	err := h.Support.AddCaseNote(c.Request().Context(), h.caseActor(c), body)
+	if errors.Is(err, support.ErrCaseClosed) {
+		return redirectNotice(c, caseHref(k.ID), "case_closed")
+	}
 	if err != nil {
 		return err
 	}
@@ -180,17 +173,9 @@ func (h *Handler) addNote(c echo.Context) error {
 }
 
 func (h *Handler) closeCase(c echo.Context) error {
-	ctx := c.Request().Context()
 	k := currentCase(c)
-	err := h.DB.InTx(ctx, func(tx *data.Tx) error {
-		if err := tx.CloseCase(ctx, k.ID); err != nil {
-			return err
-		}
-		e := event(c, "case.close", "success")
-		e.CaseID, e.CustomerID = k.ID, k.CustomerID
-		return tx.Audit(ctx, e)
-	})
-	if errors.Is(err, data.ErrConflict) {
+	err := h.Support.CloseCase(c.Request().Context(), h.caseActor(c))
+	if errors.Is(err, support.ErrCaseClosed) {
 		return redirectNotice(c, caseHref(k.ID), "case_closed")
 	}
 	if err != nil {

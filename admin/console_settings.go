@@ -9,7 +9,7 @@ import (
 )
 
 // staffSettings changes the console settings on the staff page; today the
-// one that requires passkeys for staff. The change is audited in mfa.
+// one that requires passkeys for staff. The change is audited in support.
 func (h *Handler) staffSettings(c echo.Context) error {
 	var on bool
 	switch c.FormValue("require_passkeys") {

@@ -117,38 +117,13 @@ var errOwnAccountCase = &web.UserError{Status: http.StatusForbidden, Title: "ui.
 // member's organisation: a form asking for another (no form offers one)
 // is refused and audited.
 func (h *Handler) startCase(c echo.Context, cu *data.Customer, reason string) error {
-	ctx := c.Request().Context()
-	st := staff(c)
-	if support.IsOwnAccount(st, cu.ID) {
-		e := event(c, "case.open", "refused:own_account")
-		e.CustomerID = cu.ID
-		if err := h.audit(ctx, e); err != nil {
-			return err
-		}
+	id, err := h.Support.OpenCase(c.Request().Context(), staff(c), c.RealIP(), cu.ID, c.FormValue("channel"), reason)
+	switch {
+	case errors.Is(err, support.ErrOwnAccount):
 		return errOwnAccountCase
-	}
-	requested := c.FormValue("channel")
-	channel, err := support.CaseChannel(st, requested)
-	if err != nil {
-		e := event(c, "case.open", "refused:channel")
-		e.CustomerID, e.Detail = cu.ID, "channel="+strconv.Quote(requested)+" org_kind="+st.OrgKind
-		if aerr := h.audit(ctx, e); aerr != nil {
-			return aerr
-		}
+	case errors.Is(err, support.ErrChannelNotAllowed):
 		return errChannelNotAllowed
-	}
-	var id int64
-	err = h.DB.InTx(ctx, func(tx *data.Tx) error {
-		var err error
-		id, err = tx.OpenCase(ctx, &data.Case{CustomerID: cu.ID, OrgID: st.OrgID, StaffID: st.ID, Channel: channel, Reason: reason})
-		if err != nil {
-			return err
-		}
-		e := event(c, "case.open", "success")
-		e.CaseID, e.CustomerID, e.Detail = id, cu.ID, "channel="+channel
-		return tx.Audit(ctx, e)
-	})
-	if err != nil {
+	case err != nil:
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, caseHref(id))
@@ -181,7 +156,7 @@ func (h *Handler) partnerOpenCase(c echo.Context) error {
 }
 
 // partnerLookup finds the customer of the form's account number and birth
-// date (mfa audits the attempt and keeps the attempt limits). When there
+// date (support audits the attempt and keeps the attempt limits). When there
 // is none, or the limit refused the lookup, it has already answered the
 // request, and returns a nil customer.
 func (h *Handler) partnerLookup(c echo.Context) (views.ConsolePartnerFindModel, *data.Customer, error) {

@@ -81,7 +81,7 @@ func (s *Service) Decide(ctx context.Context, d Decision) error {
 
 // refuseDecision returns why d may not decide r, having audited it (an
 // expired request is also marked expired), or nil.
-func (s *Service) refuseDecision(ctx context.Context, tx *data.Tx, d Decision, r *data.ActionRequest) (error, error) {
+func (s *Service) refuseDecision(ctx context.Context, tx *data.Tx, d Decision, r *data.ActionRequest) (refusal, err error) {
 	var why string
 	var result error
 	switch {

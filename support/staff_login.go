@@ -24,7 +24,7 @@ const staffTOTPFailures = 5
 // CheckStaffPassword is the console's first step. Unknown login IDs,
 // deactivated accounts, wrong passwords and throttled accounts all return
 // ErrBadCredentials; every login ID is counted under its spelling, and
-// below the limit each costs the same argon2id work (password_throttle.go).
+// below the limit each costs the same argon2id work (mfa/password_throttle.go).
 // deviceHash is the hash of the browser's device cookie ("" if none): a
 // browser that completed a console login as this staff member before is
 // not subject to the per-address limit for them (docs/operations.md).
@@ -209,7 +209,7 @@ func (s *Service) reserveStaffSecondFactor(ctx context.Context, key string) (boo
 	return s.DB.ReserveThrottle(ctx, key, staffTOTPFailures, s.DB.Now().Add(-s.Config.PasswordWindow))
 }
 
-func (s *Service) matchStaffTOTP(ctx context.Context, tx *data.Tx, st *data.Staff, code string) (error, error) {
+func (s *Service) matchStaffTOTP(ctx context.Context, tx *data.Tx, st *data.Staff, code string) (result, err error) {
 	sealed := st.TOTPSecretEnc
 	if !st.HasTOTP() {
 		sealed = st.TOTPPendingEnc

@@ -188,7 +188,7 @@ func (s *Service) FinishStaffPasskeyRegistration(ctx context.Context, in StaffPa
 
 // recheckStaffPassword confirms the logged-in staff member's password,
 // counting failures under the same key as the login's password step and
-// reserving the try before hashing like it (password_throttle.go).
+// reserving the try before hashing like it (mfa/password_throttle.go).
 func (s *Service) recheckStaffPassword(ctx context.Context, st *data.Staff, password, clientIP string) error {
 	try := mfa.PasswordTry{AcctKey: "staff-pw:" + st.LoginID}
 	e := StaffEvent(st, clientIP)

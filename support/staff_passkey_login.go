@@ -158,7 +158,7 @@ func passkeyOf(user *staffPasskeyUser, cred *webauthn.Credential) *data.StaffPas
 	return user.key(cred.ID)
 }
 
-func (s *Service) useStaffPasskey(ctx context.Context, tx *data.Tx, user *staffPasskeyUser, cred *webauthn.Credential, verr error) (error, error) {
+func (s *Service) useStaffPasskey(ctx context.Context, tx *data.Tx, user *staffPasskeyUser, cred *webauthn.Credential, verr error) (result, err error) {
 	if verr != nil || cred == nil {
 		return mfa.ErrPasskeyInvalid, nil
 	}

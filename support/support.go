@@ -98,7 +98,7 @@ func ownAccount(ctx context.Context, tx *data.Tx, staffID, customerID int64) (bo
 // refuseOwnAccount is checkCaseAction's companion inside the action's
 // transaction: it returns ErrOwnAccount when the staff member acts on
 // their own account. The caller commits the refusal's audit event.
-func refuseOwnAccount(ctx context.Context, tx *data.Tx, a CaseActor, action string) (error, error) {
+func refuseOwnAccount(ctx context.Context, tx *data.Tx, a CaseActor, action string) (refusal, err error) {
 	own, err := ownAccount(ctx, tx, a.Staff.ID, a.Case.CustomerID)
 	if err != nil || !own {
 		return nil, err

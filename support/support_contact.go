@@ -141,8 +141,7 @@ func (s *Service) ConfirmSupportContact(ctx context.Context, a CaseActor, kind, 
 	var newValue string
 	var res ActionResult
 	var own error
-	check := func(tx *data.Tx, c *data.Customer) (error, error) {
-		var err error
+	check := func(tx *data.Tx, c *data.Customer) (result, err error) {
 		if own, err = refuseOwnAccount(ctx, tx, a, "support.contact_change"); err != nil || own != nil {
 			return mfa.ErrMethodNotAllowed, err
 		}

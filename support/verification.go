@@ -66,11 +66,11 @@ func StrongestValid(vs []data.Verification, now time.Time) string {
 
 // CaseStrength is the strongest identity verification that counts on a
 // case now; a closed case has none.
-func (s *Service) CaseStrength(ctx context.Context, k *data.Case) (string, error) {
-	if k.Status != data.CaseOpen {
+func (s *Service) CaseStrength(ctx context.Context, supportCase *data.Case) (string, error) {
+	if supportCase.Status != data.CaseOpen {
 		return "", nil
 	}
-	vs, err := s.DB.Verifications(ctx, k.ID)
+	vs, err := s.DB.Verifications(ctx, supportCase.ID)
 	if err != nil {
 		return "", err
 	}

@@ -108,7 +108,7 @@ func (s *Service) CheckVerificationCode(ctx context.Context, a CaseActor, method
 	}
 	c := &data.Customer{ID: a.Case.CustomerID}
 	in := mfa.VerifyInput{Customer: c, Purpose: mfa.PurposeConsoleVerification, Method: mfa.Method(method), ClientIP: a.ClientIP}
-	return s.MFA.Attempt(ctx, in, func(tx *data.Tx, _ *data.Customer) (error, error) {
+	return s.MFA.Attempt(ctx, in, func(tx *data.Tx, _ *data.Customer) (result, err error) {
 		v, err := tx.PendingVerification(ctx, a.Case.ID, method)
 		if errors.Is(err, data.ErrNotFound) {
 			return mfa.ErrNoCode, tx.Audit(ctx, a.event("case.verify."+method, "refused:no_code", ""))
@@ -116,7 +116,7 @@ func (s *Service) CheckVerificationCode(ctx context.Context, a CaseActor, method
 		if err != nil {
 			return nil, err
 		}
-		result, err := s.matchVerificationCode(ctx, tx, v, code)
+		result, err = s.matchVerificationCode(ctx, tx, v, code)
 		if err != nil {
 			return nil, err
 		}
@@ -124,7 +124,7 @@ func (s *Service) CheckVerificationCode(ctx context.Context, a CaseActor, method
 	}, nil)
 }
 
-func (s *Service) matchVerificationCode(ctx context.Context, tx *data.Tx, v *data.Verification, code string) (error, error) {
+func (s *Service) matchVerificationCode(ctx context.Context, tx *data.Tx, v *data.Verification, code string) (result, err error) {
 	if !tx.Now().Before(v.ExpiresAt) {
 		_, err := tx.FinishVerification(ctx, v.ID, false, time.Time{})
 		return mfa.ErrCodeExpired, err
