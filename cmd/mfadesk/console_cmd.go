@@ -106,13 +106,7 @@ func consoleCommand(ctx context.Context, cmd string, args []string, getenv func(
 				return errors.New("staff org needs --id and --name")
 			}
 			o := &data.Organisation{ID: *id, Name: *name, Kind: *kind}
-			err := app.DB.InTx(ctx, func(tx *data.Tx) error {
-				if err := tx.CreateOrganisation(ctx, o); err != nil {
-					return err
-				}
-				return tx.Audit(ctx, data.AuditEvent{ActorKind: "system", Actor: "cli", Action: "organisation.create",
-					Outcome: "success", Detail: "org=" + o.ID + " kind=" + o.Kind})
-			})
+			err := app.Support.CreateOrganisation(ctx, o, data.AuditEvent{ActorKind: "system", Actor: "cli"})
 			if err == nil {
 				fmt.Fprintf(stdout, "created organisation %s (%s)\n", o.ID, o.Kind)
 			}
