@@ -85,7 +85,9 @@ func (s *Service) ReservePasswordTry(ctx context.Context, t PasswordTry) error {
 }
 
 // Succeeded settles a try whose password was right, within tx.
-func (t PasswordTry) Succeeded(ctx context.Context, tx *data.Tx) error { return t.try().succeeded(ctx, tx) }
+func (t PasswordTry) Succeeded(ctx context.Context, tx *data.Tx) error {
+	return t.try().succeeded(ctx, tx)
+}
 
 // GiveBackPasswordTry returns the places of a try whose password was not
 // looked at; it returns cause, or the error of giving back.
