@@ -105,7 +105,7 @@ func (h *Handler) actionsModel(c echo.Context, k *data.Case, cu *data.Customer, 
 	st := staff(c)
 	href := caseHref(k.ID)
 	allow := func(path string) bool { return h.RBAC.Allow(st.Role, st.OrgID, path, http.MethodPost) }
-	m := views.CaseActionsModel{Href: href, Ready: strong && k.Status == data.CaseOpen,
+	m := views.CaseActionsModel{Href: href, Ready: strong && k.Status == support.CaseOpen,
 		CanReset: allow("/console/cases/:id/reset"), CanContact: allow("/console/cases/:id/contact/send"),
 		CanUnlock:            allow("/console/cases/:id/unlock") && cu.MFALockedUntil.After(h.DB.Now()),
 		ResetNeedsApproval:   h.Support.NeedsApproval(support.ActionReset, st.Role),

@@ -85,7 +85,7 @@ func (h *Handler) showCase(c echo.Context) error {
 	if err := h.audit(ctx, e); err != nil {
 		return err
 	}
-	m := views.ConsoleCaseModel{Case: caseRow(k), Customer: customerRow(cu.Match()), Open: k.Status == data.CaseOpen,
+	m := views.ConsoleCaseModel{Case: caseRow(k), Customer: customerRow(cu.Match()), Open: k.Status == support.CaseOpen,
 		Strength: strength, CanSendSMS: cu.PhoneVerified && cu.Phone != "", CanSendEmail: cu.HasValidEmail(),
 		InPerson: support.MayVerify(st.Role, st.OrgKind, k.Channel, data.VerifyDocument), Notes: noteRows(notes), Verifications: verificationRows(vs),
 		Factors: factors, Deliveries: deliveries}
@@ -159,7 +159,7 @@ func (h *Handler) addNote(c echo.Context) error {
 	k := currentCase(c)
 	body := c.FormValue("body")
 	// A closed case answers case_closed whatever the note says.
-	if k.Status == data.CaseOpen && web.CheckText(body, true, 2000) != "" {
+	if k.Status == support.CaseOpen && web.CheckText(body, true, 2000) != "" {
 		return redirectNotice(c, caseHref(k.ID), "note_invalid")
 	}
 	err := h.Support.AddCaseNote(c.Request().Context(), h.caseActor(c), body)

@@ -44,9 +44,9 @@ func (h *Handler) cases(c echo.Context) error {
 func (h *Handler) caseRows(c echo.Context, st *data.Staff) ([]views.CaseRow, error) {
 	scope := data.CaseScope{OrgID: st.OrgID}
 	switch st.Role {
-	case data.RolePartner:
+	case support.RolePartner:
 		scope = data.CaseScope{StaffID: st.ID}
-	case data.RoleAdmin:
+	case support.RoleAdmin:
 		scope = data.CaseScope{}
 	}
 	cases, err := h.DB.OpenCases(c.Request().Context(), scope, caseListLimit)

@@ -90,7 +90,7 @@ func (h *Handler) staffModel(c echo.Context) (views.ConsoleStaffModel, error) {
 		}
 		m.Staff = append(m.Staff, row)
 	}
-	for _, r := range data.Roles() {
+	for _, r := range support.Roles() {
 		m.Roles = append(m.Roles, views.Option{Value: r, Label: views.RoleKey(r)})
 	}
 	for _, o := range orgs {
@@ -102,7 +102,7 @@ func (h *Handler) staffModel(c echo.Context) (views.ConsoleStaffModel, error) {
 // validRoleAndOrg checks a role and organisation picked from the form's lists.
 func validRoleAndOrg(m views.ConsoleStaffModel, role, org string) bool {
 	hasOrg := slices.ContainsFunc(m.Orgs, func(o views.Option) bool { return o.Value == org })
-	return hasOrg && slices.Contains(data.Roles(), role)
+	return hasOrg && slices.Contains(support.Roles(), role)
 }
 
 func (h *Handler) staffCreate(c echo.Context) error {

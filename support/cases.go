@@ -14,11 +14,11 @@ import (
 // supervisors their organisation's, partners only the cases they opened.
 func MayWorkOn(st *data.Staff, supportCase *data.Case) bool {
 	switch st.Role {
-	case data.RoleAdmin:
+	case RoleAdmin:
 		return true
-	case data.RolePartner:
+	case RolePartner:
 		return supportCase.StaffID == st.ID
-	case data.RoleAgent, data.RoleSupervisor:
+	case RoleAgent, RoleSupervisor:
 		return supportCase.OrgID == st.OrgID
 	}
 	return false
@@ -63,7 +63,7 @@ func (s *Service) OpenCase(ctx context.Context, st *data.Staff, clientIP string,
 // AddCaseNote adds the staff member's note to an open case, with its
 // audit event (ErrCaseClosed when the case is closed).
 func (s *Service) AddCaseNote(ctx context.Context, a CaseActor, body string) error {
-	if a.Case.Status != data.CaseOpen {
+	if a.Case.Status != CaseOpen {
 		return ErrCaseClosed
 	}
 	return s.DB.InTx(ctx, func(tx *data.Tx) error {

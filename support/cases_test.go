@@ -15,14 +15,14 @@ func TestMayWorkOn(t *testing.T) {
 		staffID   int64
 		want      bool
 	}{
-		{data.RoleAdmin, "elsewhere", 1, true},
-		{data.RoleSupervisor, "support", 1, true},
-		{data.RoleSupervisor, "elsewhere", 7, false},
-		{data.RoleAgent, "support", 1, true},
-		{data.RoleAgent, "elsewhere", 7, false},
-		{data.RolePartner, "support", 7, true},
-		{data.RolePartner, "support", 1, false},
-		{data.RoleAuditor, "support", 7, false},
+		{RoleAdmin, "elsewhere", 1, true},
+		{RoleSupervisor, "support", 1, true},
+		{RoleSupervisor, "elsewhere", 7, false},
+		{RoleAgent, "support", 1, true},
+		{RoleAgent, "elsewhere", 7, false},
+		{RolePartner, "support", 7, true},
+		{RolePartner, "support", 1, false},
+		{RoleAuditor, "support", 7, false},
 	}
 	for _, tt := range tests {
 		st := &data.Staff{ID: tt.staffID, Role: tt.role, OrgID: tt.org}

@@ -57,7 +57,7 @@ func NewInitialPassword() (string, error) {
 // (ConfirmStaffChange); the command line, run by the operator on the
 // server, is the bootstrap and creates it active.
 func (s *Service) CreateStaff(ctx context.Context, in NewStaff, actor data.AuditEvent) (int64, string, error) {
-	if !slices.Contains(data.Roles(), in.Role) {
+	if !slices.Contains(Roles(), in.Role) {
 		return 0, "", ErrInvalidRole
 	}
 	password, err := NewInitialPassword()
@@ -99,7 +99,7 @@ func (s *Service) CreateStaff(ctx context.Context, in NewStaff, actor data.Audit
 // A promotion to supervisor or admin only waits for a second admin
 // (ConfirmStaffChange), and SetStaffRole reports that it waits.
 func (s *Service) SetStaffRole(ctx context.Context, actor *data.Staff, clientIP string, staffID int64, role, orgID string) (bool, error) {
-	if !slices.Contains(data.Roles(), role) {
+	if !slices.Contains(Roles(), role) {
 		return false, ErrInvalidRole
 	}
 	var waits bool

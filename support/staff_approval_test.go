@@ -2,8 +2,6 @@ package support
 
 import (
 	"testing"
-
-	"mfadesk/data"
 )
 
 // Only a change that gives someone more say over four-eyes decisions
@@ -13,18 +11,18 @@ func TestNeedsSecondAdmin(t *testing.T) {
 		from, to string
 		want     bool
 	}{
-		{"", data.RoleAdmin, true},
-		{"", data.RoleSupervisor, true},
-		{"", data.RoleAgent, false},
-		{"", data.RolePartner, false},
-		{"", data.RoleAuditor, false},
-		{data.RoleAgent, data.RoleSupervisor, true},
-		{data.RoleAuditor, data.RoleAdmin, true},
-		{data.RoleSupervisor, data.RoleAdmin, true},
-		{data.RoleSupervisor, data.RoleSupervisor, false},
-		{data.RoleAdmin, data.RoleSupervisor, false},
-		{data.RoleAdmin, data.RoleAgent, false},
-		{data.RolePartner, data.RoleAgent, false},
+		{"", RoleAdmin, true},
+		{"", RoleSupervisor, true},
+		{"", RoleAgent, false},
+		{"", RolePartner, false},
+		{"", RoleAuditor, false},
+		{RoleAgent, RoleSupervisor, true},
+		{RoleAuditor, RoleAdmin, true},
+		{RoleSupervisor, RoleAdmin, true},
+		{RoleSupervisor, RoleSupervisor, false},
+		{RoleAdmin, RoleSupervisor, false},
+		{RoleAdmin, RoleAgent, false},
+		{RolePartner, RoleAgent, false},
 	}
 	for _, tt := range tests {
 		if got := NeedsSecondAdmin(tt.from, tt.to); got != tt.want {

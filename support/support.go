@@ -52,7 +52,7 @@ func (r ActionResult) Pending() bool { return r.RequestID != 0 }
 // a pending request: always for partners (DESIGN §2), for others as
 // configured.
 func (s *Service) NeedsApproval(action, role string) bool {
-	if role == data.RolePartner {
+	if role == RolePartner {
 		return true
 	}
 	return slices.Contains(s.Config.ApprovalActions, action) && slices.Contains(s.Config.ApprovalRoles, role)
@@ -60,13 +60,13 @@ func (s *Service) NeedsApproval(action, role string) bool {
 
 // mayDecide reports whether a role may approve or reject requests.
 func mayDecide(role string) bool {
-	return role == data.RoleSupervisor || role == data.RoleAdmin
+	return role == RoleSupervisor || role == RoleAdmin
 }
 
 // checkCaseAction refuses an action on a closed case, or without a strong
 // verification on the case that still counts. The refusal is audited.
 func (s *Service) checkCaseAction(ctx context.Context, a CaseActor, action string) error {
-	if a.Case.Status != data.CaseOpen {
+	if a.Case.Status != CaseOpen {
 		return s.refuse(ctx, a, action, "case_closed", ErrCaseClosed)
 	}
 	strength, err := s.CaseStrength(ctx, a.Case)

@@ -23,7 +23,7 @@ const PostalCodeTTL = 14 * 24 * time.Hour
 // number, as the staff member chose. The pending verification, the
 // message in the outbox and the audit event commit together.
 func (s *Service) SendPossessionCode(ctx context.Context, a CaseActor, channel string) error {
-	if a.Case.Status != data.CaseOpen {
+	if a.Case.Status != CaseOpen {
 		return ErrCaseClosed
 	}
 	c, err := s.DB.CustomerByID(ctx, a.Case.CustomerID)
@@ -47,7 +47,7 @@ func (s *Service) SendPossessionCode(ctx context.Context, a CaseActor, channel s
 
 // SendPostalCode queues a letter with a code to the registered address.
 func (s *Service) SendPostalCode(ctx context.Context, a CaseActor) error {
-	if a.Case.Status != data.CaseOpen {
+	if a.Case.Status != CaseOpen {
 		return ErrCaseClosed
 	}
 	return s.issueCode(ctx, a, data.VerifyPostal, PostalCodeTTL, "channel=post",
@@ -99,7 +99,7 @@ func (s *Service) issueCode(ctx context.Context, a CaseActor, method string, ttl
 // same attempt as every other second factor, so the outcome, the
 // customer's shared failure count and the audit events commit together.
 func (s *Service) CheckVerificationCode(ctx context.Context, a CaseActor, method, rawCode string) error {
-	if a.Case.Status != data.CaseOpen {
+	if a.Case.Status != CaseOpen {
 		return ErrCaseClosed
 	}
 	code, ok := mfa.NormalizeCode(rawCode)

@@ -37,7 +37,7 @@ func consoleCommand(ctx context.Context, cmd string, args []string, getenv func(
 	fs := flag.NewFlagSet("mfadesk "+cmd+" "+verb, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	login := fs.String("login", "", "staff login ID")
-	role := fs.String("role", "", "role: "+strings.Join(data.Roles(), ", "))
+	role := fs.String("role", "", "role: "+strings.Join(support.Roles(), ", "))
 	org := fs.String("org", "", "organisation id (e.g. support, compliance, shop-...)")
 	name := fs.String("name", "", "staff member's or organisation's name")
 	id := fs.String("id", "", "new organisation's id")

@@ -102,8 +102,8 @@ func TestPartnerLookupLimits(t *testing.T) {
 	}
 
 	// Another partner is not blocked by that budget.
-	a.addStaff("partner2", data.RolePartner, "shop-demo")
-	a.addStaff("partner3", data.RolePartner, "shop-demo")
+	a.addStaff("partner2", support.RolePartner, "shop-demo")
+	a.addStaff("partner3", support.RolePartner, "shop-demo")
 	p2, p3 := a.staffLogin("partner2"), a.staffLogin("partner3")
 	for _, c := range []*client{p2, p3} {
 		c.get("/console/partner/find")
