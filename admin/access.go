@@ -8,8 +8,8 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"mfadesk/data"
-	"mfadesk/mfa"
 	"mfadesk/rbac"
+	"mfadesk/support"
 	"mfadesk/views"
 	"mfadesk/web"
 )
@@ -108,8 +108,7 @@ func (h *Handler) nav(st *data.Staff) []views.NavLink {
 const caseKey = "admin.case"
 
 // loadCase loads the case of the route's :id and checks the staff member
-// may work on it: admins any case, agents and supervisors their
-// organisation's, partners only the cases they opened. Any other case
+// may work on it (support.MayWorkOn). Any other case
 // answers as if it did not exist, so guessing ids tells nothing.
 func (h *Handler) loadCase(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -124,7 +123,7 @@ func (h *Handler) loadCase(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		if !mayWorkOn(staff(c), k) {
+		if !support.MayWorkOn(staff(c), k) {
 			e := event(c, "console.denied", "refused:case")
 			e.CaseID, e.Detail = k.ID, c.Request().Method+" "+c.Path()
 			if err := h.audit(c.Request().Context(), e); err != nil {
@@ -135,7 +134,7 @@ func (h *Handler) loadCase(next echo.HandlerFunc) echo.HandlerFunc {
 		c.Set(caseKey, k)
 		// Nobody works a case on their own brokerage account: no
 		// verification, no action (they may still read where it stands).
-		if c.Request().Method != http.MethodGet && mfa.IsOwnAccount(staff(c), k.CustomerID) {
+		if c.Request().Method != http.MethodGet && support.IsOwnAccount(staff(c), k.CustomerID) {
 			e := event(c, "console.denied", "refused:own_account")
 			e.CaseID, e.CustomerID, e.Detail = k.ID, k.CustomerID, c.Request().Method+" "+c.Path()
 			if err := h.audit(c.Request().Context(), e); err != nil {
@@ -145,18 +144,6 @@ func (h *Handler) loadCase(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		return next(c)
 	}
-}
-
-func mayWorkOn(st *data.Staff, k *data.Case) bool {
-	switch st.Role {
-	case data.RoleAdmin:
-		return true
-	case data.RolePartner:
-		return k.StaffID == st.ID
-	case data.RoleAgent, data.RoleSupervisor:
-		return k.OrgID == st.OrgID
-	}
-	return false
 }
 
 func currentCase(c echo.Context) *data.Case {
@@ -169,7 +156,7 @@ func currentCase(c echo.Context) *data.Case {
 func (h *Handler) requireStrong(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		k := currentCase(c)
-		strength, err := h.MFA.CaseStrength(c.Request().Context(), k)
+		strength, err := h.Support.CaseStrength(c.Request().Context(), k)
 		if err != nil {
 			return err
 		}

@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"mfadesk/data"
+	"mfadesk/support"
 	"mfadesk/views"
 	"mfadesk/web"
 )
@@ -78,7 +79,7 @@ const deliveryLimit = 30
 // other organisations' codes and notices are none of their business.
 func (h *Handler) deliveryRows(ctx context.Context, st *data.Staff, customerID int64) ([]views.DeliveryRow, error) {
 	var caseStaffID int64
-	if st.Role == data.RolePartner {
+	if st.Role == support.RolePartner {
 		caseStaffID = st.ID
 	}
 	log, err := h.DB.DeliveryLog(ctx, customerID, caseStaffID, deliveryLimit)

@@ -9,6 +9,7 @@ import (
 
 	"mfadesk/data"
 	"mfadesk/mfa"
+	"mfadesk/support"
 	"mfadesk/views"
 	"mfadesk/web"
 )
@@ -22,13 +23,13 @@ import (
 
 // actionNotices name the case page's notice for each refusal of an action.
 var actionNotices = []errNotice{
-	{mfa.ErrStrongVerificationRequired, "needs_strong"},
-	{mfa.ErrOwnAccount, "own_account"},
-	{mfa.ErrBadResetChoice, "bad_reset"},
-	{mfa.ErrBadContact, "bad_contact"},
+	{support.ErrStrongVerificationRequired, "needs_strong"},
+	{support.ErrOwnAccount, "own_account"},
+	{support.ErrBadResetChoice, "bad_reset"},
+	{support.ErrBadContact, "bad_contact"},
 	{mfa.ErrSendLimit, "send_limit"},
-	{mfa.ErrNotLocked, "not_locked"},
-	{mfa.ErrNoPassToIssue, "no_pass"},
+	{support.ErrNotLocked, "not_locked"},
+	{support.ErrNoPassToIssue, "no_pass"},
 }
 
 func (h *Handler) afterAction(c echo.Context, err error, success string) error {
@@ -41,7 +42,7 @@ func (h *Handler) resetFactors(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	res, err := h.MFA.ResetFactors(c.Request().Context(), mfa.ResetInput{Actor: h.caseActor(c),
+	res, err := h.Support.ResetFactors(c.Request().Context(), support.ResetInput{Actor: h.caseActor(c),
 		Remove: form["remove"], TempPass: c.FormValue("temp_pass") == "on"})
 	switch {
 	case err != nil:
@@ -59,9 +60,9 @@ func (h *Handler) resetFactors(c echo.Context) error {
 func (h *Handler) issueApprovedPass(c echo.Context) error {
 	id, ok := parseID(c.FormValue("request_id"))
 	if !ok {
-		return h.afterAction(c, mfa.ErrNoPassToIssue, "")
+		return h.afterAction(c, support.ErrNoPassToIssue, "")
 	}
-	pass, err := h.MFA.IssueApprovedPass(c.Request().Context(), h.caseActor(c), id)
+	pass, err := h.Support.IssueApprovedPass(c.Request().Context(), h.caseActor(c), id)
 	if err != nil {
 		return h.afterAction(c, err, "")
 	}
@@ -73,19 +74,19 @@ func (h *Handler) issueApprovedPass(c echo.Context) error {
 func (h *Handler) showTempPass(c echo.Context, pass string) error {
 	k := currentCase(c)
 	return web.Render(c, http.StatusOK, views.ConsoleTempPassPage(views.ConsoleTempPassModel{
-		CaseHref: caseHref(k.ID), Pass: pass, ValidMinutes: int(h.MFA.Config.TempPassTTL.Minutes())}))
+		CaseHref: caseHref(k.ID), Pass: pass, ValidMinutes: int(h.Support.Config.TempPassTTL.Minutes())}))
 }
 
 // sendContactCode sends a code to the new contact the staff member entered.
 func (h *Handler) sendContactCode(c echo.Context) error {
 	kind := c.FormValue("kind")
-	err := h.MFA.SendSupportContactCode(c.Request().Context(), h.caseActor(c), kind, c.FormValue("value"))
+	err := h.Support.SendSupportContactCode(c.Request().Context(), h.caseActor(c), kind, c.FormValue("value"))
 	return h.afterAction(c, err, "contact_code_sent")
 }
 
 // confirmContact checks the code the customer read back from the new contact.
 func (h *Handler) confirmContact(c echo.Context) error {
-	res, err := h.MFA.ConfirmSupportContact(c.Request().Context(), h.caseActor(c), c.FormValue("kind"), c.FormValue("code"))
+	res, err := h.Support.ConfirmSupportContact(c.Request().Context(), h.caseActor(c), c.FormValue("kind"), c.FormValue("code"))
 	if err == nil && res.Pending() {
 		return h.afterAction(c, nil, "contact_requested")
 	}
@@ -93,7 +94,7 @@ func (h *Handler) confirmContact(c echo.Context) error {
 }
 
 func (h *Handler) unlock(c echo.Context) error {
-	return h.afterAction(c, h.MFA.UnlockCustomer(c.Request().Context(), h.caseActor(c)), "unlocked")
+	return h.afterAction(c, h.Support.UnlockCustomer(c.Request().Context(), h.caseActor(c)), "unlocked")
 }
 
 // actionsModel is what the case page offers the staff member beyond
@@ -104,20 +105,20 @@ func (h *Handler) actionsModel(c echo.Context, k *data.Case, cu *data.Customer, 
 	st := staff(c)
 	href := caseHref(k.ID)
 	allow := func(path string) bool { return h.RBAC.Allow(st.Role, st.OrgID, path, http.MethodPost) }
-	m := views.CaseActionsModel{Href: href, Ready: strong && k.Status == data.CaseOpen,
+	m := views.CaseActionsModel{Href: href, Ready: strong && k.Status == support.CaseOpen,
 		CanReset: allow("/console/cases/:id/reset"), CanContact: allow("/console/cases/:id/contact/send"),
 		CanUnlock:            allow("/console/cases/:id/unlock") && cu.MFALockedUntil.After(h.DB.Now()),
-		ResetNeedsApproval:   h.MFA.NeedsApproval(mfa.ActionReset, st.Role),
-		ContactNeedsApproval: h.MFA.NeedsApproval(mfa.ActionContact, st.Role),
-		TempPassMinutes:      int(h.MFA.Config.TempPassTTL.Minutes())}
+		ResetNeedsApproval:   h.Support.NeedsApproval(support.ActionReset, st.Role),
+		ContactNeedsApproval: h.Support.NeedsApproval(support.ActionContact, st.Role),
+		TempPassMinutes:      int(h.Support.Config.TempPassTTL.Minutes())}
 	if h.RBAC.Allow(st.Role, st.OrgID, "/console/cases/:id/assist", http.MethodGet) {
 		m.AssistHref = href + "/assist"
 	}
-	for _, kind := range mfa.ResetKinds() {
+	for _, kind := range support.ResetKinds() {
 		m.ResetKinds = append(m.ResetKinds, views.Option{Value: kind, Label: views.FactorKindKey(kind)})
 	}
 	for _, kind := range []string{mfa.ContactEmail, mfa.ContactPhone} {
-		ch, err := h.DB.LatestChallenge(ctx, mfa.SupportContactKey(k.ID), mfa.SupportContactPurpose(kind))
+		ch, err := h.DB.LatestChallenge(ctx, support.SupportContactKey(k.ID), support.SupportContactPurpose(kind))
 		if errors.Is(err, data.ErrNotFound) {
 			continue
 		}

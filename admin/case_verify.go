@@ -7,17 +7,18 @@ import (
 
 	"mfadesk/data"
 	"mfadesk/mfa"
+	"mfadesk/support"
 )
 
 // Each verification handler calls mfa and sends the browser back to the
 // case with a notice naming the outcome.
 
-func (h *Handler) caseActor(c echo.Context) mfa.CaseActor {
-	return mfa.CaseActor{Staff: staff(c), Case: currentCase(c), ClientIP: c.RealIP()}
+func (h *Handler) caseActor(c echo.Context) support.CaseActor {
+	return support.CaseActor{Staff: staff(c), Case: currentCase(c), ClientIP: c.RealIP()}
 }
 
 func (h *Handler) verifyKnowledge(c echo.Context) error {
-	passed, err := h.MFA.VerifyKnowledge(c.Request().Context(), h.caseActor(c), c.FormValue("birth_date"), c.FormValue("phone"))
+	passed, err := h.Support.VerifyKnowledge(c.Request().Context(), h.caseActor(c), c.FormValue("birth_date"), c.FormValue("phone"))
 	notice := "knowledge_failed"
 	if passed {
 		notice = "knowledge_passed"
@@ -26,27 +27,27 @@ func (h *Handler) verifyKnowledge(c echo.Context) error {
 }
 
 func (h *Handler) sendPossessionCode(c echo.Context) error {
-	err := h.MFA.SendPossessionCode(c.Request().Context(), h.caseActor(c), c.FormValue("channel"))
+	err := h.Support.SendPossessionCode(c.Request().Context(), h.caseActor(c), c.FormValue("channel"))
 	return h.afterVerification(c, err, "code_sent")
 }
 
 func (h *Handler) checkPossessionCode(c echo.Context) error {
-	err := h.MFA.CheckVerificationCode(c.Request().Context(), h.caseActor(c), data.VerifyPossession, c.FormValue("code"))
+	err := h.Support.CheckVerificationCode(c.Request().Context(), h.caseActor(c), data.VerifyPossession, c.FormValue("code"))
 	return h.afterVerification(c, err, "passed")
 }
 
 func (h *Handler) verifyDocument(c echo.Context) error {
-	err := h.MFA.VerifyDocument(c.Request().Context(), h.caseActor(c), c.FormValue("document_type"), c.FormValue("last4"))
+	err := h.Support.VerifyDocument(c.Request().Context(), h.caseActor(c), c.FormValue("document_type"), c.FormValue("last4"))
 	return h.afterVerification(c, err, "document_passed")
 }
 
 func (h *Handler) sendPostalCode(c echo.Context) error {
-	err := h.MFA.SendPostalCode(c.Request().Context(), h.caseActor(c))
+	err := h.Support.SendPostalCode(c.Request().Context(), h.caseActor(c))
 	return h.afterVerification(c, err, "postal_sent")
 }
 
 func (h *Handler) checkPostalCode(c echo.Context) error {
-	err := h.MFA.CheckVerificationCode(c.Request().Context(), h.caseActor(c), data.VerifyPostal, c.FormValue("code"))
+	err := h.Support.CheckVerificationCode(c.Request().Context(), h.caseActor(c), data.VerifyPostal, c.FormValue("code"))
 	return h.afterVerification(c, err, "passed")
 }
 
@@ -71,7 +72,7 @@ func noticeFor(err error, tables ...[]errNotice) (string, bool) {
 // codeNotices name the case page's notice for the refusals every form
 // that sends or checks a code shares.
 var codeNotices = []errNotice{
-	{mfa.ErrCaseClosed, "case_closed"},
+	{support.ErrCaseClosed, "case_closed"},
 	{mfa.ErrResendTooSoon, "code_wait"},
 	{mfa.ErrMalformedCode, "malformed_code"},
 	{mfa.ErrWrongCode, "wrong_code"},
@@ -83,10 +84,10 @@ var codeNotices = []errNotice{
 
 // verificationNotices name the notices of the verifications' own refusals.
 var verificationNotices = []errNotice{
-	{mfa.ErrNoVerifiedDest, "no_destination"},
-	{mfa.ErrNotInPerson, "not_in_person"},
-	{mfa.ErrBadDocument, "document_invalid"},
-	{mfa.ErrAttemptLimit, "attempt_limit"},
+	{support.ErrNoVerifiedDest, "no_destination"},
+	{support.ErrNotInPerson, "not_in_person"},
+	{support.ErrBadDocument, "document_invalid"},
+	{support.ErrAttemptLimit, "attempt_limit"},
 }
 
 func (h *Handler) afterVerification(c echo.Context, err error, success string) error {

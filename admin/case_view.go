@@ -7,7 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"mfadesk/data"
-	"mfadesk/mfa"
+	"mfadesk/support"
 	"mfadesk/views"
 	"mfadesk/web"
 )
@@ -68,7 +68,7 @@ func (h *Handler) showCase(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	strength, err := h.MFA.CaseStrength(ctx, k)
+	strength, err := h.Support.CaseStrength(ctx, k)
 	if err != nil {
 		return err
 	}
@@ -85,9 +85,9 @@ func (h *Handler) showCase(c echo.Context) error {
 	if err := h.audit(ctx, e); err != nil {
 		return err
 	}
-	m := views.ConsoleCaseModel{Case: caseRow(k), Customer: customerRow(cu.Match()), Open: k.Status == data.CaseOpen,
+	m := views.ConsoleCaseModel{Case: caseRow(k), Customer: customerRow(cu.Match()), Open: k.Status == support.CaseOpen,
 		Strength: strength, CanSendSMS: cu.PhoneVerified && cu.Phone != "", CanSendEmail: cu.HasValidEmail(),
-		InPerson: mfa.MayVerify(st.Role, st.OrgKind, k.Channel, data.VerifyDocument), Notes: noteRows(notes), Verifications: verificationRows(vs),
+		InPerson: support.MayVerify(st.Role, st.OrgKind, k.Channel, data.VerifyDocument), Notes: noteRows(notes), Verifications: verificationRows(vs),
 		Factors: factors, Deliveries: deliveries}
 	if m.Actions, err = h.actionsModel(c, k, cu, strength == data.StrengthStrong); err != nil {
 		return err
@@ -104,7 +104,7 @@ func (h *Handler) showCase(c echo.Context) error {
 			m.PostalPending = m.PostalPending || v.Method == data.VerifyPostal
 		}
 	}
-	for _, d := range mfa.DocumentTypes() {
+	for _, d := range support.DocumentTypes() {
 		m.DocumentTypes = append(m.DocumentTypes, views.Option{Value: d, Label: views.DocumentKey(d)})
 	}
 	if n, ok := caseNotices[c.QueryParam("notice")]; ok {
@@ -156,23 +156,16 @@ func (h *Handler) contact(c echo.Context) error {
 }
 
 func (h *Handler) addNote(c echo.Context) error {
-	ctx := c.Request().Context()
 	k := currentCase(c)
 	body := c.FormValue("body")
-	if k.Status != data.CaseOpen {
-		return redirectNotice(c, caseHref(k.ID), "case_closed")
-	}
-	if web.CheckText(body, true, 2000) != "" {
+	// A closed case answers case_closed whatever the note says.
+	if k.Status == support.CaseOpen && web.CheckText(body, true, 2000) != "" {
 		return redirectNotice(c, caseHref(k.ID), "note_invalid")
 	}
-	err := h.DB.InTx(ctx, func(tx *data.Tx) error {
-		if err := tx.AddCaseNote(ctx, k.ID, staff(c).ID, body); err != nil {
-			return err
-		}
-		e := event(c, "case.note", "success")
-		e.CaseID, e.CustomerID = k.ID, k.CustomerID
-		return tx.Audit(ctx, e)
-	})
+	err := h.Support.AddCaseNote(c.Request().Context(), h.caseActor(c), body)
+	if errors.Is(err, support.ErrCaseClosed) {
+		return redirectNotice(c, caseHref(k.ID), "case_closed")
+	}
 	if err != nil {
 		return err
 	}
@@ -180,17 +173,9 @@ func (h *Handler) addNote(c echo.Context) error {
 }
 
 func (h *Handler) closeCase(c echo.Context) error {
-	ctx := c.Request().Context()
 	k := currentCase(c)
-	err := h.DB.InTx(ctx, func(tx *data.Tx) error {
-		if err := tx.CloseCase(ctx, k.ID); err != nil {
-			return err
-		}
-		e := event(c, "case.close", "success")
-		e.CaseID, e.CustomerID = k.ID, k.CustomerID
-		return tx.Audit(ctx, e)
-	})
-	if errors.Is(err, data.ErrConflict) {
+	err := h.Support.CloseCase(c.Request().Context(), h.caseActor(c))
+	if errors.Is(err, support.ErrCaseClosed) {
 		return redirectNotice(c, caseHref(k.ID), "case_closed")
 	}
 	if err != nil {

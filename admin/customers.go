@@ -11,7 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"mfadesk/data"
-	"mfadesk/mfa"
+	"mfadesk/support"
 	"mfadesk/views"
 	"mfadesk/web"
 )
@@ -81,7 +81,7 @@ func maskQuery(q string) string {
 // cases on; with only one the form shows no choice.
 func channelOptions(st *data.Staff) []views.Option {
 	var out []views.Option
-	for _, ch := range mfa.CaseChannelsFor(st.Role, st.OrgKind) {
+	for _, ch := range support.CaseChannelsFor(st.Role, st.OrgKind) {
 		out = append(out, views.Option{Value: ch, Label: views.ChannelKey(ch)})
 	}
 	return out
@@ -117,38 +117,13 @@ var errOwnAccountCase = &web.UserError{Status: http.StatusForbidden, Title: "ui.
 // member's organisation: a form asking for another (no form offers one)
 // is refused and audited.
 func (h *Handler) startCase(c echo.Context, cu *data.Customer, reason string) error {
-	ctx := c.Request().Context()
-	st := staff(c)
-	if mfa.IsOwnAccount(st, cu.ID) {
-		e := event(c, "case.open", "refused:own_account")
-		e.CustomerID = cu.ID
-		if err := h.audit(ctx, e); err != nil {
-			return err
-		}
+	id, err := h.Support.OpenCase(c.Request().Context(), staff(c), c.RealIP(), cu.ID, c.FormValue("channel"), reason)
+	switch {
+	case errors.Is(err, support.ErrOwnAccount):
 		return errOwnAccountCase
-	}
-	requested := c.FormValue("channel")
-	channel, err := mfa.CaseChannel(st, requested)
-	if err != nil {
-		e := event(c, "case.open", "refused:channel")
-		e.CustomerID, e.Detail = cu.ID, "channel="+strconv.Quote(requested)+" org_kind="+st.OrgKind
-		if aerr := h.audit(ctx, e); aerr != nil {
-			return aerr
-		}
+	case errors.Is(err, support.ErrChannelNotAllowed):
 		return errChannelNotAllowed
-	}
-	var id int64
-	err = h.DB.InTx(ctx, func(tx *data.Tx) error {
-		var err error
-		id, err = tx.OpenCase(ctx, &data.Case{CustomerID: cu.ID, OrgID: st.OrgID, StaffID: st.ID, Channel: channel, Reason: reason})
-		if err != nil {
-			return err
-		}
-		e := event(c, "case.open", "success")
-		e.CaseID, e.CustomerID, e.Detail = id, cu.ID, "channel="+channel
-		return tx.Audit(ctx, e)
-	})
-	if err != nil {
+	case err != nil:
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, caseHref(id))
@@ -181,7 +156,7 @@ func (h *Handler) partnerOpenCase(c echo.Context) error {
 }
 
 // partnerLookup finds the customer of the form's account number and birth
-// date (mfa audits the attempt and keeps the attempt limits). When there
+// date (support audits the attempt and keeps the attempt limits). When there
 // is none, or the limit refused the lookup, it has already answered the
 // request, and returns a nil customer.
 func (h *Handler) partnerLookup(c echo.Context) (views.ConsolePartnerFindModel, *data.Customer, error) {
@@ -196,8 +171,8 @@ func (h *Handler) partnerLookup(c echo.Context) (views.ConsolePartnerFindModel, 
 	if len(m.FieldErrors) > 0 {
 		return m, nil, web.Render(c, http.StatusUnprocessableEntity, views.ConsolePartnerFindPage(m))
 	}
-	cu, err := h.MFA.LookupCustomer(c.Request().Context(), staff(c), c.RealIP(), m.AccountNumber, m.BirthDate)
-	if errors.Is(err, mfa.ErrAttemptLimit) {
+	cu, err := h.Support.LookupCustomer(c.Request().Context(), staff(c), c.RealIP(), m.AccountNumber, m.BirthDate)
+	if errors.Is(err, support.ErrAttemptLimit) {
 		m.Limited = true
 		return m, nil, web.Render(c, http.StatusTooManyRequests, views.ConsolePartnerFindPage(m))
 	}

@@ -1,5 +1,5 @@
 // Package admin is the support console's HTTP surface: thin handlers that
-// parse forms, call mfa and data, and render views. Who may reach which
+// parse forms, call support and data, and render views. Who may reach which
 // route is decided by the casbin policy in rbac, applied in routes.go.
 package admin
 
@@ -11,15 +11,15 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"mfadesk/data"
-	"mfadesk/mfa"
 	"mfadesk/rbac"
+	"mfadesk/support"
 	"mfadesk/web"
 )
 
 // Handler holds what the console's handlers need; main wires it.
 type Handler struct {
 	DB       *data.DB
-	MFA      *mfa.Service
+	Support  *support.Service
 	RBAC     *rbac.Enforcer
 	Sessions *web.Sessions // the console's own sessions
 	// CustomerSessions recognises a customer's session, which the console
@@ -38,7 +38,7 @@ func staff(c echo.Context) *data.Staff {
 
 // event starts an audit event by the request's staff member.
 func event(c echo.Context, action, outcome string) data.AuditEvent {
-	e := mfa.StaffEvent(staff(c), c.RealIP())
+	e := support.StaffEvent(staff(c), c.RealIP())
 	e.Action, e.Outcome = action, outcome
 	return e
 }

@@ -7,7 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"mfadesk/data"
-	"mfadesk/mfa"
+	"mfadesk/support"
 	"mfadesk/views"
 	"mfadesk/web"
 )
@@ -18,7 +18,7 @@ func (h *Handler) home(c echo.Context) error {
 	st := staff(c)
 	m := views.ConsoleHomeModel{ShowCases: h.RBAC.Allow(st.Role, st.OrgID, "/console/cases", http.MethodGet)}
 	if h.RBAC.Allow(st.Role, st.OrgID, "/console/audit", http.MethodGet) {
-		m.LimitRefusalsHref = "/console/audit?action=" + url.QueryEscape(mfa.ActionAttemptLimit)
+		m.LimitRefusalsHref = "/console/audit?action=" + url.QueryEscape(support.ActionAttemptLimit)
 	}
 	if m.ShowCases {
 		rows, err := h.caseRows(c, st)
@@ -44,9 +44,9 @@ func (h *Handler) cases(c echo.Context) error {
 func (h *Handler) caseRows(c echo.Context, st *data.Staff) ([]views.CaseRow, error) {
 	scope := data.CaseScope{OrgID: st.OrgID}
 	switch st.Role {
-	case data.RolePartner:
+	case support.RolePartner:
 		scope = data.CaseScope{StaffID: st.ID}
-	case data.RoleAdmin:
+	case support.RoleAdmin:
 		scope = data.CaseScope{}
 	}
 	cases, err := h.DB.OpenCases(c.Request().Context(), scope, caseListLimit)

@@ -56,7 +56,7 @@ func (h *Handler) loginSubmit(c echo.Context) error {
 		return web.Render(c, http.StatusUnprocessableEntity, views.ConsoleLoginPage(views.ConsoleLoginModel{FieldErrors: errs}))
 	}
 	ctx := c.Request().Context()
-	st, err := h.MFA.CheckStaffPassword(ctx, f.LoginID, f.Password, c.RealIP(), h.device().Presented(c))
+	st, err := h.Support.CheckStaffPassword(ctx, f.LoginID, f.Password, c.RealIP(), h.device().Presented(c))
 	switch {
 	case errors.Is(err, mfa.ErrAddressThrottled), errors.Is(err, mfa.ErrBadCredentials):
 		return web.Render(c, http.StatusUnauthorized, views.ConsoleLoginPage(views.ConsoleLoginModel{
@@ -66,7 +66,7 @@ func (h *Handler) loginSubmit(c echo.Context) error {
 	case err != nil:
 		return err
 	}
-	if err := h.MFA.BeginStaffEnrolment(ctx, st); err != nil {
+	if err := h.Support.BeginStaffEnrolment(ctx, st); err != nil {
 		return err
 	}
 	if _, err := h.Sessions.Start(c, web.Principal{StaffID: st.ID}, data.LevelPassword, "totp"); err != nil {
@@ -96,7 +96,7 @@ func (h *Handler) totpModel(c echo.Context) (views.ConsoleTOTPModel, error) {
 	if st.HasTOTP() {
 		return base, nil
 	}
-	secret, uri, err := h.MFA.StaffEnrolment(st)
+	secret, uri, err := h.Support.StaffEnrolment(st)
 	if err != nil {
 		return views.ConsoleTOTPModel{}, err
 	}
@@ -113,10 +113,10 @@ func (h *Handler) totpModel(c echo.Context) (views.ConsoleTOTPModel, error) {
 // this staff member has one.
 func (h *Handler) passkeyRule(c echo.Context, st *data.Staff) (required, hasKey bool, err error) {
 	ctx := c.Request().Context()
-	if required, err = h.MFA.StaffPasskeysRequired(ctx); err != nil {
+	if required, err = h.Support.StaffPasskeysRequired(ctx); err != nil {
 		return false, false, err
 	}
-	hasKey, err = h.MFA.StaffHasPasskey(ctx, st.ID)
+	hasKey, err = h.Support.StaffHasPasskey(ctx, st.ID)
 	return required, hasKey, err
 }
 
@@ -149,7 +149,7 @@ func (h *Handler) totpSubmit(c echo.Context) error {
 		m.Error = "ui.staff_passkeys.check.use_passkey"
 		return web.Render(c, http.StatusForbidden, views.ConsoleTOTPPage(m))
 	}
-	err = h.MFA.VerifyStaffTOTP(c.Request().Context(), st.ID, c.FormValue("code"), c.RealIP())
+	err = h.Support.VerifyStaffTOTP(c.Request().Context(), st.ID, c.FormValue("code"), c.RealIP())
 	if errors.Is(err, mfa.ErrLocked) {
 		if err := h.Sessions.End(c); err != nil {
 			return err
@@ -206,7 +206,7 @@ func (h *Handler) rememberDevice(c echo.Context, st *data.Staff) error {
 	if err != nil {
 		return err
 	}
-	return h.MFA.RememberStaffDevice(c.Request().Context(), st.ID, device)
+	return h.Support.RememberStaffDevice(c.Request().Context(), st.ID, device)
 }
 
 func (h *Handler) logout(c echo.Context) error {

@@ -1,7 +1,6 @@
 package admin
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"time"
@@ -9,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"mfadesk/data"
+	"mfadesk/support"
 	"mfadesk/views"
 	"mfadesk/web"
 )
@@ -28,16 +28,8 @@ const (
 // adoptionPeriods are the chart's choices of days.
 func adoptionPeriods() []int { return []int{30, 90, 180, 365} }
 
-// SnapshotAdoption records today's (JST) MFA adoption counts; a second
-// call the same day replaces the first. The adoption report calls it on
-// each view; serve should call it once a day, so the chart has a point
-// for every day even when nobody looks.
-func SnapshotAdoption(ctx context.Context, db *data.DB) (map[string]int, error) {
-	return db.RecordAdoptionSnapshot(ctx, day(db.Now()))
-}
-
 // day is t's date in JST, the programme's zone, as YYYY-MM-DD.
-func day(t time.Time) string { return t.In(jst).Format(time.DateOnly) }
+func day(t time.Time) string { return support.ReportDay(t) }
 
 // reportEvent records that someone read or exported a report, and which.
 func (h *Handler) reportEvent(c echo.Context, action, detail string) error {
@@ -66,7 +58,7 @@ func (h *Handler) reportsAdoption(c echo.Context) error {
 		}
 	}
 	now := h.DB.Now()
-	counts, err := SnapshotAdoption(ctx, h.DB)
+	counts, err := h.Support.SnapshotAdoption(ctx)
 	if err != nil {
 		return err
 	}

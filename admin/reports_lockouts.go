@@ -30,7 +30,7 @@ const (
 // always (email_required_from), customers without a passkey only when
 // interim_methods_until is configured.
 func (h *Handler) lockoutLists() []views.LockoutList {
-	cfg := h.MFA.Config
+	cfg := h.Support.Config
 	lists := []views.LockoutList{{Name: data.LockoutNoEmail, Phase: cfg.EmailRequiredFrom,
 		InForce: !h.DB.Now().Before(cfg.EmailRequiredFrom)}}
 	if !cfg.InterimMethodsUntil.IsZero() {

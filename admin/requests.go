@@ -9,7 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"mfadesk/data"
-	"mfadesk/mfa"
+	"mfadesk/support"
 	"mfadesk/views"
 	"mfadesk/web"
 )
@@ -57,11 +57,11 @@ func (h *Handler) rejectRequest(c echo.Context) error { return h.decide(c, false
 
 // decisionNotices name the queue's notice for each refusal of a decision.
 var decisionNotices = []errNotice{
-	{mfa.ErrOwnRequest, "own_request"},
-	{mfa.ErrOwnAccount, "own_account"},
-	{mfa.ErrRequestExpired, "expired"},
-	{mfa.ErrRequestDecided, "decided"},
-	{mfa.ErrReasonRequired, "reason_required"},
+	{support.ErrOwnRequest, "own_request"},
+	{support.ErrOwnAccount, "own_account"},
+	{support.ErrRequestExpired, "expired"},
+	{support.ErrRequestDecided, "decided"},
+	{support.ErrReasonRequired, "reason_required"},
 }
 
 func (h *Handler) decide(c echo.Context, approve bool) error {
@@ -69,12 +69,12 @@ func (h *Handler) decide(c echo.Context, approve bool) error {
 	if !ok {
 		return errRequestNotFound
 	}
-	err := h.MFA.Decide(c.Request().Context(), mfa.Decision{Staff: staff(c), ClientIP: c.RealIP(), RequestID: id,
+	err := h.Support.Decide(c.Request().Context(), support.Decision{Staff: staff(c), ClientIP: c.RealIP(), RequestID: id,
 		Approve: approve, Reason: c.FormValue("reason")})
 	switch {
 	case errors.Is(err, data.ErrNotFound):
 		return errRequestNotFound
-	case errors.Is(err, mfa.ErrNotApprover):
+	case errors.Is(err, support.ErrNotApprover):
 		return errForbidden
 	case err == nil && approve:
 		return redirectNotice(c, "/console/requests", "approved")

@@ -10,6 +10,7 @@ import (
 
 	"mfadesk/data"
 	"mfadesk/mfa"
+	"mfadesk/support"
 	"mfadesk/views"
 	"mfadesk/web"
 )
@@ -32,10 +33,10 @@ var staffErrors = []struct {
 	err            error
 	notice, msgKey string
 }{
-	{mfa.ErrOwnAccount, "own", "ui.console.staff.notice.own"},
-	{mfa.ErrOwnRequest, "own_request", "ui.console.staff.notice.own_request"},
-	{mfa.ErrNothingPending, "nothing_pending", "ui.console.staff.notice.nothing_pending"},
-	{mfa.ErrUnknownAccount, "unknown_account", "ui.console.staff.notice.unknown_account"},
+	{support.ErrOwnAccount, "own", "ui.console.staff.notice.own"},
+	{support.ErrOwnRequest, "own_request", "ui.console.staff.notice.own_request"},
+	{support.ErrNothingPending, "nothing_pending", "ui.console.staff.notice.nothing_pending"},
+	{support.ErrUnknownAccount, "unknown_account", "ui.console.staff.notice.unknown_account"},
 }
 
 func (h *Handler) staffList(c echo.Context) error {
@@ -66,7 +67,7 @@ func (h *Handler) staffModel(c echo.Context) (views.ConsoleStaffModel, error) {
 	if err != nil {
 		return views.ConsoleStaffModel{}, err
 	}
-	required, err := h.MFA.StaffPasskeysRequired(ctx)
+	required, err := h.Support.StaffPasskeysRequired(ctx)
 	if err != nil {
 		return views.ConsoleStaffModel{}, err
 	}
@@ -89,7 +90,7 @@ func (h *Handler) staffModel(c echo.Context) (views.ConsoleStaffModel, error) {
 		}
 		m.Staff = append(m.Staff, row)
 	}
-	for _, r := range data.Roles() {
+	for _, r := range support.Roles() {
 		m.Roles = append(m.Roles, views.Option{Value: r, Label: views.RoleKey(r)})
 	}
 	for _, o := range orgs {
@@ -101,7 +102,7 @@ func (h *Handler) staffModel(c echo.Context) (views.ConsoleStaffModel, error) {
 // validRoleAndOrg checks a role and organisation picked from the form's lists.
 func validRoleAndOrg(m views.ConsoleStaffModel, role, org string) bool {
 	hasOrg := slices.ContainsFunc(m.Orgs, func(o views.Option) bool { return o.Value == org })
-	return hasOrg && slices.Contains(data.Roles(), role)
+	return hasOrg && slices.Contains(support.Roles(), role)
 }
 
 func (h *Handler) staffCreate(c echo.Context) error {
@@ -131,9 +132,9 @@ func (h *Handler) staffCreate(c echo.Context) error {
 	if len(m.FieldErrors) > 0 || m.Error != "" {
 		return web.Render(c, http.StatusUnprocessableEntity, views.ConsoleStaffPage(m))
 	}
-	_, password, err := h.MFA.CreateStaff(ctx, mfa.NewStaff{LoginID: m.Form.Login, Name: m.Form.Name,
+	_, password, err := h.Support.CreateStaff(ctx, support.NewStaff{LoginID: m.Form.Login, Name: m.Form.Name,
 		Role: m.Form.Role, OrgID: m.Form.Org, CustomerAccount: m.Form.Customer}, event(c, "", ""))
-	if errors.Is(err, mfa.ErrUnknownAccount) {
+	if errors.Is(err, support.ErrUnknownAccount) {
 		m.FieldErrors["customer_account"] = "ui.console.staff.notice.unknown_account"
 		return web.Render(c, http.StatusUnprocessableEntity, views.ConsoleStaffPage(m))
 	}
@@ -141,7 +142,7 @@ func (h *Handler) staffCreate(c echo.Context) error {
 		return err
 	}
 	// The page shows the password this once; it is not stored anywhere readable.
-	created := &views.CreatedStaff{Login: m.Form.Login, Password: password, Pending: mfa.NeedsSecondAdmin("", m.Form.Role)}
+	created := &views.CreatedStaff{Login: m.Form.Login, Password: password, Pending: support.NeedsSecondAdmin("", m.Form.Role)}
 	if m, err = h.staffModel(c); err != nil {
 		return err
 	}
@@ -160,7 +161,7 @@ func (h *Handler) staffRole(c echo.Context) error {
 			Message: "ui.console.error.staff_role"}
 	}
 	return h.staffChange(c, func(id int64) (string, error) {
-		waits, err := h.MFA.SetStaffRole(c.Request().Context(), staff(c), c.RealIP(), id, role, org)
+		waits, err := h.Support.SetStaffRole(c.Request().Context(), staff(c), c.RealIP(), id, role, org)
 		if waits {
 			return "role_requested", err
 		}
@@ -171,13 +172,13 @@ func (h *Handler) staffRole(c echo.Context) error {
 // staffConfirm carries out a creation or promotion another admin asked for.
 func (h *Handler) staffConfirm(c echo.Context) error {
 	return h.staffChange(c, func(id int64) (string, error) {
-		return "confirmed", h.MFA.ConfirmStaffChange(c.Request().Context(), staff(c), c.RealIP(), id)
+		return "confirmed", h.Support.ConfirmStaffChange(c.Request().Context(), staff(c), c.RealIP(), id)
 	})
 }
 
 func (h *Handler) staffCancel(c echo.Context) error {
 	return h.staffChange(c, func(id int64) (string, error) {
-		return "cancelled", h.MFA.CancelStaffChange(c.Request().Context(), staff(c), c.RealIP(), id)
+		return "cancelled", h.Support.CancelStaffChange(c.Request().Context(), staff(c), c.RealIP(), id)
 	})
 }
 
@@ -189,19 +190,19 @@ func (h *Handler) staffLink(c echo.Context) error {
 		return redirectNotice(c, "/console/staff", "unknown_account")
 	}
 	return h.staffChange(c, func(id int64) (string, error) {
-		return "linked", h.MFA.LinkStaffCustomer(c.Request().Context(), id, account, event(c, "", ""))
+		return "linked", h.Support.LinkStaffCustomer(c.Request().Context(), id, account, event(c, "", ""))
 	})
 }
 
 func (h *Handler) staffDeactivate(c echo.Context) error {
 	return h.staffChange(c, func(id int64) (string, error) {
-		return "deactivated", h.MFA.DeactivateStaff(c.Request().Context(), staff(c), c.RealIP(), id)
+		return "deactivated", h.Support.DeactivateStaff(c.Request().Context(), staff(c), c.RealIP(), id)
 	})
 }
 
 func (h *Handler) staffResetTOTP(c echo.Context) error {
 	return h.staffChange(c, func(id int64) (string, error) {
-		return "totp_reset", h.MFA.ResetStaffTOTP(c.Request().Context(), staff(c), c.RealIP(), id)
+		return "totp_reset", h.Support.ResetStaffTOTP(c.Request().Context(), staff(c), c.RealIP(), id)
 	})
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"mfadesk/data"
 	"mfadesk/mfa"
+	"mfadesk/support"
 	"mfadesk/views"
 	"mfadesk/web"
 )
@@ -70,17 +71,17 @@ func passkeyOptions(c echo.Context, opts []byte, err error) error {
 }
 
 // secondFactorFresh reports whether the session passed its second factor
-// within mfa.StaffFreshWindow, so registering needs no TOTP code again.
+// within support.StaffFreshWindow, so registering needs no TOTP code again.
 func (h *Handler) secondFactorFresh(c echo.Context) bool {
 	s := web.Current(c)
 	now := h.Sessions.Now()
 	switch {
 	case s.Level == data.LevelFull:
-		return !s.SecondFactorAt.IsZero() && now.Sub(s.SecondFactorAt) <= mfa.StaffFreshWindow
+		return !s.SecondFactorAt.IsZero() && now.Sub(s.SecondFactorAt) <= support.StaffFreshWindow
 	case s.PasskeySetup():
 		// Made right after the TOTP step, which came after this session's
 		// first (password) step: the session's start bounds the TOTP's time.
-		return now.Sub(s.CreatedAt) <= mfa.StaffFreshWindow
+		return now.Sub(s.CreatedAt) <= support.StaffFreshWindow
 	}
 	return false
 }
@@ -110,7 +111,7 @@ func (h *Handler) staffPasskeysPage(c echo.Context) error {
 }
 
 func (h *Handler) staffPasskeyRegisterOptions(c echo.Context) error {
-	opts, err := h.MFA.BeginStaffPasskeyRegistration(c.Request().Context(), staff(c), web.Current(c).IDHash)
+	opts, err := h.Support.BeginStaffPasskeyRegistration(c.Request().Context(), staff(c), web.Current(c).IDHash)
 	return passkeyOptions(c, opts, err)
 }
 
@@ -124,7 +125,7 @@ func (h *Handler) staffPasskeyRegister(c echo.Context) error {
 		return web.PasskeyError(c, http.StatusUnprocessableEntity, "ui.passkey.error.name", web.Text(c, msg))
 	}
 	st, s := staff(c), web.Current(c)
-	err := h.MFA.FinishStaffPasskeyRegistration(c.Request().Context(), mfa.StaffPasskeyRegistration{Staff: st,
+	err := h.Support.FinishStaffPasskeyRegistration(c.Request().Context(), support.StaffPasskeyRegistration{Staff: st,
 		SessionHash: s.IDHash, Name: name, Password: c.FormValue("password"), Fresh: h.secondFactorFresh(c),
 		TOTPCode: c.FormValue("code"), Response: body, ClientIP: c.RealIP()})
 	if err != nil {
@@ -158,7 +159,7 @@ func (h *Handler) staffPasskeyRemove(c echo.Context) error {
 	if !h.secondFactorFresh(c) {
 		return errStaffPasskeyStale
 	}
-	err := h.MFA.RemoveStaffPasskey(c.Request().Context(), staff(c), id, c.RealIP())
+	err := h.Support.RemoveStaffPasskey(c.Request().Context(), staff(c), id, c.RealIP())
 	if errors.Is(err, data.ErrNotFound) {
 		return errStaffPasskeyNotFound
 	}
@@ -178,7 +179,7 @@ func (h *Handler) staffPasskeyLoginOptions(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	opts, err := h.MFA.BeginStaffPasskeyLogin(c.Request().Context(), s.IDHash)
+	opts, err := h.Support.BeginStaffPasskeyLogin(c.Request().Context(), s.IDHash)
 	return passkeyOptions(c, opts, err)
 }
 
@@ -193,7 +194,7 @@ func (h *Handler) staffPasskeyLogin(c echo.Context) error {
 	if s == nil {
 		return passkeyFailure(c, mfa.ErrNoCeremony)
 	}
-	st, err := h.MFA.FinishStaffPasskeyLogin(c.Request().Context(), s.IDHash, body, c.RealIP())
+	st, err := h.Support.FinishStaffPasskeyLogin(c.Request().Context(), s.IDHash, body, c.RealIP())
 	if err != nil {
 		return h.ceremonyFailure(c, err)
 	}
@@ -203,7 +204,7 @@ func (h *Handler) staffPasskeyLogin(c echo.Context) error {
 // staffPasskeyCheckOptions starts the passkey as the second step after
 // the password.
 func (h *Handler) staffPasskeyCheckOptions(c echo.Context) error {
-	opts, err := h.MFA.BeginStaffPasskeyCheck(c.Request().Context(), staff(c), web.Current(c).IDHash)
+	opts, err := h.Support.BeginStaffPasskeyCheck(c.Request().Context(), staff(c), web.Current(c).IDHash)
 	return passkeyOptions(c, opts, err)
 }
 
@@ -213,7 +214,7 @@ func (h *Handler) staffPasskeyCheck(c echo.Context) error {
 		return web.PasskeyError(c, http.StatusBadRequest, "ui.passkey.error.unreadable")
 	}
 	st := staff(c)
-	err := h.MFA.FinishStaffPasskeyCheck(c.Request().Context(), st, web.Current(c).IDHash, body, c.RealIP())
+	err := h.Support.FinishStaffPasskeyCheck(c.Request().Context(), st, web.Current(c).IDHash, body, c.RealIP())
 	if err != nil {
 		return h.ceremonyFailure(c, err)
 	}

@@ -8,15 +8,6 @@ import (
 	"time"
 )
 
-// Case channels and statuses.
-const (
-	ChannelPhone = "phone"
-	ChannelShop  = "shop"
-
-	CaseOpen   = "open"
-	CaseClosed = "closed"
-)
-
 // Case is a support case (受付) about one customer.
 type Case struct {
 	ID           int64

@@ -8,34 +8,12 @@ import (
 	"time"
 )
 
-// Staff roles (docs/design.md §3).
-const (
-	RoleAdmin      = "admin"
-	RoleSupervisor = "supervisor"
-	RoleAgent      = "agent"
-	RolePartner    = "partner"
-	RoleAuditor    = "auditor"
-)
-
-// Roles lists the staff roles in the order forms show them.
-func Roles() []string {
-	return []string{RoleAdmin, RoleSupervisor, RoleAgent, RolePartner, RoleAuditor}
-}
-
 // Organisation is a casbin domain: the support centre, a partner shop, compliance.
 type Organisation struct {
 	ID   string
 	Name string
-	Kind string // OrgCentre, OrgPartner, OrgCompliance
+	Kind string // support.OrgCentre, support.OrgPartner, support.OrgCompliance
 }
-
-// Organisation kinds: a call centre talks to customers on the phone, a
-// partner shop sees them at its counter.
-const (
-	OrgCentre     = "centre"
-	OrgPartner    = "partner"
-	OrgCompliance = "compliance"
-)
 
 // CreateOrganisation adds an organisation.
 func (tx *Tx) CreateOrganisation(ctx context.Context, o *Organisation) error {

@@ -1,6 +1,7 @@
 // Package mfa holds the rules of authentication: passwords, TOTP with its
 // replay guard, one-time codes, lockout and the enforcement policy. It
-// knows nothing of HTTP.
+// knows nothing of HTTP, nor of the support desk (package support, which
+// builds on it).
 package mfa
 
 import (

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"mfadesk/data"
 )
@@ -77,11 +78,17 @@ func putKeyCheck(ctx context.Context, tx *data.Tx, box *SecretBox, k boxKey) err
 	return tx.PutKeyCheck(ctx, sealed, k.id)
 }
 
+// StaffAAD binds a sealed staff secret to its owner. Rekey opens staff
+// secrets too, so the format lives here beside factorAAD.
+func StaffAAD(staffID int64) []byte {
+	return []byte("staff:" + strconv.FormatInt(staffID, 10) + ":totp")
+}
+
 // SealedAAD is the associated data s was sealed with: factorAAD for a
-// customer's factor, staffAAD for a staff member's TOTP.
+// customer's factor, StaffAAD for a staff member's TOTP.
 func SealedAAD(s data.SealedSecret) []byte {
 	if s.Table == "staff" {
-		return staffAAD(s.Owner)
+		return StaffAAD(s.Owner)
 	}
 	return factorAAD(s.Owner, s.Kind)
 }

@@ -11,6 +11,9 @@ import (
 	"mfadesk/notify"
 )
 
+// PurposeConsoleVerification marks the console's codes in the lock's audit events.
+const PurposeConsoleVerification = "console_verification"
+
 // VerifyInput is one attempt at a second factor.
 type VerifyInput struct {
 	Customer    *data.Customer

@@ -13,6 +13,7 @@ import (
 	"mfadesk/customer"
 	"mfadesk/data"
 	"mfadesk/mfa"
+	"mfadesk/support"
 	"mfadesk/views"
 	"mfadesk/web"
 )
@@ -23,7 +24,9 @@ type App struct {
 	Config Config
 	DB     *data.DB
 	MFA    *mfa.Service
-	Echo   *echo.Echo
+	// Support is the desk's rules, over the same database and keys.
+	Support *support.Service
+	Echo    *echo.Echo
 	// ConsoleEcho serves the console: Echo itself, or its own listener
 	// with --console-addr.
 	ConsoleEcho *echo.Echo
@@ -57,6 +60,7 @@ func newApp(ctx context.Context, cfg Config, now func() time.Time, log *slog.Log
 	}
 	svc := &mfa.Service{DB: db, Box: box, Codes: mfa.NewCodeHasher(cfg.SecretKey, cfg.OldSecretKeys...),
 		Config: cfg.MFA, WebAuthn: wa}
+	desk := &support.Service{DB: db, Box: box, Codes: svc.Codes, Config: cfg.MFA, MFA: svc, WebAuthn: wa}
 	// A wrong key is refused now, not at the first login (docs/operations.md).
 	keyID, err := svc.CheckSecretKey(ctx)
 	if err != nil {
@@ -87,7 +91,7 @@ func newApp(ctx context.Context, cfg Config, now func() time.Time, log *slog.Log
 			Idle: 30 * time.Minute, Absolute: 12 * time.Hour, Key: mfa.DeriveKey(cfg.SecretKey, "pre-session csrf")},
 	}
 	customerSite.Register(e)
-	app := &App{Config: cfg, DB: db, MFA: svc, Echo: e, ConsoleEcho: e, Log: log, now: now}
+	app := &App{Config: cfg, DB: db, MFA: svc, Support: desk, Echo: e, ConsoleEcho: e, Log: log, now: now}
 	if err := app.registerOps(e); err != nil {
 		db.Close()
 		return nil, err

@@ -27,7 +27,7 @@ func (a *App) registerConsole(e *echo.Echo) error {
 		cookie, path, customerCookie = "mfadesk_console", "/console", "mfadesk"
 	}
 	h := &admin.Handler{
-		DB: a.DB, MFA: a.MFA, RBAC: enforcer,
+		DB: a.DB, Support: a.Support, RBAC: enforcer,
 		Sessions: &web.Sessions{Site: data.SiteConsole, Store: a.DB, Now: a.now, Cookie: cookie, Path: path,
 			Secure: !a.Config.Dev(), Idle: 15 * time.Minute, Absolute: 8 * time.Hour,
 			Key: mfa.DeriveKey(a.Config.SecretKey, "pre-session csrf")},

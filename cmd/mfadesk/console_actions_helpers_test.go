@@ -71,7 +71,7 @@ func (a *testApp) addStaff(login, role, org string) {
 		if err != nil {
 			return err
 		}
-		sealed, err := a.MFA.SealStaffTOTPSecret(id, demoTOTPSecret)
+		sealed, err := a.Support.SealStaffTOTPSecret(id, demoTOTPSecret)
 		if err != nil {
 			return err
 		}

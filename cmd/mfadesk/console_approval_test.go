@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"mfadesk/data"
+	"mfadesk/support"
 )
 
 // agentResetRequest has the agent ask for a reset of demo-sms and returns
@@ -76,7 +77,7 @@ func TestRequestDecisions(t *testing.T) {
 // partners approve at all; another supervisor can.
 func TestNobodyApprovesOwnRequest(t *testing.T) {
 	a := newConsoleApp(t, func(cfg *Config) { cfg.MFA.ApprovalRoles = []string{"agent", "supervisor"} })
-	a.addStaff("supervisor2", data.RoleSupervisor, "support")
+	a.addStaff("supervisor2", support.RoleSupervisor, "support")
 	sup, kase := strongCase(t, a, "supervisor", "demo-sms")
 	if p := sup.post(kase+"/reset", nil); p.location != kase+"?notice=reset_requested" {
 		t.Fatalf("supervisor's reset under the stricter setting: %q", p.location)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"mfadesk/support"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -9,8 +10,6 @@ import (
 	"testing"
 
 	"golang.org/x/net/html"
-
-	"mfadesk/data"
 )
 
 // A call-centre supervisor can neither open a shop case nor record a
@@ -43,7 +42,7 @@ func TestCaseChannelFollowsOrganisation(t *testing.T) {
 
 	kase := sup.openCase(a.customerID("demo-sms"), "") // the form sends no channel
 	k, err := a.DB.CaseByID(context.Background(), caseID(t, kase))
-	if err != nil || k.Channel != data.ChannelPhone {
+	if err != nil || k.Channel != support.ChannelPhone {
 		t.Fatalf("the supervisor's case: %+v %v, want a phone case", k, err)
 	}
 	if sup.get(kase).has("document-form") {
@@ -58,7 +57,7 @@ func TestCaseChannelFollowsOrganisation(t *testing.T) {
 
 	partner := a.staffLogin("partner")
 	shop := partnerCase(t, partner)
-	if k, _ := a.DB.CaseByID(context.Background(), caseID(t, shop)); k.Channel != data.ChannelShop {
+	if k, _ := a.DB.CaseByID(context.Background(), caseID(t, shop)); k.Channel != support.ChannelShop {
 		t.Fatalf("the partner's case channel %q, want shop", k.Channel)
 	}
 	if !partner.get(shop).has("document-form") {

@@ -14,6 +14,7 @@ import (
 
 	"mfadesk/data"
 	"mfadesk/mfa"
+	"mfadesk/support"
 )
 
 // The console's subcommands:
@@ -36,7 +37,7 @@ func consoleCommand(ctx context.Context, cmd string, args []string, getenv func(
 	fs := flag.NewFlagSet("mfadesk "+cmd+" "+verb, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	login := fs.String("login", "", "staff login ID")
-	role := fs.String("role", "", "role: "+strings.Join(data.Roles(), ", "))
+	role := fs.String("role", "", "role: "+strings.Join(support.Roles(), ", "))
 	org := fs.String("org", "", "organisation id (e.g. support, compliance, shop-...)")
 	name := fs.String("name", "", "staff member's or organisation's name")
 	id := fs.String("id", "", "new organisation's id")
@@ -75,7 +76,7 @@ func consoleCommand(ctx context.Context, cmd string, args []string, getenv func(
 			}
 			// The operator at the server's shell is the bootstrap: a
 			// supervisor or admin made here needs no second admin.
-			_, password, err := app.MFA.CreateStaff(ctx, mfa.NewStaff{LoginID: *login, Name: *name, Role: *role, OrgID: *org,
+			_, password, err := app.Support.CreateStaff(ctx, support.NewStaff{LoginID: *login, Name: *name, Role: *role, OrgID: *org,
 				CustomerAccount: *customer}, data.AuditEvent{ActorKind: "system", Actor: "cli"})
 			if err != nil {
 				return fmt.Errorf("create staff %s: %w", *login, err)
@@ -93,7 +94,7 @@ func consoleCommand(ctx context.Context, cmd string, args []string, getenv func(
 			if err != nil {
 				return fmt.Errorf("staff %s: %w", *login, err)
 			}
-			if err := app.MFA.LinkStaffCustomer(ctx, st.ID, *customer, data.AuditEvent{ActorKind: "system", Actor: "cli"}); err != nil {
+			if err := app.Support.LinkStaffCustomer(ctx, st.ID, *customer, data.AuditEvent{ActorKind: "system", Actor: "cli"}); err != nil {
 				return fmt.Errorf("%s staff %s: %w", verb, st.LoginID, err)
 			}
 			fmt.Fprintf(stdout, "staff %s: own account %q\n", st.LoginID, *customer)
@@ -105,13 +106,7 @@ func consoleCommand(ctx context.Context, cmd string, args []string, getenv func(
 				return errors.New("staff org needs --id and --name")
 			}
 			o := &data.Organisation{ID: *id, Name: *name, Kind: *kind}
-			err := app.DB.InTx(ctx, func(tx *data.Tx) error {
-				if err := tx.CreateOrganisation(ctx, o); err != nil {
-					return err
-				}
-				return tx.Audit(ctx, data.AuditEvent{ActorKind: "system", Actor: "cli", Action: "organisation.create",
-					Outcome: "success", Detail: "org=" + o.ID + " kind=" + o.Kind})
-			})
+			err := app.Support.CreateOrganisation(ctx, o, data.AuditEvent{ActorKind: "system", Actor: "cli"})
 			if err == nil {
 				fmt.Fprintf(stdout, "created organisation %s (%s)\n", o.ID, o.Kind)
 			}

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"mfadesk/data"
-	"mfadesk/mfa"
+	"mfadesk/support"
 )
 
 // parallelLookups sends one exact lookup per form at once, each from the
@@ -57,7 +57,7 @@ func lookupForm(account, birth string) url.Values {
 // limitEvents lists the attempt-limit refusals in the audit trail.
 func (a *testApp) limitEvents() []data.AuditEvent {
 	a.t.Helper()
-	events, err := a.DB.AuditEvents(context.Background(), dataFilter(mfa.ActionAttemptLimit))
+	events, err := a.DB.AuditEvents(context.Background(), dataFilter(support.ActionAttemptLimit))
 	if err != nil {
 		a.t.Fatal(err)
 	}
@@ -74,7 +74,7 @@ func TestPartnerLookupLimits(t *testing.T) {
 	p1.get("/console/partner/find")
 
 	// One partner, many account numbers at once: the partner's budget.
-	const n = 3 * mfa.LookupMissesPerStaff
+	const n = 3 * support.LookupMissesPerStaff
 	var clients []*client
 	var forms []url.Values
 	for i := 0; i < n; i++ {
@@ -82,12 +82,12 @@ func TestPartnerLookupLimits(t *testing.T) {
 		forms = append(forms, lookupForm(fmt.Sprintf("9%06d", i), "1948-11-23"))
 	}
 	got := parallelLookups(t, clients, forms)
-	if got[http.StatusNotFound] != mfa.LookupMissesPerStaff || got[http.StatusTooManyRequests] != n-mfa.LookupMissesPerStaff {
-		t.Fatalf("%d parallel misses answered %v, want %d not found and the rest refused", n, got, mfa.LookupMissesPerStaff)
+	if got[http.StatusNotFound] != support.LookupMissesPerStaff || got[http.StatusTooManyRequests] != n-support.LookupMissesPerStaff {
+		t.Fatalf("%d parallel misses answered %v, want %d not found and the rest refused", n, got, support.LookupMissesPerStaff)
 	}
 	events := a.limitEvents()
-	if len(events) != n-mfa.LookupMissesPerStaff {
-		t.Fatalf("%d refusals audited, want %d", len(events), n-mfa.LookupMissesPerStaff)
+	if len(events) != n-support.LookupMissesPerStaff {
+		t.Fatalf("%d refusals audited, want %d", len(events), n-support.LookupMissesPerStaff)
 	}
 	for _, e := range events {
 		if e.Outcome != "refused:lookup_staff" || e.Actor != "partner" || e.StaffOrg != "shop-demo" ||
@@ -102,8 +102,8 @@ func TestPartnerLookupLimits(t *testing.T) {
 	}
 
 	// Another partner is not blocked by that budget.
-	a.addStaff("partner2", data.RolePartner, "shop-demo")
-	a.addStaff("partner3", data.RolePartner, "shop-demo")
+	a.addStaff("partner2", support.RolePartner, "shop-demo")
+	a.addStaff("partner3", support.RolePartner, "shop-demo")
 	p2, p3 := a.staffLogin("partner2"), a.staffLogin("partner3")
 	for _, c := range []*client{p2, p3} {
 		c.get("/console/partner/find")
@@ -115,18 +115,18 @@ func TestPartnerLookupLimits(t *testing.T) {
 	// Two partners guessing one account's birth date at once: the
 	// account's budget holds across staff.
 	clients, forms = nil, nil
-	for i := 0; i < 4*mfa.LookupMissesPerAccount; i++ {
+	for i := 0; i < 4*support.LookupMissesPerAccount; i++ {
 		clients = append(clients, []*client{p2, p3}[i%2])
 		forms = append(forms, lookupForm("1000002", fmt.Sprintf("1950-01-%02d", i+1)))
 	}
 	got = parallelLookups(t, clients, forms)
-	if got[http.StatusNotFound] != mfa.LookupMissesPerAccount {
-		t.Fatalf("parallel guesses on one account answered %v, want %d not found", got, mfa.LookupMissesPerAccount)
+	if got[http.StatusNotFound] != support.LookupMissesPerAccount {
+		t.Fatalf("parallel guesses on one account answered %v, want %d not found", got, support.LookupMissesPerAccount)
 	}
 	// Now even the right birth date is refused, like an account that does
 	// not exist.
 	right := p3.post("/console/partner/find", lookupForm("1000002", "1948-11-23"))
-	for i := 0; i < mfa.LookupMissesPerAccount; i++ {
+	for i := 0; i < support.LookupMissesPerAccount; i++ {
 		p3.post("/console/partner/find", lookupForm("8888888", "1950-01-01"))
 	}
 	none := p3.post("/console/partner/find", lookupForm("8888888", "1950-01-01"))
@@ -155,7 +155,7 @@ func TestKnowledgeCheckLimits(t *testing.T) {
 	agent := a.staffLogin("agent")
 	cu := a.customer("demo-sms")
 	kase := agent.openCase(cu.ID, "phone")
-	for i := 0; i < mfa.KnowledgeFailuresPerCustomer; i++ {
+	for i := 0; i < support.KnowledgeFailuresPerCustomer; i++ {
 		if got := knowledge(agent, kase, cu.BirthDate, fmt.Sprintf("090-0000-%04d", 9000+i)); got != "knowledge_failed" {
 			t.Fatalf("failure %d: %q", i+1, got)
 		}
@@ -175,11 +175,11 @@ func TestKnowledgeCheckLimits(t *testing.T) {
 	}
 
 	// One staff member failing on many customers: the staff budget.
-	failed := mfa.KnowledgeFailuresPerCustomer
+	failed := support.KnowledgeFailuresPerCustomer
 	var last string
 	for _, login := range []string{"demo-app", "demo-email", "demo-noemail"} {
 		k := agent.openCase(a.customerID(login), "phone")
-		for i := 0; i < mfa.KnowledgeFailuresPerCustomer && failed < mfa.KnowledgeFailuresPerStaff; i++ {
+		for i := 0; i < support.KnowledgeFailuresPerCustomer && failed < support.KnowledgeFailuresPerStaff; i++ {
 			if got := knowledge(agent, k, "1900-01-01", ""); got != "knowledge_failed" {
 				t.Fatalf("failure %d of the agent: %q", failed+1, got)
 			}
@@ -187,8 +187,8 @@ func TestKnowledgeCheckLimits(t *testing.T) {
 		}
 		last = k
 	}
-	if failed != mfa.KnowledgeFailuresPerStaff {
-		t.Fatalf("test set-up: %d failures, want %d", failed, mfa.KnowledgeFailuresPerStaff)
+	if failed != support.KnowledgeFailuresPerStaff {
+		t.Fatalf("test set-up: %d failures, want %d", failed, support.KnowledgeFailuresPerStaff)
 	}
 	noemail := a.customer("demo-noemail")
 	if got := knowledge(agent, last, noemail.BirthDate, noemail.Phone); got != "attempt_limit" {
@@ -205,7 +205,7 @@ func TestSupervisorSeesLimitRefusals(t *testing.T) {
 	a := newConsoleApp(t)
 	partner := a.staffLogin("partner")
 	partner.get("/console/partner/find")
-	for i := 0; i <= mfa.LookupMissesPerAccount; i++ {
+	for i := 0; i <= support.LookupMissesPerAccount; i++ {
 		partner.post("/console/partner/find", lookupForm("1000002", fmt.Sprintf("1951-02-%02d", i+1)))
 	}
 	sup := a.staffLogin("supervisor")
@@ -215,7 +215,7 @@ func TestSupervisorSeesLimitRefusals(t *testing.T) {
 	}
 	page := sup.get(attr(link, "href"))
 	rows := page.all("audit-action")
-	if page.status != http.StatusOK || len(rows) != 1 || textOf(rows[0]) != mfa.ActionAttemptLimit {
+	if page.status != http.StatusOK || len(rows) != 1 || textOf(rows[0]) != support.ActionAttemptLimit {
 		t.Fatalf("refusals page: %d, %d rows", page.status, len(rows))
 	}
 	if strings.Contains(page.text("audit-events"), "1951-02") {

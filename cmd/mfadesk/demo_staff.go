@@ -6,6 +6,7 @@ import (
 
 	"mfadesk/data"
 	"mfadesk/mfa"
+	"mfadesk/support"
 )
 
 // Demo staff (dev only), listed in the README. Their authenticator is
@@ -16,18 +17,18 @@ const demoStaffPassword = "Demo#2025staff"
 var demoShop = data.Organisation{ID: "shop-demo", Name: "提携ショップ 渋谷店", Kind: "partner"}
 
 var demoStaff = []data.Staff{
-	{LoginID: "admin", Name: "管理 花子", Role: data.RoleAdmin, OrgID: "support"},
-	{LoginID: "supervisor", Name: "主任 一郎", Role: data.RoleSupervisor, OrgID: "support"},
-	{LoginID: "agent", Name: "窓口 次郎", Role: data.RoleAgent, OrgID: "support"},
-	{LoginID: "partner", Name: "店頭 三郎", Role: data.RolePartner, OrgID: demoShop.ID},
-	{LoginID: "auditor", Name: "監査 四郎", Role: data.RoleAuditor, OrgID: "compliance"},
+	{LoginID: "admin", Name: "管理 花子", Role: support.RoleAdmin, OrgID: "support"},
+	{LoginID: "supervisor", Name: "主任 一郎", Role: support.RoleSupervisor, OrgID: "support"},
+	{LoginID: "agent", Name: "窓口 次郎", Role: support.RoleAgent, OrgID: "support"},
+	{LoginID: "partner", Name: "店頭 三郎", Role: support.RolePartner, OrgID: demoShop.ID},
+	{LoginID: "auditor", Name: "監査 四郎", Role: support.RoleAuditor, OrgID: "compliance"},
 }
 
 // seedDemoStaff fills an empty staff table with the demo staff and the
 // demo partner shop. It does nothing when there is any staff account, so
 // it never touches real data; the caller runs it only in dev with demo data.
 func seedDemoStaff(ctx context.Context, app *App) (bool, error) {
-	svc := app.MFA
+	svc := app.Support
 	n, err := svc.DB.CountStaff(ctx)
 	if err != nil || n > 0 {
 		return false, err

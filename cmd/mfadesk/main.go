@@ -17,7 +17,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"mfadesk/admin"
 	"mfadesk/data"
 	"mfadesk/web"
 	"net"
@@ -204,7 +203,7 @@ func snapshotAdoption(ctx context.Context, app *App, log *slog.Logger) {
 	t := time.NewTicker(6 * time.Hour)
 	defer t.Stop()
 	for {
-		if _, err := admin.SnapshotAdoption(ctx, app.DB); err != nil && ctx.Err() == nil {
+		if _, err := app.Support.SnapshotAdoption(ctx); err != nil && ctx.Err() == nil {
 			log.Error("adoption snapshot", "err", err)
 		}
 		select {

@@ -16,7 +16,6 @@ import (
 
 	"golang.org/x/net/html"
 
-	"mfadesk/admin"
 	"mfadesk/data"
 )
 
@@ -173,7 +172,7 @@ func TestAdoptionHistoryOverSeveralDays(t *testing.T) {
 	a.staffLogin("supervisor").get("/console/reports/adoption")
 	a.clock.Advance(24 * time.Hour)
 	a.addPasskey("demo-app", "iPhone")
-	if _, err := admin.SnapshotAdoption(context.Background(), a.DB); err != nil {
+	if _, err := a.Support.SnapshotAdoption(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	a.clock.Advance(24 * time.Hour)

@@ -1,4 +1,4 @@
-package mfa
+package support
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"github.com/go-webauthn/webauthn/webauthn"
 
 	"mfadesk/data"
+	"mfadesk/mfa"
 )
 
 // Staff passkeys (docs/design.md §3): a passkey with user verification
@@ -118,7 +119,7 @@ func (s *Service) BeginStaffPasskeyRegistration(ctx context.Context, st *data.St
 	for _, k := range keys {
 		registered = append(registered, k.CredentialID)
 	}
-	return s.beginRegistration(ctx, user, registered, sessionHash, ceremonyStaffRegister)
+	return s.MFA.BeginRegistration(ctx, user, registered, sessionHash, ceremonyStaffRegister)
 }
 
 // StaffPasskeyRegistration is the browser's answer to a registration with
@@ -147,13 +148,13 @@ func (s *Service) FinishStaffPasskeyRegistration(ctx context.Context, in StaffPa
 			return err
 		}
 	}
-	sd, err := s.takeCeremony(ctx, in.SessionHash, ceremonyStaffRegister)
+	sd, err := s.MFA.TakeCeremony(ctx, in.SessionHash, ceremonyStaffRegister)
 	if err != nil {
 		return err
 	}
 	parsed, err := protocol.ParseCredentialCreationResponseBytes(in.Response)
 	if err != nil {
-		return ErrPasskeyInvalid
+		return mfa.ErrPasskeyInvalid
 	}
 	user, err := s.loadStaffPasskeyUser(ctx, in.Staff, sd.UserID)
 	if err != nil {
@@ -166,7 +167,7 @@ func (s *Service) FinishStaffPasskeyRegistration(ctx context.Context, in StaffPa
 		if aerr := s.DB.InTx(ctx, func(tx *data.Tx) error { return tx.Audit(ctx, e) }); aerr != nil {
 			return aerr
 		}
-		return ErrPasskeyInvalid
+		return mfa.ErrPasskeyInvalid
 	}
 	record, err := json.Marshal(cred)
 	if err != nil {
@@ -180,39 +181,39 @@ func (s *Service) FinishStaffPasskeyRegistration(ctx context.Context, in StaffPa
 		}
 		e := StaffEvent(in.Staff, in.ClientIP)
 		e.Action, e.Outcome = "staff.passkey.add", "success"
-		e.Detail = fmt.Sprintf("passkey=%d name=%s", id, quoteForAudit(in.Name))
+		e.Detail = fmt.Sprintf("passkey=%d name=%s", id, mfa.QuoteForAudit(in.Name))
 		return tx.Audit(ctx, e)
 	})
 }
 
 // recheckStaffPassword confirms the logged-in staff member's password,
 // counting failures under the same key as the login's password step and
-// reserving the try before hashing like it (password_throttle.go).
+// reserving the try before hashing like it (mfa/password_throttle.go).
 func (s *Service) recheckStaffPassword(ctx context.Context, st *data.Staff, password, clientIP string) error {
-	try := passwordTry{acctKey: "staff-pw:" + st.LoginID}
+	try := mfa.PasswordTry{AcctKey: "staff-pw:" + st.LoginID}
 	e := StaffEvent(st, clientIP)
 	e.Action, e.Outcome = "staff.passkey.add", "bad_password"
-	switch err := s.reserve(ctx, try); {
-	case errors.Is(err, errAccountThrottled):
+	switch err := s.MFA.ReservePasswordTry(ctx, try); {
+	case errors.Is(err, mfa.ErrAccountThrottled):
 		e.Outcome = "throttled"
 		if err := s.DB.InTx(ctx, func(tx *data.Tx) error { return tx.Audit(ctx, e) }); err != nil {
 			return err
 		}
-		return ErrBadCredentials
+		return mfa.ErrBadCredentials
 	case err != nil:
 		return err
 	}
-	ok, err := s.checkPassword(ctx, st.PasswordHash, password)
+	ok, err := s.MFA.CheckPasswordHash(ctx, st.PasswordHash, password)
 	if err != nil {
-		return s.unchecked(ctx, try, fmt.Errorf("recheck password of staff %d: %w", st.ID, err))
+		return s.MFA.GiveBackPasswordTry(ctx, try, fmt.Errorf("recheck password of staff %d: %w", st.ID, err))
 	}
 	if ok {
-		return s.DB.InTx(ctx, func(tx *data.Tx) error { return try.succeeded(ctx, tx) })
+		return s.DB.InTx(ctx, func(tx *data.Tx) error { return try.Succeeded(ctx, tx) })
 	}
 	if err := s.DB.InTx(ctx, func(tx *data.Tx) error { return tx.Audit(ctx, e) }); err != nil {
 		return err
 	}
-	return ErrBadCredentials
+	return mfa.ErrBadCredentials
 }
 
 // RemoveStaffPasskey removes one of the staff member's own passkeys.

@@ -1,4 +1,4 @@
-package mfa
+package support
 
 import (
 	"context"
@@ -52,7 +52,7 @@ func (r ActionResult) Pending() bool { return r.RequestID != 0 }
 // a pending request: always for partners (docs/design.md §3), for others as
 // configured.
 func (s *Service) NeedsApproval(action, role string) bool {
-	if role == data.RolePartner {
+	if role == RolePartner {
 		return true
 	}
 	return slices.Contains(s.Config.ApprovalActions, action) && slices.Contains(s.Config.ApprovalRoles, role)
@@ -60,13 +60,13 @@ func (s *Service) NeedsApproval(action, role string) bool {
 
 // mayDecide reports whether a role may approve or reject requests.
 func mayDecide(role string) bool {
-	return role == data.RoleSupervisor || role == data.RoleAdmin
+	return role == RoleSupervisor || role == RoleAdmin
 }
 
 // checkCaseAction refuses an action on a closed case, or without a strong
 // verification on the case that still counts. The refusal is audited.
 func (s *Service) checkCaseAction(ctx context.Context, a CaseActor, action string) error {
-	if a.Case.Status != data.CaseOpen {
+	if a.Case.Status != CaseOpen {
 		return s.refuse(ctx, a, action, "case_closed", ErrCaseClosed)
 	}
 	strength, err := s.CaseStrength(ctx, a.Case)
@@ -98,7 +98,7 @@ func ownAccount(ctx context.Context, tx *data.Tx, staffID, customerID int64) (bo
 // refuseOwnAccount is checkCaseAction's companion inside the action's
 // transaction: it returns ErrOwnAccount when the staff member acts on
 // their own account. The caller commits the refusal's audit event.
-func refuseOwnAccount(ctx context.Context, tx *data.Tx, a CaseActor, action string) (error, error) {
+func refuseOwnAccount(ctx context.Context, tx *data.Tx, a CaseActor, action string) (refusal, err error) {
 	own, err := ownAccount(ctx, tx, a.Staff.ID, a.Case.CustomerID)
 	if err != nil || !own {
 		return nil, err

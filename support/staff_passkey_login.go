@@ -1,4 +1,4 @@
-package mfa
+package support
 
 import (
 	"context"
@@ -10,26 +10,27 @@ import (
 	"github.com/go-webauthn/webauthn/webauthn"
 
 	"mfadesk/data"
+	"mfadesk/mfa"
 )
 
 // BeginStaffPasskeyLogin returns options for a console login with a
 // passkey alone: no staff ID typed, no allowCredentials, so the options
 // reveal no account (docs/security.md S41).
 func (s *Service) BeginStaffPasskeyLogin(ctx context.Context, sessionHash string) ([]byte, error) {
-	return s.beginDiscoverableLogin(ctx, sessionHash, ceremonyStaffLogin)
+	return s.MFA.BeginDiscoverableLogin(ctx, sessionHash, ceremonyStaffLogin)
 }
 
 // FinishStaffPasskeyLogin checks a discoverable assertion and returns the
 // staff member whose passkey it is. Only staff user handles are looked
 // up: a customer's passkey finds nobody here.
 func (s *Service) FinishStaffPasskeyLogin(ctx context.Context, sessionHash string, response []byte, clientIP string) (*data.Staff, error) {
-	sd, err := s.takeCeremony(ctx, sessionHash, ceremonyStaffLogin)
+	sd, err := s.MFA.TakeCeremony(ctx, sessionHash, ceremonyStaffLogin)
 	if err != nil {
 		return nil, err
 	}
 	parsed, err := protocol.ParseCredentialRequestResponseBytes(response)
 	if err != nil {
-		return nil, ErrPasskeyInvalid
+		return nil, mfa.ErrPasskeyInvalid
 	}
 	var user *staffPasskeyUser
 	handler := func(rawID, userHandle []byte) (webauthn.User, error) {
@@ -49,7 +50,7 @@ func (s *Service) FinishStaffPasskeyLogin(ctx context.Context, sessionHash strin
 		if err := s.DB.InTx(ctx, func(tx *data.Tx) error { return tx.Audit(ctx, e) }); err != nil {
 			return nil, err
 		}
-		return nil, ErrPasskeyInvalid
+		return nil, mfa.ErrPasskeyInvalid
 	}
 	if err := s.staffPasskeyOutcome(ctx, user, cred, verr, clientIP); err != nil {
 		return nil, err
@@ -68,14 +69,14 @@ func (s *Service) BeginStaffPasskeyCheck(ctx context.Context, st *data.Staff, se
 	if err != nil {
 		return nil, err
 	}
-	return s.beginCheck(ctx, user, sessionHash, ceremonyStaffCheck)
+	return s.MFA.BeginCheck(ctx, user, sessionHash, ceremonyStaffCheck)
 }
 
 // FinishStaffPasskeyCheck checks the passkey given as the second step.
 // The library checks the session's user, the credential list and the
 // user handle, so only this staff member's passkeys pass.
 func (s *Service) FinishStaffPasskeyCheck(ctx context.Context, st *data.Staff, sessionHash string, response []byte, clientIP string) error {
-	sd, err := s.takeCeremony(ctx, sessionHash, ceremonyStaffCheck)
+	sd, err := s.MFA.TakeCeremony(ctx, sessionHash, ceremonyStaffCheck)
 	if err != nil {
 		return err
 	}
@@ -115,10 +116,10 @@ func (s *Service) staffPasskeyOutcome(ctx context.Context, user *staffPasskeyUse
 		e.Action = "staff.login.passkey"
 		switch {
 		case !st.Active:
-			result, e.Outcome = ErrPasskeyInvalid, "inactive"
+			result, e.Outcome = mfa.ErrPasskeyInvalid, "inactive"
 			return tx.Audit(ctx, e)
 		case !reserved:
-			result, e.Outcome = ErrLocked, "refused"
+			result, e.Outcome = mfa.ErrLocked, "refused"
 			return tx.Audit(ctx, e)
 		}
 		if result, err = s.useStaffPasskey(ctx, tx, user, cred, verr); err != nil {
@@ -128,7 +129,7 @@ func (s *Service) staffPasskeyOutcome(ctx context.Context, user *staffPasskeyUse
 			e.Detail = fmt.Sprintf("passkey=%d", key.ID)
 		}
 		switch {
-		case errors.Is(result, ErrPasskeyCloned):
+		case errors.Is(result, mfa.ErrPasskeyCloned):
 			// Refused for the passkey's sake, not a guess: no failure.
 			e.Outcome = "cloned"
 			if err := tx.RefundThrottle(ctx, throttle); err != nil {
@@ -157,16 +158,16 @@ func passkeyOf(user *staffPasskeyUser, cred *webauthn.Credential) *data.StaffPas
 	return user.key(cred.ID)
 }
 
-func (s *Service) useStaffPasskey(ctx context.Context, tx *data.Tx, user *staffPasskeyUser, cred *webauthn.Credential, verr error) (error, error) {
+func (s *Service) useStaffPasskey(ctx context.Context, tx *data.Tx, user *staffPasskeyUser, cred *webauthn.Credential, verr error) (result, err error) {
 	if verr != nil || cred == nil {
-		return ErrPasskeyInvalid, nil
+		return mfa.ErrPasskeyInvalid, nil
 	}
 	key := user.key(cred.ID)
 	if key == nil || key.StaffID != user.staff.ID {
-		return ErrPasskeyInvalid, nil
+		return mfa.ErrPasskeyInvalid, nil
 	}
 	if cred.Authenticator.CloneWarning {
-		return ErrPasskeyCloned, tx.MarkStaffPasskeyCloned(ctx, key.ID)
+		return mfa.ErrPasskeyCloned, tx.MarkStaffPasskeyCloned(ctx, key.ID)
 	}
 	record, err := json.Marshal(cred)
 	if err != nil {
@@ -177,7 +178,7 @@ func (s *Service) useStaffPasskey(ctx context.Context, tx *data.Tx, user *staffP
 		return nil, err
 	}
 	if !used {
-		return ErrPasskeyInvalid, nil
+		return mfa.ErrPasskeyInvalid, nil
 	}
 	return nil, nil
 }

@@ -1,4 +1,4 @@
-package mfa
+package support
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"mfadesk/data"
+	"mfadesk/mfa"
 )
 
 // Errors of staff administration.
@@ -56,19 +57,19 @@ func NewInitialPassword() (string, error) {
 // (ConfirmStaffChange); the command line, run by the operator on the
 // server, is the bootstrap and creates it active.
 func (s *Service) CreateStaff(ctx context.Context, in NewStaff, actor data.AuditEvent) (int64, string, error) {
-	if !slices.Contains(data.Roles(), in.Role) {
+	if !slices.Contains(Roles(), in.Role) {
 		return 0, "", ErrInvalidRole
 	}
 	password, err := NewInitialPassword()
 	if err != nil {
 		return 0, "", err
 	}
-	hash, err := HashPassword(password, s.Config.Argon2)
+	hash, err := mfa.HashPassword(password, s.Config.Argon2)
 	if err != nil {
 		return 0, "", err
 	}
 	var id int64
-	st := &data.Staff{LoginID: NormalizeLoginID(in.LoginID), Name: in.Name, Role: in.Role, OrgID: in.OrgID, PasswordHash: hash}
+	st := &data.Staff{LoginID: mfa.NormalizeLoginID(in.LoginID), Name: in.Name, Role: in.Role, OrgID: in.OrgID, PasswordHash: hash}
 	actor.Action, actor.Outcome = "staff.create", "success"
 	if actor.StaffID != 0 && NeedsSecondAdmin("", in.Role) {
 		st.PendingKind, st.PendingBy = data.StaffPendingCreate, actor.StaffID
@@ -83,7 +84,7 @@ func (s *Service) CreateStaff(ctx context.Context, in NewStaff, actor data.Audit
 			return err
 		}
 		actor.CustomerID = st.CustomerID
-		actor.Detail = fmt.Sprintf("staff_id=%d login=%s role=%s org=%s customer_id=%d", id, quoteForAudit(in.LoginID),
+		actor.Detail = fmt.Sprintf("staff_id=%d login=%s role=%s org=%s customer_id=%d", id, mfa.QuoteForAudit(in.LoginID),
 			in.Role, in.OrgID, st.CustomerID)
 		return tx.Audit(ctx, actor)
 	})
@@ -98,7 +99,7 @@ func (s *Service) CreateStaff(ctx context.Context, in NewStaff, actor data.Audit
 // A promotion to supervisor or admin only waits for a second admin
 // (ConfirmStaffChange), and SetStaffRole reports that it waits.
 func (s *Service) SetStaffRole(ctx context.Context, actor *data.Staff, clientIP string, staffID int64, role, orgID string) (bool, error) {
-	if !slices.Contains(data.Roles(), role) {
+	if !slices.Contains(Roles(), role) {
 		return false, ErrInvalidRole
 	}
 	var waits bool

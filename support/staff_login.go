@@ -1,12 +1,12 @@
-package mfa
+package support
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 
 	"mfadesk/data"
+	"mfadesk/mfa"
 )
 
 // Staff log in with a password and then TOTP, which is mandatory: a staff
@@ -24,20 +24,20 @@ const staffTOTPFailures = 5
 // CheckStaffPassword is the console's first step. Unknown login IDs,
 // deactivated accounts, wrong passwords and throttled accounts all return
 // ErrBadCredentials; every login ID is counted under its spelling, and
-// below the limit each costs the same argon2id work (password_throttle.go).
+// below the limit each costs the same argon2id work (mfa/password_throttle.go).
 // deviceHash is the hash of the browser's device cookie ("" if none): a
 // browser that completed a console login as this staff member before is
 // not subject to the per-address limit for them (docs/operations.md).
 func (s *Service) CheckStaffPassword(ctx context.Context, rawLoginID, password, clientIP, deviceHash string) (*data.Staff, error) {
-	loginID := NormalizeLoginID(rawLoginID)
+	loginID := mfa.NormalizeLoginID(rawLoginID)
 	// The address's count is shared with the customer site: one address,
 	// one budget.
-	try := passwordTry{acctKey: "staff-pw:" + loginID, addrKey: "pw-addr:" + clientIP}
+	try := mfa.PasswordTry{AcctKey: "staff-pw:" + loginID, AddrKey: "pw-addr:" + clientIP}
 	st, err := s.DB.StaffByLogin(ctx, loginID)
 	if err != nil && !errors.Is(err, data.ErrNotFound) {
 		return nil, err
 	}
-	event := data.AuditEvent{Actor: quoteForAudit(loginID), ClientIP: clientIP}
+	event := data.AuditEvent{Actor: mfa.QuoteForAudit(loginID), ClientIP: clientIP}
 	if st != nil {
 		event = StaffEvent(st, clientIP)
 		known := false
@@ -47,34 +47,34 @@ func (s *Service) CheckStaffPassword(ctx context.Context, rawLoginID, password, 
 			}
 		}
 		if known {
-			try.addrKey = ""
+			try.AddrKey = ""
 		}
 	}
-	switch err := s.reserve(ctx, try); {
-	case errors.Is(err, ErrAddressThrottled):
+	switch err := s.MFA.ReservePasswordTry(ctx, try); {
+	case errors.Is(err, mfa.ErrAddressThrottled):
 		s.auditStaffLogin(ctx, event, "address_throttled")
-		return nil, ErrAddressThrottled
-	case errors.Is(err, errAccountThrottled):
+		return nil, mfa.ErrAddressThrottled
+	case errors.Is(err, mfa.ErrAccountThrottled):
 		s.auditStaffLogin(ctx, event, "account_throttled")
-		return nil, ErrBadCredentials
+		return nil, mfa.ErrBadCredentials
 	case err != nil:
 		return nil, err
 	}
 	ok := false
 	if st == nil || !st.Active {
-		err = s.dummyCheckPassword(ctx, password)
+		err = s.MFA.DummyPasswordCheck(ctx, password)
 	} else {
-		ok, err = s.checkPassword(ctx, st.PasswordHash, password)
+		ok, err = s.MFA.CheckPasswordHash(ctx, st.PasswordHash, password)
 	}
 	if err != nil {
 		// Wrapped, so ErrBusy stays recognisable to the handler.
-		return nil, s.unchecked(ctx, try, fmt.Errorf("check password of staff %q: %w", loginID, err))
+		return nil, s.MFA.GiveBackPasswordTry(ctx, try, fmt.Errorf("check password of staff %q: %w", loginID, err))
 	}
 	event.Action = "staff.login.password"
 	err = s.DB.InTx(ctx, func(tx *data.Tx) error {
 		if ok {
 			event.Outcome = "success"
-			if err := try.succeeded(ctx, tx); err != nil {
+			if err := try.Succeeded(ctx, tx); err != nil {
 				return err
 			}
 			return tx.Audit(ctx, withKind(event))
@@ -89,7 +89,7 @@ func (s *Service) CheckStaffPassword(ctx context.Context, rawLoginID, password, 
 		return nil, err
 	}
 	if !ok {
-		return nil, ErrBadCredentials
+		return nil, mfa.ErrBadCredentials
 	}
 	return st, nil
 }
@@ -118,14 +118,9 @@ func StaffEvent(st *data.Staff, clientIP string) data.AuditEvent {
 		StaffOrg: st.OrgID, ClientIP: clientIP}
 }
 
-// staffAAD binds a sealed staff secret to its owner.
-func staffAAD(staffID int64) []byte {
-	return []byte("staff:" + strconv.FormatInt(staffID, 10) + ":totp")
-}
-
 // SealStaffTOTPSecret encrypts a TOTP secret for a staff member.
 func (s *Service) SealStaffTOTPSecret(staffID int64, secret string) ([]byte, error) {
-	return s.Box.Seal([]byte(secret), staffAAD(staffID))
+	return s.Box.Seal([]byte(secret), mfa.StaffAAD(staffID))
 }
 
 // BeginStaffEnrolment gives a staff member without an authenticator a new
@@ -134,7 +129,7 @@ func (s *Service) BeginStaffEnrolment(ctx context.Context, st *data.Staff) error
 	if st.HasTOTP() || len(st.TOTPPendingEnc) > 0 {
 		return nil
 	}
-	secret, err := NewTOTPSecret()
+	secret, err := mfa.NewTOTPSecret()
 	if err != nil {
 		return err
 	}
@@ -149,13 +144,13 @@ func (s *Service) BeginStaffEnrolment(ctx context.Context, st *data.Staff) error
 // as a QR code and as text during enrolment.
 func (s *Service) StaffEnrolment(st *data.Staff) (secret, uri string, err error) {
 	if len(st.TOTPPendingEnc) == 0 {
-		return "", "", ErrNoCode
+		return "", "", mfa.ErrNoCode
 	}
-	plain, err := s.Box.Open(st.TOTPPendingEnc, staffAAD(st.ID))
+	plain, err := s.Box.Open(st.TOTPPendingEnc, mfa.StaffAAD(st.ID))
 	if err != nil {
 		return "", "", fmt.Errorf("open pending totp secret of staff %d: %w", st.ID, err)
 	}
-	return string(plain), TOTPURI(StaffTOTPIssuer, st.LoginID, string(plain)), nil
+	return string(plain), mfa.TOTPURI(StaffTOTPIssuer, st.LoginID, string(plain)), nil
 }
 
 // VerifyStaffTOTP checks a staff member's code: against the enrolled
@@ -163,9 +158,9 @@ func (s *Service) StaffEnrolment(st *data.Staff) (secret, uri string, err error)
 // secret, which it then makes the enrolled one. Wrong codes are limited
 // per staff member; the outcome and its audit event commit together.
 func (s *Service) VerifyStaffTOTP(ctx context.Context, staffID int64, rawCode, clientIP string) error {
-	code, ok := NormalizeCode(rawCode)
+	code, ok := mfa.NormalizeCode(rawCode)
 	if !ok {
-		return ErrMalformedCode
+		return mfa.ErrMalformedCode
 	}
 	key := staffSecondFactorKey(staffID) // shared with the passkey check
 	reserved, err := s.reserveStaffSecondFactor(ctx, key)
@@ -181,7 +176,7 @@ func (s *Service) VerifyStaffTOTP(ctx context.Context, staffID int64, rawCode, c
 		event := StaffEvent(st, clientIP)
 		event.Action = "staff.login.totp"
 		if !st.Active || !reserved {
-			result, event.Outcome = ErrLocked, "refused"
+			result, event.Outcome = mfa.ErrLocked, "refused"
 			return tx.Audit(ctx, event)
 		}
 		if result, err = s.matchStaffTOTP(ctx, tx, st, code); err != nil {
@@ -214,28 +209,28 @@ func (s *Service) reserveStaffSecondFactor(ctx context.Context, key string) (boo
 	return s.DB.ReserveThrottle(ctx, key, staffTOTPFailures, s.DB.Now().Add(-s.Config.PasswordWindow))
 }
 
-func (s *Service) matchStaffTOTP(ctx context.Context, tx *data.Tx, st *data.Staff, code string) (error, error) {
+func (s *Service) matchStaffTOTP(ctx context.Context, tx *data.Tx, st *data.Staff, code string) (result, err error) {
 	sealed := st.TOTPSecretEnc
 	if !st.HasTOTP() {
 		sealed = st.TOTPPendingEnc
 	}
 	if len(sealed) == 0 {
-		return ErrNoCode, nil
+		return mfa.ErrNoCode, nil
 	}
-	secret, err := s.Box.Open(sealed, staffAAD(st.ID))
+	secret, err := s.Box.Open(sealed, mfa.StaffAAD(st.ID))
 	if err != nil {
 		return nil, fmt.Errorf("open totp secret of staff %d: %w", st.ID, err)
 	}
-	step, ok := MatchTOTP(string(secret), code, tx.Now(), st.TOTPLastStep)
+	step, ok := mfa.MatchTOTP(string(secret), code, tx.Now(), st.TOTPLastStep)
 	if !ok {
-		return ErrWrongCode, nil
+		return mfa.ErrWrongCode, nil
 	}
 	if !st.HasTOTP() {
 		return nil, tx.ConfirmStaffTOTP(ctx, st.ID, step)
 	}
 	advanced, err := tx.AdvanceStaffTOTPStep(ctx, st.ID, step)
 	if err != nil || !advanced {
-		return ErrWrongCode, err
+		return mfa.ErrWrongCode, err
 	}
 	return nil, nil
 }

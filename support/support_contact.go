@@ -1,4 +1,4 @@
-package mfa
+package support
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"mfadesk/data"
+	"mfadesk/mfa"
 	"mfadesk/notify"
 )
 
@@ -32,7 +33,7 @@ func ParseContact(kind, raw string) (string, error) {
 		return "", ErrBadContact
 	}
 	switch kind {
-	case ContactPhone:
+	case mfa.ContactPhone:
 		s := strings.Map(func(r rune) rune {
 			if r == '-' || r == ' ' || r == 'ー' || r == '‐' || r == '−' || r == '(' || r == ')' {
 				return -1
@@ -43,7 +44,7 @@ func ParseContact(kind, raw string) (string, error) {
 			return "", ErrBadContact
 		}
 		return s[:3] + "-" + s[3:7] + "-" + s[7:], nil
-	case ContactEmail:
+	case mfa.ContactEmail:
 		addr, err := mail.ParseAddress(raw)
 		if err != nil || addr.Name != "" || addr.Address != raw || !strings.Contains(addr.Address, ".") {
 			return "", ErrBadContact
@@ -61,7 +62,7 @@ func SupportContactKey(caseID int64) string { return "case:" + strconv.FormatInt
 func SupportContactPurpose(kind string) string { return "support_contact_" + kind }
 
 func contactChannel(kind string) string {
-	if kind == ContactPhone {
+	if kind == mfa.ContactPhone {
 		return notify.SMS
 	}
 	return notify.Email
@@ -78,7 +79,7 @@ func (s *Service) SendSupportContactCode(ctx context.Context, a CaseActor, kind,
 	if err := s.checkCaseAction(ctx, a, "support.contact_code"); err != nil {
 		return err
 	}
-	code, hash, err := s.newHashedCode()
+	code, hash, err := s.MFA.NewHashedCode()
 	if err != nil {
 		return err
 	}
@@ -95,11 +96,11 @@ func (s *Service) SendSupportContactCode(ctx context.Context, a CaseActor, kind,
 			return err
 		}
 		if wait := newest.Add(s.Config.ResendCooldown).Sub(now); !newest.IsZero() && wait > 0 {
-			result = &SendWait{Wait: wait}
+			result = &mfa.SendWait{Wait: wait}
 			return nil
 		}
 		if count >= s.Config.SendsPerHour {
-			result = ErrSendLimit
+			result = mfa.ErrSendLimit
 			return nil
 		}
 		expires := now.Add(s.Config.CodeTTL)
@@ -111,7 +112,7 @@ func (s *Service) SendSupportContactCode(ctx context.Context, a CaseActor, kind,
 			Purpose: purpose, Channel: channel, Destination: to, CodeHash: hash, ExpiresAt: expires, OutboxID: outboxID}); err != nil {
 			return err
 		}
-		return tx.Audit(ctx, a.event("support.contact_code", "queued", "kind="+kind+" to="+maskContact(kind, to)))
+		return tx.Audit(ctx, a.event("support.contact_code", "queued", "kind="+kind+" to="+mfa.MaskContact(kind, to)))
 	})
 	if err != nil {
 		return err
@@ -125,35 +126,34 @@ func (s *Service) SendSupportContactCode(ctx context.Context, a CaseActor, kind,
 // the staff member's role needs approval: the new value, proven, waits in
 // the request.
 func (s *Service) ConfirmSupportContact(ctx context.Context, a CaseActor, kind, rawCode string) (ActionResult, error) {
-	if kind != ContactEmail && kind != ContactPhone {
+	if kind != mfa.ContactEmail && kind != mfa.ContactPhone {
 		return ActionResult{}, ErrBadContact
 	}
 	if err := s.checkCaseAction(ctx, a, "support.contact_change"); err != nil {
 		return ActionResult{}, err
 	}
-	code, ok := NormalizeCode(rawCode)
+	code, ok := mfa.NormalizeCode(rawCode)
 	if !ok {
-		return ActionResult{}, ErrMalformedCode
+		return ActionResult{}, mfa.ErrMalformedCode
 	}
-	in := VerifyInput{Customer: &data.Customer{ID: a.Case.CustomerID}, SessionHash: SupportContactKey(a.Case.ID),
-		Purpose: SupportContactPurpose(kind), Use: UseAny, Method: Method(contactChannel(kind)), ClientIP: a.ClientIP}
+	in := mfa.VerifyInput{Customer: &data.Customer{ID: a.Case.CustomerID}, SessionHash: SupportContactKey(a.Case.ID),
+		Purpose: SupportContactPurpose(kind), Use: mfa.UseAny, Method: mfa.Method(contactChannel(kind)), ClientIP: a.ClientIP}
 	var newValue string
 	var res ActionResult
 	var own error
-	check := func(tx *data.Tx, c *data.Customer) (error, error) {
-		var err error
+	check := func(tx *data.Tx, c *data.Customer) (result, err error) {
 		if own, err = refuseOwnAccount(ctx, tx, a, "support.contact_change"); err != nil || own != nil {
-			return ErrMethodNotAllowed, err
+			return mfa.ErrMethodNotAllowed, err
 		}
 		if ch, err := tx.OpenChallenge(ctx, in.SessionHash, in.Purpose); err == nil {
 			newValue = ch.Destination
 		}
-		return s.checkChallenge(ctx, tx, c, in, code)
+		return s.MFA.CheckChallenge(ctx, tx, c, in, code)
 	}
 	apply := func(tx *data.Tx, c *data.Customer) error {
-		detail := "kind=" + kind + " after=" + maskContact(kind, newValue)
+		detail := "kind=" + kind + " after=" + mfa.MaskContact(kind, newValue)
 		if !s.NeedsApproval(ActionContact, a.Staff.Role) {
-			return s.applyContactChange(ctx, tx, c, kind, newValue, "", a.event("", "", ""))
+			return s.MFA.ApplyContactChange(ctx, tx, c, kind, newValue, "", a.event("", "", ""))
 		}
 		var err error
 		res.RequestID, err = tx.CreateRequest(ctx, &data.ActionRequest{CaseID: a.Case.ID, CustomerID: c.ID,
@@ -164,7 +164,7 @@ func (s *Service) ConfirmSupportContact(ctx context.Context, a CaseActor, kind, 
 		}
 		return tx.Audit(ctx, requestEvent(a, "support.contact_change", res.RequestID, detail))
 	}
-	err := s.attempt(ctx, in, check, apply)
+	err := s.MFA.Attempt(ctx, in, check, apply)
 	if own != nil {
 		return ActionResult{}, own
 	}

@@ -1,4 +1,4 @@
-package mfa
+package support
 
 import (
 	"errors"
@@ -12,31 +12,31 @@ import (
 // attests a document; a partner shop opens shop cases and records the
 // documents it sees.
 func TestMayVerify(t *testing.T) {
-	caseworkers := []string{data.RoleAdmin, data.RoleSupervisor, data.RoleAgent}
+	caseworkers := []string{RoleAdmin, RoleSupervisor, RoleAgent}
 	methods := []string{data.VerifyKnowledge, data.VerifyPossession, data.VerifyPostal}
 	type row struct {
 		role, kind, channel, method string
 		want                        bool
 	}
 	var tests []row
-	for _, role := range append(caseworkers, data.RolePartner, data.RoleAuditor) {
-		for _, kind := range []string{data.OrgCentre, data.OrgPartner, data.OrgCompliance} {
-			works := kind != data.OrgCompliance && role != data.RoleAuditor && !(role == data.RolePartner && kind == data.OrgCentre)
-			for _, channel := range []string{data.ChannelPhone, data.ChannelShop, "email", "chat"} {
+	for _, role := range append(caseworkers, RolePartner, RoleAuditor) {
+		for _, kind := range []string{OrgCentre, OrgPartner, OrgCompliance} {
+			works := kind != OrgCompliance && role != RoleAuditor && !(role == RolePartner && kind == OrgCentre)
+			for _, channel := range []string{ChannelPhone, ChannelShop, "email", "chat"} {
 				for _, m := range methods {
 					tests = append(tests, row{role, kind, channel, m, works})
 				}
 				tests = append(tests, row{role, kind, channel, data.VerifyDocument,
-					works && kind == data.OrgPartner && channel == data.ChannelShop})
+					works && kind == OrgPartner && channel == ChannelShop})
 				tests = append(tests, row{role, kind, channel, "selfie", false})
 			}
 		}
 	}
 	// The penetration test's case, spelled out: a call-centre supervisor
 	// on a shop case records no document; a partner at a shop does.
-	tests = append(tests, row{data.RoleSupervisor, data.OrgCentre, data.ChannelShop, data.VerifyDocument, false},
-		row{data.RolePartner, data.OrgPartner, data.ChannelShop, data.VerifyDocument, true},
-		row{data.RolePartner, data.OrgPartner, data.ChannelPhone, data.VerifyDocument, false})
+	tests = append(tests, row{RoleSupervisor, OrgCentre, ChannelShop, data.VerifyDocument, false},
+		row{RolePartner, OrgPartner, ChannelShop, data.VerifyDocument, true},
+		row{RolePartner, OrgPartner, ChannelPhone, data.VerifyDocument, false})
 	for _, tt := range tests {
 		if got := MayVerify(tt.role, tt.kind, tt.channel, tt.method); got != tt.want {
 			t.Errorf("MayVerify(%s, %s, %s, %s) = %v, want %v", tt.role, tt.kind, tt.channel, tt.method, got, tt.want)
@@ -49,18 +49,18 @@ func TestCaseChannel(t *testing.T) {
 		role, kind, requested string
 		want                  string // "" for ErrChannelNotAllowed
 	}{
-		{data.RoleSupervisor, data.OrgCentre, "", data.ChannelPhone},
-		{data.RoleSupervisor, data.OrgCentre, data.ChannelPhone, data.ChannelPhone},
-		{data.RoleSupervisor, data.OrgCentre, data.ChannelShop, ""},
-		{data.RoleAgent, data.OrgCentre, "chat", ""},
-		{data.RoleAdmin, data.OrgCentre, "", data.ChannelPhone},
-		{data.RolePartner, data.OrgPartner, "", data.ChannelShop},
-		{data.RolePartner, data.OrgPartner, data.ChannelShop, data.ChannelShop},
-		{data.RolePartner, data.OrgPartner, data.ChannelPhone, ""},
-		{data.RolePartner, data.OrgCentre, "", ""},
-		{data.RoleAgent, data.OrgPartner, "", data.ChannelShop},
-		{data.RoleAuditor, data.OrgCompliance, "", ""},
-		{data.RoleAdmin, data.OrgCompliance, data.ChannelPhone, ""},
+		{RoleSupervisor, OrgCentre, "", ChannelPhone},
+		{RoleSupervisor, OrgCentre, ChannelPhone, ChannelPhone},
+		{RoleSupervisor, OrgCentre, ChannelShop, ""},
+		{RoleAgent, OrgCentre, "chat", ""},
+		{RoleAdmin, OrgCentre, "", ChannelPhone},
+		{RolePartner, OrgPartner, "", ChannelShop},
+		{RolePartner, OrgPartner, ChannelShop, ChannelShop},
+		{RolePartner, OrgPartner, ChannelPhone, ""},
+		{RolePartner, OrgCentre, "", ""},
+		{RoleAgent, OrgPartner, "", ChannelShop},
+		{RoleAuditor, OrgCompliance, "", ""},
+		{RoleAdmin, OrgCompliance, ChannelPhone, ""},
 	}
 	for _, tt := range tests {
 		got, err := CaseChannel(&data.Staff{Role: tt.role, OrgKind: tt.kind}, tt.requested)

@@ -1,4 +1,4 @@
-package mfa
+package support
 
 import (
 	"errors"
@@ -21,7 +21,7 @@ var ErrChannelNotAllowed = errors.New("the staff member's organisation does not 
 // worksCases reports whether a role works on support cases at all.
 func worksCases(role string) bool {
 	switch role {
-	case data.RoleAdmin, data.RoleSupervisor, data.RoleAgent, data.RolePartner:
+	case RoleAdmin, RoleSupervisor, RoleAgent, RolePartner:
 		return true
 	}
 	return false
@@ -34,10 +34,10 @@ func CaseChannelsFor(role, orgKind string) []string {
 		return nil
 	}
 	switch {
-	case orgKind == data.OrgPartner:
-		return []string{data.ChannelShop}
-	case orgKind == data.OrgCentre && role != data.RolePartner:
-		return []string{data.ChannelPhone}
+	case orgKind == OrgPartner:
+		return []string{ChannelShop}
+	case orgKind == OrgCentre && role != RolePartner:
+		return []string{ChannelPhone}
 	}
 	return nil
 }
@@ -65,7 +65,7 @@ func MayVerify(role, orgKind, channel, method string) bool {
 	}
 	switch method {
 	case data.VerifyDocument:
-		return channel == data.ChannelShop && orgKind == data.OrgPartner
+		return channel == ChannelShop && orgKind == OrgPartner
 	case data.VerifyKnowledge, data.VerifyPossession, data.VerifyPostal:
 		return true
 	}

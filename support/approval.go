@@ -1,4 +1,4 @@
-package mfa
+package support
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"mfadesk/data"
+	"mfadesk/mfa"
 )
 
 // Four-eyes: a reset or contact change by a role that needs approval
@@ -61,7 +62,7 @@ func (s *Service) Decide(ctx context.Context, d Decision) error {
 				return err
 			}
 			e := d.event(r, "request.reject", "success")
-			e.Detail += " reason=" + quoteForAudit(d.Reason)
+			e.Detail += " reason=" + mfa.QuoteForAudit(d.Reason)
 			return tx.Audit(ctx, e)
 		}
 		if err := tx.DecideRequest(ctx, r.ID, data.RequestApproved, d.Staff.ID, d.Reason); err != nil {
@@ -80,7 +81,7 @@ func (s *Service) Decide(ctx context.Context, d Decision) error {
 
 // refuseDecision returns why d may not decide r, having audited it (an
 // expired request is also marked expired), or nil.
-func (s *Service) refuseDecision(ctx context.Context, tx *data.Tx, d Decision, r *data.ActionRequest) (error, error) {
+func (s *Service) refuseDecision(ctx context.Context, tx *data.Tx, d Decision, r *data.ActionRequest) (refusal, err error) {
 	var why string
 	var result error
 	switch {
@@ -118,7 +119,7 @@ func (s *Service) runApproved(ctx context.Context, tx *data.Tx, d Decision, r *d
 		if err != nil {
 			return err
 		}
-		return s.applyContactChange(ctx, tx, c, r.ContactKind, r.ContactValue, "", e)
+		return s.MFA.ApplyContactChange(ctx, tx, c, r.ContactKind, r.ContactValue, "", e)
 	}
 	return errors.New("unknown request kind " + r.Kind)
 }

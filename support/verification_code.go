@@ -1,4 +1,4 @@
-package mfa
+package support
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"mfadesk/data"
+	"mfadesk/mfa"
 	"mfadesk/notify"
 )
 
@@ -15,9 +16,6 @@ import (
 // by post), and the customer reads it back. Wrong codes count against the
 // customer's one second-factor lock, shared with login (docs/security.md S16).
 
-// PurposeConsoleVerification marks the console's codes in the lock's audit events.
-const PurposeConsoleVerification = "console_verification"
-
 // PostalCodeTTL is how long a mailed code stays valid: the post is slow.
 const PostalCodeTTL = 14 * 24 * time.Hour
 
@@ -25,7 +23,7 @@ const PostalCodeTTL = 14 * 24 * time.Hour
 // number, as the staff member chose. The pending verification, the
 // message in the outbox and the audit event commit together.
 func (s *Service) SendPossessionCode(ctx context.Context, a CaseActor, channel string) error {
-	if a.Case.Status != data.CaseOpen {
+	if a.Case.Status != CaseOpen {
 		return ErrCaseClosed
 	}
 	c, err := s.DB.CustomerByID(ctx, a.Case.CustomerID)
@@ -49,7 +47,7 @@ func (s *Service) SendPossessionCode(ctx context.Context, a CaseActor, channel s
 
 // SendPostalCode queues a letter with a code to the registered address.
 func (s *Service) SendPostalCode(ctx context.Context, a CaseActor) error {
-	if a.Case.Status != data.CaseOpen {
+	if a.Case.Status != CaseOpen {
 		return ErrCaseClosed
 	}
 	return s.issueCode(ctx, a, data.VerifyPostal, PostalCodeTTL, "channel=post",
@@ -58,7 +56,7 @@ func (s *Service) SendPostalCode(ctx context.Context, a CaseActor) error {
 				Body: fmt.Sprintf("【転送不要】ご本人確認コードのお知らせ\n\nご本人確認コードは %s です。"+
 					"お客様サポートまたは提携ショップで、担当者にお伝えください（%s まで有効）。\n"+
 					"お心当たりのない場合は、お客様サポート 0120-000-000 へご連絡ください。",
-					code, tx.Now().Add(PostalCodeTTL).In(JST).Format("2006年1月2日"))})
+					code, tx.Now().Add(PostalCodeTTL).In(mfa.JST).Format("2006年1月2日"))})
 		})
 }
 
@@ -68,7 +66,7 @@ func (s *Service) SendPostalCode(ctx context.Context, a CaseActor) error {
 // it went to the outbox. Sends are spaced by the resend cool-down.
 func (s *Service) issueCode(ctx context.Context, a CaseActor, method string, ttl time.Duration, detail string,
 	deliver func(tx *data.Tx, code string, expires time.Time) (int64, error)) error {
-	code, hash, err := s.newHashedCode()
+	code, hash, err := s.MFA.NewHashedCode()
 	if err != nil {
 		return err
 	}
@@ -80,7 +78,7 @@ func (s *Service) issueCode(ctx context.Context, a CaseActor, method string, ttl
 		}
 		if prev != nil {
 			if wait := prev.CreatedAt.Add(s.Config.ResendCooldown).Sub(now); wait > 0 {
-				return &SendWait{Wait: wait}
+				return &mfa.SendWait{Wait: wait}
 			}
 		}
 		outboxID, err := deliver(tx, code, now.Add(ttl))
@@ -101,24 +99,24 @@ func (s *Service) issueCode(ctx context.Context, a CaseActor, method string, ttl
 // same attempt as every other second factor, so the outcome, the
 // customer's shared failure count and the audit events commit together.
 func (s *Service) CheckVerificationCode(ctx context.Context, a CaseActor, method, rawCode string) error {
-	if a.Case.Status != data.CaseOpen {
+	if a.Case.Status != CaseOpen {
 		return ErrCaseClosed
 	}
-	code, ok := NormalizeCode(rawCode)
+	code, ok := mfa.NormalizeCode(rawCode)
 	if !ok {
-		return ErrMalformedCode
+		return mfa.ErrMalformedCode
 	}
 	c := &data.Customer{ID: a.Case.CustomerID}
-	in := VerifyInput{Customer: c, Purpose: PurposeConsoleVerification, Method: Method(method), ClientIP: a.ClientIP}
-	return s.attempt(ctx, in, func(tx *data.Tx, _ *data.Customer) (error, error) {
+	in := mfa.VerifyInput{Customer: c, Purpose: mfa.PurposeConsoleVerification, Method: mfa.Method(method), ClientIP: a.ClientIP}
+	return s.MFA.Attempt(ctx, in, func(tx *data.Tx, _ *data.Customer) (result, err error) {
 		v, err := tx.PendingVerification(ctx, a.Case.ID, method)
 		if errors.Is(err, data.ErrNotFound) {
-			return ErrNoCode, tx.Audit(ctx, a.event("case.verify."+method, "refused:no_code", ""))
+			return mfa.ErrNoCode, tx.Audit(ctx, a.event("case.verify."+method, "refused:no_code", ""))
 		}
 		if err != nil {
 			return nil, err
 		}
-		result, err := s.matchVerificationCode(ctx, tx, v, code)
+		result, err = s.matchVerificationCode(ctx, tx, v, code)
 		if err != nil {
 			return nil, err
 		}
@@ -126,24 +124,24 @@ func (s *Service) CheckVerificationCode(ctx context.Context, a CaseActor, method
 	}, nil)
 }
 
-func (s *Service) matchVerificationCode(ctx context.Context, tx *data.Tx, v *data.Verification, code string) (error, error) {
+func (s *Service) matchVerificationCode(ctx context.Context, tx *data.Tx, v *data.Verification, code string) (result, err error) {
 	if !tx.Now().Before(v.ExpiresAt) {
 		_, err := tx.FinishVerification(ctx, v.ID, false, time.Time{})
-		return ErrCodeExpired, err
+		return mfa.ErrCodeExpired, err
 	}
 	if !s.Codes.Check(v.CodeHash, code) {
 		if err := tx.CountVerificationAttempt(ctx, v.ID); err != nil {
 			return nil, err
 		}
 		if v.Attempts+1 < s.Config.CodeMaxAttempts {
-			return ErrWrongCode, nil
+			return mfa.ErrWrongCode, nil
 		}
 		_, err := tx.FinishVerification(ctx, v.ID, false, time.Time{})
-		return ErrTooManyTries, err
+		return mfa.ErrTooManyTries, err
 	}
 	won, err := tx.FinishVerification(ctx, v.ID, true, tx.Now().Add(VerificationValidity))
 	if err != nil || !won {
-		return ErrWrongCode, err
+		return mfa.ErrWrongCode, err
 	}
 	return nil, nil
 }
@@ -152,12 +150,12 @@ func outcomeOf(result error) string {
 	switch {
 	case result == nil:
 		return "passed"
-	case errors.Is(result, ErrLocked):
+	case errors.Is(result, mfa.ErrLocked):
 		return "locked"
-	case errors.Is(result, ErrWrongCode), errors.Is(result, ErrTooManyTries):
+	case errors.Is(result, mfa.ErrWrongCode), errors.Is(result, mfa.ErrTooManyTries):
 		return "failure"
 	}
-	return "refused:" + reason(result)
+	return "refused:" + mfa.Reason(result)
 }
 
 // possessionMessage asks the customer to read the code to the staff member

@@ -1,4 +1,4 @@
-package mfa
+package support
 
 import (
 	"context"
@@ -66,11 +66,11 @@ func StrongestValid(vs []data.Verification, now time.Time) string {
 
 // CaseStrength is the strongest identity verification that counts on a
 // case now; a closed case has none.
-func (s *Service) CaseStrength(ctx context.Context, k *data.Case) (string, error) {
-	if k.Status != data.CaseOpen {
+func (s *Service) CaseStrength(ctx context.Context, supportCase *data.Case) (string, error) {
+	if supportCase.Status != CaseOpen {
 		return "", nil
 	}
-	vs, err := s.DB.Verifications(ctx, k.ID)
+	vs, err := s.DB.Verifications(ctx, supportCase.ID)
 	if err != nil {
 		return "", err
 	}
@@ -83,7 +83,7 @@ func (s *Service) CaseStrength(ctx context.Context, k *data.Case) (string, error
 // Failures spend the customer's and the staff member's budgets
 // (ErrAttemptLimit once spent, audited).
 func (s *Service) VerifyKnowledge(ctx context.Context, a CaseActor, birthDate, phone string) (bool, error) {
-	if a.Case.Status != data.CaseOpen {
+	if a.Case.Status != CaseOpen {
 		return false, ErrCaseClosed
 	}
 	budgets := knowledgeBudgets(a.Staff.ID, a.Case.CustomerID)
@@ -117,7 +117,7 @@ func (s *Service) VerifyKnowledge(ctx context.Context, a CaseActor, birthDate, p
 // and the last 4 characters of its number. Only a shop case qualifies, and
 // only a member of a partner shop attests it (MayVerify); a refusal is audited.
 func (s *Service) VerifyDocument(ctx context.Context, a CaseActor, docType, last4 string) error {
-	if a.Case.Status != data.CaseOpen {
+	if a.Case.Status != CaseOpen {
 		return ErrCaseClosed
 	}
 	if !MayVerify(a.Staff.Role, a.Staff.OrgKind, a.Case.Channel, data.VerifyDocument) {

@@ -1,4 +1,4 @@
-package mfa
+package support
 
 import (
 	"context"
@@ -26,9 +26,9 @@ var (
 // staff and decide requests, supervisors decide requests, others neither.
 func approverRank(role string) int {
 	switch role {
-	case data.RoleAdmin:
+	case RoleAdmin:
 		return 2
-	case data.RoleSupervisor:
+	case RoleSupervisor:
 		return 1
 	}
 	return 0
@@ -55,7 +55,7 @@ func (s *Service) CancelStaffChange(ctx context.Context, actor *data.Staff, clie
 }
 
 func (s *Service) decideStaffChange(ctx context.Context, actor *data.Staff, clientIP string, staffID int64, confirm bool) error {
-	if actor.Role != data.RoleAdmin {
+	if actor.Role != RoleAdmin {
 		return ErrNotApprover
 	}
 	if actor.ID == staffID {
