@@ -2,7 +2,6 @@ package mfa
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -158,28 +157,11 @@ func passkeyOf(user *staffPasskeyUser, cred *webauthn.Credential) *data.StaffPas
 }
 
 func (s *Service) useStaffPasskey(ctx context.Context, tx *data.Tx, user *staffPasskeyUser, cred *webauthn.Credential, verr error) (error, error) {
-	if verr != nil || cred == nil {
-		return ErrPasskeyInvalid, nil
+	var key *storedPasskey
+	if k := passkeyOf(user, cred); k != nil && k.StaffID == user.staff.ID {
+		key = &storedPasskey{id: k.ID, signCount: k.SignCount, markCloned: tx.MarkStaffPasskeyCloned, used: tx.StaffPasskeyUsed}
 	}
-	key := user.key(cred.ID)
-	if key == nil || key.StaffID != user.staff.ID {
-		return ErrPasskeyInvalid, nil
-	}
-	if cred.Authenticator.CloneWarning {
-		return ErrPasskeyCloned, tx.MarkStaffPasskeyCloned(ctx, key.ID)
-	}
-	record, err := json.Marshal(cred)
-	if err != nil {
-		return nil, err
-	}
-	used, err := tx.StaffPasskeyUsed(ctx, key.ID, key.SignCount, cred.Authenticator.SignCount, string(record))
-	if err != nil {
-		return nil, err
-	}
-	if !used {
-		return ErrPasskeyInvalid, nil
-	}
-	return nil, nil
+	return passkeyRule(ctx, key, cred, verr)
 }
 
 // StaffPasskeysRequired reports whether admins require passkeys for staff.
