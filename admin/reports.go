@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"mfadesk/data"
+	"mfadesk/jst"
 	"mfadesk/views"
 	"mfadesk/web"
 )
@@ -37,7 +38,7 @@ func SnapshotAdoption(ctx context.Context, db *data.DB) (map[string]int, error) 
 }
 
 // day is t's date in JST, the programme's zone, as YYYY-MM-DD.
-func day(t time.Time) string { return t.In(jst).Format(time.DateOnly) }
+func day(t time.Time) string { return t.In(jst.Zone).Format(time.DateOnly) }
 
 // reportEvent records that someone read or exported a report, and which.
 func (h *Handler) reportEvent(c echo.Context, action, detail string) error {
@@ -139,11 +140,11 @@ func parseActionsPeriod(c echo.Context, now time.Time) (views.ActionsForm, time.
 		form.From = day(now.AddDate(0, 0, 1-actionsDefaultDays))
 	}
 	errs := map[string]string{}
-	from, err := time.ParseInLocation(time.DateOnly, form.From, jst)
+	from, err := time.ParseInLocation(time.DateOnly, form.From, jst.Zone)
 	if err != nil {
 		errs["from"] = "ui.console.reports.error.date"
 	}
-	to, err := time.ParseInLocation(time.DateOnly, form.To, jst)
+	to, err := time.ParseInLocation(time.DateOnly, form.To, jst.Zone)
 	if err != nil {
 		errs["to"] = "ui.console.reports.error.date"
 	}

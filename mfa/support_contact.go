@@ -2,14 +2,11 @@ package mfa
 
 import (
 	"context"
-	"net/mail"
-	"regexp"
+	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
-	"golang.org/x/text/unicode/norm"
-
+	"mfadesk/contact"
 	"mfadesk/data"
 	"mfadesk/notify"
 )
@@ -22,35 +19,24 @@ import (
 // contact is told, withdrawals are held, every session ends. The code is
 // bound to the case instead of a session.
 
-var mobileNumber = regexp.MustCompile(`^0[789]0[0-9]{8}$`)
-
 // ParseContact checks a new email address or Japanese mobile number as
-// staff typed it and returns it in stored form.
+// typed on either site and returns it in stored form (package contact
+// says what is accepted).
 func ParseContact(kind, raw string) (string, error) {
-	raw = strings.TrimSpace(norm.NFKC.String(raw))
-	if raw == "" || len(raw) > 254 {
-		return "", ErrBadContact
-	}
+	var v string
+	var err error
 	switch kind {
 	case ContactPhone:
-		s := strings.Map(func(r rune) rune {
-			if r == '-' || r == ' ' || r == 'ー' || r == '‐' || r == '−' || r == '(' || r == ')' {
-				return -1
-			}
-			return r
-		}, raw)
-		if !mobileNumber.MatchString(s) {
-			return "", ErrBadContact
-		}
-		return s[:3] + "-" + s[3:7] + "-" + s[7:], nil
+		v, err = contact.ParsePhone(raw)
 	case ContactEmail:
-		addr, err := mail.ParseAddress(raw)
-		if err != nil || addr.Name != "" || addr.Address != raw || !strings.Contains(addr.Address, ".") {
-			return "", ErrBadContact
-		}
-		return addr.Address, nil
+		v, err = contact.ParseEmail(raw)
+	default:
+		err = fmt.Errorf("contact kind %q", kind)
 	}
-	return "", ErrBadContact
+	if err != nil {
+		return "", fmt.Errorf("%w: %w", ErrBadContact, err)
+	}
+	return v, nil
 }
 
 // SupportContactKey binds a contact code to the case that sent it, in
@@ -111,7 +97,7 @@ func (s *Service) SendSupportContactCode(ctx context.Context, a CaseActor, kind,
 			Purpose: purpose, Channel: channel, Destination: to, CodeHash: hash, ExpiresAt: expires, OutboxID: outboxID}); err != nil {
 			return err
 		}
-		return tx.Audit(ctx, a.event("support.contact_code", "queued", "kind="+kind+" to="+maskContact(kind, to)))
+		return tx.Audit(ctx, a.event("support.contact_code", "queued", "kind="+kind+" to="+contact.Mask(kind, to)))
 	})
 	if err != nil {
 		return err
@@ -151,7 +137,7 @@ func (s *Service) ConfirmSupportContact(ctx context.Context, a CaseActor, kind, 
 		return s.checkChallenge(ctx, tx, c, in, code)
 	}
 	apply := func(tx *data.Tx, c *data.Customer) error {
-		detail := "kind=" + kind + " after=" + maskContact(kind, newValue)
+		detail := "kind=" + kind + " after=" + contact.Mask(kind, newValue)
 		if !s.NeedsApproval(ActionContact, a.Staff.Role) {
 			return s.applyContactChange(ctx, tx, c, kind, newValue, "", a.event("", "", ""))
 		}
