@@ -7,6 +7,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"mfadesk/contact"
 	"mfadesk/data"
 	"mfadesk/support"
 	"mfadesk/views"
@@ -55,7 +56,7 @@ func (h *Handler) factorRows(ctx context.Context, customerID int64) ([]views.Con
 		row := views.ConsoleFactorRow{Kind: f.Kind, Added: f.ConfirmedAt,
 			UseLogin: f.UseLogin, UseAccount: f.UseAccount, UseWithdrawal: f.UseWithdrawal}
 		if f.Kind == data.FactorSMS {
-			row.Detail = views.MaskPhone(f.Phone)
+			row.Detail = contact.MaskPhone(f.Phone)
 		}
 		out = append(out, row)
 	}
@@ -88,7 +89,7 @@ func (h *Handler) deliveryRows(ctx context.Context, st *data.Staff, customerID i
 	}
 	out := make([]views.DeliveryRow, 0, len(log))
 	for _, m := range log {
-		out = append(out, views.DeliveryRow{Kind: m.Kind, Channel: m.Channel, To: maskTo(m.Channel, m.To),
+		out = append(out, views.DeliveryRow{Kind: m.Kind, Channel: m.Channel, To: contact.Mask(m.Channel, m.To),
 			Status: m.Status, Attempts: strconv.Itoa(m.Attempts), LastError: m.LastError,
 			At: m.CreatedAt, Updated: m.UpdatedAt})
 	}

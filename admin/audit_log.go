@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"mfadesk/data"
+	"mfadesk/jst"
 	"mfadesk/views"
 	"mfadesk/web"
 )
@@ -21,8 +22,6 @@ const (
 	// auditExportLimit bounds one CSV export; narrower filters get the rest.
 	auditExportLimit = 100_000
 )
-
-var jst = time.FixedZone("JST", 9*60*60)
 
 // parseAuditFilter reads the auditors' filter from the query string.
 func parseAuditFilter(c echo.Context) (views.AuditFilterForm, data.AuditFilter, map[string]string) {
@@ -56,7 +55,7 @@ func parseAuditFilter(c echo.Context) (views.AuditFilterForm, data.AuditFilter, 
 		if d.value == "" {
 			continue
 		}
-		t, err := time.ParseInLocation("2006-01-02", d.value, jst)
+		t, err := time.ParseInLocation("2006-01-02", d.value, jst.Zone)
 		if err != nil {
 			errs[d.field] = "ui.console.audit.bad_date"
 			continue

@@ -3,10 +3,10 @@ package admin
 import (
 	"errors"
 	"net/http"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
+	"mfadesk/contact"
 	"mfadesk/data"
 	"mfadesk/mfa"
 	"mfadesk/support"
@@ -126,7 +126,7 @@ func (h *Handler) actionsModel(c echo.Context, k *data.Case, cu *data.Customer, 
 			return m, err
 		}
 		if ch.ExpiresAt.After(h.DB.Now()) {
-			m.ContactPending = append(m.ContactPending, views.Option{Value: kind, Label: maskTo(ch.Channel, ch.Destination)})
+			m.ContactPending = append(m.ContactPending, views.Option{Value: kind, Label: contact.Mask(ch.Channel, ch.Destination)})
 		}
 	}
 	reqs, err := h.DB.CaseRequests(ctx, k.ID)
@@ -140,12 +140,4 @@ func (h *Handler) actionsModel(c echo.Context, k *data.Case, cu *data.Customer, 
 		m.Requests = append(m.Requests, row)
 	}
 	return m, nil
-}
-
-// maskTo masks an address or number for staff who may not see it whole.
-func maskTo(channel, to string) string {
-	if channel == "email" || strings.Contains(to, "@") {
-		return views.MaskEmail(to)
-	}
-	return views.MaskPhone(to)
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"mfadesk/contact"
 	"mfadesk/data"
 	"mfadesk/support"
 	"mfadesk/views"
@@ -152,7 +153,7 @@ func (h *Handler) contact(c echo.Context) error {
 		return err
 	}
 	return web.Render(c, http.StatusOK, views.ConsoleContactPage(views.ConsoleContactModel{CaseHref: caseHref(k.ID),
-		Email: cu.Email, EmailStatus: cu.EmailStatus, Phone: cu.Phone, PhoneVerified: cu.PhoneVerified}))
+		Email: cu.Email, EmailStatus: cu.EmailStatus, Phone: contact.Domestic(cu.Phone), PhoneVerified: cu.PhoneVerified}))
 }
 
 func (h *Handler) addNote(c echo.Context) error {

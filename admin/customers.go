@@ -10,6 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"mfadesk/contact"
 	"mfadesk/data"
 	"mfadesk/support"
 	"mfadesk/views"
@@ -53,14 +54,8 @@ func (h *Handler) search(c echo.Context) error {
 // customerRow shows a customer with contact data masked: what every role
 // sees without a strong verification. A contact left empty shows as none.
 func customerRow(cu data.CustomerMatch) views.CustomerRow {
-	r := views.CustomerRow{ID: cu.ID, AccountNumber: cu.AccountNumber, Name: cu.NameKanji, Kana: cu.NameKana}
-	if cu.Email != "" {
-		r.Email = views.MaskEmail(cu.Email)
-	}
-	if cu.Phone != "" {
-		r.Phone = views.MaskPhone(cu.Phone)
-	}
-	return r
+	return views.CustomerRow{ID: cu.ID, AccountNumber: cu.AccountNumber, Name: cu.NameKanji, Kana: cu.NameKana,
+		Email: contact.MaskEmail(cu.Email), Phone: contact.MaskPhone(cu.Phone)}
 }
 
 // maskQuery keeps contact data out of the audit trail: an email or phone
@@ -69,9 +64,9 @@ func customerRow(cu data.CustomerMatch) views.CustomerRow {
 func maskQuery(q string) string {
 	switch key := data.SearchKey(q); {
 	case strings.Contains(q, "@"):
-		return views.MaskEmail(q)
+		return contact.MaskEmail(q)
 	case len(key) >= 10 && strings.Trim(key, "0123456789") == "":
-		return views.MaskPhone(key)
+		return contact.MaskPhone(key)
 	}
 	s := strconv.QuoteToGraphic(q)
 	return s[1 : len(s)-1]

@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"mfadesk/data"
+	"mfadesk/jst"
 	"mfadesk/support"
 	"mfadesk/views"
 	"mfadesk/web"
@@ -131,11 +132,11 @@ func parseActionsPeriod(c echo.Context, now time.Time) (views.ActionsForm, time.
 		form.From = day(now.AddDate(0, 0, 1-actionsDefaultDays))
 	}
 	errs := map[string]string{}
-	from, err := time.ParseInLocation(time.DateOnly, form.From, jst)
+	from, err := time.ParseInLocation(time.DateOnly, form.From, jst.Zone)
 	if err != nil {
 		errs["from"] = "ui.console.reports.error.date"
 	}
-	to, err := time.ParseInLocation(time.DateOnly, form.To, jst)
+	to, err := time.ParseInLocation(time.DateOnly, form.To, jst.Zone)
 	if err != nil {
 		errs["to"] = "ui.console.reports.error.date"
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"mfadesk/data"
+	"mfadesk/jst"
 	"mfadesk/views"
 )
 
@@ -29,8 +30,8 @@ const (
 // the day, y the customers. Days without a snapshot have no point; the
 // line joins the days that have one.
 func adoptionChart(now time.Time, days int, snaps []data.AdoptionSnapshot) views.AdoptionChart {
-	first := now.In(jst).AddDate(0, 0, 1-days)
-	first = time.Date(first.Year(), first.Month(), first.Day(), 0, 0, 0, 0, jst)
+	first := now.In(jst.Zone).AddDate(0, 0, 1-days)
+	first = time.Date(first.Year(), first.Month(), first.Day(), 0, 0, 0, 0, jst.Zone)
 	maxCount := 0
 	for _, s := range snaps {
 		for _, n := range s.Counts {
@@ -40,7 +41,7 @@ func adoptionChart(now time.Time, days int, snaps []data.AdoptionSnapshot) views
 	step := niceStep(maxCount)
 	yMax := step * yTickCount
 	xOf := func(d string) float64 {
-		t, err := time.ParseInLocation(time.DateOnly, d, jst)
+		t, err := time.ParseInLocation(time.DateOnly, d, jst.Zone)
 		if err != nil {
 			return plotLeft
 		}

@@ -9,7 +9,9 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"mfadesk/contact"
 	"mfadesk/data"
+	"mfadesk/jst"
 	"mfadesk/views"
 	"mfadesk/web"
 )
@@ -67,7 +69,7 @@ func (h *Handler) reportsLockouts(c echo.Context) error {
 	m := views.LockoutsModel{Lists: h.lockoutLists(), List: list, CSVHref: "/console/reports/lockouts.csv?" + q.Encode()}
 	for _, lc := range found {
 		m.Customers = append(m.Customers, views.LockoutRow{AccountNumber: lc.AccountNumber, Name: lc.NameKanji,
-			Kana: lc.NameKana, Category: lc.Category, Email: maskedEmail(lc.Email), Phone: maskedPhone(lc.Phone)})
+			Kana: lc.NameKana, Category: lc.Category, Email: contact.MaskEmail(lc.Email), Phone: contact.MaskPhone(lc.Phone)})
 	}
 	if after > 0 {
 		m.FirstHref = "/console/reports/lockouts?" + q.Encode()
@@ -99,7 +101,7 @@ func (h *Handler) reportsLockoutsCSV(c echo.Context) error {
 	w := csv.NewWriter(c.Response())
 	// Excel in Japan expects CRLF line ends.
 	w.UseCRLF = true
-	phase := list.Phase.In(jst).Format(time.DateOnly)
+	phase := list.Phase.In(jst.Zone).Format(time.DateOnly)
 	w.Write([]string{text("ui.console.reports.lockouts.col.account"), text("ui.console.reports.lockouts.col.name"),
 		text("ui.console.reports.lockouts.col.kana"), text("ui.console.reports.lockouts.col.category"),
 		text("ui.console.reports.lockouts.col.email"), text("ui.console.reports.lockouts.col.phone"),
@@ -114,7 +116,7 @@ func (h *Handler) reportsLockoutsCSV(c echo.Context) error {
 		}
 		for _, lc := range found {
 			w.Write(csvSafe(lc.AccountNumber, lc.NameKanji, lc.NameKana, text(views.CategoryKey(lc.Category)),
-				maskedEmail(lc.Email), maskedPhone(lc.Phone), phase))
+				contact.MaskEmail(lc.Email), contact.MaskPhone(lc.Phone), phase))
 		}
 		w.Flush()
 		if err := w.Error(); err != nil {
@@ -125,20 +127,4 @@ func (h *Handler) reportsLockoutsCSV(c echo.Context) error {
 		}
 		after = found[len(found)-1].ID
 	}
-}
-
-// maskedEmail masks a stored address; an empty one stays empty, so the
-// list shows who has none.
-func maskedEmail(addr string) string {
-	if addr == "" {
-		return ""
-	}
-	return views.MaskEmail(addr)
-}
-
-func maskedPhone(phone string) string {
-	if phone == "" {
-		return ""
-	}
-	return views.MaskPhone(phone)
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"mfadesk/contact"
 	"mfadesk/data"
 	"mfadesk/support"
 	"mfadesk/views"
@@ -99,7 +100,7 @@ func requestRow(r *data.ActionRequest, now time.Time) views.RequestRow {
 	case data.RequestReset:
 		row.Remove, row.TempPass = r.Remove, r.TempPass
 	case data.RequestContact:
-		row.ContactKind, row.ContactMasked = r.ContactKind, maskTo("", r.ContactValue)
+		row.ContactKind, row.ContactMasked = r.ContactKind, contact.Mask(r.ContactKind, r.ContactValue)
 	}
 	return row
 }

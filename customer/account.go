@@ -3,11 +3,10 @@ package customer
 import (
 	"errors"
 	"net/http"
-	"net/mail"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
+	"mfadesk/contact"
 	"mfadesk/data"
 	"mfadesk/mfa"
 	"mfadesk/views"
@@ -62,17 +61,16 @@ func (h *Handler) accountModel(c echo.Context) (views.AccountModel, error) {
 		return views.AccountModel{}, err
 	}
 	// An empty contact stays empty: the page says it is not registered.
-	if m.Masked && m.Email != "" {
-		m.Email = views.MaskEmail(m.Email)
-	}
-	if m.Masked && m.Phone != "" {
-		m.Phone = views.MaskPhone(m.Phone)
+	if m.Masked {
+		m.Email, m.Phone = contact.MaskEmail(m.Email), contact.MaskPhone(m.Phone)
+	} else {
+		m.Phone = contact.Domestic(m.Phone)
 	}
 	return m, nil
 }
 
 func bankLabel(b *data.BankAccount) string {
-	return b.BankName + " " + b.BranchName + " " + b.AccountType + " " + views.MaskPhone(b.AccountNumber)
+	return b.BankName + " " + b.BranchName + " " + b.AccountType + " " + contact.MaskTail(b.AccountNumber)
 }
 
 // contactSend starts a change of email ("email") or phone ("phone"): the
@@ -118,18 +116,11 @@ func parseContact(kind, raw string) (string, string) {
 	if msg := web.CheckText(raw, true, 254); msg != "" {
 		return "", msg
 	}
-	if kind == mfa.ContactPhone {
-		phone, ok := normalizePhone(raw)
-		if !ok {
-			return "", "ui.account.error.phone"
-		}
-		return phone, ""
+	v, err := mfa.ParseContact(kind, raw)
+	if err != nil {
+		return "", "ui.account.error." + kind
 	}
-	addr, err := mail.ParseAddress(strings.TrimSpace(raw))
-	if err != nil || addr.Name != "" || !strings.Contains(addr.Address, ".") {
-		return "", "ui.account.error.email"
-	}
-	return addr.Address, ""
+	return v, ""
 }
 
 func (h *Handler) contactConfirmForm(kind string) echo.HandlerFunc {
@@ -145,7 +136,7 @@ func (h *Handler) renderContactConfirm(c echo.Context, kind string, status int, 
 		return err
 	}
 	return web.Render(c, status, views.ContactConfirmPage(views.ContactConfirmModel{Kind: kind,
-		To: maskContact(ch.Channel, ch.Destination), Error: msg}))
+		To: contact.Mask(ch.Channel, ch.Destination), Error: msg}))
 }
 
 func (h *Handler) contactConfirm(kind string) echo.HandlerFunc {

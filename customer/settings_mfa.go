@@ -4,13 +4,11 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"regexp"
 	"strconv"
-	"strings"
 
 	"github.com/labstack/echo/v4"
-	"golang.org/x/text/unicode/norm"
 
+	"mfadesk/contact"
 	"mfadesk/data"
 	"mfadesk/mfa"
 	"mfadesk/views"
@@ -53,7 +51,7 @@ func (h *Handler) mfaSettings(c echo.Context) error {
 		Info:      settingsNotices[c.QueryParam("notice")],
 	}
 	if customer.Email != "" {
-		m.Email = views.MaskEmail(customer.Email)
+		m.Email = contact.MaskEmail(customer.Email)
 	}
 	passkeys, err := h.DB.PasskeysOf(ctx, customer.ID)
 	if err != nil {
@@ -71,7 +69,7 @@ func (h *Handler) mfaSettings(c echo.Context) error {
 			row.Added = f.ConfirmedAt
 		} else {
 			m.HasSMS = true
-			row.Phone = views.MaskPhone(f.Phone)
+			row.Phone = contact.MaskPhone(f.Phone)
 		}
 		m.Factors = append(m.Factors, row)
 	}
@@ -251,26 +249,9 @@ func (h *Handler) removeFactor(kind string) echo.HandlerFunc {
 	}
 }
 
-var mobileNumber = regexp.MustCompile(`^0[789]0[0-9]{8}$`)
-
-// normalizePhone accepts a Japanese mobile number as people type it
-// (full-width digits, hyphens, spaces) and formats it as 090-1234-5678.
-func normalizePhone(s string) (string, bool) {
-	s = strings.Map(func(r rune) rune {
-		if r == '-' || r == ' ' || r == 'ー' || r == '‐' || r == '(' || r == ')' {
-			return -1
-		}
-		return r
-	}, norm.NFKC.String(s))
-	if !mobileNumber.MatchString(s) {
-		return "", false
-	}
-	return s[:3] + "-" + s[3:7] + "-" + s[7:], true
-}
-
 func (h *Handler) smsSend(c echo.Context) error {
-	phone, ok := normalizePhone(c.FormValue("phone"))
-	if !ok {
+	phone, err := contact.ParsePhone(c.FormValue("phone"))
+	if err != nil {
 		return &web.UserError{Status: http.StatusUnprocessableEntity, Title: "ui.mfa.phone_bad.title",
 			Message: "ui.mfa.phone_bad.message"}
 	}
@@ -305,7 +286,7 @@ func (h *Handler) renderSMSEnrol(c echo.Context, status int, errs map[string]str
 	if err != nil {
 		return err
 	}
-	return web.Render(c, status, views.SMSEnrolPage(views.SMSEnrolModel{Phone: views.MaskPhone(ch.Destination), Errors: errs}))
+	return web.Render(c, status, views.SMSEnrolPage(views.SMSEnrolModel{Phone: contact.MaskPhone(ch.Destination), Errors: errs}))
 }
 
 func (h *Handler) smsConfirm(c echo.Context) error {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"mfadesk/contact"
 	"mfadesk/data"
 	"mfadesk/mfa"
 	"mfadesk/views"
@@ -164,7 +165,7 @@ func (h *Handler) stepUpModel(c echo.Context, st *stepUpState) (views.VerifyMode
 	if err != nil {
 		return views.VerifyModel{}, err
 	}
-	m.Destination = maskContact(string(st.method), to)
+	m.Destination = contact.Mask(string(st.method), to)
 	ch, err := h.DB.LatestChallenge(ctx, web.Current(c).IDHash, mfa.StepUpPurpose(st.op.name))
 	switch {
 	case errors.Is(err, data.ErrNotFound):
@@ -174,13 +175,6 @@ func (h *Handler) stepUpModel(c echo.Context, st *stepUpState) (views.VerifyMode
 		m.CodeSent = ch.Channel == string(st.method)
 	}
 	return m, nil
-}
-
-func maskContact(channel, to string) string {
-	if channel == string(mfa.MethodEmail) {
-		return views.MaskEmail(to)
-	}
-	return views.MaskPhone(to)
 }
 
 // stepUpMethod switches method (the hidden method field of the button)

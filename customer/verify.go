@@ -6,6 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"mfadesk/contact"
 	"mfadesk/data"
 	"mfadesk/mfa"
 	"mfadesk/views"
@@ -66,11 +67,7 @@ func (h *Handler) verifyModel(c echo.Context) (views.VerifyModel, error) {
 	if err != nil {
 		return views.VerifyModel{}, err
 	}
-	if method == mfa.MethodEmail {
-		m.Destination = views.MaskEmail(to)
-	} else {
-		m.Destination = views.MaskPhone(to)
-	}
+	m.Destination = contact.Mask(string(method), to)
 	ch, err := h.DB.LatestChallenge(ctx, s.IDHash, mfa.PurposeLogin)
 	switch {
 	case errors.Is(err, data.ErrNotFound):

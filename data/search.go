@@ -8,21 +8,23 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"mfadesk/contact"
+
 	"golang.org/x/text/unicode/norm"
 )
 
 // SearchKey folds what an agent typed into the form the search index
 // keeps: NFKC (full-width digits and half-width kana fold), lower case,
-// hiragana as katakana, no spaces; a phone number keeps only its digits.
+// hiragana as katakana, no spaces; a phone number, typed domestically or
+// as +81, keeps only its domestic digits (the index holds those).
 func SearchKey(q string) string {
+	if digits, ok := contact.PhoneDigits(q); ok {
+		return digits
+	}
 	q = strings.ToLower(strings.TrimSpace(norm.NFKC.String(q)))
-	phoneLike := strings.IndexFunc(q, unicode.IsDigit) >= 0 &&
-		strings.IndexFunc(q, func(r rune) bool { return !strings.ContainsRune("0123456789-+() ", r) }) < 0
 	return strings.Map(func(r rune) rune {
 		switch {
 		case unicode.IsSpace(r):
-			return -1
-		case phoneLike && (r < '0' || r > '9'):
 			return -1
 		case r >= 'ぁ' && r <= 'ゖ':
 			return r + ('ァ' - 'ぁ')

@@ -12,7 +12,7 @@ func addSearchCustomers(t testing.TB, db *DB) {
 	ctx := context.Background()
 	customers := []Customer{
 		{AccountNumber: "1000001", LoginID: "demo-app", NameKanji: "山田 太郎", NameKana: "ヤマダ タロウ",
-			BirthDate: "1950-04-01", Email: "Demo-App@example.jp", EmailStatus: "verified", Phone: "090-0000-0001"},
+			BirthDate: "1950-04-01", Email: "Demo-App@example.jp", EmailStatus: "verified", Phone: "+819000000001"},
 		{AccountNumber: "1000002", LoginID: "sato", NameKanji: "佐藤　花子", NameKana: "サトウ　ハナコ",
 			BirthDate: "1948-11-23", EmailStatus: "none"},
 	}
@@ -49,6 +49,10 @@ func TestSearchCustomers(t *testing.T) {
 		{"佐藤花子", "1000002"},
 		{"090-0000-0001", "1000001"},
 		{"０９０－００００－０００１", "1000001"},
+		{"090−0000−0001", "1000001"}, // U+2212 minus sign
+		{"+81 90-0000-0001", "1000001"},
+		{"+819000000001", "1000001"},
+		{"090-0000", "1000001"},
 		{"demo-app@example.jp", "1000001"},
 		{"鈴木", ""},
 		{"1", ""}, // too short to search
@@ -124,7 +128,7 @@ func TestSearchCustomersLimitAndFields(t *testing.T) {
 	}
 	got := found[0]
 	want := CustomerMatch{ID: got.ID, AccountNumber: "1000001", NameKanji: "山田 太郎", NameKana: "ヤマダ タロウ",
-		Email: "Demo-App@example.jp", Phone: "090-0000-0001"}
+		Email: "Demo-App@example.jp", Phone: "+819000000001"}
 	if got.ID == 0 || got != want {
 		t.Errorf("found %+v, want %+v", got, want)
 	}

@@ -1,19 +1,21 @@
 package mfa
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"time"
 
+	"mfadesk/contact"
 	"mfadesk/data"
 	"mfadesk/notify"
 )
 
 // Contact kinds a customer can change.
 const (
-	ContactEmail = "email"
-	ContactPhone = "phone"
+	ContactEmail = contact.Email
+	ContactPhone = contact.Phone
 )
 
 // ErrWithdrawalHeld refuses a withdrawal during the hold after a contact
@@ -88,7 +90,7 @@ func (s *Service) applyContactChange(ctx context.Context, tx *data.Tx, c *data.C
 	if err := tx.HoldWithdrawals(ctx, c.ID, holdUntil, "contact_change"); err != nil {
 		return err
 	}
-	msg := notify.ContactChanged(kind, maskContact(kind, newValue), now, holdUntil)
+	msg := notify.ContactChanged(kind, contact.Mask(kind, newValue), now, holdUntil)
 	if oldOK && old != newValue {
 		if err := notify.QueueForCase(ctx, tx, actor.CaseID, c.ID, oldChannel, old, msg); err != nil {
 			return err
@@ -101,28 +103,9 @@ func (s *Service) applyContactChange(ctx context.Context, tx *data.Tx, c *data.C
 		return err
 	}
 	actor.CustomerID, actor.Action, actor.Outcome = c.ID, "contact.change", "success"
-	actor.Detail = fmt.Sprintf("kind=%s before=%s after=%s hold_until=%s", kind, maskContact(kind, old),
-		maskContact(kind, newValue), holdUntil.UTC().Format(time.RFC3339))
+	actor.Detail = fmt.Sprintf("kind=%s before=%s after=%s hold_until=%s", kind, cmp.Or(contact.Mask(kind, old), "(none)"),
+		contact.Mask(kind, newValue), holdUntil.UTC().Format(time.RFC3339))
 	return tx.Audit(ctx, actor)
-}
-
-// maskContact hides most of an address or number for notices and audit.
-func maskContact(kind, v string) string {
-	if v == "" {
-		return "(none)"
-	}
-	if kind == ContactEmail {
-		for i := 0; i < len(v); i++ {
-			if v[i] == '@' {
-				return v[:1] + "***" + v[i:]
-			}
-		}
-		return "***"
-	}
-	if len(v) < 4 {
-		return "***"
-	}
-	return "***" + v[len(v)-4:]
 }
 
 // WithdrawalHeld reports whether withdrawals are held for the customer now.
@@ -182,7 +165,7 @@ func (s *Service) ConfirmWithdrawal(ctx context.Context, c *data.Customer, id in
 }
 
 func (s *Service) withdrawalRequested(ctx context.Context, tx *data.Tx, c *data.Customer, bank *data.BankAccount, id, amount int64, clientIP string) error {
-	masked := bank.BankName + " " + maskContact(ContactPhone, bank.AccountNumber)
+	masked := bank.BankName + " " + contact.MaskTail(bank.AccountNumber)
 	if err := notify.NotifyCustomer(ctx, tx, c, notify.WithdrawalRequested(amount, masked, tx.Now())); err != nil {
 		return err
 	}
@@ -205,7 +188,7 @@ func (s *Service) ChangeBankAccount(ctx context.Context, c *data.Customer, b *da
 		if err := tx.HoldWithdrawals(ctx, c.ID, holdUntil, "bank_change"); err != nil {
 			return err
 		}
-		masked := b.BankName + " " + maskContact(ContactPhone, b.AccountNumber)
+		masked := b.BankName + " " + contact.MaskTail(b.AccountNumber)
 		if err := notify.NotifyCustomer(ctx, tx, c, notify.BankAccountChanged(masked, now, holdUntil)); err != nil {
 			return err
 		}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"mfadesk/data"
+	"mfadesk/jst"
 )
 
 // Benchmarks of the per-request work of the second factor. Run with
@@ -21,7 +22,7 @@ import (
 // window, the usual case: three HMAC-SHA1 computations.
 func BenchmarkMatchTOTP(b *testing.B) {
 	const secret = "JBSWY3DPEHPK3PXP"
-	now := time.Date(2026, 1, 5, 10, 0, 15, 0, JST)
+	now := time.Date(2026, 1, 5, 10, 0, 15, 0, jst.Zone)
 	code, err := TOTPCode(secret, now)
 	if err != nil {
 		b.Fatal(err)
@@ -41,7 +42,7 @@ func BenchmarkSendLoginCode(b *testing.B) {
 	ctx := context.Background()
 	// The clock moves a minute per code so no resend cool-down applies.
 	var clock atomic.Int64
-	clock.Store(time.Date(2026, 1, 5, 10, 0, 0, 0, JST).Unix())
+	clock.Store(time.Date(2026, 1, 5, 10, 0, 0, 0, jst.Zone).Unix())
 	db, err := data.Open(ctx, filepath.Join(b.TempDir(), "bench.db"), func() time.Time { return time.Unix(clock.Load(), 0) })
 	if err != nil {
 		b.Fatal(err)

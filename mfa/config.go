@@ -6,6 +6,8 @@ package mfa
 
 import (
 	"time"
+
+	"mfadesk/jst"
 )
 
 // Config is every limit and date of the programme; DefaultConfig gives
@@ -63,8 +65,8 @@ type Config struct {
 // DefaultConfig returns the programme's defaults.
 func DefaultConfig() Config {
 	return Config{
-		LoginMFAFrom:      time.Date(2025, 5, 30, 0, 0, 0, 0, JST),
-		EmailRequiredFrom: time.Date(2025, 7, 4, 0, 0, 0, 0, JST),
+		LoginMFAFrom:      time.Date(2025, 5, 30, 0, 0, 0, 0, jst.Zone),
+		EmailRequiredFrom: time.Date(2025, 7, 4, 0, 0, 0, 0, jst.Zone),
 
 		CodeTTL:         5 * time.Minute,
 		CodeMaxAttempts: 5,
@@ -94,9 +96,6 @@ func DefaultConfig() Config {
 		HashWait:        2 * time.Second,
 	}
 }
-
-// JST is the zone the programme's dates are announced in.
-var JST = time.FixedZone("JST", 9*60*60)
 
 // active reports whether a phase that starts at from is in force at now.
 func active(from, now time.Time) bool {

@@ -40,9 +40,6 @@ func (s *Service) NewHashedCode() (code, hash string, err error) { return s.newH
 // Reason is the short outcome word of a verification error, for audit events.
 func Reason(err error) string { return reason(err) }
 
-// MaskContact masks an address or number for audit details.
-func MaskContact(kind, v string) string { return maskContact(kind, v) }
-
 // NewTempPass returns a fresh temporary access pass like "K7M2-PX9Q-AT4R".
 func NewTempPass() (string, error) { return newTempPass() }
 
@@ -101,7 +98,38 @@ func (s *Service) CheckPasswordHash(ctx context.Context, encoded, password strin
 	return s.checkPassword(ctx, encoded, password)
 }
 
-// DummyPasswordCheck costs what a check costs, for unknown accounts.
-func (s *Service) DummyPasswordCheck(ctx context.Context, password string) error {
-	return s.dummyCheckPassword(ctx, password)
+
+// PasswordAttempt is one password check at the console's login form: the
+// same rule as the customer's (loginPassword), with the staff member's
+// audit events. Hash is "" for an unknown or inactive account.
+type PasswordAttempt struct {
+	Try            PasswordTry
+	Hash, Password string
+	Who            string                               // names the account in errors
+	Event          func(outcome string) data.AuditEvent // the audit event of each outcome
+}
+
+// LoginPassword runs the password rule both login forms share; see
+// loginPassword.
+func (s *Service) LoginPassword(ctx context.Context, a PasswordAttempt) error {
+	return s.loginPassword(ctx, passwordAttempt{try: a.Try.try(), hash: a.Hash, password: a.Password, who: a.Who, event: a.Event})
+}
+
+// StoredPasskey is a registered passkey as the outcome rule needs it:
+// its id, its counter, and how to mark it cloned or record its use.
+type StoredPasskey struct {
+	ID         int64
+	SignCount  uint32
+	MarkCloned func(ctx context.Context, id int64) error
+	Used       func(ctx context.Context, id int64, oldCount, newCount uint32, credentialJSON string) (bool, error)
+}
+
+// PasskeyRule is the outcome of a staff member's assertion, the same as
+// a customer's (passkeyRule); key is nil when the passkey is not theirs.
+func PasskeyRule(ctx context.Context, key *StoredPasskey, cred *webauthn.Credential, verr error) (refusal, err error) {
+	var k *storedPasskey
+	if key != nil {
+		k = &storedPasskey{id: key.ID, signCount: key.SignCount, markCloned: key.MarkCloned, used: key.Used}
+	}
+	return passkeyRule(ctx, k, cred, verr)
 }

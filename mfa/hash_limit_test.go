@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"mfadesk/data"
+	"mfadesk/jst"
 )
 
 // holdSlots takes every slot of l with work that blocks until the
@@ -99,7 +100,7 @@ func TestHashLimiterDefaults(t *testing.T) {
 // not counted against the account or the address, and not audited.
 func TestLoginBusyIsNotAFailure(t *testing.T) {
 	ctx := context.Background()
-	now := time.Date(2026, 1, 5, 10, 0, 0, 0, JST)
+	now := time.Date(2026, 1, 5, 10, 0, 0, 0, jst.Zone)
 	db, err := data.Open(ctx, filepath.Join(t.TempDir(), "t.db"), func() time.Time { return now })
 	if err != nil {
 		t.Fatal(err)

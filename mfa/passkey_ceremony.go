@@ -60,3 +60,41 @@ func (s *Service) keepCeremony(ctx context.Context, sessionHash, kind string, sd
 	}
 	return json.Marshal(options)
 }
+
+// storedPasskey is the passkey an assertion named, as the outcome rule
+// needs it: customers' and staff passkeys live in separate tables, each
+// with its own writes.
+type storedPasskey struct {
+	id         int64
+	signCount  uint32
+	markCloned func(ctx context.Context, id int64) error
+	used       func(ctx context.Context, id int64, oldCount, newCount uint32, credentialJSON string) (bool, error)
+}
+
+// passkeyRule is the outcome of an assertion, the same for customers and
+// staff. A failed validation, or a passkey that is not the account's
+// (key nil), is ErrPasskeyInvalid; a counter that went backwards marks the
+// passkey cloned and refuses it (ErrPasskeyCloned); a success records the
+// new counter exactly once, so a second use of the same assertion is
+// invalid. The first result is the refusal, the second a failure to
+// record it.
+func passkeyRule(ctx context.Context, key *storedPasskey, cred *webauthn.Credential, verr error) (refusal, err error) {
+	if verr != nil || cred == nil || key == nil {
+		return ErrPasskeyInvalid, nil
+	}
+	if cred.Authenticator.CloneWarning {
+		return ErrPasskeyCloned, key.markCloned(ctx, key.id)
+	}
+	record, err := json.Marshal(cred)
+	if err != nil {
+		return nil, err
+	}
+	used, err := key.used(ctx, key.id, key.signCount, cred.Authenticator.SignCount, string(record))
+	if err != nil {
+		return nil, err
+	}
+	if !used {
+		return ErrPasskeyInvalid, nil
+	}
+	return nil, nil
+}

@@ -2,7 +2,7 @@ package mfa
 
 import (
 	"context"
-	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/go-webauthn/webauthn/protocol"
@@ -106,37 +106,22 @@ func (s *Service) verifyPasskey(ctx context.Context, in VerifyInput) error {
 	return s.attempt(ctx, in, s.passkeyOutcome(ctx, user, cred, verr), nil)
 }
 
-// passkeyOutcome is the check for attempt: a failed validation is a
-// failure; a counter that went backwards marks the passkey cloned and
-// refuses it; a success records the new counter exactly once.
+// passkeyOutcome is the check for attempt: passkeyRule, and a passkey
+// found cloned is on the audit trail.
 func (s *Service) passkeyOutcome(ctx context.Context, user *passkeyUser, cred *webauthn.Credential, verr error) func(*data.Tx, *data.Customer) (error, error) {
 	return func(tx *data.Tx, c *data.Customer) (error, error) {
-		if verr != nil || cred == nil || user == nil {
-			return ErrPasskeyInvalid, nil
-		}
-		key := user.key(cred.ID)
-		if key == nil || key.CustomerID != c.ID {
-			return ErrPasskeyInvalid, nil
-		}
-		if cred.Authenticator.CloneWarning {
-			if err := tx.MarkPasskeyCloned(ctx, key.ID); err != nil {
-				return nil, err
+		var key *storedPasskey
+		if cred != nil && user != nil {
+			if k := user.key(cred.ID); k != nil && k.CustomerID == c.ID {
+				key = &storedPasskey{id: k.ID, signCount: k.SignCount, markCloned: tx.MarkPasskeyCloned, used: tx.PasskeyUsed}
 			}
-			return ErrPasskeyCloned, tx.Audit(ctx, data.AuditEvent{ActorKind: "system", Actor: "mfa", CustomerID: c.ID,
-				Action: "passkey.cloned", Outcome: "refused", Detail: fmt.Sprintf("passkey=%d", key.ID)})
 		}
-		record, err := json.Marshal(cred)
-		if err != nil {
-			return nil, err
+		result, err := passkeyRule(ctx, key, cred, verr)
+		if err != nil || !errors.Is(result, ErrPasskeyCloned) {
+			return result, err
 		}
-		used, err := tx.PasskeyUsed(ctx, key.ID, key.SignCount, cred.Authenticator.SignCount, string(record))
-		if err != nil {
-			return nil, err
-		}
-		if !used {
-			return ErrPasskeyInvalid, nil
-		}
-		return nil, nil
+		return result, tx.Audit(ctx, data.AuditEvent{ActorKind: "system", Actor: "mfa", CustomerID: c.ID,
+			Action: "passkey.cloned", Outcome: "refused", Detail: fmt.Sprintf("passkey=%d", key.id)})
 	}
 }
 

@@ -27,8 +27,9 @@ func (s *Service) CheckLoginPassword(ctx context.Context, rawLoginID, password, 
 	// under the account, so every spelling of an account shares one count.
 	try := passwordTry{acctKey: "pw-login:" + loginID, addrKey: "pw-addr:" + clientIP}
 	var customerID int64
+	hash := "" // an unknown ID is checked against a dummy
 	if customer != nil {
-		customerID = customer.ID
+		customerID, hash = customer.ID, customer.PasswordHash
 		try.acctKey = "pw-acct:" + strconv.FormatInt(customer.ID, 10)
 		known, err := s.knownDevice(ctx, customer.ID, deviceHash)
 		if err != nil {
@@ -38,53 +39,91 @@ func (s *Service) CheckLoginPassword(ctx context.Context, rawLoginID, password, 
 			try.addrKey = ""
 		}
 	}
-	switch err := s.reserve(ctx, try); {
-	case errors.Is(err, ErrAddressThrottled):
-		s.auditLogin(ctx, 0, rawLoginID, clientIP, "address_throttled")
-		s.observePassword("address_throttled")
-		return nil, ErrAddressThrottled
-	case errors.Is(err, errAccountThrottled):
-		s.auditLogin(ctx, customerID, rawLoginID, clientIP, "account_throttled")
-		s.observePassword("failure")
-		return nil, ErrBadCredentials
-	case err != nil:
+	err = s.loginPassword(ctx, passwordAttempt{try: try, hash: hash, password: password, observe: true,
+		who: fmt.Sprint(customerID), event: func(outcome string) data.AuditEvent {
+			id := customerID
+			if outcome == "address_throttled" {
+				id = 0 // refused before the account was looked at
+			}
+			return loginEvent(id, loginID, clientIP, "login.password", outcome)
+		}})
+	if err != nil {
 		return nil, err
 	}
+	return customer, nil
+}
 
-	ok := false
-	if customer == nil {
-		err = s.dummyCheckPassword(ctx, password)
-	} else {
-		ok, err = s.checkPassword(ctx, customer.PasswordHash, password)
+// passwordAttempt is one password check at a login form, a customer's or a
+// staff member's.
+type passwordAttempt struct {
+	try      passwordTry
+	hash     string // "" for an unknown or inactive account: a dummy check of the same cost
+	password string
+	who      string                               // names the account in errors
+	event    func(outcome string) data.AuditEvent // the audit event of each outcome
+	observe  bool                                 // counted in the password metrics
+}
+
+// loginPassword is the rule both login forms share: reserve a try (per
+// account and per address), check the password (or a dummy), then record
+// the outcome with its audit event, clearing the account's count on a
+// success. A throttled try returns ErrAddressThrottled or, like a wrong
+// password, ErrBadCredentials; an overload (ErrBusy) gives the try back
+// and is not audited, so it does not also flood the audit trail.
+func (s *Service) loginPassword(ctx context.Context, lp passwordAttempt) error {
+	observe := func(outcome string) {
+		if lp.observe {
+			s.observePassword(outcome)
+		}
 	}
-	if errors.Is(err, ErrBusy) {
-		// Not a failure: the password was not looked at. Not audited
-		// either, so an overload does not also flood the audit trail.
-		s.observePassword("busy")
-		return nil, s.unchecked(ctx, try, ErrBusy)
+	audit := func(outcome string) {
+		// The refusal stands whether or not its audit event could be written.
+		_ = s.DB.InTx(ctx, func(tx *data.Tx) error { return tx.Audit(ctx, lp.event(outcome)) })
+	}
+	switch err := s.reserve(ctx, lp.try); {
+	case errors.Is(err, ErrAddressThrottled):
+		audit("address_throttled")
+		observe("address_throttled")
+		return ErrAddressThrottled
+	case errors.Is(err, errAccountThrottled):
+		audit("account_throttled")
+		observe("failure")
+		return ErrBadCredentials
+	case err != nil:
+		return err
+	}
+	var ok bool
+	var err error
+	if lp.hash == "" {
+		err = s.dummyCheckPassword(ctx, lp.password)
+	} else {
+		ok, err = s.checkPassword(ctx, lp.hash, lp.password)
 	}
 	if err != nil {
-		return nil, s.unchecked(ctx, try, fmt.Errorf("check password of %d: %w", customerID, err))
-	}
-
-	err = s.DB.InTx(ctx, func(tx *data.Tx) error {
-		if ok {
-			if err := try.succeeded(ctx, tx); err != nil {
-				return err
-			}
-			return tx.Audit(ctx, loginEvent(customerID, loginID, clientIP, "login.password", "success"))
+		if errors.Is(err, ErrBusy) {
+			observe("busy")
 		}
-		return tx.Audit(ctx, loginEvent(customerID, loginID, clientIP, "login.password", "failure"))
+		// Wrapped, so ErrBusy stays recognisable to the handler.
+		return s.unchecked(ctx, lp.try, fmt.Errorf("check password of %s: %w", lp.who, err))
+	}
+	err = s.DB.InTx(ctx, func(tx *data.Tx) error {
+		if !ok {
+			return tx.Audit(ctx, lp.event("failure"))
+		}
+		if err := lp.try.succeeded(ctx, tx); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, lp.event("success"))
 	})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if !ok {
-		s.observePassword("failure")
-		return nil, ErrBadCredentials
+		observe("failure")
+		return ErrBadCredentials
 	}
-	s.observePassword("success")
-	return customer, nil
+	observe("success")
+	return nil
 }
 
 // knownDevice reports whether the browser with this device cookie hash
@@ -94,14 +133,6 @@ func (s *Service) knownDevice(ctx context.Context, customerID int64, deviceHash 
 		return false, nil
 	}
 	return s.DB.KnownDevice(ctx, customerID, deviceHash)
-}
-
-func (s *Service) auditLogin(ctx context.Context, customerID int64, loginID, clientIP, outcome string) {
-	// A failed audit write must not turn a refusal into an acceptance; the
-	// refusal stands either way.
-	_ = s.DB.InTx(ctx, func(tx *data.Tx) error {
-		return tx.Audit(ctx, loginEvent(customerID, NormalizeLoginID(loginID), clientIP, "login.password", outcome))
-	})
 }
 
 func loginEvent(customerID int64, loginID, clientIP, action, outcome string) data.AuditEvent {

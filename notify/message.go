@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"mfadesk/data"
+	"mfadesk/jst"
 )
 
 // Channels a message can go through.
@@ -50,10 +51,8 @@ func QueueCode(ctx context.Context, tx *data.Tx, caseID, customerID int64, chann
 	})
 }
 
-// jst is Japan Standard Time; notices give times the customer recognises.
-var jst = time.FixedZone("JST", 9*60*60)
-
-func jstTime(t time.Time) string { return t.In(jst).Format("2006年1月2日 15:04") }
+// Notices give times in JST, the times the customer recognises.
+func jstTime(t time.Time) string { return t.In(jst.Zone).Format("2006年1月2日 15:04") }
 
 const signature = "\n\n――\nmfadesk証券 お客様サポート 0120-000-000（平日 8:00〜18:00）\nこのメールは送信専用です。"
 

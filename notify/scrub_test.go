@@ -80,7 +80,7 @@ func TestDeliveredOrFailedCodeIsScrubbed(t *testing.T) {
 			w.Email = &SMTPSender{Host: "127.0.0.1", Port: startSMTP(t, box, &cert, false), Security: SMTPStartTLS,
 				User: "mailer", Password: "パスワード-secret", From: "noreply@mfadesk.example.jp",
 				TLSConfig: &tls.Config{RootCAs: pool, ServerName: "127.0.0.1", MinVersion: tls.VersionTLS12}}
-			to := "090-0000-0001"
+			to := "+819000000001"
 			if tt.channel == Email {
 				to = "taro@example.jp"
 			}
@@ -106,7 +106,7 @@ func TestExpiredCodeIsNotSent(t *testing.T) {
 	c := &clock{now: time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC)}
 	db := openDB(t, filepath.Join(t.TempDir(), "t.db"), c)
 	p, srv := newProvider(t, nil)
-	id := queueCode(t, db, SMS, "090-0000-0001", "834271")
+	id := queueCode(t, db, SMS, "+819000000001", "834271")
 	c.Advance(6 * time.Minute)
 	if s, err := db.Sweep(ctx, data.DefaultRetention()); err != nil || s.CodeMessages != 1 {
 		t.Fatalf("sweep %+v, %v", s, err)

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"mfadesk/data"
 )
@@ -45,6 +46,11 @@ func IdempotencyKey(outboxID int64) string {
 // network failure, never the request or response body, which holds or may
 // echo the code.
 func (s *SMSSender) Send(ctx context.Context, m data.OutboxMessage) (string, error) {
+	if !isE164(m.To) {
+		// Numbers are stored in E.164; anything else (a value no migration
+		// could read) would be misrouted or refused by the provider.
+		return "", Permanent(errors.New("sms: recipient is not an E.164 number"))
+	}
 	body, err := json.Marshal(smsRequest{To: m.To, Body: m.Body})
 	if err != nil {
 		return "", fmt.Errorf("sms: encode request: %w", err)
@@ -106,4 +112,10 @@ func networkFailure(ctx context.Context, err error) string {
 		return "network error: " + op.Op
 	}
 	return "network error"
+}
+
+// isE164 reports whether to is +, a country code and at most 15 digits.
+func isE164(to string) bool {
+	digits, ok := strings.CutPrefix(to, "+")
+	return ok && len(digits) >= 8 && len(digits) <= 15 && digits[0] != '0' && strings.Trim(digits, "0123456789") == ""
 }

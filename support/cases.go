@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"mfadesk/data"
-	"mfadesk/mfa"
+	"mfadesk/jst"
 )
 
 // MayWorkOn is the case scope: admins work any case, agents and
@@ -98,7 +98,7 @@ func (s *Service) SnapshotAdoption(ctx context.Context) (map[string]int, error) 
 }
 
 // ReportDay is t's date in JST, the programme's zone, as YYYY-MM-DD.
-func ReportDay(t time.Time) string { return t.In(mfa.JST).Format(time.DateOnly) }
+func ReportDay(t time.Time) string { return t.In(jst.Zone).Format(time.DateOnly) }
 
 func (s *Service) audit(ctx context.Context, e data.AuditEvent) error {
 	return s.DB.InTx(ctx, func(tx *data.Tx) error { return tx.Audit(ctx, e) })

@@ -50,46 +50,21 @@ func (s *Service) CheckStaffPassword(ctx context.Context, rawLoginID, password, 
 			try.AddrKey = ""
 		}
 	}
-	switch err := s.MFA.ReservePasswordTry(ctx, try); {
-	case errors.Is(err, mfa.ErrAddressThrottled):
-		s.auditStaffLogin(ctx, event, "address_throttled")
-		return nil, mfa.ErrAddressThrottled
-	case errors.Is(err, mfa.ErrAccountThrottled):
-		s.auditStaffLogin(ctx, event, "account_throttled")
-		return nil, mfa.ErrBadCredentials
-	case err != nil:
-		return nil, err
+	hash := ""
+	if st != nil && st.Active {
+		hash = st.PasswordHash
 	}
-	ok := false
-	if st == nil || !st.Active {
-		err = s.MFA.DummyPasswordCheck(ctx, password)
-	} else {
-		ok, err = s.MFA.CheckPasswordHash(ctx, st.PasswordHash, password)
-	}
-	if err != nil {
-		// Wrapped, so ErrBusy stays recognisable to the handler.
-		return nil, s.MFA.GiveBackPasswordTry(ctx, try, fmt.Errorf("check password of staff %q: %w", loginID, err))
-	}
-	event.Action = "staff.login.password"
-	err = s.DB.InTx(ctx, func(tx *data.Tx) error {
-		if ok {
-			event.Outcome = "success"
-			if err := try.Succeeded(ctx, tx); err != nil {
-				return err
+	err = s.MFA.LoginPassword(ctx, mfa.PasswordAttempt{Try: try, Hash: hash, Password: password, Who: fmt.Sprintf("staff %q", loginID),
+		Event: func(outcome string) data.AuditEvent {
+			e := event
+			e.Action, e.Outcome = "staff.login.password", outcome
+			if outcome == "failure" && st != nil && !st.Active {
+				e.Outcome = "inactive"
 			}
-			return tx.Audit(ctx, withKind(event))
-		}
-		event.Outcome = "failure"
-		if st != nil && !st.Active {
-			event.Outcome = "inactive"
-		}
-		return tx.Audit(ctx, withKind(event))
-	})
+			return withKind(e)
+		}})
 	if err != nil {
 		return nil, err
-	}
-	if !ok {
-		return nil, mfa.ErrBadCredentials
 	}
 	return st, nil
 }
@@ -98,12 +73,6 @@ func (s *Service) CheckStaffPassword(ctx context.Context, rawLoginID, password, 
 // login from the browser whose device cookie hashes to deviceHash.
 func (s *Service) RememberStaffDevice(ctx context.Context, staffID int64, deviceHash string) error {
 	return s.DB.InTx(ctx, func(tx *data.Tx) error { return tx.RememberStaffDevice(ctx, staffID, deviceHash) })
-}
-
-func (s *Service) auditStaffLogin(ctx context.Context, e data.AuditEvent, outcome string) {
-	// The refusal stands whether or not its audit event could be written.
-	e.Action, e.Outcome = "staff.login.password", outcome
-	_ = s.DB.InTx(ctx, func(tx *data.Tx) error { return tx.Audit(ctx, withKind(e)) })
 }
 
 func withKind(e data.AuditEvent) data.AuditEvent {

@@ -2,7 +2,6 @@ package support
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -158,29 +157,12 @@ func passkeyOf(user *staffPasskeyUser, cred *webauthn.Credential) *data.StaffPas
 	return user.key(cred.ID)
 }
 
-func (s *Service) useStaffPasskey(ctx context.Context, tx *data.Tx, user *staffPasskeyUser, cred *webauthn.Credential, verr error) (result, err error) {
-	if verr != nil || cred == nil {
-		return mfa.ErrPasskeyInvalid, nil
+func (s *Service) useStaffPasskey(ctx context.Context, tx *data.Tx, user *staffPasskeyUser, cred *webauthn.Credential, verr error) (refusal, err error) {
+	var key *mfa.StoredPasskey
+	if k := passkeyOf(user, cred); k != nil && k.StaffID == user.staff.ID {
+		key = &mfa.StoredPasskey{ID: k.ID, SignCount: k.SignCount, MarkCloned: tx.MarkStaffPasskeyCloned, Used: tx.StaffPasskeyUsed}
 	}
-	key := user.key(cred.ID)
-	if key == nil || key.StaffID != user.staff.ID {
-		return mfa.ErrPasskeyInvalid, nil
-	}
-	if cred.Authenticator.CloneWarning {
-		return mfa.ErrPasskeyCloned, tx.MarkStaffPasskeyCloned(ctx, key.ID)
-	}
-	record, err := json.Marshal(cred)
-	if err != nil {
-		return nil, err
-	}
-	used, err := tx.StaffPasskeyUsed(ctx, key.ID, key.SignCount, cred.Authenticator.SignCount, string(record))
-	if err != nil {
-		return nil, err
-	}
-	if !used {
-		return mfa.ErrPasskeyInvalid, nil
-	}
-	return nil, nil
+	return mfa.PasskeyRule(ctx, key, cred, verr)
 }
 
 // StaffPasskeysRequired reports whether admins require passkeys for staff.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"mfadesk/data"
+	"mfadesk/mfa"
 	"mfadesk/notify"
 )
 
@@ -21,7 +22,7 @@ import (
 var (
 	ErrStrongVerificationRequired = errors.New("a strong identity verification on the case is required")
 	ErrBadResetChoice             = errors.New("unknown factor kind to reset")
-	ErrBadContact                 = errors.New("not a valid email address or mobile number")
+	ErrBadContact                 = mfa.ErrBadContact
 	ErrNotLocked                  = errors.New("the customer's second factor is not locked")
 	ErrRequestExpired             = errors.New("the request expired")
 	ErrRequestDecided             = errors.New("the request was already decided")

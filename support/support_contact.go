@@ -2,14 +2,10 @@ package support
 
 import (
 	"context"
-	"net/mail"
-	"regexp"
 	"strconv"
-	"strings"
 	"time"
 
-	"golang.org/x/text/unicode/norm"
-
+	"mfadesk/contact"
 	"mfadesk/data"
 	"mfadesk/mfa"
 	"mfadesk/notify"
@@ -22,37 +18,6 @@ import (
 // transaction a customer's own change uses (applyContactChange): the old
 // contact is told, withdrawals are held, every session ends. The code is
 // bound to the case instead of a session.
-
-var mobileNumber = regexp.MustCompile(`^0[789]0[0-9]{8}$`)
-
-// ParseContact checks a new email address or Japanese mobile number as
-// staff typed it and returns it in stored form.
-func ParseContact(kind, raw string) (string, error) {
-	raw = strings.TrimSpace(norm.NFKC.String(raw))
-	if raw == "" || len(raw) > 254 {
-		return "", ErrBadContact
-	}
-	switch kind {
-	case mfa.ContactPhone:
-		s := strings.Map(func(r rune) rune {
-			if r == '-' || r == ' ' || r == 'ー' || r == '‐' || r == '−' || r == '(' || r == ')' {
-				return -1
-			}
-			return r
-		}, raw)
-		if !mobileNumber.MatchString(s) {
-			return "", ErrBadContact
-		}
-		return s[:3] + "-" + s[3:7] + "-" + s[7:], nil
-	case mfa.ContactEmail:
-		addr, err := mail.ParseAddress(raw)
-		if err != nil || addr.Name != "" || addr.Address != raw || !strings.Contains(addr.Address, ".") {
-			return "", ErrBadContact
-		}
-		return addr.Address, nil
-	}
-	return "", ErrBadContact
-}
 
 // SupportContactKey binds a contact code to the case that sent it, in
 // place of a session.
@@ -72,7 +37,7 @@ func contactChannel(kind string) string {
 // entered on the case. The send is throttled like every code to the
 // customer (cool-down and hourly cap).
 func (s *Service) SendSupportContactCode(ctx context.Context, a CaseActor, kind, raw string) error {
-	to, err := ParseContact(kind, raw)
+	to, err := mfa.ParseContact(kind, raw)
 	if err != nil {
 		return err
 	}
@@ -112,7 +77,7 @@ func (s *Service) SendSupportContactCode(ctx context.Context, a CaseActor, kind,
 			Purpose: purpose, Channel: channel, Destination: to, CodeHash: hash, ExpiresAt: expires, OutboxID: outboxID}); err != nil {
 			return err
 		}
-		return tx.Audit(ctx, a.event("support.contact_code", "queued", "kind="+kind+" to="+mfa.MaskContact(kind, to)))
+		return tx.Audit(ctx, a.event("support.contact_code", "queued", "kind="+kind+" to="+contact.Mask(kind, to)))
 	})
 	if err != nil {
 		return err
@@ -151,7 +116,7 @@ func (s *Service) ConfirmSupportContact(ctx context.Context, a CaseActor, kind, 
 		return s.MFA.CheckChallenge(ctx, tx, c, in, code)
 	}
 	apply := func(tx *data.Tx, c *data.Customer) error {
-		detail := "kind=" + kind + " after=" + mfa.MaskContact(kind, newValue)
+		detail := "kind=" + kind + " after=" + contact.Mask(kind, newValue)
 		if !s.NeedsApproval(ActionContact, a.Staff.Role) {
 			return s.MFA.ApplyContactChange(ctx, tx, c, kind, newValue, "", a.event("", "", ""))
 		}

@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 
+	"mfadesk/contact"
 	"mfadesk/data"
 )
 
@@ -98,7 +99,7 @@ func (s *Service) VerifyKnowledge(ctx context.Context, a CaseActor, birthDate, p
 	if err != nil {
 		return false, err
 	}
-	passed := foldDate(birthDate) == c.BirthDate && (c.Phone == "" || digits(phone) == digits(c.Phone))
+	passed := foldDate(birthDate) == c.BirthDate && (c.Phone == "" || samePhone(phone, c.Phone))
 	items := "birth_date"
 	if c.Phone != "" {
 		items += ",phone"
@@ -161,13 +162,12 @@ func foldDate(s string) string {
 	return t.Format("2006-01-02")
 }
 
-func digits(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r >= '0' && r <= '9' {
-			return r
-		}
-		return -1
-	}, norm.NFKC.String(s))
+// samePhone compares the number staff typed with the stored one, however
+// either is written (domestic, +81, full-width, any dash).
+func samePhone(typed, stored string) bool {
+	a, okA := contact.PhoneDigits(typed)
+	b, okB := contact.PhoneDigits(stored)
+	return okA && okB && a == b
 }
 
 func notAlnum(r rune) bool {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"mfadesk/data"
+	"mfadesk/jst"
 	"mfadesk/mfa"
 	"mfadesk/notify"
 )
@@ -56,7 +57,7 @@ func (s *Service) SendPostalCode(ctx context.Context, a CaseActor) error {
 				Body: fmt.Sprintf("【転送不要】ご本人確認コードのお知らせ\n\nご本人確認コードは %s です。"+
 					"お客様サポートまたは提携ショップで、担当者にお伝えください（%s まで有効）。\n"+
 					"お心当たりのない場合は、お客様サポート 0120-000-000 へご連絡ください。",
-					code, tx.Now().Add(PostalCodeTTL).In(mfa.JST).Format("2006年1月2日"))})
+					code, tx.Now().Add(PostalCodeTTL).In(jst.Zone).Format("2006年1月2日"))})
 		})
 }
 

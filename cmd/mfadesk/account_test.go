@@ -105,7 +105,7 @@ func TestPhoneChangeConfirmedByCode(t *testing.T) {
 		t.Fatalf("confirm: %d %q", p.status, p.location)
 	}
 	cust, _ := a.DB.CustomerByLoginID(context.Background(), "demo-email")
-	if cust.Phone != "090-5555-1234" || !cust.PhoneVerified {
+	if cust.Phone != "+819055551234" || !cust.PhoneVerified {
 		t.Fatalf("phone %q verified %v", cust.Phone, cust.PhoneVerified)
 	}
 }

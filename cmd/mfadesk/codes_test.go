@@ -297,7 +297,7 @@ func TestSwitchToAnotherEnrolledMethod(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = a.DB.InTx(ctx, func(tx *data.Tx) error {
-		_, err := tx.CreateFactor(ctx, &data.Factor{CustomerID: cust.ID, Kind: data.FactorSMS, Phone: "090-1111-2222",
+		_, err := tx.CreateFactor(ctx, &data.Factor{CustomerID: cust.ID, Kind: data.FactorSMS, Phone: "+819011112222",
 			UseLogin: true, LastStep: -1, ConfirmedAt: tx.Now()})
 		return err
 	})

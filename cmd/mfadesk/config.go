@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"mfadesk/data"
+	"mfadesk/jst"
 	"mfadesk/mfa"
 	"mfadesk/notify"
 	"mfadesk/web"
@@ -328,7 +329,7 @@ func dateFlag(t time.Time) string {
 	if t.IsZero() {
 		return "off"
 	}
-	return t.In(mfa.JST).Format("2006-01-02")
+	return t.In(jst.Zone).Format("2006-01-02")
 }
 
 // parseDate reads YYYY-MM-DD as the start of that day in JST, or "off".
@@ -336,7 +337,7 @@ func parseDate(s string) (time.Time, error) {
 	if s == "off" || s == "" {
 		return time.Time{}, nil
 	}
-	t, err := time.ParseInLocation("2006-01-02", s, mfa.JST)
+	t, err := time.ParseInLocation("2006-01-02", s, jst.Zone)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("want YYYY-MM-DD or off, got %q", s)
 	}

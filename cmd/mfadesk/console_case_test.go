@@ -217,13 +217,14 @@ func TestCaseNotesAndClose(t *testing.T) {
 func TestAgentSearchMasksContactData(t *testing.T) {
 	a := newConsoleApp(t)
 	agent := a.staffLogin("agent")
-	for _, q := range []string{"山田", "やまだ たろう", "1000001", "demo-app", "090-0000-0001", "demo-app@example.jp"} {
+	for _, q := range []string{"山田", "やまだ たろう", "1000001", "demo-app", "090-0000-0001", "+81 90-0000-0001", "090−0000−0001", "demo-app@example.jp"} {
 		p := agent.get("/console/customers?q=" + url.QueryEscape(q))
 		if p.status != http.StatusOK || p.text("account-number") != "1000001" {
 			t.Errorf("search %q: %d %q", q, p.status, p.text("account-number"))
 			continue
 		}
-		if strings.Contains(p.body, "demo-app@example.jp") && q != "demo-app@example.jp" || strings.Contains(p.body, "090-0000-0001") && q != "090-0000-0001" {
+		if strings.Contains(p.body, "demo-app@example.jp") && q != "demo-app@example.jp" || strings.Contains(p.body, "090-0000-0001") && q != "090-0000-0001" ||
+			strings.Contains(p.body, "+819000000001") {
 			t.Errorf("search %q shows contact data unmasked", q)
 		}
 	}

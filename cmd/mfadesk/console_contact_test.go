@@ -107,7 +107,7 @@ func TestContactChangeByAgentNeedsApproval(t *testing.T) {
 			t.Fatalf("approve: %q", p.location)
 		}
 		cu := a.customer("demo-email")
-		if cu.Phone != "080-1234-5678" || !cu.PhoneVerified || cu.WithdrawalHoldReason != "contact_change" {
+		if cu.Phone != "+818012345678" || !cu.PhoneVerified || cu.WithdrawalHoldReason != "contact_change" {
 			t.Errorf("after approval: phone %q verified %v hold %q", cu.Phone, cu.PhoneVerified, cu.WithdrawalHoldReason)
 		}
 		assertLastAudit(t, a, "contact.change", "success", "supervisor")

@@ -70,7 +70,7 @@ func TestResetFromEachRole(t *testing.T) {
 					notices[m.To] = true
 				}
 			}
-			if !notices["demo-sms@example.jp"] || !notices["090-0000-0002"] {
+			if !notices["demo-sms@example.jp"] || !notices["+819000000002"] {
 				t.Errorf("reset notices went to %v, want the verified email and phone", notices)
 			}
 			assertLastAudit(t, a, "support.reset", "success", tt.role)

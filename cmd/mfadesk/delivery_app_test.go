@@ -42,7 +42,7 @@ func TestDeliveryWorkerSendsLoginCodes(t *testing.T) {
 	m := <-arrived
 	stop()
 	code := regexp.MustCompile(`\d{6}`).FindString(m.Body)
-	if m.To != "090-0000-0002" || code == "" || m.Key == "" {
+	if m.To != "+819000000002" || code == "" || m.Key == "" {
 		t.Fatalf("provider got %+v", m)
 	}
 	msgs, err := a.DB.RecentMessages(context.Background(), 10)

@@ -23,13 +23,13 @@ type demoCustomer struct {
 
 var demoCustomers = []demoCustomer{
 	{customer: data.Customer{AccountNumber: "1000001", LoginID: "demo-app", NameKanji: "山田 太郎", NameKana: "ヤマダ タロウ",
-		BirthDate: "1950-04-01", Email: "demo-app@example.jp", EmailStatus: "verified", Phone: "090-0000-0001"}, totp: true},
+		BirthDate: "1950-04-01", Email: "demo-app@example.jp", EmailStatus: "verified", Phone: "+819000000001"}, totp: true},
 	{customer: data.Customer{AccountNumber: "1000002", LoginID: "demo-sms", NameKanji: "佐藤 花子", NameKana: "サトウ ハナコ",
-		BirthDate: "1948-11-23", Email: "demo-sms@example.jp", EmailStatus: "verified", Phone: "090-0000-0002", PhoneVerified: true}, sms: true},
+		BirthDate: "1948-11-23", Email: "demo-sms@example.jp", EmailStatus: "verified", Phone: "+819000000002", PhoneVerified: true}, sms: true},
 	{customer: data.Customer{AccountNumber: "1000003", LoginID: "demo-email", NameKanji: "鈴木 一郎", NameKana: "スズキ イチロウ",
 		BirthDate: "1960-01-15", Email: "demo-email@example.jp", EmailStatus: "verified"}},
 	{customer: data.Customer{AccountNumber: "1000004", LoginID: "demo-noemail", NameKanji: "高橋 正子", NameKana: "タカハシ マサコ",
-		BirthDate: "1942-07-07", Email: "", EmailStatus: "none", Phone: "03-0000-0004"}},
+		BirthDate: "1942-07-07", Email: "", EmailStatus: "none", Phone: "+81300000004"}},
 }
 
 // seedDemo fills an empty database with the demo customers. It does

@@ -20,7 +20,9 @@ import (
 
 	"golang.org/x/net/html"
 
+	"mfadesk/contact"
 	"mfadesk/data"
+	"mfadesk/jst"
 	"mfadesk/mfa"
 )
 
@@ -53,7 +55,7 @@ type testApp struct {
 
 // testStart is a fixed instant after every enforcement date, at the start
 // of a TOTP step, so a test decides exactly when the step changes.
-var testStart = time.Date(2026, 11, 29, 10, 0, 0, 0, mfa.JST)
+var testStart = time.Date(2026, 11, 29, 10, 0, 0, 0, jst.Zone)
 
 func testConfig(t *testing.T) Config {
 	return Config{
@@ -307,6 +309,9 @@ var sixDigits = regexp.MustCompile(`\b\d{6}\b`)
 // as a customer reads it off their phone.
 func (a *testApp) lastCode(to string) string {
 	a.t.Helper()
+	if e164, err := contact.ParsePhone(to); err == nil {
+		to = e164 // numbers are stored, and sent, in E.164
+	}
 	for _, m := range a.outbox() {
 		if m.To == to && strings.Contains(m.Body, "コード") {
 			if code := sixDigits.FindString(m.Body); code != "" {

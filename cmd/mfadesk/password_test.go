@@ -136,7 +136,7 @@ func TestChangeTradingPassword(t *testing.T) {
 	var email, sms bool
 	for _, m := range a.outbox() {
 		email = email || (m.Channel == "email" && m.To == "demo-sms@example.jp" && strings.Contains(m.Subject, "取引パスワードが変更されました"))
-		sms = sms || (m.Channel == "sms" && m.To == "090-0000-0002" && strings.Contains(m.Body, "取引パスワードが変更されました"))
+		sms = sms || (m.Channel == "sms" && m.To == "+819000000002" && strings.Contains(m.Body, "取引パスワードが変更されました"))
 	}
 	if !email || !sms {
 		t.Errorf("notices: email %v sms %v", email, sms)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"mfadesk/data"
+	"mfadesk/jst"
 	"mfadesk/mfa"
 )
 
@@ -138,7 +139,7 @@ func printKeyStatus(ctx context.Context, w io.Writer, db *data.DB, names map[str
 	for _, h := range hashes {
 		until := "until used"
 		if !h.Until.IsZero() {
-			until = "the last expires " + h.Until.In(mfa.JST).Format("2006-01-02 15:04 MST")
+			until = "the last expires " + h.Until.In(jst.Zone).Format("2006-01-02 15:04 MST")
 		}
 		fmt.Fprintf(w, "  key %s: %s: %d (%s)\n", name(h.KeyID), h.What, h.Count, until)
 	}

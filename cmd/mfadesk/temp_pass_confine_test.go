@@ -32,7 +32,7 @@ func (a *testApp) addSMS(loginID, phone string) {
 // made after the pass was used. Then the session is a normal one.
 func TestTempPassAfterPartialResetConfinedToEnrolment(t *testing.T) {
 	a := newConsoleApp(t)
-	a.addSMS("demo-app", "090-0000-0001")
+	a.addSMS("demo-app", "+819000000001")
 	a.addPasskey("demo-app", "iPhone")
 	sup, kase := strongCase(t, a, "supervisor", "demo-app")
 	p := sup.post(kase+"/reset", url.Values{"remove": {data.FactorTOTP}, "temp_pass": {"on"}})
@@ -102,7 +102,7 @@ func TestTempPassAfterPartialResetConfinedToEnrolment(t *testing.T) {
 // it replaces the number the reset left.
 func TestTempPassConfinementLiftedOnlyByConfirmedNewFactor(t *testing.T) {
 	a := newConsoleApp(t)
-	a.addSMS("demo-app", "090-0000-0001")
+	a.addSMS("demo-app", "+819000000001")
 	sup, kase := strongCase(t, a, "supervisor", "demo-app")
 	pass := sup.post(kase+"/reset", url.Values{"remove": {data.FactorTOTP}, "temp_pass": {"on"}}).text("temp-pass")
 	c, p := tempPassLogin(a, "demo-app", pass)

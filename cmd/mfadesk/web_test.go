@@ -204,7 +204,7 @@ func TestDevOutboxJSONNewestFirst(t *testing.T) {
 	if len(msgs) < 2 || msgs[0].ID < msgs[1].ID {
 		t.Fatalf("outbox not newest first: %+v", msgs)
 	}
-	if msgs[0].Channel != "sms" || msgs[0].To != "090-0000-0002" || msgs[0].CreatedAt == "" {
+	if msgs[0].Channel != "sms" || msgs[0].To != "+819000000002" || msgs[0].CreatedAt == "" {
 		t.Errorf("newest message %+v", msgs[0])
 	}
 	if msgs[1].Channel != "email" || msgs[1].Subject == "" {
