@@ -26,21 +26,21 @@ var (
 	afterInter  = testInterimTill
 )
 
-// uses is which services a factor or passkey is used for.
-type uses struct{ login, account, withdrawal bool }
+// factorUses is which services a factor or passkey is used for.
+type factorUses struct{ login, account, withdrawal bool }
 
 var (
-	forLogin      = &uses{login: true}
-	forAll        = &uses{true, true, true}
-	forAccount    = &uses{account: true}
-	forWithdrawal = &uses{withdrawal: true}
+	forLogin      = &factorUses{login: true}
+	forAll        = &factorUses{true, true, true}
+	forAccount    = &factorUses{account: true}
+	forWithdrawal = &factorUses{withdrawal: true}
 )
 
 // holding is what a customer has enrolled; nil means none of that kind.
 type holding struct {
 	email         bool // a verified address
-	totp, sms     *uses
-	passkey       *uses
+	totp, sms     *factorUses
+	passkey       *factorUses
 	passkeyCloned bool
 	recovery      int
 	postponed     int
@@ -88,7 +88,7 @@ func (e *policyEnv) customer(h holding) *data.Customer {
 			return err
 		}
 		c.ID = id
-		for kind, u := range map[string]*uses{data.FactorTOTP: h.totp, data.FactorSMS: h.sms} {
+		for kind, u := range map[string]*factorUses{data.FactorTOTP: h.totp, data.FactorSMS: h.sms} {
 			if u == nil {
 				continue
 			}
@@ -125,7 +125,7 @@ func (e *policyEnv) customer(h holding) *data.Customer {
 	return c
 }
 
-func methods(ms ...Method) []Method { return ms }
+func planMethods(ms ...Method) []Method { return ms }
 
 func TestPlanLogin(t *testing.T) {
 	env := newPolicyEnv(t)
@@ -135,29 +135,29 @@ func TestPlanLogin(t *testing.T) {
 		has  holding
 		want LoginPlan
 	}{
-		{"before the programme an enrolled factor is still asked", beforeLogin, holding{totp: forLogin, recovery: 10}, LoginPlan{Methods: methods(MethodTOTP, MethodRecovery)}},
+		{"before the programme an enrolled factor is still asked", beforeLogin, holding{totp: forLogin, recovery: 10}, LoginPlan{Methods: planMethods(MethodTOTP, MethodRecovery)}},
 		{"before the programme, no factor: no fallback", beforeLogin, holding{email: true}, LoginPlan{}},
-		{"app for login", inLogin, holding{totp: forLogin}, LoginPlan{Methods: methods(MethodTOTP)}},
-		{"app before SMS, recovery last", inLogin, holding{sms: forLogin, totp: forAll, recovery: 3}, LoginPlan{Methods: methods(MethodTOTP, MethodSMS, MethodRecovery)}},
-		{"SMS only", inLogin, holding{sms: forLogin}, LoginPlan{Methods: methods(MethodSMS)}},
-		{"factor not used for login: email fallback", inLogin, holding{email: true, totp: forWithdrawal, recovery: 2}, LoginPlan{Methods: methods(MethodEmail, MethodRecovery), EmailFallback: true}},
-		{"no factor, verified email: fallback", inLogin, holding{email: true}, LoginPlan{Methods: methods(MethodEmail), EmailFallback: true}},
+		{"app for login", inLogin, holding{totp: forLogin}, LoginPlan{Methods: planMethods(MethodTOTP)}},
+		{"app before SMS, recovery last", inLogin, holding{sms: forLogin, totp: forAll, recovery: 3}, LoginPlan{Methods: planMethods(MethodTOTP, MethodSMS, MethodRecovery)}},
+		{"SMS only", inLogin, holding{sms: forLogin}, LoginPlan{Methods: planMethods(MethodSMS)}},
+		{"factor not used for login: email fallback", inLogin, holding{email: true, totp: forWithdrawal, recovery: 2}, LoginPlan{Methods: planMethods(MethodEmail, MethodRecovery), EmailFallback: true}},
+		{"no factor, verified email: fallback", inLogin, holding{email: true}, LoginPlan{Methods: planMethods(MethodEmail), EmailFallback: true}},
 		{"no factor, no verified email: deadline announced", inLogin, holding{}, LoginPlan{NoEmailDeadline: testEmailFrom}},
 		{"recovery codes alone ask for nothing", inLogin, holding{recovery: 5}, LoginPlan{NoEmailDeadline: testEmailFrom}},
 		{"email required: blocked without one", inEmail, holding{}, LoginPlan{Blocked: true, BlockedSince: testEmailFrom, BlockedReason: "no_valid_email"}},
-		{"email required: fallback with one", inEmail, holding{email: true}, LoginPlan{Methods: methods(MethodEmail), EmailFallback: true}},
-		{"email required: an app is enough", inEmail, holding{totp: forLogin}, LoginPlan{Methods: methods(MethodTOTP)}},
-		{"locked", inLogin, holding{totp: forLogin, lockedUntil: inLogin.Add(time.Minute)}, LoginPlan{Methods: methods(MethodTOTP), LockedUntil: inLogin.Add(time.Minute)}},
-		{"lock over", inLogin, holding{totp: forLogin, lockedUntil: inLogin}, LoginPlan{Methods: methods(MethodTOTP)}},
-		{"passkey before its phase is one method among others", inLogin, holding{totp: forLogin, passkey: forLogin}, LoginPlan{Methods: methods(MethodPasskey, MethodTOTP)}},
-		{"phishing-resistant, no passkey: prompt, may postpone", inPhish, holding{totp: forLogin}, LoginPlan{Methods: methods(MethodTOTP), PromptPasskey: true, CanPostpone: true}},
-		{"phishing-resistant, postponed twice: may postpone", inPhish, holding{totp: forLogin, postponed: 2}, LoginPlan{Methods: methods(MethodTOTP), PromptPasskey: true, CanPostpone: true}},
-		{"phishing-resistant, postpones used up", inPhish, holding{totp: forLogin, postponed: 3}, LoginPlan{Methods: methods(MethodTOTP), PromptPasskey: true}},
-		{"phishing-resistant, passkey for login: passkey only", inPhish, holding{totp: forLogin, passkey: forLogin, recovery: 4}, LoginPlan{Methods: methods(MethodPasskey)}},
-		{"phishing-resistant, passkey for withdrawal only: no prompt", inPhish, holding{totp: forLogin, passkey: forWithdrawal}, LoginPlan{Methods: methods(MethodTOTP)}},
-		{"phishing-resistant, cloned passkey counts as none", inPhish, holding{totp: forLogin, passkey: forLogin, passkeyCloned: true}, LoginPlan{Methods: methods(MethodTOTP), PromptPasskey: true, CanPostpone: true}},
+		{"email required: fallback with one", inEmail, holding{email: true}, LoginPlan{Methods: planMethods(MethodEmail), EmailFallback: true}},
+		{"email required: an app is enough", inEmail, holding{totp: forLogin}, LoginPlan{Methods: planMethods(MethodTOTP)}},
+		{"locked", inLogin, holding{totp: forLogin, lockedUntil: inLogin.Add(time.Minute)}, LoginPlan{Methods: planMethods(MethodTOTP), LockedUntil: inLogin.Add(time.Minute)}},
+		{"lock over", inLogin, holding{totp: forLogin, lockedUntil: inLogin}, LoginPlan{Methods: planMethods(MethodTOTP)}},
+		{"passkey before its phase is one method among others", inLogin, holding{totp: forLogin, passkey: forLogin}, LoginPlan{Methods: planMethods(MethodPasskey, MethodTOTP)}},
+		{"phishing-resistant, no passkey: prompt, may postpone", inPhish, holding{totp: forLogin}, LoginPlan{Methods: planMethods(MethodTOTP), PromptPasskey: true, CanPostpone: true}},
+		{"phishing-resistant, postponed twice: may postpone", inPhish, holding{totp: forLogin, postponed: 2}, LoginPlan{Methods: planMethods(MethodTOTP), PromptPasskey: true, CanPostpone: true}},
+		{"phishing-resistant, postpones used up", inPhish, holding{totp: forLogin, postponed: 3}, LoginPlan{Methods: planMethods(MethodTOTP), PromptPasskey: true}},
+		{"phishing-resistant, passkey for login: passkey only", inPhish, holding{totp: forLogin, passkey: forLogin, recovery: 4}, LoginPlan{Methods: planMethods(MethodPasskey)}},
+		{"phishing-resistant, passkey for withdrawal only: no prompt", inPhish, holding{totp: forLogin, passkey: forWithdrawal}, LoginPlan{Methods: planMethods(MethodTOTP)}},
+		{"phishing-resistant, cloned passkey counts as none", inPhish, holding{totp: forLogin, passkey: forLogin, passkeyCloned: true}, LoginPlan{Methods: planMethods(MethodTOTP), PromptPasskey: true, CanPostpone: true}},
 		{"interim methods over, no passkey: blocked", afterInter, holding{email: true, totp: forAll, recovery: 5}, LoginPlan{Blocked: true, BlockedSince: testInterimTill, BlockedReason: "passkey_required"}},
-		{"interim methods over, passkey for login", afterInter, holding{totp: forAll, passkey: forLogin}, LoginPlan{Methods: methods(MethodPasskey)}},
+		{"interim methods over, passkey for login", afterInter, holding{totp: forAll, passkey: forLogin}, LoginPlan{Methods: planMethods(MethodPasskey)}},
 		{"interim methods over, passkey not for login: blocked", afterInter, holding{passkey: forAccount}, LoginPlan{Blocked: true, BlockedSince: testInterimTill, BlockedReason: "passkey_required"}},
 	}
 	for _, tc := range tests {
@@ -194,22 +194,22 @@ func TestPlanStepUp(t *testing.T) {
 		has  holding
 		want StepUpPlan
 	}{
-		{"account change with an app for it", inLogin, UseAccount, holding{totp: forAccount}, StepUpPlan{Methods: methods(MethodTOTP), Required: true}},
+		{"account change with an app for it", inLogin, UseAccount, holding{totp: forAccount}, StepUpPlan{Methods: planMethods(MethodTOTP), Required: true}},
 		{"account change, factors not chosen for it", inLogin, UseAccount, holding{totp: forLogin, email: true, recovery: 3}, StepUpPlan{}},
-		{"withdrawal by SMS, recovery last", inLogin, UseWithdrawal, holding{sms: forWithdrawal, recovery: 3}, StepUpPlan{Methods: methods(MethodSMS, MethodRecovery), Required: true}},
+		{"withdrawal by SMS, recovery last", inLogin, UseWithdrawal, holding{sms: forWithdrawal, recovery: 3}, StepUpPlan{Methods: planMethods(MethodSMS, MethodRecovery), Required: true}},
 		{"withdrawal, nothing chosen: not asked", inLogin, UseWithdrawal, holding{totp: forLogin}, StepUpPlan{}},
-		{"factor change, no factor: email", inLogin, UseAny, holding{email: true}, StepUpPlan{Methods: methods(MethodEmail), Required: true}},
+		{"factor change, no factor: email", inLogin, UseAny, holding{email: true}, StepUpPlan{Methods: planMethods(MethodEmail), Required: true}},
 		{"factor change, no factor, no email: required, no method", inLogin, UseAny, holding{}, StepUpPlan{Required: true}},
-		{"factor change takes any factor", inLogin, UseAny, holding{totp: forLogin, sms: forWithdrawal, email: true}, StepUpPlan{Methods: methods(MethodTOTP, MethodSMS), Required: true}},
-		{"bank change takes any factor", inLogin, UseBank, holding{sms: forLogin, recovery: 1}, StepUpPlan{Methods: methods(MethodSMS, MethodRecovery), Required: true}},
-		{"phishing-resistant, passkey for withdrawal: passkey only", inPhish, UseWithdrawal, holding{totp: forAll, passkey: forWithdrawal, recovery: 2}, StepUpPlan{Methods: methods(MethodPasskey), Required: true}},
-		{"phishing-resistant, no passkey: interim methods", inPhish, UseWithdrawal, holding{totp: forWithdrawal}, StepUpPlan{Methods: methods(MethodTOTP), Required: true}},
-		{"phishing-resistant does not cover account changes", inPhish, UseAccount, holding{totp: forAccount, passkey: forWithdrawal}, StepUpPlan{Methods: methods(MethodTOTP), Required: true}},
-		{"phishing-resistant, any passkey passes a bank change", inPhish, UseBank, holding{totp: forAll, passkey: forAccount}, StepUpPlan{Methods: methods(MethodPasskey), Required: true}},
+		{"factor change takes any factor", inLogin, UseAny, holding{totp: forLogin, sms: forWithdrawal, email: true}, StepUpPlan{Methods: planMethods(MethodTOTP, MethodSMS), Required: true}},
+		{"bank change takes any factor", inLogin, UseBank, holding{sms: forLogin, recovery: 1}, StepUpPlan{Methods: planMethods(MethodSMS, MethodRecovery), Required: true}},
+		{"phishing-resistant, passkey for withdrawal: passkey only", inPhish, UseWithdrawal, holding{totp: forAll, passkey: forWithdrawal, recovery: 2}, StepUpPlan{Methods: planMethods(MethodPasskey), Required: true}},
+		{"phishing-resistant, no passkey: interim methods", inPhish, UseWithdrawal, holding{totp: forWithdrawal}, StepUpPlan{Methods: planMethods(MethodTOTP), Required: true}},
+		{"phishing-resistant does not cover account changes", inPhish, UseAccount, holding{totp: forAccount, passkey: forWithdrawal}, StepUpPlan{Methods: planMethods(MethodTOTP), Required: true}},
+		{"phishing-resistant, any passkey passes a bank change", inPhish, UseBank, holding{totp: forAll, passkey: forAccount}, StepUpPlan{Methods: planMethods(MethodPasskey), Required: true}},
 		{"interim over, withdrawal without passkey: required, no method", afterInter, UseWithdrawal, holding{totp: forAll, recovery: 2}, StepUpPlan{Required: true}},
 		{"interim over, bank change without passkey: no email either", afterInter, UseBank, holding{email: true}, StepUpPlan{Required: true}},
 		{"interim over, withdrawal not chosen still needs a passkey", afterInter, UseWithdrawal, holding{passkey: forLogin}, StepUpPlan{Required: true}},
-		{"interim over, account change keeps interim methods", afterInter, UseAccount, holding{sms: forAccount}, StepUpPlan{Methods: methods(MethodSMS), Required: true}},
+		{"interim over, account change keeps interim methods", afterInter, UseAccount, holding{sms: forAccount}, StepUpPlan{Methods: planMethods(MethodSMS), Required: true}},
 		{"interim over, cloned passkey passes nothing", afterInter, UseWithdrawal, holding{passkey: forAll, passkeyCloned: true}, StepUpPlan{Required: true}},
 	}
 	for _, tc := range tests {
@@ -293,7 +293,7 @@ func TestMethodValid(t *testing.T) {
 }
 
 func TestPlanAllows(t *testing.T) {
-	p := LoginPlan{Methods: methods(MethodTOTP, MethodRecovery)}
+	p := LoginPlan{Methods: planMethods(MethodTOTP, MethodRecovery)}
 	for m, want := range map[Method]bool{MethodTOTP: true, MethodRecovery: true, MethodSMS: false, MethodEmail: false, MethodPasskey: false} {
 		if got := p.Allows(m); got != want {
 			t.Errorf("LoginPlan.Allows(%s) = %v, want %v", m, got, want)
