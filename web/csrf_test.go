@@ -13,7 +13,7 @@ import (
 // session (or pre-session); anything else is refused before the handler.
 func TestCSRF(t *testing.T) {
 	now := testStart
-	db := newDB(t, &now)
+	db := newTestDB(t, &now)
 	s := newSite(t, db, &now, data.SiteCustomer, false)
 	console := newSite(t, db, &now, data.SiteConsole, false)
 
@@ -29,7 +29,7 @@ func TestCSRF(t *testing.T) {
 
 	tests := []struct {
 		name   string
-		b      *browser
+		b      *testBrowser
 		method string
 		query  string     // appended to /form
 		form   url.Values // nil: no body
@@ -71,7 +71,7 @@ func TestCSRF(t *testing.T) {
 // over, nor is a session's token once it rotates.
 func TestCSRFTokenEndsWithItsSession(t *testing.T) {
 	now := testStart
-	s := newSite(t, newDB(t, &now), &now, data.SiteCustomer, false)
+	s := newSite(t, newTestDB(t, &now), &now, data.SiteCustomer, false)
 	b := newBrowser()
 	pre := b.get(s, "/page")
 	id := s.customer("taro")
@@ -100,7 +100,7 @@ func TestCSRFTokenEndsWithItsSession(t *testing.T) {
 // and a malformed cookie gives no token.
 func TestPreSession(t *testing.T) {
 	now := testStart
-	s := newSite(t, newDB(t, &now), &now, data.SiteCustomer, false)
+	s := newSite(t, newTestDB(t, &now), &now, data.SiteCustomer, false)
 	b := newBrowser()
 	first := b.get(s, "/page")
 	if first == "" {

@@ -17,9 +17,9 @@ import (
 	"mfadesk/data"
 )
 
-// site is one site's session manager over a real SQLite file, behind a
+// testSite is one site's session manager over a real SQLite file, behind a
 // few routes that do what the customer and console handlers do with it.
-type site struct {
+type testSite struct {
 	t   *testing.T
 	db  *data.DB
 	m   *Sessions
@@ -29,8 +29,8 @@ type site struct {
 
 var testStart = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 
-// newDB opens a database whose clock is *now.
-func newDB(t *testing.T, now *time.Time) *data.DB {
+// newTestDB opens a database whose clock is *now.
+func newTestDB(t *testing.T, now *time.Time) *data.DB {
 	t.Helper()
 	db, err := data.Open(context.Background(), filepath.Join(t.TempDir(), "web.db"), func() time.Time { return *now })
 	if err != nil {
@@ -41,13 +41,13 @@ func newDB(t *testing.T, now *time.Time) *data.DB {
 }
 
 // newSite serves one site; production sets the cookie as outside dev.
-func newSite(t *testing.T, db *data.DB, now *time.Time, siteName string, production bool) *site {
+func newSite(t *testing.T, db *data.DB, now *time.Time, siteName string, production bool) *testSite {
 	m := &Sessions{Site: siteName, Store: db, Now: func() time.Time { return *now }, Cookie: "mfadesk", Path: "/",
 		Idle: 30 * time.Minute, Absolute: 12 * time.Hour, Key: []byte("test pre-session key, 32 bytes.")}
 	if production {
 		m.Cookie, m.Secure = "__Host-mfadesk", true
 	}
-	s := &site{t: t, db: db, m: m, e: echo.New(), now: now}
+	s := &testSite{t: t, db: db, m: m, e: echo.New(), now: now}
 	s.e.HTTPErrorHandler = func(err error, c echo.Context) {
 		if errors.Is(err, ErrCSRF) {
 			c.String(http.StatusForbidden, "csrf")
@@ -95,7 +95,7 @@ func newSite(t *testing.T, db *data.DB, now *time.Time, siteName string, product
 }
 
 // customer stores a customer for sessions to belong to.
-func (s *site) customer(login string) int64 {
+func (s *testSite) customer(login string) int64 {
 	s.t.Helper()
 	var id int64
 	err := s.db.InTx(context.Background(), func(tx *data.Tx) (err error) {
@@ -109,17 +109,17 @@ func (s *site) customer(login string) int64 {
 	return id
 }
 
-// browser keeps cookies as a browser would for one host, and shows the
+// testBrowser keeps cookies as a browser would for one host, and shows the
 // Set-Cookie headers of its last response.
-type browser struct {
+type testBrowser struct {
 	cookies map[string]*http.Cookie
 	set     []*http.Cookie
 }
 
-func newBrowser() *browser { return &browser{cookies: map[string]*http.Cookie{}} }
+func newBrowser() *testBrowser { return &testBrowser{cookies: map[string]*http.Cookie{}} }
 
 // do sends a request to s; form is the body of a POST, header extra headers.
-func (b *browser) do(s *site, method, target string, form url.Values, header map[string]string) (int, string) {
+func (b *testBrowser) do(s *testSite, method, target string, form url.Values, header map[string]string) (int, string) {
 	s.t.Helper()
 	var req *http.Request
 	if form != nil {
@@ -148,7 +148,7 @@ func (b *browser) do(s *site, method, target string, form url.Values, header map
 }
 
 // get and post are do without extra headers.
-func (b *browser) get(s *site, target string) string {
+func (b *testBrowser) get(s *testSite, target string) string {
 	s.t.Helper()
 	code, body := b.do(s, http.MethodGet, target, nil, nil)
 	if code != http.StatusOK {
@@ -157,7 +157,7 @@ func (b *browser) get(s *site, target string) string {
 	return body
 }
 
-func (b *browser) post(s *site, target string) string {
+func (b *testBrowser) post(s *testSite, target string) string {
 	s.t.Helper()
 	code, body := b.do(s, http.MethodPost, target, url.Values{}, nil)
 	if code != http.StatusOK {
@@ -167,6 +167,6 @@ func (b *browser) post(s *site, target string) string {
 }
 
 // login gives b a session of customer id at level and returns its CSRF token.
-func (b *browser) login(s *site, id int64, level string) string {
+func (b *testBrowser) login(s *testSite, id int64, level string) string {
 	return b.post(s, fmt.Sprintf("/login?customer=%d&level=%s", id, level))
 }

@@ -15,7 +15,7 @@ import (
 // id opens nothing any more.
 func TestSessionRotatesOnEveryLevelChange(t *testing.T) {
 	now := testStart
-	s := newSite(t, newDB(t, &now), &now, data.SiteCustomer, false)
+	s := newSite(t, newTestDB(t, &now), &now, data.SiteCustomer, false)
 	id := s.customer("taro")
 	b := newBrowser()
 
@@ -48,10 +48,10 @@ func TestSessionRotatesOnEveryLevelChange(t *testing.T) {
 // rotating the id does not restart it, but another person's login does.
 func TestSessionAbsoluteLimitSurvivesRotation(t *testing.T) {
 	now := testStart
-	s := newSite(t, newDB(t, &now), &now, data.SiteCustomer, false)
+	s := newSite(t, newTestDB(t, &now), &now, data.SiteCustomer, false)
 	taro, hanako := s.customer("taro"), s.customer("hanako")
 	// busy keeps b's session in use, a request every 20 minutes, for d.
-	busy := func(b *browser, d time.Duration) string {
+	busy := func(b *testBrowser, d time.Duration) string {
 		var got string
 		for end := now.Add(d); now.Before(end); {
 			now = now.Add(min(20*time.Minute, end.Sub(now)))
@@ -93,8 +93,8 @@ func TestSessionExpiry(t *testing.T) {
 		{"idle past the limit", data.LevelFull, []time.Duration{30*time.Minute + time.Second}, false},
 		{"activity resets the idle limit", data.LevelFull, []time.Duration{20 * time.Minute, 20 * time.Minute, 20 * time.Minute}, true},
 		{"activity within a minute is not recorded", data.LevelFull, []time.Duration{30 * time.Second, 30*time.Minute - 15*time.Second}, false},
-		{"absolute limit despite activity", data.LevelFull, repeat(25*time.Minute, 29), false},
-		{"just under the absolute limit", data.LevelFull, append(repeat(25*time.Minute, 28), 20*time.Minute), true},
+		{"absolute limit despite activity", data.LevelFull, repeatDuration(25*time.Minute, 29), false},
+		{"just under the absolute limit", data.LevelFull, append(repeatDuration(25*time.Minute, 28), 20*time.Minute), true},
 		{"waiting for the second factor: same limits", data.LevelPassword, []time.Duration{31 * time.Minute}, false},
 		{"anonymous sessions live ten minutes", data.LevelAnonymous, []time.Duration{5 * time.Minute, 5*time.Minute + time.Second}, false},
 		{"anonymous session within ten minutes", data.LevelAnonymous, []time.Duration{5 * time.Minute, 5 * time.Minute}, true},
@@ -102,7 +102,7 @@ func TestSessionExpiry(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			now := testStart
-			s := newSite(t, newDB(t, &now), &now, data.SiteCustomer, false)
+			s := newSite(t, newTestDB(t, &now), &now, data.SiteCustomer, false)
 			var id int64
 			if tc.level != data.LevelAnonymous {
 				id = s.customer("taro")
@@ -126,7 +126,7 @@ func TestSessionExpiry(t *testing.T) {
 	}
 }
 
-func repeat(d time.Duration, n int) []time.Duration {
+func repeatDuration(d time.Duration, n int) []time.Duration {
 	out := make([]time.Duration, n)
 	for i := range out {
 		out[i] = d
@@ -137,7 +137,7 @@ func repeat(d time.Duration, n int) []time.Duration {
 // A step-up is fresh for its own purpose only, for the window only.
 func TestFreshStepUp(t *testing.T) {
 	now := testStart
-	s := newSite(t, newDB(t, &now), &now, data.SiteCustomer, false)
+	s := newSite(t, newTestDB(t, &now), &now, data.SiteCustomer, false)
 	b := newBrowser()
 	b.login(s, s.customer("taro"), data.LevelFull)
 	if got := b.get(s, "/fresh?purpose=withdrawal"); got != "false" {
@@ -169,7 +169,7 @@ func TestFreshStepUp(t *testing.T) {
 // A customer session never opens the console, nor the reverse.
 func TestSessionBoundToSite(t *testing.T) {
 	now := testStart
-	db := newDB(t, &now)
+	db := newTestDB(t, &now)
 	customer := newSite(t, db, &now, data.SiteCustomer, false)
 	console := newSite(t, db, &now, data.SiteConsole, false)
 	b := newBrowser()
@@ -186,7 +186,7 @@ func TestSessionBoundToSite(t *testing.T) {
 func TestSessionCookieAttributes(t *testing.T) {
 	for _, production := range []bool{true, false} {
 		now := testStart
-		s := newSite(t, newDB(t, &now), &now, data.SiteCustomer, production)
+		s := newSite(t, newTestDB(t, &now), &now, data.SiteCustomer, production)
 		name := "mfadesk"
 		if production {
 			name = "__Host-mfadesk"
