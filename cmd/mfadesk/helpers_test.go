@@ -125,6 +125,8 @@ type client struct {
 	app  *testApp
 	http *http.Client
 	csrf string // from the last page that had a form
+	// mu orders the csrf writes of a test's parallel requests on one client.
+	mu sync.Mutex
 }
 
 func (a *testApp) newClient() *client {
@@ -160,7 +162,9 @@ func (c *client) do(req *http.Request) *page {
 		}
 		p.doc = doc
 		if v := p.inputValue("_csrf"); v != "" {
+			c.mu.Lock()
 			c.csrf = v
+			c.mu.Unlock()
 		}
 	}
 	return p
