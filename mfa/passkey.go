@@ -78,20 +78,6 @@ func (u Use) allowsPasskey(k *data.Passkey) bool {
 	return u.allows(&data.Factor{UseLogin: k.UseLogin, UseAccount: k.UseAccount, UseWithdrawal: k.UseWithdrawal})
 }
 
-// HasPasskey reports whether the customer has a usable passkey for use.
-func (s *Service) HasPasskey(ctx context.Context, c *data.Customer, use Use) (bool, error) {
-	keys, err := s.DB.PasskeysOf(ctx, c.ID)
-	if err != nil {
-		return false, err
-	}
-	for i := range keys {
-		if !keys[i].Cloned && use.allowsPasskey(&keys[i]) {
-			return true, nil
-		}
-	}
-	return false, nil
-}
-
 func (s *Service) saveCeremony(ctx context.Context, sessionHash, kind string, sd *webauthn.SessionData) error {
 	state, err := json.Marshal(sd)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 )
 
 func TestAccountAsksStepUpWhenSettingsSaySo(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	c := loggedInClient(t, a, "demo-app") // app ticked for 登録情報
 	if p := c.get("/account"); !strings.HasPrefix(p.location, "/stepup?") {
@@ -40,6 +41,7 @@ func TestAccountAsksStepUpWhenSettingsSaySo(t *testing.T) {
 }
 
 func TestEmailChangeConfirmedByCodeThenHold(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	c := loggedInClient(t, a, "demo-sms")
 	a.clock.Advance(61 * time.Second)
@@ -93,6 +95,7 @@ func TestEmailChangeConfirmedByCodeThenHold(t *testing.T) {
 }
 
 func TestPhoneChangeConfirmedByCode(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	c := loggedInClient(t, a, "demo-email")
 	a.clock.Advance(61 * time.Second)
@@ -112,6 +115,7 @@ func TestPhoneChangeConfirmedByCode(t *testing.T) {
 
 // docs/security.md S26: the second factor approves one withdrawal, with its amount.
 func TestWithdrawalStepUpBoundToTheWithdrawal(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	c := loggedInClient(t, a, "demo-app")
 	c.get("/withdrawal")
@@ -153,6 +157,7 @@ func TestWithdrawalStepUpBoundToTheWithdrawal(t *testing.T) {
 }
 
 func TestWithdrawalStepUpExpires(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	c := loggedInClient(t, a, "demo-app")
 	c.get("/withdrawal")
@@ -166,6 +171,7 @@ func TestWithdrawalStepUpExpires(t *testing.T) {
 
 // Without a factor ticked for withdrawal, the settings do not ask for one.
 func TestWithdrawalWithoutStepUpSetting(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	c := loggedInClient(t, a, "demo-email")
 	c.get("/withdrawal")
@@ -179,6 +185,7 @@ func TestWithdrawalWithoutStepUpSetting(t *testing.T) {
 
 // The customer's own activity page names the security changes they made.
 func TestActivityShowsSecurityChanges(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	c := loggedInClient(t, a, "demo-app")
 	stepUp(t, a, c, "mfa", "demo-app", demoTOTPSecret)
@@ -196,6 +203,7 @@ func TestActivityShowsSecurityChanges(t *testing.T) {
 // 出金先口座の変更: always a fresh second factor, whatever the settings;
 // then notices and the withdrawal hold.
 func TestBankAccountChange(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	c := loggedInClient(t, a, "demo-email") // no factor ticked for anything
 	if p := c.get("/account/bank"); !strings.HasPrefix(p.location, "/stepup?") {

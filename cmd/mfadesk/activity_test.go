@@ -34,6 +34,7 @@ func activityEntries(p *page) []activityEntry {
 }
 
 func TestActivityShowsOwnEventsNewestFirst(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	// Another customer's failed login must not appear.
 	if p := a.newClient().login("demo-app", "Demo#2025wrong"); p.status != http.StatusUnauthorized {
@@ -95,6 +96,7 @@ func TestActivityShowsOwnEventsNewestFirst(t *testing.T) {
 // An action the page has no words for is shown as 「その他の操作」, and
 // the stored detail never reaches the page.
 func TestActivityUnknownActionAndDetailHidden(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	c := pwLogin(t, a, "demo-email")
 	ctx := context.Background()

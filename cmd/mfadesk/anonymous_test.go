@@ -57,6 +57,7 @@ func sameCounts(t *testing.T, what string, before, after map[string]int) {
 // Page views by anonymous visitors write nothing: not 500 views of each
 // page by 500 cookie-less clients, nor with made-up cookies (docs/operations.md).
 func TestAnonymousPagesWriteNothing(t *testing.T) {
+	t.Parallel()
 	a := newConsoleApp(t)
 	paths := []string{"/", "/login", "/login?notice=logout", "/login/temp-pass", "/console/login",
 		"/console", "/home", "/settings/mfa", "/lang?to=en&next=/login", "/no-such-page"}
@@ -95,6 +96,7 @@ func TestAnonymousPagesWriteNothing(t *testing.T) {
 // A login from the stateless login page works end to end, the token
 // changes when the session starts, and the pre-login one no longer passes.
 func TestPreSessionLoginRotatesToken(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	c := a.newClient()
 	c.get("/login")
@@ -129,6 +131,7 @@ func TestPreSessionLoginRotatesToken(t *testing.T) {
 // A pre-session's token passes only with its own cookie: not with another
 // browser's, not with none, not on the other site.
 func TestPreSessionTokenBoundToCookie(t *testing.T) {
+	t.Parallel()
 	a := newConsoleApp(t)
 	form := func(token string) url.Values {
 		return url.Values{"login_id": {"demo-email"}, "password": {demoPassword}, "_csrf": {token}}
@@ -171,6 +174,7 @@ func (c *client) consoleCSRF(t *testing.T) string {
 
 // The token is read from the body or the header, never the query string.
 func TestCSRFTokenNotFromQuery(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	creds := url.Values{"login_id": {"demo-email"}, "password": {demoPassword}}.Encode()
 	c := a.newClient()
@@ -194,6 +198,7 @@ func TestCSRFTokenNotFromQuery(t *testing.T) {
 // The language selector goes back only to a path on this site; anything
 // else lands on the site's home.
 func TestLanguageSelectorRefusesOffSiteTargets(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	for _, next := range []string{
 		"/%09/evil.example", "/%0A/evil.example", "/%0D%0A/evil.example", "%2F%2Fevil.example", "/%2F%2Fevil.example",
@@ -231,6 +236,7 @@ func TestLanguageSelectorRefusesOffSiteTargets(t *testing.T) {
 // Anonymous sessions (passkey logins begun) are capped per address, even
 // when the requests race, and a browser reuses its own.
 func TestAnonymousSessionsCappedPerAddress(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	const extra = 10
 	clients := make([]*client, web.AnonymousPerAddress+extra)
@@ -302,6 +308,7 @@ func TestAnonymousSessionsCappedPerAddress(t *testing.T) {
 // Finishing a passkey login that was never begun, with only the login
 // page's pre-session, is refused like any missing ceremony.
 func TestPasskeyLoginWithoutCeremony(t *testing.T) {
+	t.Parallel()
 	a := newConsoleApp(t)
 	for _, site := range []struct{ page, finish string }{{"/login", "/login/passkey"}, {"/console/login", "/console/login/passkey"}} {
 		c := a.newClient()

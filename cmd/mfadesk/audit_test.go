@@ -76,6 +76,7 @@ func tick(ch chan time.Time) {
 // The head is anchored at start, at a tick only when it moved, and at
 // shutdown; the file is its owner's only, and the log has the same lines.
 func TestAuditAnchorsAtStartWhenMovedAndAtShutdown(t *testing.T) {
+	t.Parallel()
 	a := newAnchoredApp(t)
 	ticks := make(chan time.Time)
 	stop, err := a.startAuditAnchors(context.Background(), ticks)
@@ -120,6 +121,7 @@ func TestAuditAnchorsAtStartWhenMovedAndAtShutdown(t *testing.T) {
 
 // A file left more open than 0600 is closed down at the first anchor.
 func TestAuditAnchorFileIsMadeOwnerOnly(t *testing.T) {
+	t.Parallel()
 	a := newAnchoredApp(t)
 	if err := os.WriteFile(a.anchorFile, nil, 0o644); err != nil {
 		t.Fatal(err)
@@ -146,6 +148,7 @@ func (a *anchoredApp) anchorAndStop() {
 // Deleting the newest events leaves a chain that fits together; verify
 // with the anchor file, or with the shipped log, names what is missing.
 func TestAuditVerifyNamesEventsMissingFromTheEnd(t *testing.T) {
+	t.Parallel()
 	a := newAnchoredApp(t)
 	for i := 0; i < 4; i++ {
 		a.agent.get(a.kase)
@@ -190,6 +193,7 @@ func TestAuditVerifyNamesEventsMissingFromTheEnd(t *testing.T) {
 
 // An anchor line changed to agree with a cut trail fails its MAC.
 func TestAuditVerifyRefusesEditedAnchors(t *testing.T) {
+	t.Parallel()
 	a := newAnchoredApp(t)
 	a.anchorAndStop()
 	head, err := a.DB.AuditHead(context.Background())
@@ -214,6 +218,7 @@ func TestAuditVerifyRefusesEditedAnchors(t *testing.T) {
 // After a rotation, verify needs the old key for the old events, and
 // says so.
 func TestAuditVerifyWithOldKeys(t *testing.T) {
+	t.Parallel()
 	a := newConsoleApp(t)
 	a.staffLogin("auditor")
 	newKey := hex.EncodeToString(randomKey(t))
@@ -233,6 +238,7 @@ func TestAuditVerifyWithOldKeys(t *testing.T) {
 // The audit keys are secrets: --help never shows them, even when they
 // come from the environment, and a bad one is named by flag, not value.
 func TestAuditKeyIsNeverPrinted(t *testing.T) {
+	t.Parallel()
 	key := strings.Repeat("c3", 32)
 	env := func(name string) string {
 		if name == "MFADESK_AUDIT_KEY" || name == "MFADESK_AUDIT_OLD_KEYS" {

@@ -25,6 +25,7 @@ func pendingClient(t *testing.T, a *testApp, loginID string) *client {
 }
 
 func TestTOTPCodeAcceptedOnce(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	code := a.totpNow(demoTOTPSecret)
 	if p := pendingClient(t, a, "demo-app").submitCode(code); p.location != "/home" {
@@ -49,6 +50,7 @@ func TestTOTPCodeAcceptedOnce(t *testing.T) {
 
 // docs/security.md S5 at the HTTP level: T-1 and T+1 pass, T±2 do not.
 func TestTOTPClockSkewWindow(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		offset time.Duration
 		pass   bool
@@ -57,6 +59,7 @@ func TestTOTPClockSkewWindow(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.offset.String(), func(t *testing.T) {
+			t.Parallel()
 			a := newTestApp(t)
 			p := pendingClient(t, a, "demo-app").submitCode(totpAt(t, a.clock.Now().Add(tt.offset)))
 			if got := p.location == "/home"; got != tt.pass {
@@ -76,6 +79,7 @@ func totpAt(t *testing.T, at time.Time) string {
 }
 
 func TestEmailCodeExpires(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	c := pendingClient(t, a, "demo-email")
 	code := a.lastCode("demo-email@example.jp")
@@ -87,6 +91,7 @@ func TestEmailCodeExpires(t *testing.T) {
 }
 
 func TestSixthTryOnACodeIsRefused(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	c := pendingClient(t, a, "demo-sms")
 	code := a.lastCode("090-0000-0002")
@@ -106,8 +111,10 @@ func TestSixthTryOnACodeIsRefused(t *testing.T) {
 }
 
 func TestCodeFormsAreNormalised(t *testing.T) {
+	t.Parallel()
 	for _, form := range []string{"spaced", "fullwidth"} {
 		t.Run(form, func(t *testing.T) {
+			t.Parallel()
 			a := newTestApp(t)
 			c := pendingClient(t, a, "demo-email")
 			code := a.lastCode("demo-email@example.jp")
@@ -123,6 +130,7 @@ func TestCodeFormsAreNormalised(t *testing.T) {
 }
 
 func TestMalformedCodeGetsClearMessage(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	c := pendingClient(t, a, "demo-app")
 	p := c.submitCode("12ab")
@@ -133,6 +141,7 @@ func TestMalformedCodeGetsClearMessage(t *testing.T) {
 
 // docs/security.md S8: a code is bound to the session that asked for it.
 func TestCodeBoundToItsSession(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	first := pendingClient(t, a, "demo-email")
 	code := a.lastCode("demo-email@example.jp")
@@ -152,6 +161,7 @@ func TestCodeBoundToItsSession(t *testing.T) {
 // docs/security.md S9 and S19: resend makes a new code and voids the old one, with
 // a cool-down, and never locks the account.
 func TestResendVoidsOldCodeWithCooldown(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	c := pendingClient(t, a, "demo-email")
 	old := a.lastCode("demo-email@example.jp")
@@ -175,6 +185,7 @@ func TestResendVoidsOldCodeWithCooldown(t *testing.T) {
 }
 
 func TestHourlySendCap(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	c := pendingClient(t, a, "demo-email") // send 1
 	for i := 2; i <= 5; i++ {
@@ -196,8 +207,10 @@ func TestHourlySendCap(t *testing.T) {
 
 // docs/security.md S4: many parallel submissions of one valid code, exactly one wins.
 func TestConcurrentSubmissionsOfOneCode(t *testing.T) {
+	t.Parallel()
 	for _, loginID := range []string{"demo-app", "demo-email"} {
 		t.Run(loginID, func(t *testing.T) {
+			t.Parallel()
 			a := newTestApp(t)
 			c := pendingClient(t, a, loginID)
 			code := a.totpNow(demoTOTPSecret)
@@ -233,6 +246,7 @@ func TestConcurrentSubmissionsOfOneCode(t *testing.T) {
 }
 
 func TestLockoutAfterConsecutiveFailuresAndItsEnd(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	c := pendingClient(t, a, "demo-app")
 	wrong := wrongTOTP(t, a)
@@ -268,6 +282,7 @@ func TestLockoutAfterConsecutiveFailuresAndItsEnd(t *testing.T) {
 
 // docs/security.md S17: failures older than the window do not count.
 func TestOldFailuresDoNotCount(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	c := pendingClient(t, a, "demo-app")
 	wrong := wrongTOTP(t, a)
@@ -290,6 +305,7 @@ func TestOldFailuresDoNotCount(t *testing.T) {
 }
 
 func TestSwitchToAnotherEnrolledMethod(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	ctx := context.Background()
 	cust, err := a.DB.CustomerByLoginID(ctx, "demo-app")

@@ -25,6 +25,7 @@ func runWithEnv(env map[string]string, args ...string) (string, error) {
 // Secrets come from the environment; --help, usage errors and refusals
 // show none of them (docs/operations.md, Configuration).
 func TestSecretsNeverPrinted(t *testing.T) {
+	t.Parallel()
 	secrets := map[string]string{
 		"MFADESK_SECRET_KEY":     productionKey,
 		"MFADESK_SMTP_PASSWORD":  "smtp-pw-Zq81",
@@ -71,6 +72,7 @@ func TestSecretsNeverPrinted(t *testing.T) {
 }
 
 func TestEnvValues(t *testing.T) {
+	t.Parallel()
 	t.Run("booleans", func(t *testing.T) {
 		for v, want := range map[string]bool{"1": true, "0": false, "true": true, "FALSE": false, "Yes": true,
 			"no": false, "ON": true, "off": false, "t": true, "F": false} {
@@ -114,6 +116,7 @@ func TestEnvValues(t *testing.T) {
 }
 
 func TestUnknownEnvNamed(t *testing.T) {
+	t.Parallel()
 	cfg, err := parseConfig(nil, mapEnv(nil), io.Discard)
 	if err != nil {
 		t.Fatal(err)
@@ -126,6 +129,7 @@ func TestUnknownEnvNamed(t *testing.T) {
 }
 
 func TestWeakSecretKeyRefused(t *testing.T) {
+	t.Parallel()
 	half := "9ec1448019ec71b9efe7c54115f3133d"
 	for _, tt := range []struct {
 		name, key string
@@ -150,6 +154,7 @@ func TestWeakSecretKeyRefused(t *testing.T) {
 }
 
 func TestDevOriginFollowsAddr(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		args []string
 		env  map[string]string
@@ -179,6 +184,7 @@ func TestDevOriginFollowsAddr(t *testing.T) {
 }
 
 func TestGoVersionWarning(t *testing.T) {
+	t.Parallel()
 	mod, err := os.ReadFile("../../go.mod")
 	if err != nil {
 		t.Fatal(err)

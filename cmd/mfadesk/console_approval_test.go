@@ -27,6 +27,7 @@ func agentResetRequest(t *testing.T, a *testApp, form url.Values) (agent *client
 // rejected needs a reason and changes nothing, expired after 24 hours
 // cannot be approved, and a decided request cannot be decided again.
 func TestRequestDecisions(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name        string
 		before      func(a *testApp)
@@ -43,6 +44,7 @@ func TestRequestDecisions(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			a := newConsoleApp(t)
 			_, kase, id := agentResetRequest(t, a, nil)
 			if tt.before != nil {
@@ -76,6 +78,7 @@ func TestRequestDecisions(t *testing.T) {
 // docs/security.md S33: nobody approves their own request, and neither agents nor
 // partners approve at all; another supervisor can.
 func TestNobodyApprovesOwnRequest(t *testing.T) {
+	t.Parallel()
 	a := newConsoleApp(t, func(cfg *Config) { cfg.MFA.ApprovalRoles = []string{"agent", "supervisor"} })
 	a.addStaff("supervisor2", support.RoleSupervisor, "support")
 	sup, kase := strongCase(t, a, "supervisor", "demo-sms")
@@ -113,6 +116,7 @@ func TestNobodyApprovesOwnRequest(t *testing.T) {
 // docs/security.md S33: nobody acts on their own brokerage account, nor approves a
 // request about it.
 func TestNobodyActsOnOwnAccount(t *testing.T) {
+	t.Parallel()
 	a := newConsoleApp(t)
 	link := func(staff, customer string) {
 		ctx := context.Background()
@@ -152,6 +156,7 @@ func TestNobodyActsOnOwnAccount(t *testing.T) {
 // The temporary pass of an approved reset is shown once, to the
 // requester, on the case, after approval: not to the approver, not twice.
 func TestApprovedResetPassShownOnceToRequester(t *testing.T) {
+	t.Parallel()
 	a := newConsoleApp(t)
 	agent, kase, id := agentResetRequest(t, a, url.Values{"temp_pass": {"on"}})
 	if agent.get(kase).has("issue-pass-form") {

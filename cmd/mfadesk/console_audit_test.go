@@ -26,6 +26,7 @@ func (a *testApp) runConsoleCommand(cmd string, args ...string) (string, error) 
 // drops the append-only triggers) breaks the chain, and "audit verify"
 // names the first event that no longer fits.
 func TestAuditVerifyFindsTampering(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		tamper string
@@ -37,6 +38,7 @@ func TestAuditVerifyFindsTampering(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			a := newConsoleApp(t)
 			agent := a.staffLogin("agent")
 			agent.openCase(a.customerID("demo-app"), "phone")
@@ -66,6 +68,7 @@ func TestAuditVerifyFindsTampering(t *testing.T) {
 
 // The audit table refuses edits while its triggers stand.
 func TestAuditRowsAreAppendOnly(t *testing.T) {
+	t.Parallel()
 	a := newConsoleApp(t)
 	a.staffLogin("auditor")
 	raw, err := sql.Open("sqlite", a.Config.DB)
@@ -91,6 +94,7 @@ func (a *testApp) eventID(action string) int64 {
 
 // Console events carry who, in which role and organisation, on which case.
 func TestConsoleEventsCarryStaffAndCase(t *testing.T) {
+	t.Parallel()
 	a := newConsoleApp(t)
 	agent := a.staffLogin("agent")
 	kase := agent.openCase(a.customerID("demo-app"), "phone")
@@ -109,6 +113,7 @@ func TestConsoleEventsCarryStaffAndCase(t *testing.T) {
 }
 
 func TestAuditorFiltersPagesAndExports(t *testing.T) {
+	t.Parallel()
 	a := newConsoleApp(t)
 	agent := a.staffLogin("agent")
 	kase := agent.openCase(a.customerID("demo-app"), "phone")

@@ -30,6 +30,7 @@ func partnerCase(t *testing.T, c *client) string {
 // docs/security.md S28: per record. A partner reaches the customers of the cases
 // they opened and nothing else, however they ask.
 func TestPartnerReachesOnlyOwnCases(t *testing.T) {
+	t.Parallel()
 	a := newConsoleApp(t)
 	agentCase := a.staffLogin("agent").openCase(a.customerID("demo-app"), "phone")
 	partner := a.staffLogin("partner")
@@ -87,6 +88,7 @@ func TestPartnerReachesOnlyOwnCases(t *testing.T) {
 // verification; a possession code read back does, for 15 minutes and only
 // while the case is open.
 func TestKnowledgeDoesNotUnlockStrongActions(t *testing.T) {
+	t.Parallel()
 	a := newConsoleApp(t)
 	agent := a.staffLogin("agent")
 	kase := agent.openCase(a.customerID("demo-sms"), "phone")
@@ -126,6 +128,7 @@ func TestKnowledgeDoesNotUnlockStrongActions(t *testing.T) {
 // docs/security.md S16: wrong codes read back in the console count against the
 // customer's one second-factor lock.
 func TestConsoleCodeFailuresLockCustomer(t *testing.T) {
+	t.Parallel()
 	a := newConsoleApp(t, func(cfg *Config) { cfg.MFA.LockThreshold = 3 })
 	agent := a.staffLogin("agent")
 	kase := agent.openCase(a.customerID("demo-email"), "phone")
@@ -158,6 +161,7 @@ func TestConsoleCodeFailuresLockCustomer(t *testing.T) {
 }
 
 func TestDocumentCheckOnlyInPerson(t *testing.T) {
+	t.Parallel()
 	a := newConsoleApp(t)
 	agent := a.staffLogin("agent")
 	phone := agent.openCase(a.customerID("demo-app"), "phone")
@@ -176,6 +180,7 @@ func TestDocumentCheckOnlyInPerson(t *testing.T) {
 }
 
 func TestPostalVerification(t *testing.T) {
+	t.Parallel()
 	a := newConsoleApp(t)
 	agent := a.staffLogin("agent")
 	kase := agent.openCase(a.customerID("demo-noemail"), "phone")
@@ -196,6 +201,7 @@ func TestPostalVerification(t *testing.T) {
 }
 
 func TestCaseNotesAndClose(t *testing.T) {
+	t.Parallel()
 	a := newConsoleApp(t)
 	agent := a.staffLogin("agent")
 	kase := agent.openCase(a.customerID("demo-app"), "phone")
@@ -215,6 +221,7 @@ func TestCaseNotesAndClose(t *testing.T) {
 }
 
 func TestAgentSearchMasksContactData(t *testing.T) {
+	t.Parallel()
 	a := newConsoleApp(t)
 	agent := a.staffLogin("agent")
 	for _, q := range []string{"山田", "やまだ たろう", "1000001", "demo-app", "090-0000-0001", "+81 90-0000-0001", "090−0000−0001", "demo-app@example.jp"} {

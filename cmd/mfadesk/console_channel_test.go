@@ -17,6 +17,7 @@ import (
 // customer present); a partner at its shop can. The channel follows the
 // staff member's organisation, whatever the form says.
 func TestCaseChannelFollowsOrganisation(t *testing.T) {
+	t.Parallel()
 	a := newConsoleApp(t)
 	sup := a.staffLogin("supervisor")
 	id := strconv.FormatInt(a.customerID("demo-sms"), 10)
@@ -84,6 +85,7 @@ func TestCaseChannelFollowsOrganisation(t *testing.T) {
 // cases, never the codes and notices another organisation sent the
 // customer; the call centre keeps the whole history.
 func TestPartnerDeliveryLogOnlyOwnCases(t *testing.T) {
+	t.Parallel()
 	a := newConsoleApp(t)
 	agent := a.staffLogin("agent")
 	agentCase := agent.openCase(a.customerID("demo-sms"), "phone")

@@ -30,6 +30,7 @@ func confirmContact(c *client, kase, kind, code string) *page {
 // replaces it, the old one is told, withdrawals are held, the customer's
 // sessions end, and the change is audited as the supervisor's.
 func TestContactChangeLeavesOldContactUntilConfirmed(t *testing.T) {
+	t.Parallel()
 	a := newConsoleApp(t)
 	c, kase := strongCase(t, a, "supervisor", "demo-email")
 	const newAddr = "suzuki.new@example.jp"
@@ -82,6 +83,7 @@ func TestContactChangeLeavesOldContactUntilConfirmed(t *testing.T) {
 // An agent's contact change waits for approval even after the code
 // matched; approval makes it, rejection leaves the old contact.
 func TestContactChangeByAgentNeedsApproval(t *testing.T) {
+	t.Parallel()
 	for _, approve := range []bool{true, false} {
 		a := newConsoleApp(t)
 		agent, kase := strongCase(t, a, "agent", "demo-email")
@@ -118,6 +120,7 @@ func TestContactChangeByAgentNeedsApproval(t *testing.T) {
 // a supervisor who verifies them by post adds an address, confirmed by a
 // code, and the customer can log in again.
 func TestContactChangeLetsCustomerWithoutEmailBackIn(t *testing.T) {
+	t.Parallel()
 	a := newConsoleApp(t)
 	blocked := a.newClient()
 	if p := blocked.login("demo-noemail", demoPassword); p.status != http.StatusForbidden || !p.has("blocked") {

@@ -15,6 +15,7 @@ import (
 // buttons, table headers and notices are in the chosen language. Customer
 // and staff data (names, organisations) are left out: they are what they are.
 func TestConsolePagesInBothLanguages(t *testing.T) {
+	t.Parallel()
 	a := newConsoleApp(t)
 	agent, kase := strongCase(t, a, "agent", "demo-sms")
 	// A reset request and a contact code out, so the case page shows its

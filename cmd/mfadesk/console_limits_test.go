@@ -69,6 +69,7 @@ func (a *testApp) limitEvents() []data.AuditEvent {
 // requests never get past the limit, and a refusal is audited without the
 // birth date tried and answered the same whether the account exists.
 func TestPartnerLookupLimits(t *testing.T) {
+	t.Parallel()
 	a := newConsoleApp(t)
 	p1 := a.staffLogin("partner")
 	p1.get("/console/partner/find")
@@ -151,6 +152,7 @@ func knowledge(c *client, kase, birth, phone string) string {
 // of a masked phone number: failures are limited per customer (across
 // staff) and per staff member (across customers).
 func TestKnowledgeCheckLimits(t *testing.T) {
+	t.Parallel()
 	a := newConsoleApp(t)
 	agent := a.staffLogin("agent")
 	cu := a.customer("demo-sms")
@@ -202,6 +204,7 @@ func TestKnowledgeCheckLimits(t *testing.T) {
 // Supervisors find the refusals from their home page: the audit trail
 // filtered to them.
 func TestSupervisorSeesLimitRefusals(t *testing.T) {
+	t.Parallel()
 	a := newConsoleApp(t)
 	partner := a.staffLogin("partner")
 	partner.get("/console/partner/find")

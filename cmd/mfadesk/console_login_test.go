@@ -7,6 +7,7 @@ import (
 )
 
 func TestDemoStaffLogIn(t *testing.T) {
+	t.Parallel()
 	a := newConsoleApp(t)
 	for _, login := range []string{"admin", "supervisor", "agent", "partner", "auditor"} {
 		t.Run(login, func(t *testing.T) {

@@ -127,6 +127,7 @@ func loggedInConsole(c *client) bool {
 }
 
 func TestStaffPasskeyRegisterAndLogin(t *testing.T) {
+	t.Parallel()
 	a := newConsoleApp(t)
 	key := newSoftKey()
 	c := a.staffLogin("agent")
@@ -199,6 +200,7 @@ func TestStaffPasskeyRegisterAndLogin(t *testing.T) {
 
 // What a staff passkey login must refuse.
 func TestStaffPasskeyRefusals(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		spoil func(k *softKey, a *testApp, t *testing.T)
@@ -236,6 +238,7 @@ func TestStaffPasskeyRefusals(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			a := newConsoleApp(t)
 			key := newSoftKey()
 			key.mustRegisterStaff(t, a, "agent")
@@ -273,6 +276,7 @@ func itoaTest(id int64) string { return strconv.FormatInt(id, 10) }
 
 // Staff credentials never open the customer site, nor customers' the console.
 func TestStaffAndCustomerPasskeysApart(t *testing.T) {
+	t.Parallel()
 	a := newConsoleApp(t)
 	customerKey := newSoftKey()
 	customerKey.register(t, a, loggedInClient(t, a, "demo-email"), "demo-email", "")
@@ -309,6 +313,7 @@ func TestStaffAndCustomerPasskeysApart(t *testing.T) {
 }
 
 func TestStaffPasskeysRequiredSetting(t *testing.T) {
+	t.Parallel()
 	a := newConsoleApp(t)
 
 	// Only admins change the setting, and the change is audited.

@@ -17,6 +17,7 @@ import (
 // withdrawals held, every verified contact told, audited); agents and
 // partners get a pending request and nothing changes yet.
 func TestResetFromEachRole(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		role    string
 		pending bool
@@ -28,6 +29,7 @@ func TestResetFromEachRole(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.role, func(t *testing.T) {
+			t.Parallel()
 			a := newConsoleApp(t)
 			customer := loggedInClient(t, a, "demo-sms")
 			a.addPasskey("demo-sms", "iPhone")
@@ -102,8 +104,10 @@ func assertLastAudit(t *testing.T, a *testApp, action, outcome, role string) {
 // docs/security.md S31: no reset on knowledge alone, or with no verification,
 // whatever the role; nothing changes and the refusal is audited.
 func TestResetRefusedWithoutStrongVerification(t *testing.T) {
+	t.Parallel()
 	for _, role := range []string{"admin", "supervisor", "agent", "partner"} {
 		t.Run(role, func(t *testing.T) {
+			t.Parallel()
 			a := newConsoleApp(t)
 			c := a.staffLogin(role)
 			var kase string
@@ -134,6 +138,7 @@ func TestResetRefusedWithoutStrongVerification(t *testing.T) {
 
 // A reset can remove chosen kinds only; an unknown kind is refused.
 func TestResetChosenFactorsOnly(t *testing.T) {
+	t.Parallel()
 	a := newConsoleApp(t)
 	a.addPasskey("demo-sms", "iPhone")
 	c, kase := strongCase(t, a, "supervisor", "demo-sms")
@@ -153,6 +158,7 @@ func TestResetChosenFactorsOnly(t *testing.T) {
 // The case page lists the customer's factors with passkeys by name and
 // date, and never a secret.
 func TestCaseShowsFactorsWithoutSecrets(t *testing.T) {
+	t.Parallel()
 	a := newConsoleApp(t)
 	a.addPasskey("demo-app", "仕事用iPhone")
 	c := a.staffLogin("agent")

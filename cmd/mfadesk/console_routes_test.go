@@ -102,6 +102,7 @@ func consoleRoutes(a *testApp) []string {
 }
 
 func TestEveryConsoleRouteHasAPolicyAndItHolds(t *testing.T) {
+	t.Parallel()
 	a := newConsoleApp(t)
 	enforcer, err := rbac.New()
 	if err != nil {

@@ -45,6 +45,7 @@ func passwordRefused(a *testApp, login, password string) bool {
 // (so cannot approve) until a second admin confirms; the admin who asked
 // cannot confirm it. Each step is audited.
 func TestSecondAdminConfirmsNewSupervisor(t *testing.T) {
+	t.Parallel()
 	a := newConsoleApp(t)
 	a.addStaff("admin2", "admin", "support")
 	adminA := a.staffLogin("admin")
@@ -101,6 +102,7 @@ func TestSecondAdminConfirmsNewSupervisor(t *testing.T) {
 // A promotion to supervisor waits for a second admin: until then the role
 // is unchanged; a demotion takes effect at once.
 func TestSecondAdminConfirmsPromotion(t *testing.T) {
+	t.Parallel()
 	a := newConsoleApp(t)
 	a.addStaff("admin2", "admin", "support")
 	agent := a.staffLogin("agent")

@@ -20,6 +20,7 @@ func staffLinkTo(a *testApp, c *client, login, account string) string {
 // from then on the supervisor cannot open a case on it, verify, reset or
 // change a contact on a colleague's case, nor approve a request about it.
 func TestOwnAccountLinkKeepsStaffOff(t *testing.T) {
+	t.Parallel()
 	a := newConsoleApp(t)
 	admin := a.staffLogin("admin")
 	if got := staffLinkTo(a, admin, "supervisor", "9999999"); got != "/console/staff?notice=unknown_account" {
@@ -85,6 +86,7 @@ func TestOwnAccountLinkKeepsStaffOff(t *testing.T) {
 // The command line links (on creation or later) and unlinks, audited as
 // the system's, and creates an admin active at once.
 func TestStaffCommandLinksOwnAccount(t *testing.T) {
+	t.Parallel()
 	a := newConsoleApp(t)
 	if _, err := a.runConsoleCommand("staff", "create", "--login", "kato", "--role", "agent", "--org", "support",
 		"--customer", "1000003"); err != nil {

@@ -25,6 +25,7 @@ func (a *testApp) staffID(login string) string {
 // docs/security.md S29: the role and active flag are read on every request, so an
 // admin's change reaches a session that is already logged in.
 func TestStaffChangesTakeEffectOnNextRequest(t *testing.T) {
+	t.Parallel()
 	a := newConsoleApp(t)
 	agent := a.staffLogin("agent")
 	if p := agent.get("/console/customers"); p.status != http.StatusOK {
@@ -63,6 +64,7 @@ var initialPassword = regexp.MustCompile(`initial password \(shown once\): (\S+)
 // A staff member made on the command line logs in with the initial
 // password and must enrol TOTP; an admin's reset makes them enrol again.
 func TestNewStaffEnrolsTOTPAtFirstLogin(t *testing.T) {
+	t.Parallel()
 	a := newConsoleApp(t)
 	out, err := a.runConsoleCommand("staff", "create", "--login", "Yamada", "--role", "agent", "--org", "support", "--name", "山田 花子")
 	m := initialPassword.FindStringSubmatch(out)
@@ -111,6 +113,7 @@ func TestNewStaffEnrolsTOTPAtFirstLogin(t *testing.T) {
 }
 
 func TestAdminCreatesStaffShowingPasswordOnce(t *testing.T) {
+	t.Parallel()
 	a := newConsoleApp(t)
 	admin := a.staffLogin("admin")
 	admin.get("/console/staff")
@@ -130,6 +133,7 @@ func TestAdminCreatesStaffShowingPasswordOnce(t *testing.T) {
 }
 
 func TestStaffLoginRefusals(t *testing.T) {
+	t.Parallel()
 	a := newConsoleApp(t)
 	c := a.newClient()
 	c.get("/console/login")
@@ -153,6 +157,7 @@ func TestStaffLoginRefusals(t *testing.T) {
 
 // Staff sessions end after 15 minutes idle and 8 hours in all.
 func TestStaffSessionLimits(t *testing.T) {
+	t.Parallel()
 	a := newConsoleApp(t)
 	c := a.staffLogin("agent")
 	a.clock.Advance(14 * time.Minute)
@@ -177,6 +182,7 @@ func TestStaffSessionLimits(t *testing.T) {
 }
 
 func TestConsoleCookieSeparateFromCustomer(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		env  string
 		want []string
@@ -202,6 +208,7 @@ func TestConsoleCookieSeparateFromCustomer(t *testing.T) {
 }
 
 func TestEveryConsoleFormCarriesCSRF(t *testing.T) {
+	t.Parallel()
 	a := newConsoleApp(t)
 	agent := a.staffLogin("agent")
 	kase := agent.openCase(a.customerID("demo-sms"), "phone")

@@ -25,6 +25,7 @@ func lockCustomer(t *testing.T, a *testApp) {
 // codes read back share the lock, so the strong check is the document
 // of a customer who came in person.
 func TestUnlockNeedsSupervisorAndStrongVerification(t *testing.T) {
+	t.Parallel()
 	a := newConsoleApp(t, func(cfg *Config) { cfg.MFA.LockThreshold = 3 })
 	lockCustomer(t, a)
 
@@ -83,6 +84,7 @@ func TestUnlockNeedsSupervisorAndStrongVerification(t *testing.T) {
 // masked address, status and time, following the worker's attempts; it
 // never shows a message's body.
 func TestDeliveryLogOnCase(t *testing.T) {
+	t.Parallel()
 	a := newConsoleApp(t)
 	agent := a.staffLogin("agent")
 	kase := agent.openCase(a.customerID("demo-sms"), "phone")
@@ -130,6 +132,7 @@ func TestDeliveryLogOnCase(t *testing.T) {
 // customer's factors, refreshed on reload as the customer enrols on their
 // own phone; never a secret.
 func TestPartnerGuidesEnrolment(t *testing.T) {
+	t.Parallel()
 	a := newConsoleApp(t)
 	partner := a.staffLogin("partner")
 	kase := partnerCase(t, partner)

@@ -43,6 +43,7 @@ func tempPassLogin(a *testApp, loginID, pass string) (*client, *page) {
 // enrolment, can reach nothing else, enrols a new app from the QR code,
 // and from then on logs in with it. The pass works once.
 func TestResetThenTempPassLoginAndEnrolment(t *testing.T) {
+	t.Parallel()
 	a := newConsoleApp(t)
 	pass := resetWithPass(t, a, "demo-app")
 	for _, d := range append(a.auditDetails("temp_pass.issue"), a.auditDetails("support.reset")...) {
@@ -98,6 +99,7 @@ func TestResetThenTempPassLoginAndEnrolment(t *testing.T) {
 // a session of a reset customer cannot withdraw before enrolling; and
 // the refused attempts do not use the pass up.
 func TestTempPassRefusedForStepUpAndWithdrawal(t *testing.T) {
+	t.Parallel()
 	a := newConsoleApp(t)
 	pass := resetWithPass(t, a, "demo-app")
 	cu := a.customer("demo-app")
@@ -141,6 +143,7 @@ func TestTempPassRefusedForStepUpAndWithdrawal(t *testing.T) {
 // docs/security.md S42: where only a passkey passes login, the pass does not,
 // and the phase alone is why: the same pass works once the phase is off.
 func TestTempPassRefusedInPhishingResistantPhase(t *testing.T) {
+	t.Parallel()
 	a := newConsoleApp(t, func(cfg *Config) {
 		cfg.MFA.PhishingResistantFrom = testStart.Add(-48 * time.Hour)
 		cfg.MFA.InterimMethodsUntil = testStart.Add(-24 * time.Hour)
@@ -166,6 +169,7 @@ func TestTempPassRefusedInPhishingResistantPhase(t *testing.T) {
 // docs/security.md S16: wrong passes count toward the one lock, which then refuses
 // the right pass too; an expired pass never logs in.
 func TestTempPassSharesLockAndExpires(t *testing.T) {
+	t.Parallel()
 	a := newConsoleApp(t, func(cfg *Config) { cfg.MFA.LockThreshold = 3 })
 	pass := resetWithPass(t, a, "demo-app")
 	for i := 0; i < 2; i++ {

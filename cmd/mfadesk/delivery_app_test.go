@@ -15,6 +15,7 @@ import (
 // provider, the customer logs in with what arrived, and stopping the
 // worker waits for it. Sent, the code is scrubbed from the outbox.
 func TestDeliveryWorkerSendsLoginCodes(t *testing.T) {
+	t.Parallel()
 	type sms struct{ To, Body, Key string }
 	arrived := make(chan sms, 8)
 	provider := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -57,13 +57,27 @@ type testApp struct {
 // of a TOTP step, so a test decides exactly when the step changes.
 var testStart = time.Date(2026, 11, 29, 10, 0, 0, 0, jst.Zone)
 
+// testArgon2 is far too weak for real use: the flow tests check which
+// password passes, not what a hash costs, and at the production cost
+// (about 35 ms a hash) seeding and logins took most of their time.
+// TestProductionArgon2 keeps the production parameters covered.
+func testArgon2() mfa.Argon2Params {
+	return mfa.Argon2Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
+}
+
 func testConfig(t *testing.T) Config {
-	return Config{
+	cfg := Config{
 		Env: "dev", Addr: "127.0.0.1:0", DB: filepath.Join(t.TempDir(), "mfadesk.db"),
 		Origin: "http://localhost:8080", Delivery: "dev", SecretKey: mfa.DevSecretKey(), Demo: true,
 		MFA: mfa.DefaultConfig(), ReadCache: true, Retention: data.DefaultRetention(),
 	}
+	cfg.MFA.Argon2 = testArgon2()
+	return cfg
 }
+
+// productionArgon2 undoes testConfig's cheap hashing, for tests about
+// the cost of hashing itself.
+func productionArgon2(cfg *Config) { cfg.MFA.Argon2 = mfa.DefaultArgon2() }
 
 func newTestApp(t *testing.T, configure ...func(*Config)) *testApp {
 	t.Helper()
@@ -113,6 +127,8 @@ type client struct {
 	app  *testApp
 	http *http.Client
 	csrf string // from the last page that had a form
+	// mu orders the csrf writes of a test's parallel requests on one client.
+	mu sync.Mutex
 }
 
 func (a *testApp) newClient() *client {
@@ -148,7 +164,9 @@ func (c *client) do(req *http.Request) *page {
 		}
 		p.doc = doc
 		if v := p.inputValue("_csrf"); v != "" {
+			c.mu.Lock()
 			c.csrf = v
+			c.mu.Unlock()
 		}
 	}
 	return p

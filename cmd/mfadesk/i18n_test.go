@@ -137,6 +137,7 @@ func i18nPages() []i18nPage {
 }
 
 func TestCustomerPagesInEnglishAndJapanese(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	for _, pg := range i18nPages() {
 		for _, lang := range []string{"ja", "en"} {
@@ -151,6 +152,7 @@ func TestCustomerPagesInEnglishAndJapanese(t *testing.T) {
 
 // Without a cookie, Accept-Language decides; Japanese is the default.
 func TestLanguageFromAcceptLanguage(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	for _, tt := range []struct{ accept, want string }{
 		{"", "ja"}, {"en-US,en;q=0.9", "en"}, {"zh-CN", "ja"}, {"ja-JP,en;q=0.5", "ja"},
@@ -170,6 +172,7 @@ func TestLanguageFromAcceptLanguage(t *testing.T) {
 // The field error of a too-long value names the limit in either language
 // (a key with a parameter, carried in a form's error map).
 func TestTooLongErrorNamesTheLimit(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	for lang, want := range map[string]string{"ja": "64文字以内", "en": "64 characters or fewer"} {
 		c := a.newClient().setLang(lang)
@@ -184,6 +187,7 @@ func TestTooLongErrorNamesTheLimit(t *testing.T) {
 // The passkey endpoints answer JSON errors, which passkey.js shows as
 // they are: in the request's language.
 func TestPasskeyErrorInRequestLanguage(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	for _, lang := range []string{"ja", "en"} {
 		c := a.newClient().setLang(lang)
@@ -202,6 +206,7 @@ func TestPasskeyErrorInRequestLanguage(t *testing.T) {
 // The selector stores the choice and goes back, only ever to a path on
 // this site.
 func TestLanguageSelector(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	tests := []struct{ to, next, wantLang, wantLocation string }{
 		{"en", "/settings/mfa", "en", "/settings/mfa"},
@@ -242,6 +247,7 @@ func TestLanguageSelector(t *testing.T) {
 // Every page's header links to both languages, back to the page a GET
 // can show, with the current one marked.
 func TestLanguageSelectorLinks(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	c := loggedInClient(t, a, "demo-app").setLang("en")
 	p := c.get("/settings/mfa?notice=saved")
@@ -272,6 +278,7 @@ func TestLanguageSelectorLinks(t *testing.T) {
 // button). The language is chosen the way a customer does: the header's
 // link, which comes back to the same page.
 func TestBrowserPagesInBothLanguages(t *testing.T) {
+	t.Parallel()
 	b := newBrowserApp(t)
 	axe := axeSource(t)
 	ctx := newBrowser(t)

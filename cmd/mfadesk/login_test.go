@@ -10,6 +10,7 @@ import (
 
 // Each demo customer logs in as docs/design.md §2 says they must.
 func TestDemoCustomersLogIn(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		loginID string
 		method  string // what the verify page asks for
@@ -21,6 +22,7 @@ func TestDemoCustomersLogIn(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.loginID, func(t *testing.T) {
+			t.Parallel()
 			a := newTestApp(t)
 			c := a.newClient()
 			p := c.login(tt.loginID, demoPassword)
@@ -50,6 +52,7 @@ func TestDemoCustomersLogIn(t *testing.T) {
 }
 
 func TestNoEmailCustomerRefusedWithRecoveryPage(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	c := a.newClient()
 	p := c.login("demo-noemail", demoPassword)
@@ -66,6 +69,7 @@ func TestNoEmailCustomerRefusedWithRecoveryPage(t *testing.T) {
 
 // Before email_required_from the same customer still gets in, warned.
 func TestNoEmailCustomerBeforeDeadlineIsWarned(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t, func(cfg *Config) {
 		cfg.MFA.EmailRequiredFrom = testStart.Add(24 * time.Hour)
 	})
@@ -80,6 +84,7 @@ func TestNoEmailCustomerBeforeDeadlineIsWarned(t *testing.T) {
 
 // Before login_mfa_from a customer without app or SMS needs no second factor.
 func TestLoginMFAOptionalBeforePhase(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t, func(cfg *Config) {
 		cfg.MFA.LoginMFAFrom = testStart.Add(time.Hour)
 		cfg.MFA.EmailRequiredFrom = testStart.Add(2 * time.Hour)
@@ -95,6 +100,7 @@ func TestLoginMFAOptionalBeforePhase(t *testing.T) {
 }
 
 func TestWrongPasswordAndUnknownUserAnswerAlike(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	wrong := a.newClient().login("demo-app", "not the password")
 	unknown := a.newClient().login("nobody-here", "not the password")
@@ -111,6 +117,7 @@ func TestWrongPasswordAndUnknownUserAnswerAlike(t *testing.T) {
 }
 
 func TestSessionIDChangesAtEachLevel(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	c := a.newClient()
 	c.get("/login")
@@ -144,6 +151,7 @@ func mustURL(s string) *url.URL {
 // docs/security.md S22: a session that passed only the password reaches nothing
 // but the second-factor pages.
 func TestPendingSessionReachesOnlySecondFactor(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	c := a.newClient()
 	c.login("demo-app", demoPassword)
@@ -159,6 +167,7 @@ func TestPendingSessionReachesOnlySecondFactor(t *testing.T) {
 }
 
 func TestLogoutDeletesServerSession(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	c := a.newClient()
 	c.login("demo-app", demoPassword)
@@ -178,6 +187,7 @@ func TestLogoutDeletesServerSession(t *testing.T) {
 }
 
 func TestSessionIdleAndAbsoluteLimits(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	loggedIn := func() *client {
 		c := a.newClient()

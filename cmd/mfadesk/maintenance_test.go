@@ -18,6 +18,7 @@ import (
 // A mistyped --db must not create an empty database and report success
 // (docs/operations.md, Maintenance commands).
 func TestMaintenanceRefusesMissingDatabase(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	missing := filepath.Join(dir, "mfadesk-typo.db")
 	for _, args := range [][]string{
@@ -48,6 +49,7 @@ func TestMaintenanceRefusesMissingDatabase(t *testing.T) {
 // An older binary refuses a database migrated by a newer one, naming the
 // versions it does not know, and changes nothing.
 func TestNewerSchemaRefused(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "mfadesk.db")
 	if _, err := runCommand("migrate", "--db", path); err != nil {
 		t.Fatal(err)

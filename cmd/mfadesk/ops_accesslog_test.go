@@ -69,6 +69,7 @@ func accessLine(t *testing.T, lines []map[string]any, id string) map[string]any 
 // status and duration, and neither the query string nor anything typed
 // into a form reaches the log.
 func TestAccessLogOneLinePerRequest(t *testing.T) {
+	t.Parallel()
 	logs := &lockedBuffer{}
 	a := newTestAppLogging(t, httptest.NewUnstartedServer(nil), logs)
 	a.Echo.GET("/test-panic", func(echo.Context) error { panic("boom") })

@@ -40,6 +40,7 @@ func reopen(t *testing.T, a *testApp, key []byte, old ...[]byte) *testApp {
 }
 
 func TestRekey(t *testing.T) {
+	t.Parallel()
 	a := newConsoleApp(t)
 	newKey := randomKey(t)
 	out, err := runCommand("rekey", "--db", a.Config.DB, "--old-key", "dev", "--new-key", hex.EncodeToString(newKey))
@@ -81,6 +82,7 @@ func TestRekey(t *testing.T) {
 }
 
 func TestBackupWhileServing(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	pendingClient(t, a, "demo-email") // the app is live and has written
 	to := filepath.Join(t.TempDir(), "backup.db")
@@ -111,6 +113,7 @@ func TestBackupWhileServing(t *testing.T) {
 }
 
 func TestHealthz(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	resp, err := http.Get(a.srv.URL + "/healthz")
 	if err != nil || resp.StatusCode != http.StatusOK {

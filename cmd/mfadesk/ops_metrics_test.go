@@ -37,6 +37,7 @@ func metricValue(t *testing.T, body, name string) float64 {
 }
 
 func TestMetricsAfterLogin(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	a.newClient().login("demo-app", "wrong password")
 	home := loggedInClient(t, a, "demo-app")
@@ -89,6 +90,7 @@ func TestMetricsAfterLogin(t *testing.T) {
 // --read-cache is on by default; off, every page reads SQLite (for a
 // second process writing the same database), and the pages still work.
 func TestReadCacheFlag(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		args []string
 		env  map[string]string
@@ -120,6 +122,7 @@ func TestReadCacheFlag(t *testing.T) {
 }
 
 func TestMetricsCountLockoutsAndQueue(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t, func(cfg *Config) { cfg.MFA.LockThreshold = 2 })
 	for range 2 {
 		pendingClient(t, a, "demo-app").submitCode(wrongTOTP(t, a))
@@ -138,6 +141,7 @@ func TestMetricsCountLockoutsAndQueue(t *testing.T) {
 // With --metrics-addr, /metrics answers only on the metrics listener,
 // and that listener answers nothing but /metrics and /healthz.
 func TestMetricsOnOwnListener(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t, func(cfg *Config) { cfg.MetricsAddr = "127.0.0.1:0" })
 	site, metrics := a.siteHandlers()
 	siteHTTP, metricsHTTP := httptest.NewServer(site), httptest.NewServer(metrics)

@@ -28,6 +28,7 @@ func serveForTest(t *testing.T, a *testApp, ctx context.Context, certFile, keyFi
 // SIGTERM (ctx ending): no new connections, but the request in flight
 // finishes and gets its answer before runServers returns.
 func TestGracefulShutdownFinishesRequestsInFlight(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	started, release := make(chan struct{}), make(chan struct{})
 	a.Echo.GET("/test/slow", func(c echo.Context) error {
@@ -80,6 +81,7 @@ func TestGracefulShutdownFinishesRequestsInFlight(t *testing.T) {
 
 // With a certificate the server speaks TLS 1.2 or later only.
 func TestServesTLS12AndLater(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	certFile, keyFile, pool := testCert(t)
 	ctx, cancel := context.WithCancel(context.Background())

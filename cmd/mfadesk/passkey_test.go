@@ -114,6 +114,7 @@ func (k *softKey) passkeyLogin(t *testing.T, a *testApp) (*client, int, map[stri
 }
 
 func TestPasskeyRegisterLoginAndStepUp(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	c := loggedInClient(t, a, "demo-email")
 	key := newSoftKey()
@@ -161,6 +162,7 @@ func TestPasskeyRegisterLoginAndStepUp(t *testing.T) {
 
 // docs/security.md S39–S41: what a passkey login must refuse.
 func TestPasskeyRefusals(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		spoil func(k *softKey, a *testApp, t *testing.T)
@@ -180,6 +182,7 @@ func TestPasskeyRefusals(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			a := newTestApp(t)
 			key := newSoftKey()
 			key.register(t, a, loggedInClient(t, a, "demo-email"), "demo-email", "")
@@ -196,6 +199,7 @@ func TestPasskeyRefusals(t *testing.T) {
 }
 
 func TestPasskeyAssertionAcceptedOnce(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	key := newSoftKey()
 	key.register(t, a, loggedInClient(t, a, "demo-email"), "demo-email", "")
@@ -217,6 +221,7 @@ func TestPasskeyAssertionAcceptedOnce(t *testing.T) {
 
 // A passkey of one customer does not pass another customer's second factor.
 func TestPasskeyOfAnotherCustomerRefused(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	key := newSoftKey()
 	key.register(t, a, loggedInClient(t, a, "demo-email"), "demo-email", "")
@@ -233,6 +238,7 @@ func TestPasskeyOfAnotherCustomerRefused(t *testing.T) {
 }
 
 func TestRemovedPasskeyRefused(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	c := loggedInClient(t, a, "demo-email")
 	key := newSoftKey()
@@ -255,6 +261,7 @@ func TestRemovedPasskeyRefused(t *testing.T) {
 // docs/security.md S42: with both phases on, a customer with a passkey cannot pass
 // login, withdrawal or bank change any other way, even by posting directly.
 func TestPhishingResistantPhasesRefuseOtherFactors(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	c := loggedInClient(t, a, "demo-app")
 	key := newSoftKey()
@@ -311,6 +318,7 @@ func TestPhishingResistantPhasesRefuseOtherFactors(t *testing.T) {
 // In the first phase a customer without a passkey is prompted after login
 // and shown the schedule; 「あとで」 works a limited number of times.
 func TestPasskeyPromptWithSchedule(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t, func(cfg *Config) {
 		cfg.MFA.PhishingResistantFrom = testStart.Add(-24 * time.Hour)
 		cfg.MFA.InterimMethodsUntil = testStart.Add(90 * 24 * time.Hour)
@@ -338,6 +346,7 @@ func TestPasskeyPromptWithSchedule(t *testing.T) {
 }
 
 func TestNewDeviceLoginNotice(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	count := func() int {
 		n := 0

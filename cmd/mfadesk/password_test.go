@@ -67,6 +67,7 @@ func pwHashMatches(t *testing.T, a *testApp, loginID, kind, pw string) bool {
 }
 
 func TestChangeLoginPassword(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	other := pwLogin(t, a, "demo-email") // e.g. a browser left logged in elsewhere
 	other.get("/home")
@@ -117,6 +118,7 @@ func TestChangeLoginPassword(t *testing.T) {
 }
 
 func TestChangeTradingPassword(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	other := pwLogin(t, a, "demo-sms")
 	c := pwLogin(t, a, "demo-sms")
@@ -144,6 +146,7 @@ func TestChangeTradingPassword(t *testing.T) {
 }
 
 func TestPasswordChangeRefusals(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	c := pwLogin(t, a, "demo-email")
 	tests := []struct {
@@ -204,6 +207,7 @@ func TestPasswordChangeRefusals(t *testing.T) {
 // limit: after five, even the right one is refused, on this form and at
 // login, until the window has passed.
 func TestPasswordChangeThrottled(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	c := pwLogin(t, a, "demo-email")
 	const newPW = "river stone maple 2026"
@@ -226,6 +230,7 @@ func TestPasswordChangeThrottled(t *testing.T) {
 }
 
 func TestPasswordChangeNeedsCSRFToken(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	c := pwLogin(t, a, "demo-email")
 	c.get("/settings/password")
@@ -242,6 +247,7 @@ func TestPasswordChangeNeedsCSRFToken(t *testing.T) {
 }
 
 func TestPasswordPagesNeedFullLogin(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	anonymous := a.newClient()
 	pending := pendingClient(t, a, "demo-email")
@@ -258,6 +264,7 @@ func TestPasswordPagesNeedFullLogin(t *testing.T) {
 // NIST: long passwords with spaces and any characters are accepted, and
 // every character counts (nothing is truncated).
 func TestLongUnicodePasswordIsKeptWhole(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	c := pwLogin(t, a, "demo-email")
 	newPW := strings.Repeat("春はあけぼの やうやう白くなりゆく山ぎは 少しあかりて ", 4) + "紫だちたる雲"
@@ -279,6 +286,7 @@ func TestLongUnicodePasswordIsKeptWhole(t *testing.T) {
 // Password managers and paste must work: every field is labelled and
 // says what it holds, and nothing switches autocomplete off.
 func TestPasswordPageWorksWithPasswordManagers(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	c := pwLogin(t, a, "demo-email")
 	p := c.get("/settings/password")

@@ -21,7 +21,7 @@ func TestLoginBurstAnsweredBusyNotErrors(t *testing.T) {
 	if testing.Short() {
 		t.Skip("1,000 concurrent logins")
 	}
-	a := newTestApp(t, func(cfg *Config) {
+	a := newTestApp(t, productionArgon2, func(cfg *Config) {
 		cfg.MFA.HashConcurrency = 2
 		cfg.MFA.HashWait = 10 * time.Millisecond
 		// Every request comes from 127.0.0.1; the per-address throttle

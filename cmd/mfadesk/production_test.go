@@ -78,6 +78,7 @@ func with(args []string, flag, value string) []string {
 }
 
 func TestProductionRefusesUnsafeSettings(t *testing.T) {
+	t.Parallel()
 	certFile, keyFile, _ := testCert(t)
 	devKey := hex.EncodeToString(mfa.DevSecretKey())
 	safe := safeProduction()
@@ -139,6 +140,7 @@ func TestProductionRefusesUnsafeSettings(t *testing.T) {
 }
 
 func TestDeliveryConfigFromEnvironment(t *testing.T) {
+	t.Parallel()
 	env := map[string]string{
 		"MFADESK_DELIVERY": "smtp", "MFADESK_SMTP_HOST": "smtp.example.jp", "MFADESK_SMTP_PORT": "2525",
 		"MFADESK_SMTP_USER": "mailer", "MFADESK_SMTP_PASSWORD": "pw-secret", "MFADESK_SMTP_FROM": "noreply@example.jp",
@@ -164,6 +166,7 @@ func TestDeliveryConfigFromEnvironment(t *testing.T) {
 }
 
 func TestApprovalFlags(t *testing.T) {
+	t.Parallel()
 	env := func(string) string { return "" }
 	cfg, err := parseConfig([]string{"--approval-roles", "agent, supervisor", "--approval-actions", "reset", "--temp-pass-ttl", "30m"}, env, io.Discard)
 	if err != nil {

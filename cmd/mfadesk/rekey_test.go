@@ -72,6 +72,7 @@ func keyIDsOf(t *testing.T, db *data.DB) []string {
 // listed in --old-secret-keys, fail as wrong codes (not an error page)
 // once it is not, and whatever is made after the rekey uses the new key.
 func TestRekeyKeepsRecoveryCodesAndTempPasses(t *testing.T) {
+	t.Parallel()
 	a := newConsoleApp(t)
 	c := loggedInClient(t, a, "demo-app")
 	stepUp(t, a, c, "mfa", "demo-app", demoTOTPSecret)
@@ -146,6 +147,7 @@ func TestRekeyKeepsRecoveryCodesAndTempPasses(t *testing.T) {
 // newApp and from the maintenance commands; the old key listed in
 // --old-secret-keys lets a not yet rekeyed database start.
 func TestStartRefusesWrongKey(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	a := newTestApp(t)
 	wrong := randomKey(t)
@@ -198,6 +200,7 @@ func TestStartRefusesWrongKey(t *testing.T) {
 // the key check, and gives the hashes made before key ids the key's id,
 // so the codes customers hold keep working.
 func TestFirstStartAfterUpgrade(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	a := newConsoleApp(t)
 	c := loggedInClient(t, a, "demo-app")
@@ -268,6 +271,7 @@ func TestFirstStartAfterUpgrade(t *testing.T) {
 // alone is refused at start, and a rekey that cannot open the key check
 // with its old key changes nothing.
 func TestRekeyUpdatesKeyCheck(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	a := newTestApp(t)
 	newKey := randomKey(t)
@@ -297,6 +301,7 @@ func TestRekeyUpdatesKeyCheck(t *testing.T) {
 // a bad entry by position, never by its text, and production accepts no
 // development key, not even as an old one.
 func TestOldSecretKeysConfig(t *testing.T) {
+	t.Parallel()
 	a, b := strings.Repeat("0a", 32), strings.Repeat("0b", 32)
 	env := map[string]string{"MFADESK_OLD_SECRET_KEYS": a + ", " + b}
 	cfg, err := parseConfig(nil, func(k string) string { return env[k] }, io.Discard)

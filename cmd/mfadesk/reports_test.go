@@ -25,6 +25,7 @@ var reportPaths = []string{"/console/reports", "/console/reports/adoption", "/co
 // Auditors, supervisors and admins read the reports; agents and partners
 // are refused; someone not logged in is sent to log in.
 func TestReportsAccessByRole(t *testing.T) {
+	t.Parallel()
 	a := newConsoleApp(t)
 	for _, role := range []string{"auditor", "supervisor", "admin", "agent", "partner", "anonymous"} {
 		t.Run(role, func(t *testing.T) {
@@ -135,6 +136,7 @@ func (a *testApp) addFactor(loginID, kind string) {
 // The demo customers are one in each category but passkey; adding a
 // passkey and an app moves them, and every view is audited.
 func TestAdoptionCountsFollowTheCustomers(t *testing.T) {
+	t.Parallel()
 	a := newConsoleApp(t)
 	c := a.staffLogin("auditor")
 	p := c.get("/console/reports/adoption")
@@ -168,6 +170,7 @@ func TestAdoptionCountsFollowTheCustomers(t *testing.T) {
 // A snapshot a day (from the report or from SnapshotAdoption, which serve
 // calls daily) draws a point a day; the table has the same numbers.
 func TestAdoptionHistoryOverSeveralDays(t *testing.T) {
+	t.Parallel()
 	a := newConsoleApp(t)
 	a.staffLogin("supervisor").get("/console/reports/adoption")
 	a.clock.Advance(24 * time.Hour)
@@ -201,6 +204,7 @@ func TestAdoptionHistoryOverSeveralDays(t *testing.T) {
 // Resets requested, approved and done, counted per organisation from the
 // audit trail over the chosen period.
 func TestSupportActionCounts(t *testing.T) {
+	t.Parallel()
 	a := newConsoleApp(t)
 	agent, kase := strongCase(t, a, "agent", "demo-sms")
 	if p := agent.post(kase+"/reset", nil); p.location != kase+"?notice=reset_requested" {
@@ -274,6 +278,7 @@ func lockoutAccounts(t *testing.T, p *page) []string {
 // The customer without a valid email is listed; the passkey list exists
 // only when interim_methods_until is configured.
 func TestLockoutListNoEmail(t *testing.T) {
+	t.Parallel()
 	a := newConsoleApp(t)
 	c := a.staffLogin("supervisor")
 	p := c.get("/console/reports/lockouts")
@@ -304,6 +309,7 @@ func TestLockoutListNoEmail(t *testing.T) {
 // With interim_methods_until configured, everyone without a passkey is
 // listed, and the list pages.
 func TestLockoutListNoPasskey(t *testing.T) {
+	t.Parallel()
 	interim := testStart.AddDate(0, 3, 0)
 	a := newConsoleApp(t, func(cfg *Config) { cfg.MFA.InterimMethodsUntil = interim })
 	a.addPasskey("demo-app", "iPhone")
@@ -349,6 +355,7 @@ func addNoEmailCustomers(t *testing.T, a *testApp, n int) {
 // The export opens in Excel in Japan: UTF-8 with a byte order mark, a
 // header row, one row per listed customer, contact data masked; audited.
 func TestLockoutCSV(t *testing.T) {
+	t.Parallel()
 	a := newConsoleApp(t, func(cfg *Config) { cfg.MFA.InterimMethodsUntil = testStart.AddDate(0, 3, 0) })
 	c := a.staffLogin("auditor")
 	for _, tt := range []struct {

@@ -94,6 +94,7 @@ func devOutboxShows(a *testApp, code string) bool {
 // shows it until the code is used, replaced or expired, then nothing in
 // the database or a backup holds it.
 func TestDevOutboxShowsCodeUntilItIsUsedOrExpires(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	ctx := context.Background()
 
@@ -162,6 +163,7 @@ func TestDevOutboxShowsCodeUntilItIsUsedOrExpires(t *testing.T) {
 // Retention defaults are safe without any flag, the flags and their
 // MFADESK_ variables set them, and a zero or negative one is refused.
 func TestRetentionFlags(t *testing.T) {
+	t.Parallel()
 	none := func(string) string { return "" }
 	cfg, err := parseConfig(nil, none, io.Discard)
 	if err != nil || cfg.Retention != data.DefaultRetention() {
@@ -184,6 +186,7 @@ func TestRetentionFlags(t *testing.T) {
 // The sweep of the running app deletes what is past retention, on the
 // app's clock.
 func TestSweepUsesTheAppClock(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t, func(cfg *Config) { cfg.Retention.Sessions = time.Hour })
 	pendingClient(t, a, "demo-email")
 	count := func() int {
@@ -205,6 +208,7 @@ func TestSweepUsesTheAppClock(t *testing.T) {
 // A possession code read back to staff on a case is scrubbed with the
 // verification it passed.
 func TestPossessionCodeScrubbedOnceReadBack(t *testing.T) {
+	t.Parallel()
 	a := newConsoleApp(t)
 	agent := a.staffLogin("agent")
 	kase := agent.openCase(a.customerID("demo-email"), "phone")

@@ -95,7 +95,11 @@ func decodeQR(t *testing.T, pngBytes []byte) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := qrcode.NewQRCodeReader().Decode(bmp, nil)
+	// The PNG is the code alone, as drawn: PURE_BARCODE reads it as such
+	// instead of hunting for finder patterns, which missed about one
+	// random secret in a hundred.
+	hints := map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_PURE_BARCODE: true}
+	res, err := qrcode.NewQRCodeReader().Decode(bmp, hints)
 	if err != nil {
 		t.Fatalf("decode qr: %v", err)
 	}
@@ -119,6 +123,7 @@ func (c *client) getBytes(path string) (*http.Response, []byte) {
 // QR code, confirm with a code and the trading password, then log in
 // with the app.
 func TestEnrolAuthenticatorAppFromQRCode(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	c := loggedInClient(t, a, "demo-email")
 	if p := c.get("/settings/mfa"); !p.has("stepup-needed") || p.has("totp-start") {
@@ -178,6 +183,7 @@ func TestEnrolAuthenticatorAppFromQRCode(t *testing.T) {
 }
 
 func TestEnrolmentRefusals(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name      string
 		code      func(secret string, a *testApp) string
@@ -192,6 +198,7 @@ func TestEnrolmentRefusals(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			a := newTestApp(t)
 			c := loggedInClient(t, a, "demo-email")
 			stepUp(t, a, c, "mfa", "demo-email", "")
@@ -211,6 +218,7 @@ func TestEnrolmentRefusals(t *testing.T) {
 // docs/security.md S26 and S27: factor changes need a fresh second factor, checked
 // on the server, and one older than the window does not count.
 func TestFactorChangesNeedFreshStepUp(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	c := loggedInClient(t, a, "demo-app")
 	for _, path := range []string{"/settings/mfa/totp/remove", "/settings/mfa/totp/start", "/settings/mfa/recovery", "/settings/mfa/uses"} {
@@ -233,6 +241,7 @@ func TestFactorChangesNeedFreshStepUp(t *testing.T) {
 }
 
 func TestRemoveAuthenticatorAfterStepUp(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	other := loggedInClient(t, a, "demo-app") // e.g. the old phone's browser
 	a.clock.Advance(30 * time.Second)
@@ -259,6 +268,7 @@ func TestRemoveAuthenticatorAfterStepUp(t *testing.T) {
 // Device change in one flow: the old app keeps working until the new one
 // is confirmed, then stops.
 func TestReplaceAuthenticatorInOneFlow(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	c := loggedInClient(t, a, "demo-app")
 	stepUp(t, a, c, "mfa", "demo-app", demoTOTPSecret)
@@ -285,6 +295,7 @@ func TestReplaceAuthenticatorInOneFlow(t *testing.T) {
 }
 
 func TestEnrolSMS(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	c := loggedInClient(t, a, "demo-email")
 	stepUp(t, a, c, "mfa", "demo-email", "")
@@ -312,6 +323,7 @@ func TestEnrolSMS(t *testing.T) {
 }
 
 func TestUsesDecideWhichFactorLogsIn(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	c := loggedInClient(t, a, "demo-app")
 	stepUp(t, a, c, "mfa", "demo-app", demoTOTPSecret)
@@ -336,6 +348,7 @@ func TestUsesDecideWhichFactorLogsIn(t *testing.T) {
 }
 
 func TestRecoveryCodes(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	c := loggedInClient(t, a, "demo-app")
 	stepUp(t, a, c, "mfa", "demo-app", demoTOTPSecret)
@@ -362,6 +375,7 @@ func TestRecoveryCodes(t *testing.T) {
 // docs/security.md S21: passing a step-up gives the session a new id, and the old
 // one stops working.
 func TestStepUpRotatesSessionID(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	c := loggedInClient(t, a, "demo-app")
 	before := c.cookie()

@@ -31,6 +31,7 @@ func (a *testApp) addSMS(loginID, phone string) {
 // account, withdrawal or password pages, until they confirm a factor
 // made after the pass was used. Then the session is a normal one.
 func TestTempPassAfterPartialResetConfinedToEnrolment(t *testing.T) {
+	t.Parallel()
 	a := newConsoleApp(t)
 	a.addSMS("demo-app", "+819000000001")
 	a.addPasskey("demo-app", "iPhone")
@@ -101,6 +102,7 @@ func TestTempPassAfterPartialResetConfinedToEnrolment(t *testing.T) {
 // a new SMS number confirmed after the pass was used does, even though
 // it replaces the number the reset left.
 func TestTempPassConfinementLiftedOnlyByConfirmedNewFactor(t *testing.T) {
+	t.Parallel()
 	a := newConsoleApp(t)
 	a.addSMS("demo-app", "+819000000001")
 	sup, kase := strongCase(t, a, "supervisor", "demo-app")

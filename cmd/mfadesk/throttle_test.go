@@ -9,15 +9,13 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"mfadesk/mfa"
 )
 
-// throttleConfig makes hashing cheap (the tests count hashes, not their
-// cost) and lets a try wait for a hashing slot as long as it takes, so a
-// loaded machine answers no try "busy" (which would give its place back).
+// throttleConfig lets a try wait for a hashing slot as long as it takes,
+// so a loaded machine answers no try "busy" (which would give its place
+// back); hashing is cheap already (testConfig: the tests count hashes,
+// not their cost).
 func throttleConfig(cfg *Config) {
-	cfg.MFA.Argon2 = mfa.Argon2Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
 	cfg.MFA.HashWait = time.Hour
 }
 
@@ -66,6 +64,7 @@ func parallelPasswordTries(t *testing.T, a *testApp, path string, n int, loginID
 // limit between them (each reserves its place before argon2id), and the
 // right password afterwards is refused within the window.
 func TestParallelPasswordTriesHashAtMostTheLimit(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t, throttleConfig, func(cfg *Config) {
 		// Every try comes from 127.0.0.1: the account's limit is under test.
 		cfg.MFA.PasswordFailuresPerAddress = 1000
@@ -102,6 +101,7 @@ func TestParallelPasswordTriesHashAtMostTheLimit(t *testing.T) {
 
 // The same on the console.
 func TestParallelStaffPasswordTriesHashAtMostTheLimit(t *testing.T) {
+	t.Parallel()
 	a := newConsoleApp(t, throttleConfig)
 	limit := a.Config.MFA.PasswordFailuresPerAccount
 	before := a.MFA.PasswordHashes()
@@ -154,6 +154,7 @@ func wrongPasswordsFrom(a *testApp, xff string) {
 // not held by the address's limit for that account; everyone else from
 // that address is.
 func TestDeviceCookieOutlivesTheAddressLimit(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t, throttleConfig)
 	device := deviceCookieOf(t, loggedInClient(t, a, "demo-email"), "mfadesk_device")
 
@@ -190,6 +191,7 @@ func TestDeviceCookieOutlivesTheAddressLimit(t *testing.T) {
 // the customer site) spent, a staff member's browser that logged in
 // before still reaches the second step; another browser does not.
 func TestStaffDeviceCookieOutlivesTheAddressLimit(t *testing.T) {
+	t.Parallel()
 	a := newConsoleApp(t, throttleConfig)
 	device := deviceCookieOf(t, a.staffLogin("agent"), "mfadesk_staff_device")
 	wrongPasswordsFrom(a, "")
@@ -229,6 +231,7 @@ func deviceCookieOf(t *testing.T, c *client, name string) *http.Cookie {
 // X-Forwarded-For: one client's wrong passwords throttle that client
 // only.
 func TestTrustedProxyThrottlesTheClientNotTheProxy(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t, throttleConfig, func(cfg *Config) {
 		cfg.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
 	})
@@ -251,6 +254,7 @@ func TestTrustedProxyThrottlesTheClientNotTheProxy(t *testing.T) {
 // not read: the attacker's made-up addresses all count against the
 // connection's.
 func TestForwardedForIgnoredWithoutTrustedProxies(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t, throttleConfig)
 	for i := 0; i < a.Config.MFA.PasswordFailuresPerAddress; i++ {
 		xff := "198.51.100." + string(rune('0'+i%10)) + string(rune('0'+i/10))
@@ -262,6 +266,7 @@ func TestForwardedForIgnoredWithoutTrustedProxies(t *testing.T) {
 }
 
 func TestTrustedProxiesFlag(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		name string
 		args []string

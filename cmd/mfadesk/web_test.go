@@ -11,6 +11,7 @@ import (
 )
 
 func TestCSRFRefused(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		token  func(c *client) string
@@ -23,6 +24,7 @@ func TestCSRFRefused(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			a := newTestApp(t)
 			c := a.newClient()
 			c.get("/login")
@@ -47,6 +49,7 @@ func TestCSRFRefused(t *testing.T) {
 
 // Every form on every page carries the CSRF field.
 func TestEveryFormCarriesCSRF(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	c := a.newClient()
 	pages := []*page{c.get("/login")}
@@ -66,6 +69,7 @@ func TestEveryFormCarriesCSRF(t *testing.T) {
 }
 
 func TestSecurityHeaders(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	p := a.newClient().get("/login")
 	csp := p.header.Get("Content-Security-Policy")
@@ -106,6 +110,7 @@ func TestSecurityHeaders(t *testing.T) {
 
 // docs/security.md S24 and S37: outside dev the cookie is __Host-, Secure, and HSTS is sent.
 func TestProductionCookieAndHSTS(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t, func(cfg *Config) { cfg.Env = "production"; cfg.Delivery = "none"; cfg.Demo = false })
 	p := a.newClient().get("/login")
 	// The login page's pre-session cookie; the session's has the same attributes.
@@ -122,6 +127,7 @@ func TestProductionCookieAndHSTS(t *testing.T) {
 }
 
 func TestBadInputGetsClearClientError(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	tests := []struct {
 		name   string
@@ -168,6 +174,7 @@ func TestBadInputGetsClearClientError(t *testing.T) {
 // docs/security.md S14 and S15: password failures are limited per account, under
 // every spelling of the login ID, and the refusal looks like any other.
 func TestPasswordThrottlePerAccount(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	for i, id := range []string{"demo-email", "DEMO-EMAIL", "ｄｅｍｏ－ｅｍａｉｌ", " demo-email", "Demo-Email"} {
 		if p := a.newClient().login(id, "wrong password"); p.status != http.StatusUnauthorized {
@@ -185,6 +192,7 @@ func TestPasswordThrottlePerAccount(t *testing.T) {
 }
 
 func TestPasswordThrottlePerAddress(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t, func(cfg *Config) { cfg.MFA.PasswordFailuresPerAddress = 8 })
 	for i := 0; i < 8; i++ {
 		// Spread over accounts, as a credential-stuffing run would.
@@ -197,6 +205,7 @@ func TestPasswordThrottlePerAddress(t *testing.T) {
 }
 
 func TestDevOutboxJSONNewestFirst(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	pendingClient(t, a, "demo-email")
 	pendingClient(t, a, "demo-sms")
