@@ -10,14 +10,15 @@ import (
 	"time"
 
 	"mfadesk/data"
+	"mfadesk/jst"
 )
 
 // The programme's phases as these tests set them, each later than the last.
 var (
-	testLoginFrom   = time.Date(2025, 5, 30, 0, 0, 0, 0, JST)
-	testEmailFrom   = time.Date(2025, 7, 4, 0, 0, 0, 0, JST)
-	testPhishFrom   = time.Date(2026, 4, 1, 0, 0, 0, 0, JST)
-	testInterimTill = time.Date(2026, 10, 1, 0, 0, 0, 0, JST)
+	testLoginFrom   = time.Date(2025, 5, 30, 0, 0, 0, 0, jst.Zone)
+	testEmailFrom   = time.Date(2025, 7, 4, 0, 0, 0, 0, jst.Zone)
+	testPhishFrom   = time.Date(2026, 4, 1, 0, 0, 0, 0, jst.Zone)
+	testInterimTill = time.Date(2026, 10, 1, 0, 0, 0, 0, jst.Zone)
 
 	beforeLogin = testLoginFrom.Add(-time.Second)
 	inLogin     = testLoginFrom // a phase is in force from its first instant
@@ -228,7 +229,7 @@ func TestPlanStepUp(t *testing.T) {
 }
 
 func TestActive(t *testing.T) {
-	from := time.Date(2025, 5, 30, 0, 0, 0, 0, JST)
+	from := time.Date(2025, 5, 30, 0, 0, 0, 0, jst.Zone)
 	tests := []struct {
 		from, now time.Time
 		want      bool
