@@ -116,53 +116,53 @@ func (h *Handler) loadCase(next echo.HandlerFunc) echo.HandlerFunc {
 		if !ok {
 			return errNotFound
 		}
-		k, err := h.DB.CaseByID(c.Request().Context(), id)
+		supportCase, err := h.DB.CaseByID(c.Request().Context(), id)
 		if errors.Is(err, data.ErrNotFound) {
 			return errNotFound
 		}
 		if err != nil {
 			return err
 		}
-		if !support.MayWorkOn(staff(c), k) {
+		if !support.MayWorkOn(staff(c), supportCase) {
 			e := event(c, "console.denied", "refused:case")
-			e.CaseID, e.Detail = k.ID, c.Request().Method+" "+c.Path()
+			e.CaseID, e.Detail = supportCase.ID, c.Request().Method+" "+c.Path()
 			if err := h.audit(c.Request().Context(), e); err != nil {
 				return err
 			}
 			return errNotFound
 		}
-		c.Set(caseKey, k)
+		c.Set(caseKey, supportCase)
 		// Nobody works a case on their own brokerage account: no
 		// verification, no action (they may still read where it stands).
-		if c.Request().Method != http.MethodGet && support.IsOwnAccount(staff(c), k.CustomerID) {
+		if c.Request().Method != http.MethodGet && support.IsOwnAccount(staff(c), supportCase.CustomerID) {
 			e := event(c, "console.denied", "refused:own_account")
-			e.CaseID, e.CustomerID, e.Detail = k.ID, k.CustomerID, c.Request().Method+" "+c.Path()
+			e.CaseID, e.CustomerID, e.Detail = supportCase.ID, supportCase.CustomerID, c.Request().Method+" "+c.Path()
 			if err := h.audit(c.Request().Context(), e); err != nil {
 				return err
 			}
-			return redirectNotice(c, caseHref(k.ID), "own_account")
+			return redirectNotice(c, caseHref(supportCase.ID), "own_account")
 		}
 		return next(c)
 	}
 }
 
 func currentCase(c echo.Context) *data.Case {
-	k, _ := c.Get(caseKey).(*data.Case)
-	return k
+	supportCase, _ := c.Get(caseKey).(*data.Case)
+	return supportCase
 }
 
 // requireStrong lets through only a case with a strong identity
 // verification that still counts (knowledge alone never does, docs/security.md S31).
 func (h *Handler) requireStrong(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		k := currentCase(c)
-		strength, err := h.Support.CaseStrength(c.Request().Context(), k)
+		supportCase := currentCase(c)
+		strength, err := h.Support.CaseStrength(c.Request().Context(), supportCase)
 		if err != nil {
 			return err
 		}
 		if strength != data.StrengthStrong {
 			e := event(c, "console.denied", "refused:needs_strong_verification")
-			e.CaseID, e.CustomerID, e.Detail = k.ID, k.CustomerID, c.Request().Method+" "+c.Path()
+			e.CaseID, e.CustomerID, e.Detail = supportCase.ID, supportCase.CustomerID, c.Request().Method+" "+c.Path()
 			if err := h.audit(c.Request().Context(), e); err != nil {
 				return err
 			}

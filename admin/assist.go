@@ -22,21 +22,21 @@ import (
 // shop: the document check).
 func (h *Handler) assist(c echo.Context) error {
 	ctx := c.Request().Context()
-	k := currentCase(c)
-	factors, err := h.factorRows(ctx, k.CustomerID)
+	supportCase := currentCase(c)
+	factors, err := h.factorRows(ctx, supportCase.CustomerID)
 	if err != nil {
 		return err
 	}
-	pending, err := h.DB.ReenrolmentPending(ctx, k.CustomerID)
+	pending, err := h.DB.ReenrolmentPending(ctx, supportCase.CustomerID)
 	if err != nil {
 		return err
 	}
 	e := event(c, "customer.assist.view", "success")
-	e.CaseID, e.CustomerID = k.ID, k.CustomerID
+	e.CaseID, e.CustomerID = supportCase.ID, supportCase.CustomerID
 	if err := h.audit(ctx, e); err != nil {
 		return err
 	}
-	return web.Render(c, http.StatusOK, views.ConsoleAssistPage(views.ConsoleAssistModel{CaseHref: caseHref(k.ID),
+	return web.Render(c, http.StatusOK, views.ConsoleAssistPage(views.ConsoleAssistModel{CaseHref: caseHref(supportCase.ID),
 		Factors: factors, ReenrolmentPending: pending, CheckedAt: h.DB.Now()}))
 }
 

@@ -56,8 +56,8 @@ var caseNotices = map[string]struct{ kind, msg string }{
 
 func (h *Handler) showCase(c echo.Context) error {
 	ctx := c.Request().Context()
-	k, st := currentCase(c), staff(c)
-	cu, err := h.DB.CustomerByID(ctx, k.CustomerID)
+	supportCase, st := currentCase(c), staff(c)
+	cu, err := h.DB.CustomerByID(ctx, supportCase.CustomerID)
 	if err != nil {
 		return err
 	}
@@ -69,32 +69,32 @@ func (h *Handler) showCase(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	strength, err := h.Support.CaseStrength(ctx, k)
+	strength, err := h.Support.CaseStrength(ctx, supportCase)
 	if err != nil {
 		return err
 	}
-	vs, err := h.DB.Verifications(ctx, k.ID)
+	vs, err := h.DB.Verifications(ctx, supportCase.ID)
 	if err != nil {
 		return err
 	}
-	notes, err := h.DB.CaseNotes(ctx, k.ID)
+	notes, err := h.DB.CaseNotes(ctx, supportCase.ID)
 	if err != nil {
 		return err
 	}
 	e := event(c, "customer.view", "success")
-	e.CaseID, e.CustomerID = k.ID, cu.ID
+	e.CaseID, e.CustomerID = supportCase.ID, cu.ID
 	if err := h.audit(ctx, e); err != nil {
 		return err
 	}
-	m := views.ConsoleCaseModel{Case: caseRow(k), Customer: customerRow(cu.Match()), Open: k.Status == support.CaseOpen,
+	m := views.ConsoleCaseModel{Case: caseRow(supportCase), Customer: customerRow(cu.Match()), Open: supportCase.Status == support.CaseOpen,
 		Strength: strength, CanSendSMS: cu.PhoneVerified && cu.Phone != "", CanSendEmail: cu.HasValidEmail(),
-		InPerson: support.MayVerify(st.Role, st.OrgKind, k.Channel, data.VerifyDocument), Notes: noteRows(notes), Verifications: verificationRows(vs),
+		InPerson: support.MayVerify(st.Role, st.OrgKind, supportCase.Channel, data.VerifyDocument), Notes: noteRows(notes), Verifications: verificationRows(vs),
 		Factors: factors, Deliveries: deliveries}
-	if m.Actions, err = h.actionsModel(c, k, cu, strength == data.StrengthStrong); err != nil {
+	if m.Actions, err = h.actionsModel(c, supportCase, cu, strength == data.StrengthStrong); err != nil {
 		return err
 	}
 	if h.RBAC.Allow(st.Role, st.OrgID, "/console/cases/:id/contact", http.MethodGet) {
-		m.ContactHref = caseHref(k.ID) + "/contact"
+		m.ContactHref = caseHref(supportCase.ID) + "/contact"
 	}
 	if cu.MFALockedUntil.After(h.DB.Now()) {
 		m.LockedUntil = cu.MFALockedUntil
@@ -142,45 +142,45 @@ func verificationRows(vs []data.Verification) []views.VerificationRow {
 // behind requireStrong, and the policy keeps partners out.
 func (h *Handler) contact(c echo.Context) error {
 	ctx := c.Request().Context()
-	k := currentCase(c)
-	cu, err := h.DB.CustomerByID(ctx, k.CustomerID)
+	supportCase := currentCase(c)
+	cu, err := h.DB.CustomerByID(ctx, supportCase.CustomerID)
 	if err != nil {
 		return err
 	}
 	e := event(c, "customer.contact.view", "success")
-	e.CaseID, e.CustomerID = k.ID, cu.ID
+	e.CaseID, e.CustomerID = supportCase.ID, cu.ID
 	if err := h.audit(ctx, e); err != nil {
 		return err
 	}
-	return web.Render(c, http.StatusOK, views.ConsoleContactPage(views.ConsoleContactModel{CaseHref: caseHref(k.ID),
+	return web.Render(c, http.StatusOK, views.ConsoleContactPage(views.ConsoleContactModel{CaseHref: caseHref(supportCase.ID),
 		Email: cu.Email, EmailStatus: cu.EmailStatus, Phone: contact.Domestic(cu.Phone), PhoneVerified: cu.PhoneVerified}))
 }
 
 func (h *Handler) addNote(c echo.Context) error {
-	k := currentCase(c)
+	supportCase := currentCase(c)
 	body := c.FormValue("body")
 	// A closed case answers case_closed whatever the note says.
-	if k.Status == support.CaseOpen && web.CheckText(body, true, 2000) != "" {
-		return redirectNotice(c, caseHref(k.ID), "note_invalid")
+	if supportCase.Status == support.CaseOpen && web.CheckText(body, true, 2000) != "" {
+		return redirectNotice(c, caseHref(supportCase.ID), "note_invalid")
 	}
 	err := h.Support.AddCaseNote(c.Request().Context(), h.caseActor(c), body)
 	if errors.Is(err, support.ErrCaseClosed) {
-		return redirectNotice(c, caseHref(k.ID), "case_closed")
+		return redirectNotice(c, caseHref(supportCase.ID), "case_closed")
 	}
 	if err != nil {
 		return err
 	}
-	return redirectNotice(c, caseHref(k.ID), "note")
+	return redirectNotice(c, caseHref(supportCase.ID), "note")
 }
 
 func (h *Handler) closeCase(c echo.Context) error {
-	k := currentCase(c)
+	supportCase := currentCase(c)
 	err := h.Support.CloseCase(c.Request().Context(), h.caseActor(c))
 	if errors.Is(err, support.ErrCaseClosed) {
-		return redirectNotice(c, caseHref(k.ID), "case_closed")
+		return redirectNotice(c, caseHref(supportCase.ID), "case_closed")
 	}
 	if err != nil {
 		return err
 	}
-	return redirectNotice(c, caseHref(k.ID), "closed")
+	return redirectNotice(c, caseHref(supportCase.ID), "closed")
 }

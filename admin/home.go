@@ -54,13 +54,13 @@ func (h *Handler) caseRows(c echo.Context, st *data.Staff) ([]views.CaseRow, err
 		return nil, err
 	}
 	rows := make([]views.CaseRow, 0, len(cases))
-	for _, k := range cases {
-		rows = append(rows, caseRow(&k))
+	for _, supportCase := range cases {
+		rows = append(rows, caseRow(&supportCase))
 	}
 	return rows, nil
 }
 
-func caseRow(k *data.Case) views.CaseRow {
-	return views.CaseRow{ID: k.ID, Href: caseHref(k.ID), CustomerName: k.CustomerName, Channel: k.Channel,
-		Reason: k.Reason, Status: k.Status, StaffLogin: k.StaffLogin, OpenedAt: k.OpenedAt}
+func caseRow(supportCase *data.Case) views.CaseRow {
+	return views.CaseRow{ID: supportCase.ID, Href: caseHref(supportCase.ID), CustomerName: supportCase.CustomerName, Channel: supportCase.Channel,
+		Reason: supportCase.Reason, Status: supportCase.Status, StaffLogin: supportCase.StaffLogin, OpenedAt: supportCase.OpenedAt}
 }

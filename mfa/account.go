@@ -56,7 +56,7 @@ func (s *Service) ConfirmContact(ctx context.Context, in ContactChange) error {
 		return ErrMalformedCode
 	}
 	var newValue string
-	check := func(tx *data.Tx, c *data.Customer) (error, error) {
+	check := func(tx *data.Tx, c *data.Customer) (refusal, err error) {
 		if ch, err := tx.OpenChallenge(ctx, in.SessionHash, attempt.Purpose); err == nil {
 			newValue = ch.Destination
 		}

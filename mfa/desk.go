@@ -98,7 +98,6 @@ func (s *Service) CheckPasswordHash(ctx context.Context, encoded, password strin
 	return s.checkPassword(ctx, encoded, password)
 }
 
-
 // PasswordAttempt is one password check at the console's login form: the
 // same rule as the customer's (loginPassword), with the staff member's
 // audit events. Hash is "" for an unknown or inactive account.

@@ -72,11 +72,10 @@ func (s *Service) ConfirmTOTP(ctx context.Context, in EnrolInput) error {
 	}
 	var pending *data.Factor
 	var step int64
-	check := func(tx *data.Tx, c *data.Customer) (error, error) {
+	check := func(tx *data.Tx, c *data.Customer) (refusal, err error) {
 		if !tradingOK {
 			return ErrBadTradingPassword, nil
 		}
-		var err error
 		if pending, err = tx.PendingFactor(ctx, c.ID, data.FactorTOTP); errors.Is(err, data.ErrNotFound) {
 			return ErrNoCode, nil
 		} else if err != nil {
@@ -114,7 +113,7 @@ func (s *Service) ConfirmSMS(ctx context.Context, in EnrolInput) error {
 	}
 	attempt := s.enrolAttempt(in, MethodSMS)
 	var phone string
-	check := func(tx *data.Tx, c *data.Customer) (error, error) {
+	check := func(tx *data.Tx, c *data.Customer) (refusal, err error) {
 		if !tradingOK {
 			return ErrBadTradingPassword, nil
 		}

@@ -155,7 +155,7 @@ func (s *Service) FinishPasskeyRegistration(ctx context.Context, in PasskeyRegis
 	}
 	attempt := VerifyInput{Customer: in.Customer, SessionHash: in.SessionHash, Purpose: "enrol_passkey", Use: UseAny,
 		Method: MethodPasskey, ClientIP: in.ClientIP}
-	check := func(*data.Tx, *data.Customer) (error, error) {
+	check := func(*data.Tx, *data.Customer) (refusal, err error) {
 		switch {
 		case !tradingOK:
 			return ErrBadTradingPassword, nil

@@ -108,8 +108,8 @@ func (s *Service) verifyPasskey(ctx context.Context, in VerifyInput) error {
 
 // passkeyOutcome is the check for attempt: passkeyRule, and a passkey
 // found cloned is on the audit trail.
-func (s *Service) passkeyOutcome(ctx context.Context, user *passkeyUser, cred *webauthn.Credential, verr error) func(*data.Tx, *data.Customer) (error, error) {
-	return func(tx *data.Tx, c *data.Customer) (error, error) {
+func (s *Service) passkeyOutcome(ctx context.Context, user *passkeyUser, cred *webauthn.Credential, verr error) func(*data.Tx, *data.Customer) (refusal, err error) {
+	return func(tx *data.Tx, c *data.Customer) (refusal, err error) {
 		var key *storedPasskey
 		if cred != nil && user != nil {
 			if k := user.key(cred.ID); k != nil && k.CustomerID == c.ID {

@@ -95,7 +95,7 @@ func (s *Service) IssueRecoveryCodes(ctx context.Context, c *data.Customer, clie
 // checkRecovery passes when the code matches an unused one, which is then
 // used up; the customer is told, since a recovery code may mean a lost
 // phone or someone else holding their paper.
-func (s *Service) checkRecovery(ctx context.Context, tx *data.Tx, c *data.Customer, typed string) (error, error) {
+func (s *Service) checkRecovery(ctx context.Context, tx *data.Tx, c *data.Customer, typed string) (refusal, err error) {
 	code, ok := NormalizeRecoveryCode(typed)
 	if !ok {
 		return ErrMalformedCode, nil

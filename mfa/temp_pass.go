@@ -69,7 +69,7 @@ func NormalizeTempPass(s string) (string, bool) {
 // attempt: only a login may use a pass, and it is used up when it passes.
 // A customer without a pass gets the same answer as a wrong pass, and it
 // counts toward the lock the same way.
-func (s *Service) checkTempPass(ctx context.Context, tx *data.Tx, c *data.Customer, in VerifyInput) (error, error) {
+func (s *Service) checkTempPass(ctx context.Context, tx *data.Tx, c *data.Customer, in VerifyInput) (refusal, err error) {
 	if in.Use != UseLogin || in.Purpose != PurposeLogin {
 		return ErrMethodNotAllowed, nil
 	}

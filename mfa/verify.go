@@ -33,7 +33,7 @@ func (s *Service) Verify(ctx context.Context, in VerifyInput) error {
 	if err := s.refuseDowngrade(ctx, in); err != nil {
 		return err
 	}
-	return s.attempt(ctx, in, func(tx *data.Tx, c *data.Customer) (error, error) {
+	return s.attempt(ctx, in, func(tx *data.Tx, c *data.Customer) (refusal, err error) {
 		return s.checkFactor(ctx, tx, c, in)
 	}, nil)
 }
@@ -44,7 +44,7 @@ func (s *Service) Verify(ctx context.Context, in VerifyInput) error {
 // and audited, and onSuccess commits together with the success. Many
 // parallel attempts with one valid code are serialised, so exactly one
 // passes.
-func (s *Service) attempt(ctx context.Context, in VerifyInput, check func(*data.Tx, *data.Customer) (error, error), onSuccess func(*data.Tx, *data.Customer) error) error {
+func (s *Service) attempt(ctx context.Context, in VerifyInput, check func(*data.Tx, *data.Customer) (refusal, err error), onSuccess func(*data.Tx, *data.Customer) error) error {
 	var result error
 	newlyLocked := false
 	err := s.DB.InTx(ctx, func(tx *data.Tx) error {
@@ -86,7 +86,7 @@ func (s *Service) attempt(ctx context.Context, in VerifyInput, check func(*data.
 	return result
 }
 
-func (s *Service) checkFactor(ctx context.Context, tx *data.Tx, c *data.Customer, in VerifyInput) (error, error) {
+func (s *Service) checkFactor(ctx context.Context, tx *data.Tx, c *data.Customer, in VerifyInput) (refusal, err error) {
 	switch in.Method {
 	case MethodRecovery:
 		return s.checkRecovery(ctx, tx, c, in.Code)
@@ -106,7 +106,7 @@ func (s *Service) checkFactor(ctx context.Context, tx *data.Tx, c *data.Customer
 	return ErrMethodNotAllowed, nil
 }
 
-func (s *Service) checkTOTP(ctx context.Context, tx *data.Tx, c *data.Customer, use Use, code string) (error, error) {
+func (s *Service) checkTOTP(ctx context.Context, tx *data.Tx, c *data.Customer, use Use, code string) (refusal, err error) {
 	factors, err := tx.ConfirmedFactors(ctx, c.ID)
 	if err != nil {
 		return nil, err
@@ -136,7 +136,7 @@ func (s *Service) checkTOTP(ctx context.Context, tx *data.Tx, c *data.Customer, 
 	return nil, nil
 }
 
-func (s *Service) checkChallenge(ctx context.Context, tx *data.Tx, c *data.Customer, in VerifyInput, code string) (error, error) {
+func (s *Service) checkChallenge(ctx context.Context, tx *data.Tx, c *data.Customer, in VerifyInput, code string) (refusal, err error) {
 	ch, err := tx.OpenChallenge(ctx, in.SessionHash, in.Purpose)
 	if errors.Is(err, data.ErrNotFound) {
 		return ErrNoCode, nil
