@@ -150,8 +150,9 @@ func (s *Service) FinishPasskeyRegistration(ctx context.Context, in PasskeyRegis
 		return err
 	}
 	var cred *webauthn.Credential
+	var createErr error
 	if tradingOK {
-		cred, err = s.createCredential(ctx, in.Customer, sd, in.Response)
+		cred, createErr = s.createCredential(ctx, in.Customer, sd, in.Response)
 	}
 	attempt := VerifyInput{Customer: in.Customer, SessionHash: in.SessionHash, Purpose: "enrol_passkey", Use: UseAny,
 		Method: MethodPasskey, ClientIP: in.ClientIP}
@@ -159,7 +160,7 @@ func (s *Service) FinishPasskeyRegistration(ctx context.Context, in PasskeyRegis
 		switch {
 		case !tradingOK:
 			return ErrBadTradingPassword, nil
-		case err != nil:
+		case createErr != nil:
 			return ErrPasskeyInvalid, nil
 		}
 		return nil, nil

@@ -412,3 +412,49 @@ func recoveryCodes(t *testing.T, c *client) []string {
 func sessionHashOf(c *client) string {
 	return hashTokenForTest(c.cookie())
 }
+
+// A registration whose attestation does not check out (another origin,
+// another RP ID, no user verification) is refused and stores nothing,
+// even with the right trading password.
+func TestPasskeyRegistrationRefusals(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		spoil func(k *softKey)
+	}{
+		{"wrong origin", func(k *softKey) { k.rp.Origin = "https://mfadesk-login.example" }},
+		{"wrong RP ID", func(k *softKey) { k.rp.ID = "mfadesk-login.example" }},
+		{"user verification missing", func(k *softKey) { k.auth.Options.UserNotVerified = true }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			a := newTestApp(t)
+			c := loggedInClient(t, a, "demo-email")
+			if p := stepUp(t, a, c, "mfa", "demo-email", ""); p.location != "/settings/mfa" {
+				t.Fatalf("step-up: %d %q", p.status, p.location)
+			}
+			c.get("/settings/passkeys")
+			status, _, body := c.passkeyPost("/settings/passkeys/options", nil)
+			if status != http.StatusOK {
+				t.Fatalf("registration options: %d %s", status, body)
+			}
+			opts, err := virtualwebauthn.ParseAttestationOptions(body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			key := newSoftKey()
+			key.auth.Options.UserHandle = []byte(opts.UserID)
+			tt.spoil(key)
+			resp := virtualwebauthn.CreateAttestationResponse(key.rp, key.auth, key.cred, *opts)
+			status, out, _ := c.passkeyPost("/settings/passkeys", url.Values{"credential": {resp}, "name": {"偽物"},
+				"trading_password": {demoTradingPassword}})
+			if status == http.StatusOK && out["ok"] == true {
+				t.Fatalf("spoiled registration accepted: %d %v", status, out)
+			}
+			if p := c.get("/settings/passkeys"); p.has("passkey-row") {
+				t.Fatal("a refused registration stored a passkey")
+			}
+		})
+	}
+}
