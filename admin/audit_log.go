@@ -24,11 +24,11 @@ const (
 )
 
 // parseAuditFilter reads the auditors' filter from the query string.
-func parseAuditFilter(c echo.Context) (views.AuditFilterForm, data.AuditFilter, map[string]string) {
+func parseAuditFilter(c echo.Context) (views.AuditFilterForm, data.AuditFilter, web.FieldErrors) {
 	form := views.AuditFilterForm{Staff: c.QueryParam("staff"), Customer: c.QueryParam("customer"), Case: c.QueryParam("case"),
 		Action: c.QueryParam("action"), From: c.QueryParam("from"), To: c.QueryParam("to")}
 	var f data.AuditFilter
-	errs := map[string]string{}
+	errs := web.FieldErrors{}
 	for _, id := range []struct {
 		field, value string
 		out          *int64
@@ -39,10 +39,10 @@ func parseAuditFilter(c echo.Context) (views.AuditFilterForm, data.AuditFilter, 
 		if n, ok := parseID(id.value); ok {
 			*id.out = n
 		} else {
-			errs[id.field] = "ui.console.audit.not_number"
+			errs[id.field] = views.Message{Key: "ui.console.audit.not_number"}
 		}
 	}
-	if msg := web.CheckText(form.Action, false, 64); msg != "" {
+	if msg := web.CheckText(form.Action, false, 64); !msg.Empty() {
 		errs["action"] = msg
 	} else {
 		f.Action = form.Action
@@ -57,7 +57,7 @@ func parseAuditFilter(c echo.Context) (views.AuditFilterForm, data.AuditFilter, 
 		}
 		t, err := time.ParseInLocation("2006-01-02", d.value, jst.Zone)
 		if err != nil {
-			errs[d.field] = "ui.console.audit.bad_date"
+			errs[d.field] = views.Message{Key: "ui.console.audit.bad_date"}
 			continue
 		}
 		*d.out = t.AddDate(0, 0, d.days) // "to" includes its whole day

@@ -160,7 +160,7 @@ func (h *Handler) addNote(c echo.Context) error {
 	supportCase := currentCase(c)
 	body := c.FormValue("body")
 	// A closed case answers case_closed whatever the note says.
-	if supportCase.Status == support.CaseOpen && web.CheckText(body, true, 2000) != "" {
+	if supportCase.Status == support.CaseOpen && !web.CheckText(body, true, 2000).Empty() {
 		return redirectNotice(c, caseHref(supportCase.ID), "note_invalid")
 	}
 	err := h.Support.AddCaseNote(c.Request().Context(), h.caseActor(c), body)

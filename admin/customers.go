@@ -25,13 +25,13 @@ func (h *Handler) search(c echo.Context) error {
 	if q == "" {
 		return web.Render(c, http.StatusOK, views.ConsoleSearchPage(m))
 	}
-	if msg := web.CheckText(q, true, 100); msg != "" {
+	if msg := web.CheckText(q, true, 100); !msg.Empty() {
 		m.Query, m.Error = "", msg
 		return web.Render(c, http.StatusUnprocessableEntity, views.ConsoleSearchPage(m))
 	}
 	key := data.SearchKey(q)
 	if utf8.RuneCountInString(key) < data.MinSearchKey {
-		m.Error = "ui.console.search.too_short"
+		m.Error = views.Message{Key: "ui.console.search.too_short"}
 		return web.Render(c, http.StatusUnprocessableEntity, views.ConsoleSearchPage(m))
 	}
 	ctx := c.Request().Context()
@@ -85,7 +85,7 @@ func channelOptions(st *data.Staff) []views.Option {
 func (h *Handler) openCase(c echo.Context) error {
 	id, ok := parseID(c.FormValue("customer_id"))
 	reason := strings.TrimSpace(c.FormValue("reason"))
-	if !ok || web.CheckText(reason, true, 200) != "" {
+	if !ok || !web.CheckText(reason, true, 200).Empty() {
 		return errBadCaseForm
 	}
 	cu, err := h.DB.CustomerByID(c.Request().Context(), id)
@@ -144,7 +144,7 @@ func (h *Handler) partnerOpenCase(c echo.Context) error {
 	if err != nil || cu == nil {
 		return err
 	}
-	if web.CheckText(strings.TrimSpace(c.FormValue("reason")), true, 200) != "" {
+	if !web.CheckText(strings.TrimSpace(c.FormValue("reason")), true, 200).Empty() {
 		return errBadCaseForm
 	}
 	return h.startCase(c, cu, strings.TrimSpace(c.FormValue("reason")))
@@ -156,11 +156,11 @@ func (h *Handler) partnerOpenCase(c echo.Context) error {
 // request, and returns a nil customer.
 func (h *Handler) partnerLookup(c echo.Context) (views.ConsolePartnerFindModel, *data.Customer, error) {
 	m := views.ConsolePartnerFindModel{AccountNumber: strings.TrimSpace(c.FormValue("account_number")),
-		BirthDate: strings.TrimSpace(c.FormValue("birth_date")), FieldErrors: map[string]string{}}
-	if msg := web.CheckText(m.AccountNumber, true, 16); msg != "" {
+		BirthDate: strings.TrimSpace(c.FormValue("birth_date")), FieldErrors: web.FieldErrors{}}
+	if msg := web.CheckText(m.AccountNumber, true, 16); !msg.Empty() {
 		m.FieldErrors["account_number"] = msg
 	}
-	if msg := web.CheckText(m.BirthDate, true, 10); msg != "" {
+	if msg := web.CheckText(m.BirthDate, true, 10); !msg.Empty() {
 		m.FieldErrors["birth_date"] = msg
 	}
 	if len(m.FieldErrors) > 0 {

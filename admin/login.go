@@ -21,10 +21,10 @@ type loginForm struct {
 
 func (f loginForm) Validate() web.FieldErrors {
 	errs := web.FieldErrors{}
-	if msg := web.CheckText(f.LoginID, true, 64); msg != "" {
+	if msg := web.CheckText(f.LoginID, true, 64); !msg.Empty() {
 		errs["login_id"] = msg
 	}
-	if msg := web.CheckText(f.Password, true, 256); msg != "" {
+	if msg := web.CheckText(f.Password, true, 256); !msg.Empty() {
 		errs["password"] = msg
 	}
 	return errs

@@ -122,8 +122,8 @@ func actionColumns() []actionColumn {
 }
 
 // parseActionsPeriod reads the period (JST dates, both included) and
-// returns it with the field errors (message keys).
-func parseActionsPeriod(c echo.Context, now time.Time) (views.ActionsForm, time.Time, time.Time, map[string]string) {
+// returns it with the field errors.
+func parseActionsPeriod(c echo.Context, now time.Time) (views.ActionsForm, time.Time, time.Time, web.FieldErrors) {
 	form := views.ActionsForm{From: c.QueryParam("from"), To: c.QueryParam("to")}
 	if form.To == "" {
 		form.To = day(now)
@@ -131,21 +131,21 @@ func parseActionsPeriod(c echo.Context, now time.Time) (views.ActionsForm, time.
 	if form.From == "" {
 		form.From = day(now.AddDate(0, 0, 1-actionsDefaultDays))
 	}
-	errs := map[string]string{}
+	errs := web.FieldErrors{}
 	from, err := time.ParseInLocation(time.DateOnly, form.From, jst.Zone)
 	if err != nil {
-		errs["from"] = "ui.console.reports.error.date"
+		errs["from"] = views.Message{Key: "ui.console.reports.error.date"}
 	}
 	to, err := time.ParseInLocation(time.DateOnly, form.To, jst.Zone)
 	if err != nil {
-		errs["to"] = "ui.console.reports.error.date"
+		errs["to"] = views.Message{Key: "ui.console.reports.error.date"}
 	}
 	to = to.AddDate(0, 0, 1) // the "to" day is included
 	if len(errs) == 0 && !from.Before(to) {
-		errs["to"] = "ui.console.reports.error.order"
+		errs["to"] = views.Message{Key: "ui.console.reports.error.order"}
 	}
 	if len(errs) == 0 && to.Sub(from) > actionsMaxDays*24*time.Hour {
-		errs["from"] = "ui.console.reports.error.too_long"
+		errs["from"] = views.Message{Key: "ui.console.reports.error.too_long"}
 	}
 	return form, from, to, errs
 }

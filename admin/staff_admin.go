@@ -71,7 +71,7 @@ func (h *Handler) staffModel(c echo.Context) (views.ConsoleStaffModel, error) {
 	if err != nil {
 		return views.ConsoleStaffModel{}, err
 	}
-	m := views.ConsoleStaffModel{FieldErrors: map[string]string{}, RequirePasskeys: required}
+	m := views.ConsoleStaffModel{FieldErrors: web.FieldErrors{}, RequirePasskeys: required}
 	logins, orgNames := map[int64]string{}, map[string]string{}
 	for _, s := range list {
 		logins[s.ID] = s.LoginID
@@ -113,17 +113,17 @@ func (h *Handler) staffCreate(c echo.Context) error {
 	}
 	m.Form = views.NewStaffForm{Login: mfa.NormalizeLoginID(c.FormValue("login_id")), Name: c.FormValue("name"),
 		Role: c.FormValue("role"), Org: c.FormValue("org"), Customer: strings.TrimSpace(c.FormValue("customer_account"))}
-	if msg := web.CheckText(m.Form.Login, true, 64); msg != "" {
+	if msg := web.CheckText(m.Form.Login, true, 64); !msg.Empty() {
 		m.FieldErrors["login_id"] = msg
 	} else if _, err := h.DB.StaffByLogin(ctx, m.Form.Login); err == nil {
-		m.FieldErrors["login_id"] = "ui.console.staff.login_taken"
+		m.FieldErrors["login_id"] = views.Message{Key: "ui.console.staff.login_taken"}
 	} else if !errors.Is(err, data.ErrNotFound) {
 		return err
 	}
-	if msg := web.CheckText(m.Form.Name, true, 64); msg != "" {
+	if msg := web.CheckText(m.Form.Name, true, 64); !msg.Empty() {
 		m.FieldErrors["name"] = msg
 	}
-	if msg := web.CheckText(m.Form.Customer, false, 16); msg != "" {
+	if msg := web.CheckText(m.Form.Customer, false, 16); !msg.Empty() {
 		m.FieldErrors["customer_account"] = msg
 	}
 	if !validRoleAndOrg(m, m.Form.Role, m.Form.Org) {
@@ -135,7 +135,7 @@ func (h *Handler) staffCreate(c echo.Context) error {
 	_, password, err := h.Support.CreateStaff(ctx, support.NewStaff{LoginID: m.Form.Login, Name: m.Form.Name,
 		Role: m.Form.Role, OrgID: m.Form.Org, CustomerAccount: m.Form.Customer}, event(c, "", ""))
 	if errors.Is(err, support.ErrUnknownAccount) {
-		m.FieldErrors["customer_account"] = "ui.console.staff.notice.unknown_account"
+		m.FieldErrors["customer_account"] = views.Message{Key: "ui.console.staff.notice.unknown_account"}
 		return web.Render(c, http.StatusUnprocessableEntity, views.ConsoleStaffPage(m))
 	}
 	if err != nil {
@@ -186,7 +186,7 @@ func (h *Handler) staffCancel(c echo.Context) error {
 // number (empty removes it).
 func (h *Handler) staffLink(c echo.Context) error {
 	account := strings.TrimSpace(c.FormValue("customer_account"))
-	if web.CheckText(account, false, 16) != "" {
+	if !web.CheckText(account, false, 16).Empty() {
 		return redirectNotice(c, "/console/staff", "unknown_account")
 	}
 	return h.staffChange(c, func(id int64) (string, error) {

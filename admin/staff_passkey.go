@@ -121,8 +121,8 @@ func (h *Handler) staffPasskeyRegister(c echo.Context) error {
 		return web.PasskeyError(c, http.StatusBadRequest, "ui.passkey.error.unreadable")
 	}
 	name := c.FormValue("name")
-	if msg := web.CheckText(name, true, 40); msg != "" {
-		return web.PasskeyError(c, http.StatusUnprocessableEntity, "ui.passkey.error.name", web.Text(c, msg))
+	if msg := web.CheckText(name, true, 40); !msg.Empty() {
+		return web.PasskeyError(c, http.StatusUnprocessableEntity, "ui.passkey.error.name", web.Text(c, msg.Key, msg.Args...))
 	}
 	st, s := staff(c), web.Current(c)
 	err := h.Support.FinishStaffPasskeyRegistration(c.Request().Context(), support.StaffPasskeyRegistration{Staff: st,

@@ -84,13 +84,13 @@ func (h *Handler) contactSend(kind string) echo.HandlerFunc {
 		}
 		raw := c.FormValue(field)
 		to, msg := parseContact(kind, raw)
-		if msg != "" {
+		if !msg.Empty() {
 			m, err := h.accountModel(c)
 			if err != nil {
 				return err
 			}
-			m.Errors = map[string]string{field: msg}
-			if web.CheckText(raw, false, 254) == "" {
+			m.Errors = web.FieldErrors{field: msg}
+			if web.CheckText(raw, false, 254).Empty() {
 				m.NewEmail, m.NewPhone = c.FormValue("new_email"), c.FormValue("new_phone")
 			}
 			return web.Render(c, http.StatusUnprocessableEntity, views.AccountPage(m))
@@ -111,16 +111,16 @@ func (h *Handler) contactSend(kind string) echo.HandlerFunc {
 }
 
 // parseContact validates a new email address or mobile number and returns
-// it in stored form, or the message key to show beside the field.
-func parseContact(kind, raw string) (string, string) {
-	if msg := web.CheckText(raw, true, 254); msg != "" {
+// it in stored form, or the message to show beside the field.
+func parseContact(kind, raw string) (string, views.Message) {
+	if msg := web.CheckText(raw, true, 254); !msg.Empty() {
 		return "", msg
 	}
 	v, err := mfa.ParseContact(kind, raw)
 	if err != nil {
-		return "", "ui.account.error." + kind
+		return "", views.Message{Key: "ui.account.error." + kind}
 	}
-	return v, ""
+	return v, views.Message{}
 }
 
 func (h *Handler) contactConfirmForm(kind string) echo.HandlerFunc {

@@ -21,16 +21,16 @@ type bankForm struct {
 	BankName, BranchName, AccountNumber, HolderKana string
 }
 
-func (f *bankForm) Validate() map[string]string {
-	errs := map[string]string{}
+func (f *bankForm) Validate() web.FieldErrors {
+	errs := web.FieldErrors{}
 	for field, v := range map[string]string{"bank_name": f.BankName, "branch_name": f.BranchName, "holder_kana": f.HolderKana} {
-		if msg := web.CheckText(v, true, 60); msg != "" {
+		if msg := web.CheckText(v, true, 60); !msg.Empty() {
 			errs[field] = msg
 		}
 	}
 	f.AccountNumber = strings.ReplaceAll(norm.NFKC.String(strings.TrimSpace(f.AccountNumber)), "-", "")
 	if !accountNumber.MatchString(f.AccountNumber) {
-		errs["account_number"] = "ui.bank.error.account_number"
+		errs["account_number"] = views.Message{Key: "ui.bank.error.account_number"}
 	}
 	return errs
 }
@@ -39,7 +39,7 @@ func (h *Handler) bankForm(c echo.Context) error {
 	return h.renderBank(c, http.StatusOK, nil, nil)
 }
 
-func (h *Handler) renderBank(c echo.Context, status int, values, errs map[string]string) error {
+func (h *Handler) renderBank(c echo.Context, status int, values map[string]string, errs web.FieldErrors) error {
 	customer, err := h.customer(c)
 	if err != nil {
 		return err
@@ -61,7 +61,7 @@ func (h *Handler) bankSubmit(c echo.Context) error {
 	if errs := f.Validate(); len(errs) > 0 {
 		values := map[string]string{}
 		for k, v := range map[string]string{"bank_name": f.BankName, "branch_name": f.BranchName, "account_number": c.FormValue("account_number"), "holder_kana": f.HolderKana} {
-			if web.CheckText(v, false, 60) == "" {
+			if web.CheckText(v, false, 60).Empty() {
 				values[k] = v
 			}
 		}

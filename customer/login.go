@@ -24,10 +24,10 @@ const maxPasswordLen = 256
 
 func (f loginForm) Validate() web.FieldErrors {
 	errs := web.FieldErrors{}
-	if msg := web.CheckText(f.LoginID, true, 64); msg != "" {
+	if msg := web.CheckText(f.LoginID, true, 64); !msg.Empty() {
 		errs["login_id"] = msg
 	}
-	if msg := web.CheckText(f.Password, true, maxPasswordLen); msg != "" {
+	if msg := web.CheckText(f.Password, true, maxPasswordLen); !msg.Empty() {
 		errs["password"] = msg
 	}
 	return errs
@@ -55,7 +55,7 @@ func (h *Handler) loginSubmit(c echo.Context) error {
 	f := loginForm{LoginID: c.FormValue("login_id"), Password: c.FormValue("password")}
 	if errs := f.Validate(); len(errs) > 0 {
 		m := views.LoginModel{FieldErrors: errs}
-		if errs["login_id"] == "" {
+		if errs["login_id"].Empty() {
 			m.LoginID = f.LoginID
 		}
 		return web.Render(c, http.StatusUnprocessableEntity, views.LoginPage(m))

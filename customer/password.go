@@ -52,18 +52,18 @@ func readPasswordChangeForm(c echo.Context, fields views.PasswordFields) passwor
 // rules for the new one are mfa's, with the login ID as a context word.
 func (f passwordChangeForm) Validate(loginID string) web.FieldErrors {
 	errs := web.FieldErrors{}
-	if msg := web.CheckText(f.Current, true, maxPasswordLen); msg != "" {
+	if msg := web.CheckText(f.Current, true, maxPasswordLen); !msg.Empty() {
 		errs[f.fields.Current] = msg
 	}
 	var pe *mfa.PasswordPolicyError
 	switch err := mfa.CheckNewPassword(f.New, loginID); {
 	case f.New == "":
-		errs[f.fields.New] = "ui.password.error.new_required"
+		errs[f.fields.New] = views.Message{Key: "ui.password.error.new_required"}
 	case errors.As(err, &pe):
 		errs[f.fields.New] = policyMessage(pe, f.New)
 	}
-	if f.Confirm != f.New && errs[f.fields.New] == "" {
-		errs[f.fields.Confirm] = "ui.password.error.mismatch"
+	if f.Confirm != f.New && errs[f.fields.New].Empty() {
+		errs[f.fields.Confirm] = views.Message{Key: "ui.password.error.mismatch"}
 	}
 	return errs
 }
@@ -112,44 +112,44 @@ func (h *Handler) changePassword(c echo.Context, kind mfa.PasswordKind, fields v
 	return c.Redirect(http.StatusSeeOther, "/settings/password?notice="+string(kind))
 }
 
-// passwordChangeRefusal maps a refusal to its status, field and message
-// key; field is "" for success or an internal error.
-func passwordChangeRefusal(err error, fields views.PasswordFields, newPassword string) (status int, field, msg string) {
+// passwordChangeRefusal maps a refusal to its status, field and message;
+// field is "" for success or an internal error.
+func passwordChangeRefusal(err error, fields views.PasswordFields, newPassword string) (status int, field string, msg views.Message) {
 	var pe *mfa.PasswordPolicyError
 	switch {
 	case errors.Is(err, mfa.ErrWrongCurrentPassword):
-		return http.StatusUnauthorized, fields.Current, "ui.password.error.wrong_current"
+		return http.StatusUnauthorized, fields.Current, views.Message{Key: "ui.password.error.wrong_current"}
 	case errors.Is(err, mfa.ErrPasswordThrottled):
-		return http.StatusTooManyRequests, fields.Current, "ui.password.error.throttled"
+		return http.StatusTooManyRequests, fields.Current, views.Message{Key: "ui.password.error.throttled"}
 	case errors.Is(err, mfa.ErrSamePassword):
-		return http.StatusUnprocessableEntity, fields.New, "ui.password.error.same"
+		return http.StatusUnprocessableEntity, fields.New, views.Message{Key: "ui.password.error.same"}
 	case errors.Is(err, mfa.ErrSameAsOtherPassword):
-		return http.StatusUnprocessableEntity, fields.New, "ui.password.error.same_as_other"
+		return http.StatusUnprocessableEntity, fields.New, views.Message{Key: "ui.password.error.same_as_other"}
 	case errors.As(err, &pe):
 		return http.StatusUnprocessableEntity, fields.New, policyMessage(pe, newPassword)
 	}
-	return 0, "", ""
+	return 0, "", views.Message{}
 }
 
-// policyMessage is the message key for a refused new password, by its
+// policyMessage is the message for a refused new password, by its
 // problem; mfa's own Message is Japanese only. The lengths are counted
 // as mfa counts them, in characters.
-func policyMessage(pe *mfa.PasswordPolicyError, pw string) string {
+func policyMessage(pe *mfa.PasswordPolicyError, pw string) views.Message {
 	switch pe.Problem {
 	case mfa.PasswordTooShort:
-		return views.Msg("ui.password.policy.too_short", mfa.MinPasswordLen, utf8.RuneCountInString(pw))
+		return views.Message{Key: "ui.password.policy.too_short", Args: []any{mfa.MinPasswordLen, utf8.RuneCountInString(pw)}}
 	case mfa.PasswordTooLong:
-		return views.Msg("ui.password.policy.too_long", mfa.MaxPasswordLen)
+		return views.Message{Key: "ui.password.policy.too_long", Args: []any{mfa.MaxPasswordLen}}
 	case mfa.PasswordInvalid:
-		return "ui.password.policy.invalid"
+		return views.Message{Key: "ui.password.policy.invalid"}
 	case mfa.PasswordContext:
-		return "ui.password.policy.context"
+		return views.Message{Key: "ui.password.policy.context"}
 	case mfa.PasswordCommon:
-		return "ui.password.policy.common"
+		return views.Message{Key: "ui.password.policy.common"}
 	case mfa.PasswordRepetitive:
-		return "ui.password.policy.repetitive"
+		return views.Message{Key: "ui.password.policy.repetitive"}
 	case mfa.PasswordSequential:
-		return "ui.password.policy.sequential"
+		return views.Message{Key: "ui.password.policy.sequential"}
 	}
-	return pe.Message
+	return views.Message{Key: pe.Message} // not a key: Text shows it as it is
 }

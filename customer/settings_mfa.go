@@ -129,7 +129,7 @@ func (h *Handler) totpEnrolForm(c echo.Context) error {
 	return h.renderTOTPEnrol(c, http.StatusOK, nil)
 }
 
-func (h *Handler) renderTOTPEnrol(c echo.Context, status int, errs map[string]string) error {
+func (h *Handler) renderTOTPEnrol(c echo.Context, status int, errs web.FieldErrors) error {
 	ctx := c.Request().Context()
 	customer, err := h.customer(c)
 	if err != nil {
@@ -188,7 +188,7 @@ func (h *Handler) totpConfirm(c echo.Context) error {
 // the code and trading password checked by confirm, the form shown again
 // with its errors by render, or on to the settings with notice.
 func (h *Handler) confirmEnrolment(c echo.Context, confirm func(context.Context, mfa.EnrolInput) error,
-	render func(echo.Context, int, map[string]string) error, notice string) error {
+	render func(echo.Context, int, web.FieldErrors) error, notice string) error {
 	customer, err := h.customer(c)
 	if err != nil {
 		return err
@@ -214,24 +214,24 @@ func (h *Handler) confirmEnrolment(c echo.Context, confirm func(context.Context,
 	return c.Redirect(http.StatusSeeOther, "/settings/mfa?notice="+notice)
 }
 
-func enrolFormErrors(in mfa.EnrolInput) map[string]string {
-	errs := map[string]string{}
-	if msg := web.CheckText(in.TradingPassword, true, maxPasswordLen); msg != "" {
+func enrolFormErrors(in mfa.EnrolInput) web.FieldErrors {
+	errs := web.FieldErrors{}
+	if msg := web.CheckText(in.TradingPassword, true, maxPasswordLen); !msg.Empty() {
 		errs["trading_password"] = msg
 	}
-	if msg := web.CheckText(in.Code, true, 64); msg != "" {
+	if msg := web.CheckText(in.Code, true, 64); !msg.Empty() {
 		errs["code"] = msg
 	}
 	return errs
 }
 
 // enrolErrors turns a refused enrolment into messages on its fields.
-func enrolErrors(err error) (map[string]string, int, bool) {
+func enrolErrors(err error) (web.FieldErrors, int, bool) {
 	if errors.Is(err, mfa.ErrBadTradingPassword) {
-		return map[string]string{"trading_password": "ui.verify.error.trading_password"}, http.StatusUnauthorized, true
+		return web.FieldErrors{"trading_password": {Key: "ui.verify.error.trading_password"}}, http.StatusUnauthorized, true
 	}
 	if msg, status, ok := codeMessage(err); ok {
-		return map[string]string{"code": msg}, status, true
+		return web.FieldErrors{"code": {Key: msg}}, status, true
 	}
 	return nil, 0, false
 }
@@ -278,7 +278,7 @@ func (h *Handler) smsEnrolForm(c echo.Context) error {
 	return h.renderSMSEnrol(c, http.StatusOK, nil)
 }
 
-func (h *Handler) renderSMSEnrol(c echo.Context, status int, errs map[string]string) error {
+func (h *Handler) renderSMSEnrol(c echo.Context, status int, errs web.FieldErrors) error {
 	ch, err := h.DB.LatestChallenge(c.Request().Context(), web.Current(c).IDHash, mfa.PurposeEnrolSMS)
 	if errors.Is(err, data.ErrNotFound) {
 		return c.Redirect(http.StatusSeeOther, "/settings/mfa")

@@ -43,7 +43,7 @@ func (h *Handler) tempPassSubmit(c echo.Context) error {
 	f := loginForm{LoginID: c.FormValue("login_id"), Password: c.FormValue("password")}
 	pass := c.FormValue("temp_pass")
 	errs := f.Validate()
-	if msg := web.CheckText(pass, true, 64); msg != "" {
+	if msg := web.CheckText(pass, true, 64); !msg.Empty() {
 		errs["temp_pass"] = msg
 	}
 	m := views.TempPassLoginModel{LoginID: f.LoginID, FieldErrors: errs}

@@ -63,18 +63,17 @@ func (h *Handler) withdrawalModel(c echo.Context) (views.WithdrawalModel, error)
 }
 
 // parseAmount reads a yen amount as people type it: full-width digits,
-// commas, a trailing 円. The second result is the message key of a
-// refusal.
-func parseAmount(raw string) (int64, string) {
-	if msg := web.CheckText(raw, true, 20); msg != "" {
+// commas, a trailing 円. The second result is the message of a refusal.
+func parseAmount(raw string) (int64, views.Message) {
+	if msg := web.CheckText(raw, true, 20); !msg.Empty() {
 		return 0, msg
 	}
 	s := strings.NewReplacer(",", "", "円", "", " ", "").Replace(norm.NFKC.String(strings.TrimSpace(raw)))
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || n < 1 || n > maxWithdrawal {
-		return 0, "ui.withdrawal.error.amount"
+		return 0, views.Message{Key: "ui.withdrawal.error.amount"}
 	}
-	return n, ""
+	return n, views.Message{}
 }
 
 func (h *Handler) withdrawalSubmit(c echo.Context) error {
@@ -83,13 +82,13 @@ func (h *Handler) withdrawalSubmit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if msg != "" {
+	if !msg.Empty() {
 		m, err := h.withdrawalModel(c)
 		if err != nil {
 			return err
 		}
 		m.Error = msg
-		if web.CheckText(c.FormValue("amount"), false, 20) == "" {
+		if web.CheckText(c.FormValue("amount"), false, 20).Empty() {
 			m.Amount = c.FormValue("amount")
 		}
 		return web.Render(c, http.StatusUnprocessableEntity, views.WithdrawalPage(m))

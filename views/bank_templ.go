@@ -10,11 +10,11 @@ import "github.com/a-h/templ"
 import templruntime "github.com/a-h/templ/runtime"
 
 // BankModel is the form to change the withdrawal bank account. An empty
-// Current is shown as not registered; Errors holds message keys.
+// Current is shown as not registered; Errors holds the fields' messages.
 type BankModel struct {
 	Current string
 	Values  map[string]string
-	Errors  map[string]string
+	Errors  map[string]Message
 }
 
 func BankPage(m BankModel) templ.Component {

@@ -43,10 +43,10 @@ type AuditRow struct {
 }
 
 // ConsoleAuditModel is the audit trail, filtered, one page at a time.
-// FieldErrors holds message keys.
+// FieldErrors holds the fields' messages.
 type ConsoleAuditModel struct {
 	Filter      AuditFilterForm
-	FieldErrors map[string]string
+	FieldErrors map[string]Message
 	Events      []AuditRow
 	NextHref    string
 	CSVHref     string

@@ -9,13 +9,13 @@ package views
 import "github.com/a-h/templ"
 import templruntime "github.com/a-h/templ/runtime"
 
-// ConsoleLoginModel is the staff login form. Info, FormError and the
-// field errors are message keys.
+// ConsoleLoginModel is the staff login form. Info and FormError are
+// message keys.
 type ConsoleLoginModel struct {
 	LoginID     string
 	Info        string
 	FormError   string
-	FieldErrors map[string]string
+	FieldErrors map[string]Message
 }
 
 func ConsoleLoginPage(m ConsoleLoginModel) templ.Component {
@@ -428,7 +428,7 @@ func consoleTOTPForm(m ConsoleTOTPModel) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = CodeInput("ui.console.totp.code", m.Error).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = CodeInput("ui.console.totp.code", Message{Key: m.Error}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -352,7 +352,7 @@ func ConsolePasskeysPage(m ConsolePasskeysModel) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if !m.Fresh {
-				templ_7745c5c3_Err = CodeInput("ui.console.totp.code", "").Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = CodeInput("ui.console.totp.code", Message{}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

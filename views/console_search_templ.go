@@ -32,10 +32,10 @@ type OpenCaseForm struct {
 	Channels      []Option
 }
 
-// ConsoleSearchModel is the agents' customer search. Error is a message key.
+// ConsoleSearchModel is the agents' customer search. Error is the query field's message.
 type ConsoleSearchModel struct {
 	Query    string
-	Error    string
+	Error    Message
 	Searched bool
 	Results  []CustomerRow
 	Channels []Option
@@ -402,11 +402,11 @@ func OpenCase(f OpenCaseForm) templ.Component {
 }
 
 // ConsolePartnerFindModel is the partners' exact lookup. FieldErrors
-// holds message keys.
+// holds the fields' messages.
 type ConsolePartnerFindModel struct {
 	AccountNumber string
 	BirthDate     string
-	FieldErrors   map[string]string
+	FieldErrors   map[string]Message
 	NotFound      bool
 	// Limited: too many lookups missed; says nothing of the account.
 	Limited bool

@@ -50,14 +50,14 @@ type NewStaffForm struct {
 }
 
 // ConsoleStaffModel is the admins' staff page. Created is set once, right
-// after an account was made, to show its initial password. Info, Error and
-// the field errors are message keys.
+// after an account was made, to show its initial password. Info and Error
+// are message keys.
 type ConsoleStaffModel struct {
 	Staff       []StaffRow
 	Roles       []Option
 	Orgs        []Option
 	Form        NewStaffForm
-	FieldErrors map[string]string
+	FieldErrors map[string]Message
 	Created     *CreatedStaff
 	Info        string
 	Error       string

@@ -10,7 +10,6 @@ import (
 	"io/fs"
 	"path"
 	"sort"
-	"strconv"
 	"strings"
 )
 
@@ -88,13 +87,9 @@ func (c *Catalog) Has(lang, key string) bool {
 	return ok
 }
 
-// Text returns the message for key in lang, formatted with args or with
-// the arguments packed into key by Msg. A missing key shows as the key
-// itself, which the catalog test forbids.
+// Text returns the message for key in lang, formatted with args. A
+// missing key shows as the key itself, which the catalog test forbids.
 func (c *Catalog) Text(lang, key string, args ...any) string {
-	if len(args) == 0 && strings.Contains(key, msgSep) {
-		key, args = unpackMsg(key)
-	}
 	msg, ok := inLang(c.messages, lang, key)
 	if !ok {
 		return key
@@ -173,37 +168,4 @@ func (k Text) Render(ctx context.Context, w io.Writer) error {
 	}
 	_, err := io.WriteString(w, s)
 	return err
-}
-
-// msgSep separates a packed key from its arguments; a control character,
-// so no text a person typed (web.CheckText refuses them) can contain it.
-const msgSep = "\x1f"
-
-// Msg packs a key and its arguments into one string, for model fields
-// that are plain strings (a form's field errors) but need a parameter,
-// such as a length: Msg("ui.field.too_long", 64). Text unpacks it. An
-// argument that reads as an integer comes back as an int, so the catalog
-// text may use %d.
-func Msg(key string, args ...any) string {
-	parts := []string{key}
-	for _, a := range args {
-		parts = append(parts, fmt.Sprint(a))
-	}
-	return strings.Join(parts, msgSep)
-}
-
-func unpackMsg(s string) (string, []any) {
-	parts := strings.Split(s, msgSep)
-	if len(parts) == 1 {
-		return s, nil
-	}
-	args := make([]any, 0, len(parts)-1)
-	for _, p := range parts[1:] {
-		if n, err := strconv.Atoi(p); err == nil {
-			args = append(args, n)
-		} else {
-			args = append(args, p)
-		}
-	}
-	return parts[0], args
 }

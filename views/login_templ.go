@@ -11,12 +11,12 @@ import templruntime "github.com/a-h/templ/runtime"
 
 import "time"
 
-// LoginModel is the login form and its errors (message keys).
+// LoginModel is the login form and its errors.
 type LoginModel struct {
 	LoginID     string
 	Info        string
 	FormError   string
-	FieldErrors map[string]string
+	FieldErrors map[string]Message
 }
 
 func LoginPage(m LoginModel) templ.Component {
@@ -135,7 +135,7 @@ func LoginPage(m LoginModel) templ.Component {
 type TempPassLoginModel struct {
 	LoginID     string
 	FormError   string
-	FieldErrors map[string]string
+	FieldErrors map[string]Message
 }
 
 // TempPassLoginPage logs in with login ID, password and the temporary
@@ -512,7 +512,7 @@ func VerifyPage(m VerifyModel) templ.Component {
 						return templ_7745c5c3_Err
 					}
 				} else {
-					templ_7745c5c3_Err = CodeInput("ui.field.code", "").Render(ctx, templ_7745c5c3_Buffer)
+					templ_7745c5c3_Err = CodeInput("ui.field.code", Message{}).Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}

@@ -12,10 +12,10 @@ import templruntime "github.com/a-h/templ/runtime"
 // PasswordModel is the page where a customer changes either password.
 // FieldErrors is keyed by field name; the two forms use different names,
 // so one map serves both. Passwords are never sent back into the form.
-// Info and the errors are message keys.
+// Info is a message key.
 type PasswordModel struct {
 	Info        string
-	FieldErrors map[string]string
+	FieldErrors map[string]Message
 }
 
 // PasswordFields are the field names of one of the two forms.
@@ -169,7 +169,7 @@ func PasswordPage(m PasswordModel, login, trading PasswordFields) templ.Componen
 
 // passwordForm is one of the two forms; label is the password's name,
 // already in the page's language, which the labels are built around.
-func passwordForm(action, testID, label string, f PasswordFields, errs map[string]string) templ.Component {
+func passwordForm(action, testID, label string, f PasswordFields, errs map[string]Message) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {

@@ -75,7 +75,7 @@ type ActionsColumn struct {
 // ActionsModel is the support actions counted per organisation.
 type ActionsModel struct {
 	Form        ActionsForm
-	FieldErrors map[string]string // field → message key
+	FieldErrors map[string]Message // field → its message
 	Columns     []ActionsColumn
 	Rows        []ActionsRow
 	Totals      []int // per column, then the grand total
@@ -171,11 +171,3 @@ func lockoutPhaseText(ctx context.Context, l LockoutList) string {
 func num(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
 
 func percent(permille int) string { return itoa(permille/10) + "." + itoa(permille%10) + "%" }
-
-// tOrEmpty translates a field's error key; no key, no message.
-func tOrEmpty(ctx context.Context, key string) string {
-	if key == "" {
-		return ""
-	}
-	return T(ctx, key)
-}

@@ -1385,12 +1385,12 @@ func ReportsActionsPage(m ActionsModel) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			templ_7745c5c3_Err = Field(FieldProps{Name: "from", Label: T(ctx, "ui.console.reports.actions.from"), Type: "date", Value: m.Form.From,
-				Error: tOrEmpty(ctx, m.FieldErrors["from"]), Hint: T(ctx, "ui.console.reports.date_hint"), MaxLength: 10}).Render(ctx, templ_7745c5c3_Buffer)
+				Error: m.FieldErrors["from"], Hint: T(ctx, "ui.console.reports.date_hint"), MaxLength: 10}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			templ_7745c5c3_Err = Field(FieldProps{Name: "to", Label: T(ctx, "ui.console.reports.actions.to"), Type: "date", Value: m.Form.To,
-				Error: tOrEmpty(ctx, m.FieldErrors["to"]), Hint: T(ctx, "ui.console.reports.date_hint"), MaxLength: 10}).Render(ctx, templ_7745c5c3_Buffer)
+				Error: m.FieldErrors["to"], Hint: T(ctx, "ui.console.reports.date_hint"), MaxLength: 10}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -944,11 +944,11 @@ func UseChoices() templ.Component {
 }
 
 // TOTPEnrolModel is the authenticator app enrolment page; Errors holds
-// message keys by field.
+// the fields' messages.
 type TOTPEnrolModel struct {
 	KeyGroups []string
 	Replacing bool
-	Errors    map[string]string
+	Errors    map[string]Message
 }
 
 func TOTPEnrolPage(m TOTPEnrolModel) templ.Component {
@@ -1164,7 +1164,7 @@ func TOTPEnrolPage(m TOTPEnrolModel) templ.Component {
 // SMSEnrolModel is the SMS enrolment confirmation page.
 type SMSEnrolModel struct {
 	Phone  string
-	Errors map[string]string
+	Errors map[string]Message
 	Info   string
 }
 

@@ -21,14 +21,14 @@ type WithdrawalRow struct {
 	At     time.Time
 }
 
-// WithdrawalModel is 出金指示. HoldReason, Error and Info are message
-// keys; Amount is the amount as typed, shown back in the form.
+// WithdrawalModel is 出金指示. HoldReason and Info are message keys,
+// Error the amount field's message; Amount is the amount as typed, shown back in the form.
 type WithdrawalModel struct {
 	Bank       string
 	HoldUntil  time.Time
 	HoldReason string
 	Amount     string
-	Error      string
+	Error      Message
 	Info       string
 	Recent     []WithdrawalRow
 }
