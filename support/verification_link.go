@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
-	"strconv"
 	"time"
 
 	"mfadesk/data"
@@ -86,10 +85,13 @@ func (s *Service) LinkRequest(ctx context.Context, token, clientIP string) (*Lin
 // the staff member. Either way the link is used up, with its audit event.
 func (s *Service) AnswerLink(ctx context.Context, token, clientIP string, yes bool) error {
 	return s.withLink(ctx, token, clientIP, func(tx *data.Tx, v *data.Verification, kase *data.Case) error {
-		e := data.AuditEvent{ActorKind: "customer", Actor: strconv.FormatInt(v.CustomerID, 10), CustomerID: v.CustomerID,
+		cu, err := tx.CustomerByID(ctx, v.CustomerID)
+		if err != nil {
+			return err
+		}
+		e := data.AuditEvent{ActorKind: "customer", Actor: cu.LoginID, CustomerID: v.CustomerID,
 			CaseID: kase.ID, ClientIP: clientIP, Action: "case.verify." + data.VerifyPossession, Detail: v.Detail}
 		var won bool
-		var err error
 		if yes {
 			e.Outcome = "passed"
 			won, err = tx.FinishVerification(ctx, v.ID, true, tx.Now().Add(VerificationValidity))

@@ -135,7 +135,8 @@ func TestPossessionLinkDeniedWarnsAgent(t *testing.T) {
 		t.Fatalf("case after no: warning %v, pending %v", p.has("link-denied"), p.has("link-pending"))
 	}
 	events, err := a.DB.AuditEvents(context.Background(), data.AuditFilter{Action: "case.verify.possession", Limit: 10})
-	if err != nil || len(events) != 1 || events[0].Outcome != "refused:customer_denied" || events[0].ActorKind != "customer" {
+	if err != nil || len(events) != 1 || events[0].Outcome != "refused:customer_denied" || events[0].ActorKind != "customer" ||
+		events[0].Actor != "demo-email" {
 		t.Fatalf("audit of the answer: %+v %v", events, err)
 	}
 }
