@@ -1,9 +1,9 @@
 package admin
 
 import (
-	"strings"
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
