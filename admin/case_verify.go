@@ -26,14 +26,19 @@ func (h *Handler) verifyKnowledge(c echo.Context) error {
 	return h.afterVerification(c, err, notice)
 }
 
-func (h *Handler) sendPossessionCode(c echo.Context) error {
-	err := h.Support.SendPossessionCode(c.Request().Context(), h.caseActor(c), c.FormValue("channel"))
+func (h *Handler) sendPossessionLink(c echo.Context) error {
+	err := h.Support.SendPossessionLink(c.Request().Context(), h.caseActor(c), c.FormValue("channel"))
+	return h.afterVerification(c, err, "link_sent")
+}
+
+func (h *Handler) sendSpokenCode(c echo.Context) error {
+	err := h.Support.SendSpokenCode(c.Request().Context(), h.caseActor(c), c.FormValue("channel"))
 	return h.afterVerification(c, err, "code_sent")
 }
 
-func (h *Handler) checkPossessionCode(c echo.Context) error {
-	err := h.Support.CheckVerificationCode(c.Request().Context(), h.caseActor(c), data.VerifyPossession, c.FormValue("code"))
-	return h.afterVerification(c, err, "passed")
+func (h *Handler) checkSpokenCode(c echo.Context) error {
+	err := h.Support.CheckVerificationCode(c.Request().Context(), h.caseActor(c), data.VerifySpoken, c.FormValue("code"))
+	return h.afterVerification(c, err, "spoken_passed")
 }
 
 func (h *Handler) verifyDocument(c echo.Context) error {

@@ -3,6 +3,7 @@ package admin
 import (
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -22,6 +23,8 @@ var caseNotices = map[string]struct{ kind, msg string }{
 	"knowledge_failed": {"error", "ui.console.case.notice.knowledge_failed"},
 	"attempt_limit":    {"error", "ui.console.case.notice.attempt_limit"},
 	"code_sent":        {"info", "ui.console.case.notice.code_sent"},
+	"link_sent":        {"info", "ui.console.case.notice.link_sent"},
+	"spoken_passed":    {"info", "ui.console.case.notice.spoken_passed"},
 	"postal_sent":      {"info", "ui.console.case.notice.postal_sent"},
 	"code_wait":        {"error", "ui.console.case.notice.code_wait"},
 	"no_destination":   {"error", "ui.console.case.notice.no_destination"},
@@ -101,10 +104,12 @@ func (h *Handler) showCase(c echo.Context) error {
 	}
 	for _, v := range vs {
 		if v.Status == data.VerificationPending && v.ExpiresAt.After(h.DB.Now()) {
-			m.CodePending = m.CodePending || v.Method == data.VerifyPossession
+			m.LinkPending = m.LinkPending || v.Method == data.VerifyPossession
+			m.CodePending = m.CodePending || v.Method == data.VerifySpoken
 			m.PostalPending = m.PostalPending || v.Method == data.VerifyPostal
 		}
 	}
+	m.LinkDenied = linkDenied(vs)
 	for _, d := range support.DocumentTypes() {
 		m.DocumentTypes = append(m.DocumentTypes, views.Option{Value: d, Label: views.DocumentKey(d)})
 	}
@@ -183,4 +188,15 @@ func (h *Handler) closeCase(c echo.Context) error {
 		return err
 	}
 	return redirectNotice(c, caseHref(supportCase.ID), "closed")
+}
+
+// linkDenied reports whether the case's latest possession link was
+// answered "no": someone may be posing as the customer.
+func linkDenied(vs []data.Verification) bool {
+	for _, v := range vs { // newest first
+		if v.Method == data.VerifyPossession {
+			return v.Status == data.VerificationFailed && strings.HasSuffix(v.Detail, " answer=no")
+		}
+	}
+	return false
 }

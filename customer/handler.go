@@ -9,6 +9,7 @@ import (
 
 	"mfadesk/data"
 	"mfadesk/mfa"
+	"mfadesk/support"
 	"mfadesk/web"
 )
 
@@ -17,6 +18,8 @@ type Handler struct {
 	DB       *data.DB
 	MFA      *mfa.Service
 	Sessions *web.Sessions
+	// Support answers the possession links the desk sends (verify_link.go).
+	Support *support.Service
 	// DevDelivery shows the outbox at /dev/outbox instead of sending.
 	DevDelivery bool
 }

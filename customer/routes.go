@@ -20,6 +20,10 @@ func (h *Handler) Register(e *echo.Echo) {
 	// A temporary access pass from support: login ID, password and the pass.
 	public.GET("/login/temp-pass", h.tempPassForm)
 	public.POST("/login/temp-pass", h.tempPassSubmit)
+	// A possession link from the support desk: no login, the customer may
+	// be locked out.
+	public.GET("/verify/:token", h.linkForm)
+	public.POST("/verify/:token", h.linkAnswer)
 
 	// A session that passed only the password reaches these and nothing else.
 	pending := public.With(requireLevel(data.LevelPassword))

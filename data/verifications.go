@@ -12,6 +12,7 @@ import (
 const (
 	VerifyKnowledge  = "knowledge"
 	VerifyPossession = "possession"
+	VerifySpoken     = "spoken"
 	VerifyDocument   = "document"
 	VerifyPostal     = "postal"
 
@@ -34,6 +35,8 @@ type Verification struct {
 	Status     string
 	Detail     string
 	CodeHash   string
+	// LinkHash is the SHA-256 of a possession link's token.
+	LinkHash   string
 	Attempts   int
 	CreatedAt  time.Time
 	ExpiresAt  time.Time
@@ -78,8 +81,8 @@ func (tx *Tx) CreateVerification(ctx context.Context, v *Verification) (int64, e
 		}
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO verifications (case_id, customer_id, staff_id, method, strength, status,
-		detail, code_hash, created_at, expires_at, passed_at, valid_until, outbox_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		v.CaseID, v.CustomerID, v.StaffID, v.Method, v.Strength, v.Status, v.Detail, v.CodeHash, tx.now.Unix(),
+		detail, code_hash, link_hash, created_at, expires_at, passed_at, valid_until, outbox_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		v.CaseID, v.CustomerID, v.StaffID, v.Method, v.Strength, v.Status, v.Detail, v.CodeHash, v.LinkHash, tx.now.Unix(),
 		unixOrZero(v.ExpiresAt), unixOrZero(v.PassedAt), unixOrZero(v.ValidUntil), v.OutboxID)
 	if err != nil {
 		return 0, fmt.Errorf("create verification: %w", err)
@@ -95,6 +98,31 @@ func (tx *Tx) PendingVerification(ctx context.Context, caseID int64, method stri
 		return nil, fmt.Errorf("pending %s verification: %w", method, err)
 	}
 	return v, nil
+}
+
+// PendingLink returns the pending possession link whose token hashes to
+// tokenHash.
+func (tx *Tx) PendingLink(ctx context.Context, tokenHash string) (*Verification, error) {
+	v, err := scanVerification(tx.QueryRowContext(ctx, verificationSelect+`
+		WHERE link_hash = ? AND link_hash <> '' AND status = 'pending'`, tokenHash))
+	if err != nil {
+		return nil, fmt.Errorf("pending link: %w", err)
+	}
+	return v, nil
+}
+
+// DenyVerification settles a pending verification as failed because the
+// customer said they did not ask for it; the detail records the answer.
+func (tx *Tx) DenyVerification(ctx context.Context, id int64) (bool, error) {
+	res, err := tx.ExecContext(ctx, `UPDATE verifications SET status = 'failed', detail = detail || ' answer=no'
+		WHERE id = ? AND status = 'pending'`, id)
+	if err != nil {
+		return false, fmt.Errorf("deny verification: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return false, err
+	}
+	return true, tx.scrubCodeMessages(ctx, `id = (SELECT outbox_id FROM verifications WHERE id = ?)`, id)
 }
 
 // CountVerificationAttempt adds a wrong try to a pending code.

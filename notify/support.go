@@ -1,6 +1,9 @@
 package notify
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // Notices of what support did on the customer's account (docs/design.md §2:
 // "MFA reset by support"). They go to every verified contact, like the other
@@ -22,4 +25,43 @@ func UnlockedBySupport(at time.Time) Message {
 	return notice("mfa_unlocked", "ログインの停止を解除しました",
 		"お客様からのご依頼により、確認コードの誤りが続いたために停止していたログインを、"+
 			"お客様サポートがご本人確認のうえ解除しました。", at)
+}
+
+// PossessionLink asks the customer, on a verified contact, to open the
+// link and confirm the request of the staff member named on the page.
+// Nothing is to be told to anyone: the answer is given on the site.
+func PossessionLink(channel, link string, ttl time.Duration) Message {
+	minutes := int(ttl / time.Minute)
+	if channel == SMS {
+		return Message{Kind: "support_verification", Body: fmt.Sprintf(
+			"mfadesk証券 サポート窓口でのご本人確認です。%d分以内に次のページを開き、依頼内容をご確認ください。%s", minutes, link)}
+	}
+	return Message{
+		Kind:    "support_verification",
+		Subject: "【mfadesk証券】サポート窓口でのご本人確認のお願い",
+		Body: fmt.Sprintf("お客様サポートまたは提携ショップでのご本人確認のため、次のページを開いてください（有効期限%d分）。\n\n%s\n\n"+
+			"ページに表示される受付番号と担当者名をご確認のうえ、ご自身でお問い合わせ中の場合のみ「はい、私が依頼しました」を押してください。"+
+			"お問い合わせをしていない場合は「いいえ、心当たりがありません」を押してください。"+
+			"当社がお電話やメールでコードやパスワードをお尋ねすることはありません。", minutes, link) + signature,
+	}
+}
+
+// SpokenCode is the code for a customer without a smartphone, who is on
+// the phone with the desk they called. The message says only what the
+// code is for; it asks nobody to pass it on, and says to tell no one
+// when the customer did not call.
+func SpokenCode(channel, code string, ttl time.Duration) Message {
+	minutes := int(ttl / time.Minute)
+	if channel == SMS {
+		return Message{Kind: "support_verification", Body: fmt.Sprintf(
+			"mfadesk証券 サポート窓口のご本人確認コード %s（%d分間有効）。お問い合わせをしていない場合は誰にも教えず、0120-000-000へご連絡ください。", code, minutes)}
+	}
+	return Message{
+		Kind:    "support_verification",
+		Subject: "【mfadesk証券】サポート窓口でのご本人確認コード",
+		Body: fmt.Sprintf("サポート窓口でのご本人確認コードは %s です（有効期限%d分）。\n\n"+
+			"ご自身でお客様サポートにお電話中のお客様の確認に使うコードです。"+
+			"お問い合わせをしていないのにこのメールが届いた場合は、コードを誰にも教えず、お客様サポート 0120-000-000 へご連絡ください。",
+			code, minutes) + signature,
+	}
 }

@@ -66,7 +66,7 @@ func MayVerify(role, orgKind, channel, method string) bool {
 	switch method {
 	case data.VerifyDocument:
 		return channel == ChannelShop && orgKind == OrgPartner
-	case data.VerifyKnowledge, data.VerifyPossession, data.VerifyPostal:
+	case data.VerifyKnowledge, data.VerifyPossession, data.VerifySpoken, data.VerifyPostal:
 		return true
 	}
 	return false

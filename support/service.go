@@ -23,4 +23,6 @@ type Service struct {
 	MFA *mfa.Service
 	// WebAuthn checks staff passkey ceremonies against the configured origin.
 	WebAuthn *webauthn.WebAuthn
+	// Origin is the customer site's public URL, for the possession link.
+	Origin string
 }

@@ -12,38 +12,51 @@ import (
 	"mfadesk/notify"
 )
 
-// Possession and postal verification: a code goes to something the
-// customer controls (a verified phone or email, or the registered address
-// by post), and the customer reads it back. Wrong codes count against the
+// Spoken and postal verification: a code goes to something the customer
+// controls (a verified phone or email, or the registered address by
+// post), and the staff member types what the customer says. Wrong codes count against the
 // customer's one second-factor lock, shared with login (docs/security.md S16).
 
 // PostalCodeTTL is how long a mailed code stays valid: the post is slow.
 const PostalCodeTTL = 14 * 24 * time.Hour
 
-// SendPossessionCode sends a code to the customer's verified email or SMS
-// number, as the staff member chose. The pending verification, the
+// SendSpokenCode sends a code to the customer's verified email or SMS
+// number, as the staff member chose, for a customer without a smartphone
+// to read back on the call they made. It is rated weak: a code spoken
+// aloud is what a fraudster asks for too. The pending verification, the
 // message in the outbox and the audit event commit together.
-func (s *Service) SendPossessionCode(ctx context.Context, a CaseActor, channel string) error {
+func (s *Service) SendSpokenCode(ctx context.Context, a CaseActor, channel string) error {
 	if a.Case.Status != CaseOpen {
 		return ErrCaseClosed
 	}
-	c, err := s.DB.CustomerByID(ctx, a.Case.CustomerID)
+	c, to, err := s.verifiedDest(ctx, a, channel)
 	if err != nil {
 		return err
 	}
-	var to string
+	code, hash, err := s.MFA.NewHashedCode()
+	if err != nil {
+		return err
+	}
+	v := data.Verification{Method: data.VerifySpoken, Strength: data.StrengthWeak, CodeHash: hash, Detail: "channel=" + channel}
+	return s.issueCode(ctx, a, v, s.Config.CodeTTL,
+		func(tx *data.Tx, expires time.Time) (int64, error) {
+			return notify.QueueCode(ctx, tx, a.Case.ID, c.ID, channel, to, notify.SpokenCode(channel, code, s.Config.CodeTTL), expires)
+		})
+}
+
+// verifiedDest is the customer's verified address on channel.
+func (s *Service) verifiedDest(ctx context.Context, a CaseActor, channel string) (*data.Customer, string, error) {
+	c, err := s.DB.CustomerByID(ctx, a.Case.CustomerID)
+	if err != nil {
+		return nil, "", err
+	}
 	switch {
 	case channel == notify.Email && c.HasValidEmail():
-		to = c.Email
+		return c, c.Email, nil
 	case channel == notify.SMS && c.PhoneVerified && c.Phone != "":
-		to = c.Phone
-	default:
-		return ErrNoVerifiedDest
+		return c, c.Phone, nil
 	}
-	return s.issueCode(ctx, a, data.VerifyPossession, s.Config.CodeTTL, "channel="+channel,
-		func(tx *data.Tx, code string, expires time.Time) (int64, error) {
-			return notify.QueueCode(ctx, tx, a.Case.ID, c.ID, channel, to, possessionMessage(channel, code, s.Config.CodeTTL), expires)
-		})
+	return nil, "", ErrNoVerifiedDest
 }
 
 // SendPostalCode queues a letter with a code to the registered address.
@@ -51,29 +64,37 @@ func (s *Service) SendPostalCode(ctx context.Context, a CaseActor) error {
 	if a.Case.Status != CaseOpen {
 		return ErrCaseClosed
 	}
-	return s.issueCode(ctx, a, data.VerifyPostal, PostalCodeTTL, "channel=post",
-		func(tx *data.Tx, code string, _ time.Time) (int64, error) {
-			return 0, tx.QueuePostalLetter(ctx, &data.PostalLetter{CustomerID: a.Case.CustomerID, CaseID: a.Case.ID,
-				Body: fmt.Sprintf("【転送不要】ご本人確認コードのお知らせ\n\nご本人確認コードは %s です。"+
-					"お客様サポートまたは提携ショップで、担当者にお伝えください（%s まで有効）。\n"+
-					"お心当たりのない場合は、お客様サポート 0120-000-000 へご連絡ください。",
-					code, tx.Now().Add(PostalCodeTTL).In(jst.Zone).Format("2006年1月2日"))})
-		})
-}
-
-// issueCode creates a pending verification for a new code, voiding the
-// case's previous one, and hands the code to deliver inside the same
-// transaction; deliver returns the id of the message that carries it, if
-// it went to the outbox. Sends are spaced by the resend cool-down.
-func (s *Service) issueCode(ctx context.Context, a CaseActor, method string, ttl time.Duration, detail string,
-	deliver func(tx *data.Tx, code string, expires time.Time) (int64, error)) error {
 	code, hash, err := s.MFA.NewHashedCode()
 	if err != nil {
 		return err
 	}
+	v := data.Verification{Method: data.VerifyPostal, Strength: data.StrengthStrong, CodeHash: hash, Detail: "channel=post"}
+	return s.issueCode(ctx, a, v, PostalCodeTTL,
+		func(tx *data.Tx, _ time.Time) (int64, error) {
+			return 0, tx.QueuePostalLetter(ctx, &data.PostalLetter{CustomerID: a.Case.CustomerID, CaseID: a.Case.ID,
+				Body: PostalLetterBody(code, tx.Now().Add(PostalCodeTTL))})
+		})
+}
+
+// PostalLetterBody is the letter that carries a postal code. The customer
+// types the code on the site; nobody asks for it.
+func PostalLetterBody(code string, expires time.Time) string {
+	return fmt.Sprintf("【転送不要】ご本人確認コードのお知らせ\n\nご本人確認コードは %s です（%s まで有効）。"+
+		"当社ウェブサイトのご本人確認ページ（/verify/post）でご自身で入力してください。"+
+		"このコードは当社の担当者を含め、誰にも教えないでください。\n"+
+		"お心当たりのない場合は、お客様サポート 0120-000-000 へご連絡ください。",
+		code, expires.In(jst.Zone).Format("2006年1月2日"))
+}
+
+// issueCode creates v as a pending verification for a new secret (v holds
+// its hash), voiding the case's previous one of v.Method, and has deliver
+// send it inside the same transaction; deliver returns the id of the message that carries it, if
+// it went to the outbox. Sends are spaced by the resend cool-down.
+func (s *Service) issueCode(ctx context.Context, a CaseActor, v data.Verification, ttl time.Duration,
+	deliver func(tx *data.Tx, expires time.Time) (int64, error)) error {
 	return s.DB.InTx(ctx, func(tx *data.Tx) error {
 		now := tx.Now()
-		prev, err := tx.PendingVerification(ctx, a.Case.ID, method)
+		prev, err := tx.PendingVerification(ctx, a.Case.ID, v.Method)
 		if err != nil && !errors.Is(err, data.ErrNotFound) {
 			return err
 		}
@@ -82,21 +103,21 @@ func (s *Service) issueCode(ctx context.Context, a CaseActor, method string, ttl
 				return &mfa.SendWait{Wait: wait}
 			}
 		}
-		outboxID, err := deliver(tx, code, now.Add(ttl))
+		outboxID, err := deliver(tx, now.Add(ttl))
 		if err != nil {
 			return err
 		}
-		if _, err := tx.CreateVerification(ctx, &data.Verification{CaseID: a.Case.ID, CustomerID: a.Case.CustomerID,
-			StaffID: a.Staff.ID, Method: method, Strength: data.StrengthStrong, Status: data.VerificationPending,
-			Detail: detail, CodeHash: hash, ExpiresAt: now.Add(ttl), OutboxID: outboxID}); err != nil {
+		v.CaseID, v.CustomerID, v.StaffID = a.Case.ID, a.Case.CustomerID, a.Staff.ID
+		v.Status, v.ExpiresAt, v.OutboxID = data.VerificationPending, now.Add(ttl), outboxID
+		if _, err := tx.CreateVerification(ctx, &v); err != nil {
 			return err
 		}
-		return tx.Audit(ctx, a.event("case.verify."+method+".send", "queued", detail))
+		return tx.Audit(ctx, a.event("case.verify."+v.Method+".send", "queued", v.Detail))
 	})
 }
 
 // CheckVerificationCode checks the code the customer read back for the
-// case's pending possession or postal verification. It goes through the
+// case's pending spoken or postal verification. It goes through the
 // same attempt as every other second factor, so the outcome, the
 // customer's shared failure count and the audit events commit together.
 func (s *Service) CheckVerificationCode(ctx context.Context, a CaseActor, method, rawCode string) error {
@@ -157,22 +178,4 @@ func outcomeOf(result error) string {
 		return "failure"
 	}
 	return "refused:" + mfa.Reason(result)
-}
-
-// possessionMessage asks the customer to read the code to the staff member
-// helping them, and warns them when they did not ask for help.
-func possessionMessage(channel, code string, ttl time.Duration) notify.Message {
-	minutes := int(ttl / time.Minute)
-	if channel == notify.SMS {
-		return notify.Message{Kind: "support_verification", Body: fmt.Sprintf(
-			"mfadesk証券 サポート窓口でのご本人確認コード %s（%d分間有効）。ご自身でお問い合わせ中の場合のみ、担当者にお伝えください。", code, minutes)}
-	}
-	return notify.Message{
-		Kind:    "support_verification",
-		Subject: "【mfadesk証券】サポート窓口でのご本人確認コード",
-		Body: fmt.Sprintf("サポート窓口でのご本人確認コードは %s です（有効期限%d分）。\n\n"+
-			"ご自身でお客様サポートまたは提携ショップにお問い合わせ中の場合のみ、担当者にお伝えください。"+
-			"お問い合わせをしていないのにこのメールが届いた場合は、コードを誰にも伝えず、お客様サポート 0120-000-000 へご連絡ください。",
-			code, minutes),
-	}
 }

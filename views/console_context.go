@@ -53,7 +53,7 @@ func ChannelKey(ch string) string {
 // MethodKey names an identity verification method with its strength.
 func MethodKey(m string) string {
 	return keyOr(map[string]string{"knowledge": "ui.console.method.knowledge", "possession": "ui.console.method.possession",
-		"document": "ui.console.method.document", "postal": "ui.console.method.postal"}, m)
+		"spoken": "ui.console.method.spoken", "document": "ui.console.method.document", "postal": "ui.console.method.postal"}, m)
 }
 
 // StrengthKey says what a case's verification allows.

@@ -60,7 +60,7 @@ func newApp(ctx context.Context, cfg Config, now func() time.Time, log *slog.Log
 	}
 	svc := &mfa.Service{DB: db, Box: box, Codes: mfa.NewCodeHasher(cfg.SecretKey, cfg.OldSecretKeys...),
 		Config: cfg.MFA, WebAuthn: wa}
-	desk := &support.Service{DB: db, Box: box, Codes: svc.Codes, Config: cfg.MFA, MFA: svc, WebAuthn: wa}
+	desk := &support.Service{DB: db, Box: box, Codes: svc.Codes, Config: cfg.MFA, MFA: svc, WebAuthn: wa, Origin: cfg.Origin}
 	// A wrong key is refused now, not at the first login (docs/operations.md).
 	keyID, err := svc.CheckSecretKey(ctx)
 	if err != nil {
@@ -86,7 +86,7 @@ func newApp(ctx context.Context, cfg Config, now func() time.Time, log *slog.Log
 		cookie = "mfadesk" // browsers drop __Host- cookies without Secure, and dev runs on plain HTTP
 	}
 	customerSite := &customer.Handler{
-		DB: db, MFA: svc, DevDelivery: cfg.Delivery == "dev",
+		DB: db, MFA: svc, Support: desk, DevDelivery: cfg.Delivery == "dev",
 		Sessions: &web.Sessions{Site: data.SiteCustomer, Store: db, Now: now, Cookie: cookie, Path: "/", Secure: !cfg.Dev(),
 			Idle: 30 * time.Minute, Absolute: 12 * time.Hour, Key: mfa.DeriveKey(cfg.SecretKey, "pre-session csrf")},
 	}

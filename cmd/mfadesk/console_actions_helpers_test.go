@@ -4,10 +4,12 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 
+	"mfadesk/contact"
 	"mfadesk/data"
 	"mfadesk/mfa"
 )
@@ -15,19 +17,48 @@ import (
 // emailOf is a demo customer's verified email address.
 func emailOf(loginID string) string { return loginID + "@example.jp" }
 
-// possession passes a possession check on the case: a code by email,
-// read back as the customer would.
+// possession passes a possession check on the case: a link by email,
+// opened and confirmed by the customer on their own device.
 func possession(t *testing.T, a *testApp, c *client, kase, loginID string) {
 	t.Helper()
 	c.get(kase)
-	if p := c.post(kase+"/verify/possession", url.Values{"channel": {"email"}}); p.location != kase+"?notice=code_sent" {
-		t.Fatalf("send possession code: %d %q", p.status, p.location)
+	if p := c.post(kase+"/verify/possession", url.Values{"channel": {"email"}}); p.location != kase+"?notice=link_sent" {
+		t.Fatalf("send possession link: %d %q", p.status, p.location)
+	}
+	if p := a.answerLink(a.lastLink(emailOf(loginID)), "yes"); p.status != http.StatusOK || !p.has("link-done") {
+		t.Fatalf("confirm link: %d", p.status)
 	}
 	c.get(kase)
-	if p := c.post(kase+"/verify/possession/check", url.Values{"code": {a.lastCode(emailOf(loginID))}}); p.location != kase+"?notice=passed" {
-		t.Fatalf("possession check: %q", p.location)
+}
+
+var linkPath = regexp.MustCompile(`/verify/[A-Za-z0-9_-]{43}`)
+
+// lastLink is the path of the newest possession link sent to to.
+func (a *testApp) lastLink(to string) string {
+	a.t.Helper()
+	if e164, err := contact.ParsePhone(to); err == nil {
+		to = e164
 	}
-	c.get(kase)
+	for _, m := range a.outbox() {
+		if m.To == to {
+			if link := linkPath.FindString(m.Body); link != "" {
+				return link
+			}
+		}
+	}
+	a.t.Fatalf("no link sent to %s", to)
+	return ""
+}
+
+// answerLink opens link in a fresh browser, as the customer would, and
+// answers yes or no; it returns the answer's page.
+func (a *testApp) answerLink(link, answer string) *page {
+	a.t.Helper()
+	cu := a.newClient()
+	if p := cu.get(link); p.status != http.StatusOK {
+		return p
+	}
+	return cu.post(link, url.Values{"answer": {answer}})
 }
 
 // document records an identity document check on a shop case.

@@ -103,12 +103,11 @@ func TestKnowledgeDoesNotUnlockStrongActions(t *testing.T) {
 	}
 
 	agent.get(kase)
-	if p := agent.post(kase+"/verify/possession", url.Values{"channel": {"sms"}}); p.location != kase+"?notice=code_sent" {
-		t.Fatalf("send code: %q", p.location)
+	if p := agent.post(kase+"/verify/possession", url.Values{"channel": {"sms"}}); p.location != kase+"?notice=link_sent" {
+		t.Fatalf("send link: %q", p.location)
 	}
-	agent.get(kase)
-	if p := agent.post(kase+"/verify/possession/check", url.Values{"code": {a.lastCode("090-0000-0002")}}); p.location != kase+"?notice=passed" {
-		t.Fatalf("check code: %q", p.location)
+	if p := a.answerLink(a.lastLink("090-0000-0002"), "yes"); !p.has("link-done") {
+		t.Fatalf("confirm link: %d", p.status)
 	}
 	if strength() != "strong" {
 		t.Fatalf("strength after possession: %q", strength())
@@ -132,7 +131,7 @@ func TestConsoleCodeFailuresLockCustomer(t *testing.T) {
 	a := newConsoleApp(t, func(cfg *Config) { cfg.MFA.LockThreshold = 3 })
 	agent := a.staffLogin("agent")
 	kase := agent.openCase(a.customerID("demo-email"), "phone")
-	agent.post(kase+"/verify/possession", url.Values{"channel": {"email"}})
+	agent.post(kase+"/verify/spoken", url.Values{"channel": {"email"}})
 	right := a.lastCode("demo-email@example.jp")
 	wrong := "000000"
 	if right == wrong {
@@ -141,7 +140,7 @@ func TestConsoleCodeFailuresLockCustomer(t *testing.T) {
 	notices := []string{"wrong_code", "wrong_code", "locked"}
 	for i, want := range notices {
 		agent.get(kase)
-		if p := agent.post(kase+"/verify/possession/check", url.Values{"code": {wrong}}); p.location != kase+"?notice="+want {
+		if p := agent.post(kase+"/verify/spoken/check", url.Values{"code": {wrong}}); p.location != kase+"?notice="+want {
 			t.Fatalf("wrong code %d: %q, want %s", i+1, p.location, want)
 		}
 	}
@@ -149,10 +148,10 @@ func TestConsoleCodeFailuresLockCustomer(t *testing.T) {
 	if err != nil || !cu.MFALockedUntil.After(a.clock.Now()) {
 		t.Fatalf("customer not locked: %v %v", cu.MFALockedUntil, err)
 	}
-	// The right code still proves identity to staff (so a supervisor can
-	// reopen the account after it), but does not lift the lock.
+	// The right code still counts on the case (as a weak check), but does
+	// not lift the lock.
 	agent.get(kase)
-	if p := agent.post(kase+"/verify/possession/check", url.Values{"code": {right}}); p.location != kase+"?notice=passed" {
+	if p := agent.post(kase+"/verify/spoken/check", url.Values{"code": {right}}); p.location != kase+"?notice=spoken_passed" {
 		t.Errorf("right code while locked: %q", p.location)
 	}
 	if cu, _ := a.DB.CustomerByLoginID(context.Background(), "demo-email"); !cu.MFALockedUntil.After(a.clock.Now()) {

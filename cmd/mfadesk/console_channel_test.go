@@ -97,8 +97,8 @@ func TestPartnerDeliveryLogOnlyOwnCases(t *testing.T) {
 		t.Fatalf("partner sees %d deliveries of other cases", len(rows))
 	}
 	partner.get(shop)
-	if p := partner.post(shop+"/verify/possession", url.Values{"channel": {"sms"}}); p.location != shop+"?notice=code_sent" {
-		t.Fatalf("partner sending a code: %q", p.location)
+	if p := partner.post(shop+"/verify/possession", url.Values{"channel": {"sms"}}); p.location != shop+"?notice=link_sent" {
+		t.Fatalf("partner sending a link: %q", p.location)
 	}
 	rows := partner.get(shop).all("delivery-row")
 	if len(rows) != 1 || attr(rows[0], "data-channel") != "sms" || attr(rows[0], "data-kind") != "support_verification" {

@@ -44,15 +44,14 @@ func TestUnlockNeedsSupervisorAndStrongVerification(t *testing.T) {
 		t.Fatalf("unlock on knowledge: %d %q", p.status, p.location)
 	}
 	sup.get(kase)
-	if p := sup.post(kase+"/verify/possession", url.Values{"channel": {"email"}}); p.location != kase+"?notice=code_sent" {
-		t.Fatalf("send code: %q", p.location)
+	if p := sup.post(kase+"/verify/possession", url.Values{"channel": {"email"}}); p.location != kase+"?notice=link_sent" {
+		t.Fatalf("send link: %q", p.location)
 	}
-	sup.get(kase)
-	// Over the phone: the code read back proves identity while the
-	// customer is locked (re-verification before reopening), and does not
-	// lift the lock by itself.
-	if p := sup.post(kase+"/verify/possession/check", url.Values{"code": {a.lastCode("demo-app@example.jp")}}); p.location != kase+"?notice=passed" {
-		t.Fatalf("possession while locked: %q", p.location)
+	// The link confirmed proves identity while the customer is locked
+	// (re-verification before reopening), and does not lift the lock by
+	// itself.
+	if p := a.answerLink(a.lastLink("demo-app@example.jp"), "yes"); !p.has("link-done") {
+		t.Fatalf("possession while locked: %d", p.status)
 	}
 	if !a.customer("demo-app").MFALockedUntil.After(a.clock.Now()) {
 		t.Fatal("the verification itself unlocked the customer")
@@ -88,7 +87,7 @@ func TestDeliveryLogOnCase(t *testing.T) {
 	a := newConsoleApp(t)
 	agent := a.staffLogin("agent")
 	kase := agent.openCase(a.customerID("demo-sms"), "phone")
-	agent.post(kase+"/verify/possession", url.Values{"channel": {"sms"}})
+	agent.post(kase+"/verify/spoken", url.Values{"channel": {"sms"}})
 	code := a.lastCode("090-0000-0002")
 	row := func() (status, text string) {
 		p := agent.get(kase)

@@ -206,7 +206,12 @@ func TestFirstStartAfterUpgrade(t *testing.T) {
 	c := loggedInClient(t, a, "demo-app")
 	stepUp(t, a, c, "mfa", "demo-app", demoTOTPSecret)
 	codes := issueRecoveryCodes(t, c)
-	pass := resetWithPass(t, a, "demo-sms") // also a verification code
+	pass := resetWithPass(t, a, "demo-sms")
+	agent := a.staffLogin("agent") // a spoken verification code, pending
+	spoken := agent.openCase(a.customerID("demo-app"), "phone")
+	if p := agent.post(spoken+"/verify/spoken", url.Values{"channel": {"email"}}); p.location != spoken+"?notice=code_sent" {
+		t.Fatalf("spoken code: %q", p.location)
+	}
 	waiting := pendingClient(t, a, "demo-email")
 	hashed := []string{"recovery_codes.code_hash", "temp_passes.pass_hash", "challenges.code_hash", "verifications.code_hash"}
 	unstamped := func(db *data.DB) int {

@@ -205,7 +205,7 @@ func TestSweepUsesTheAppClock(t *testing.T) {
 	}
 }
 
-// A possession code read back to staff on a case is scrubbed with the
+// A spoken code read back to staff on a case is scrubbed with the
 // verification it passed.
 func TestPossessionCodeScrubbedOnceReadBack(t *testing.T) {
 	t.Parallel()
@@ -213,12 +213,12 @@ func TestPossessionCodeScrubbedOnceReadBack(t *testing.T) {
 	agent := a.staffLogin("agent")
 	kase := agent.openCase(a.customerID("demo-email"), "phone")
 	agent.get(kase)
-	if p := agent.post(kase+"/verify/possession", url.Values{"channel": {"email"}}); p.location != kase+"?notice=code_sent" {
-		t.Fatalf("send possession code: %d %q", p.status, p.location)
+	if p := agent.post(kase+"/verify/spoken", url.Values{"channel": {"email"}}); p.location != kase+"?notice=code_sent" {
+		t.Fatalf("send spoken code: %d %q", p.status, p.location)
 	}
 	code := a.lastCode("demo-email@example.jp")
 	agent.get(kase)
-	if p := agent.post(kase+"/verify/possession/check", url.Values{"code": {code}}); p.location != kase+"?notice=passed" {
+	if p := agent.post(kase+"/verify/spoken/check", url.Values{"code": {code}}); p.location != kase+"?notice=spoken_passed" {
 		t.Fatalf("possession check: %q", p.location)
 	}
 	if where := placesHolding(t, a, code); len(where) > 0 || devOutboxShows(a, code) {
