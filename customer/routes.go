@@ -20,6 +20,14 @@ func (h *Handler) Register(e *echo.Echo) {
 	// A temporary access pass from support: login ID, password and the pass.
 	public.GET("/login/temp-pass", h.tempPassForm)
 	public.POST("/login/temp-pass", h.tempPassSubmit)
+	// パスワードをお忘れの方: each handler checks its step of the reset
+	// session itself (docs/security.md S50).
+	public.GET("/login/forgot", h.forgotForm)
+	public.POST("/login/forgot", h.forgotSubmit)
+	public.GET("/login/forgot/verify", h.forgotVerifyForm)
+	public.POST("/login/forgot/verify", h.forgotVerifySubmit)
+	public.GET("/login/forgot/password", h.forgotPasswordForm)
+	public.POST("/login/forgot/password", h.forgotPasswordSubmit)
 
 	// A session that passed only the password reaches these and nothing else.
 	pending := public.With(requireLevel(data.LevelPassword))

@@ -77,3 +77,32 @@ func addressBlock(ip string) string {
 	}
 	return netip.PrefixFrom(addr, 64).Masked().String()
 }
+
+// StartAnonymous replaces the request's session with a new anonymous one
+// that keeps state for a customer who is not logged in (a forgotten
+// password's reset: customerID and the step in method). It is bounded
+// like Ensure's and gets a new id at every step.
+func (m *Sessions) StartAnonymous(c echo.Context, customerID int64, method string) (*data.Session, error) {
+	now := m.Now()
+	token, s, err := m.newSession(c, Principal{CustomerID: customerID}, data.LevelAnonymous, now)
+	if err != nil {
+		return nil, err
+	}
+	s.Method = method
+	s.ClientIP = addressBlock(s.ClientIP)
+	created, err := m.Store.CreateAnonymousSession(c.Request().Context(), s, now.Add(-AnonymousTTL), AnonymousPerAddress)
+	if err != nil {
+		return nil, err
+	}
+	if !created {
+		return nil, ErrAnonymousLimit
+	}
+	if old := Current(c); old != nil {
+		if err := m.Store.DeleteSession(c.Request().Context(), old.IDHash); err != nil {
+			return nil, err
+		}
+	}
+	m.attach(c, token, s)
+	m.endPreSession(c)
+	return s, nil
+}
