@@ -15,7 +15,7 @@ import (
 )
 
 // 「パスワードをお忘れの方」: login ID and birth date, then the strongest
-// second factor, then the new password (docs/security.md S50). The state
+// second factor, then the new password (docs/security.md S62). The state
 // between the steps is an anonymous session (web.StartAnonymous) whose
 // method says the step: resetPrefix+method while the factor is asked
 // for, resetPassed once it passed.

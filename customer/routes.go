@@ -21,7 +21,7 @@ func (h *Handler) Register(e *echo.Echo) {
 	public.GET("/login/temp-pass", h.tempPassForm)
 	public.POST("/login/temp-pass", h.tempPassSubmit)
 	// パスワードをお忘れの方: each handler checks its step of the reset
-	// session itself (docs/security.md S50).
+	// session itself (docs/security.md S62).
 	public.GET("/login/forgot", h.forgotForm)
 	public.POST("/login/forgot", h.forgotSubmit)
 	public.GET("/login/forgot/verify", h.forgotVerifyForm)

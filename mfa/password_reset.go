@@ -14,7 +14,7 @@ import (
 
 // A forgotten login password is reset by the customer alone: login ID and
 // birth date (a knowledge item), then the strongest second factor they
-// have, then the new password (docs/security.md S50). Nothing on the way
+// have, then the new password (docs/security.md S62). Nothing on the way
 // tells whether the account exists or the birth date matched.
 
 // PurposePasswordReset binds the code of a reset to its session.

@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// Tests of 「パスワードをお忘れの方」 (docs/security.md S50).
+// Tests of 「パスワードをお忘れの方」 (docs/security.md S62).
 
 const forgotNewPassword = "Sakura-kaigan-2026"
 
@@ -238,5 +238,28 @@ func TestForgotPasswordLockedCustomerRefused(t *testing.T) {
 	}
 	if a.customer("demo-app").PasswordHash != before {
 		t.Fatal("password changed")
+	}
+}
+
+// Email alone never proves a reset when a stronger factor is enrolled: a
+// customer whose only strong factor is a passkey is sent no email code,
+// and no code passes.
+func TestForgotPasswordNoEmailWhenStrongerFactor(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	a.addPasskey("demo-email", "phone")
+	c, p := forgotStart(a, "demo-email", demoBirthDates["demo-email"])
+	if p.location != "/login/forgot/verify" {
+		t.Fatalf("knowledge step: %d %q", p.status, p.location)
+	}
+	if codes := resetCodes(a); len(codes) != 0 {
+		t.Fatalf("email code sent beside a passkey: %v", codes)
+	}
+	c.get("/login/forgot/verify")
+	if p := c.post("/login/forgot/verify", url.Values{"code": {"000000"}}); p.status != http.StatusUnauthorized {
+		t.Fatalf("code step: %d %q", p.status, p.location)
+	}
+	if got := a.auditEventsOf("password.reset.start"); len(got) != 1 || got[0] != "refused:no_method" {
+		t.Fatalf("audit: %v", got)
 	}
 }
