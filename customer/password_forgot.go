@@ -82,9 +82,10 @@ func (h *Handler) forgotSubmit(c echo.Context) error {
 		return err
 	}
 	if method == mfa.MethodSMS || method == mfa.MethodEmail {
-		// A cool-down or hourly cap is not told apart: the page is the
-		// same, and the code already sent still arrives.
-		if err := h.MFA.SendResetCode(ctx, customer, sess.IDHash, method); err != nil && !isSendThrottle(err) {
+		// A cool-down, an hourly cap or a factor without a number is not
+		// told apart: the page is the same either way.
+		err := h.MFA.SendResetCode(ctx, customer, sess.IDHash, method)
+		if err != nil && !isSendThrottle(err) && !errors.Is(err, mfa.ErrMethodNotAllowed) {
 			return err
 		}
 	}

@@ -95,6 +95,14 @@ func (s *Service) resetMethod(ctx context.Context, c *data.Customer) (Method, er
 	return MethodEmail, nil
 }
 
+// smsFactor is the customer's SMS factor with a number to send to, if any.
+func smsFactor(factors []data.Factor) *data.Factor {
+	if f := factorFor(factors, data.FactorSMS, UseAny); f != nil && f.Phone != "" {
+		return f
+	}
+	return nil
+}
+
 func (s *Service) auditReset(ctx context.Context, e data.AuditEvent, outcome string, result error) error {
 	e.Outcome = outcome
 	if err := s.DB.InTx(ctx, func(tx *data.Tx) error { return tx.Audit(ctx, e) }); err != nil {
@@ -112,7 +120,7 @@ func (s *Service) SendResetCode(ctx context.Context, c *data.Customer, sessionHa
 		if err != nil {
 			return err
 		}
-		f := factorFor(factors, data.FactorSMS, UseAny)
+		f := smsFactor(factors)
 		if f == nil {
 			return ErrMethodNotAllowed
 		}
