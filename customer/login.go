@@ -45,8 +45,11 @@ func (h *Handler) loginForm(c echo.Context) error {
 		return err
 	}
 	m := views.LoginModel{}
-	if c.QueryParam("notice") == "logout" {
+	switch c.QueryParam("notice") {
+	case "logout":
 		m.Info = "ui.login.logged_out"
+	case "reset":
+		m.Info = "ui.login.reset_done"
 	}
 	return web.Render(c, http.StatusOK, views.LoginPage(m))
 }

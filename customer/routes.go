@@ -24,6 +24,14 @@ func (h *Handler) Register(e *echo.Echo) {
 	// be locked out.
 	public.GET("/verify/:token", h.linkForm)
 	public.POST("/verify/:token", h.linkAnswer)
+	// パスワードをお忘れの方: each handler checks its step of the reset
+	// session itself (docs/security.md S63).
+	public.GET("/login/forgot", h.forgotForm)
+	public.POST("/login/forgot", h.forgotSubmit)
+	public.GET("/login/forgot/verify", h.forgotVerifyForm)
+	public.POST("/login/forgot/verify", h.forgotVerifySubmit)
+	public.GET("/login/forgot/password", h.forgotPasswordForm)
+	public.POST("/login/forgot/password", h.forgotPasswordSubmit)
 
 	// A session that passed only the password reaches these and nothing else.
 	pending := public.With(requireLevel(data.LevelPassword))

@@ -22,6 +22,7 @@ var holdReasons = map[string]string{
 	"contact_change": "ui.withdrawal.hold.contact_change",
 	"support_reset":  "ui.withdrawal.hold.support_reset",
 	"bank_change":    "ui.withdrawal.hold.bank_change",
+	"password_reset": "ui.withdrawal.hold.password_reset",
 }
 
 func (h *Handler) withdrawalForm(c echo.Context) error {

@@ -42,24 +42,35 @@ func (m *Sessions) Ensure(c echo.Context) (*data.Session, error) {
 	if s := Current(c); s != nil {
 		return s, nil
 	}
-	now := m.Now()
-	token, s, err := m.newSession(c, Principal{}, data.LevelAnonymous, now)
+	token, s, err := m.storeAnonymous(c, 0, "", CSRFToken(c))
 	if err != nil {
 		return nil, err
-	}
-	if pre := CSRFToken(c); pre != "" {
-		s.CSRFToken = pre
-	}
-	s.ClientIP = addressBlock(s.ClientIP)
-	created, err := m.Store.CreateAnonymousSession(c.Request().Context(), s, now.Add(-AnonymousTTL), AnonymousPerAddress)
-	if err != nil {
-		return nil, err
-	}
-	if !created {
-		return nil, ErrAnonymousLimit
 	}
 	m.attach(c, token, s)
 	return s, nil
+}
+
+// storeAnonymous stores a new anonymous session under the per-address
+// cap, with the CSRF token csrf when one is given (else a new one).
+func (m *Sessions) storeAnonymous(c echo.Context, customerID int64, method, csrf string) (string, *data.Session, error) {
+	now := m.Now()
+	token, s, err := m.newSession(c, Principal{CustomerID: customerID}, data.LevelAnonymous, now)
+	if err != nil {
+		return "", nil, err
+	}
+	if csrf != "" {
+		s.CSRFToken = csrf
+	}
+	s.Method = method
+	s.ClientIP = addressBlock(s.ClientIP)
+	created, err := m.Store.CreateAnonymousSession(c.Request().Context(), s, now.Add(-AnonymousTTL), AnonymousPerAddress)
+	if err != nil {
+		return "", nil, err
+	}
+	if !created {
+		return "", nil, ErrAnonymousLimit
+	}
+	return token, s, nil
 }
 
 // addressBlock is what the per-address cap counts: an IPv4 address, or
@@ -76,4 +87,23 @@ func addressBlock(ip string) string {
 		return addr.String()
 	}
 	return netip.PrefixFrom(addr, 64).Masked().String()
+}
+
+// StartAnonymous replaces the request's session with a new anonymous one
+// that keeps state for a customer who is not logged in (a forgotten
+// password's reset: customerID and the step in method). It is bounded
+// like Ensure's and gets a new id at every step.
+func (m *Sessions) StartAnonymous(c echo.Context, customerID int64, method string) (*data.Session, error) {
+	token, s, err := m.storeAnonymous(c, customerID, method, "")
+	if err != nil {
+		return nil, err
+	}
+	if old := Current(c); old != nil {
+		if err := m.Store.DeleteSession(c.Request().Context(), old.IDHash); err != nil {
+			return nil, err
+		}
+	}
+	m.attach(c, token, s)
+	m.endPreSession(c)
+	return s, nil
 }

@@ -59,8 +59,8 @@ func sameCounts(t *testing.T, what string, before, after map[string]int) {
 func TestAnonymousPagesWriteNothing(t *testing.T) {
 	t.Parallel()
 	a := newConsoleApp(t)
-	paths := []string{"/", "/login", "/login?notice=logout", "/login/temp-pass", "/console/login",
-		"/console", "/home", "/settings/mfa", "/lang?to=en&next=/login", "/no-such-page"}
+	paths := []string{"/", "/login", "/login?notice=logout", "/login/temp-pass", "/login/forgot",
+		"/login/forgot/verify", "/login/forgot/password", "/console/login", "/console", "/home", "/settings/mfa", "/lang?to=en&next=/login", "/no-such-page"}
 	junk := []*http.Cookie{{Name: "mfadesk", Value: "made-up-session"}, {Name: "mfadesk_pre", Value: strings.Repeat("A", 43)},
 		{Name: "mfadesk_console", Value: "made-up"}, {Name: "mfadesk_console_pre", Value: strings.Repeat("B", 43)}}
 	before := a.rowCounts()
@@ -85,7 +85,7 @@ func TestAnonymousPagesWriteNothing(t *testing.T) {
 	sameCounts(t, "500 anonymous views of each page", before, a.rowCounts())
 
 	// The forms still carry a token, bound to a cookie of their own.
-	for _, path := range []string{"/login", "/login/temp-pass", "/console/login"} {
+	for _, path := range []string{"/login", "/login/temp-pass", "/login/forgot", "/console/login"} {
 		p := a.newClient().get(path)
 		if p.status != http.StatusOK || p.inputValue("_csrf") == "" || !strings.Contains(p.header.Get("Set-Cookie"), "_pre=") {
 			t.Errorf("GET %s: %d, token %q, cookie %q", path, p.status, p.inputValue("_csrf"), p.header.Get("Set-Cookie"))
