@@ -1,0 +1,35 @@
+package main
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// After support resets the factors, the enrolment page the customer lands
+// on says why, in the customer's language; a customer who owes no
+// enrolment sees no such notice.
+func TestResetCustomerToldWhyOnEnrolment(t *testing.T) {
+	t.Parallel()
+	a := newConsoleApp(t)
+	if p := loggedInClient(t, a, "demo-app").get("/settings/mfa"); p.status != http.StatusOK || p.has("reset-notice") {
+		t.Fatalf("notice shown without a reset: %d %v", p.status, p.has("reset-notice"))
+	}
+	pass := resetWithPass(t, a, "demo-app")
+	c, p := tempPassLogin(a, "demo-app", pass)
+	if p.location != "/settings/mfa" {
+		t.Fatalf("temp pass login: %d %q", p.status, p.location)
+	}
+	p = c.get("/settings/mfa")
+	if got := p.text("reset-notice"); !strings.Contains(got, "サポートで多要素認証をリセットしました") || !strings.Contains(got, "登録してください") {
+		t.Errorf("ja notice: %q", got)
+	}
+	if got := c.setLang("en").get("/settings/mfa").text("reset-notice"); !strings.Contains(got, "Support has reset") {
+		t.Errorf("en notice: %q", got)
+	}
+	c.setLang("ja")
+	enrolApp(t, a, c)
+	if p := c.get("/settings/mfa"); p.has("reset-notice") {
+		t.Error("the notice stays after the customer has enrolled")
+	}
+}
