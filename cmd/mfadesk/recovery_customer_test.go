@@ -33,3 +33,28 @@ func TestResetCustomerToldWhyOnEnrolment(t *testing.T) {
 		t.Error("the notice stays after the customer has enrolled")
 	}
 }
+
+// Every signed-in customer page leads back to マイページ; the login pages,
+// before the customer is signed in, do not.
+func TestCustomerPagesLinkHome(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	c := loggedInClient(t, a, "demo-app")
+	for _, path := range []string{"/home", "/settings/mfa", "/settings/passkeys", "/settings/password",
+		"/settings/activity", "/withdrawal", "/stepup?op=mfa"} {
+		p := c.get(path)
+		link := p.byTestID("nav-home")
+		if p.status != http.StatusOK || link == nil || attr(link, "href") != "/home" || textOf(link) != "マイページ" {
+			t.Errorf("%s: %d, no link to マイページ", path, p.status)
+		}
+	}
+	if link := c.get("/home").byTestID("nav-home"); attr(link, "aria-current") != "page" {
+		t.Error("the home page's own link is not marked current")
+	}
+	if p := a.newClient().get("/login"); p.has("nav-home") {
+		t.Error("the login page links to マイページ")
+	}
+	if p := pendingClient(t, a, "demo-app").get("/login/verify"); p.has("nav-home") {
+		t.Error("the second-factor page links to マイページ")
+	}
+}
