@@ -58,3 +58,27 @@ func TestCustomerPagesLinkHome(t *testing.T) {
 		t.Error("the second-factor page links to マイページ")
 	}
 }
+
+// On a phone the QR code cannot be scanned by the phone showing it: the
+// enrolment page also links to the same otpauth:// address, which the
+// security headers do not stand in the way of (CSP governs what a page
+// loads, not where a link goes).
+func TestTOTPEnrolmentOffersAppLink(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	c := loggedInClient(t, a, "demo-app")
+	stepUp(t, a, c, "mfa", "demo-app", demoTOTPSecret)
+	if p := c.post("/settings/mfa/totp/start", nil); p.location != "/settings/mfa/totp" {
+		t.Fatalf("start enrolment: %d %q", p.status, p.location)
+	}
+	p := c.get("/settings/mfa/totp")
+	link := attr(p.byTestID("totp-app-link"), "href")
+	_, img := c.getBytes("/settings/mfa/totp/qr.png")
+	if qr := decodeQR(t, img); link != qr || !strings.HasPrefix(link, "otpauth://totp/") {
+		t.Errorf("app link %q, QR code %q", link, qr)
+	}
+	csp := p.header.Get("Content-Security-Policy")
+	if strings.Contains(csp, "navigate-to") || !strings.Contains(csp, "form-action 'self'") {
+		t.Errorf("CSP changed: %q", csp)
+	}
+}
