@@ -82,3 +82,21 @@ func TestTOTPEnrolmentOffersAppLink(t *testing.T) {
 		t.Errorf("CSP changed: %q", csp)
 	}
 }
+
+// A login with the passkey alone reads as a passkey login in the
+// customer's activity, not as a password check.
+func TestActivityLabelsPasskeyLogin(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	key := newSoftKey()
+	key.register(t, a, loggedInClient(t, a, "demo-email"), "demo-email", "")
+	c := passkeyClient(t, a, key)
+	rows := activityEntries(c.get("/settings/activity"))
+	if len(rows) == 0 || rows[0].what != "ログイン（パスキー）" || rows[0].result != "成功" {
+		t.Fatalf("newest row is not the passkey login: %+v", rows)
+	}
+	en := activityEntries(c.setLang("en").get("/settings/activity"))
+	if len(en) == 0 || en[0].what != "Login (Passkey)" {
+		t.Errorf("en newest row %+v", en)
+	}
+}
