@@ -94,7 +94,7 @@ func (s *Service) applyContactChange(ctx context.Context, tx *data.Tx, c *data.C
 	if err := tx.HoldWithdrawals(ctx, c.ID, holdUntil, "contact_change"); err != nil {
 		return err
 	}
-	msg := notify.ContactChanged(kind, contact.Mask(kind, newValue), now, holdUntil)
+	msg := notify.ContactChanged(kind, contact.Mask(kind, newValue), now, holdUntil).In(c.Lang)
 	if oldOK && old != newValue {
 		if err := notify.QueueForCase(ctx, tx, actor.CaseID, c.ID, oldChannel, old, msg); err != nil {
 			return err

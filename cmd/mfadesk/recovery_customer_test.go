@@ -165,3 +165,35 @@ func TestAccountStepUpDoesNotCoverStricterBankChange(t *testing.T) {
 		t.Fatalf("the app's step-up opened a passkey-only bank change: %d", p.status)
 	}
 }
+
+// A customer who switches the site to English while logged in gets their
+// security notices in English from then on; switching back restores
+// Japanese.
+func TestLanguageChoiceStoredForNotices(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	c := loggedInClient(t, a, "demo-app")
+	if p := c.get("/lang?to=en&next=/home"); p.location != "/home" {
+		t.Fatalf("language selector: %d %q", p.status, p.location)
+	}
+	c.get("/home")
+	cust, err := a.DB.CustomerByLoginID(t.Context(), "demo-app")
+	if err != nil || cust.Lang != "en" {
+		t.Fatalf("stored language %q, %v", cust.Lang, err)
+	}
+	stepUp(t, a, c, "mfa", "demo-app", demoTOTPSecret)
+	sent := len(a.outbox())
+	c.post("/settings/mfa/totp/remove", nil)
+	msgs := a.outbox()
+	if len(msgs) <= sent {
+		t.Fatal("no notice of the removal")
+	}
+	if m := msgs[0]; !strings.Contains(m.Body, "authenticator app was removed") || strings.Contains(m.Body, "認証アプリ") {
+		t.Errorf("notice not in English: %+v", m)
+	}
+	c.get("/lang?to=ja&next=/home")
+	c.get("/home")
+	if cust, err := a.DB.CustomerByLoginID(t.Context(), "demo-app"); err != nil || cust.Lang != "ja" {
+		t.Fatalf("stored language after switching back %q, %v", cust.Lang, err)
+	}
+}
