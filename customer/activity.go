@@ -47,8 +47,15 @@ func activityRow(e data.AuditEvent) views.ActivityRow {
 // 「その他の操作」 rather than as its code.
 func activityWhat(action string, detail map[string]string) (what, method string) {
 	switch action {
-	case "login", "login.password":
+	case "login.password":
 		return "ui.activity.what.login_password", ""
+	case "login":
+		// A completed login names how it was made: a passkey login has
+		// no password step, so it must not read as one.
+		if m := methodName(detail["method"]); m != "" {
+			return "ui.activity.what.login_method", m
+		}
+		return "ui.activity.what.login", ""
 	case "mfa.verify":
 		m := methodName(detail["method"])
 		switch {
@@ -112,6 +119,8 @@ func methodName(method string) string {
 		return "ui.activity.method.recovery"
 	case "passkey":
 		return "ui.activity.method.passkey"
+	case "temp_pass":
+		return "ui.activity.method.temp_pass"
 	}
 	return ""
 }

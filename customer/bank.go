@@ -10,6 +10,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"mfadesk/data"
+	"mfadesk/mfa"
 	"mfadesk/views"
 	"mfadesk/web"
 )
@@ -73,7 +74,13 @@ func (h *Handler) bankSubmit(c echo.Context) error {
 	}
 	b := &data.BankAccount{BankName: f.BankName, BranchName: f.BranchName, AccountType: "普通",
 		AccountNumber: f.AccountNumber, HolderKana: f.HolderKana}
-	if err := h.MFA.ChangeBankAccount(c.Request().Context(), customer, b, web.Current(c).IDHash, c.RealIP()); err != nil {
+	err = h.MFA.ChangeBankAccount(c.Request().Context(), customer, b, web.Current(c).IDHash, c.RealIP())
+	if errors.Is(err, mfa.ErrHolderNotCustomer) {
+		values := map[string]string{"bank_name": f.BankName, "branch_name": f.BranchName,
+			"account_number": f.AccountNumber, "holder_kana": f.HolderKana}
+		return h.renderBank(c, http.StatusUnprocessableEntity, values, web.FieldErrors{"holder_kana": {Key: "ui.bank.error.holder_not_own"}})
+	}
+	if err != nil {
 		return err
 	}
 	// One second factor approves one change.

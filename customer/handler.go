@@ -10,6 +10,7 @@ import (
 	"mfadesk/data"
 	"mfadesk/mfa"
 	"mfadesk/support"
+	"mfadesk/views"
 	"mfadesk/web"
 )
 
@@ -43,4 +44,27 @@ func (h *Handler) customer(c echo.Context) (*data.Customer, error) {
 
 func (h *Handler) audit(ctx context.Context, e data.AuditEvent) error {
 	return h.DB.InTx(ctx, func(tx *data.Tx) error { return tx.Audit(ctx, e) })
+}
+
+// rememberLanguage stores the language the customer chose with the
+// selector, so the notices sent to them read in it too. It writes only
+// when the choice differs from the one stored.
+func (h *Handler) rememberLanguage(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ck, err := c.Cookie(web.LangCookie)
+		if err != nil {
+			return next(c)
+		}
+		customer, err := h.customer(c)
+		if err != nil {
+			return err
+		}
+		if lang := views.Match(ck.Value, ""); customer.Lang != lang {
+			if err := h.DB.SetCustomerLang(c.Request().Context(), customer.ID, lang); err != nil {
+				return err
+			}
+			customer.Lang = lang
+		}
+		return next(c)
+	}
 }

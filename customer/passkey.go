@@ -136,7 +136,7 @@ func (h *Handler) stepUpPasskey(c echo.Context) error {
 	if err != nil {
 		return passkeyFailure(c, err)
 	}
-	if _, err := h.Sessions.StepUp(c, st.op.name); err != nil {
+	if err := h.recordStepUp(c, st, mfa.MethodPasskey); err != nil {
 		return err
 	}
 	return web.PasskeyDone(c, st.op.next)

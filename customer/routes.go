@@ -42,7 +42,7 @@ func (h *Handler) Register(e *echo.Echo) {
 
 	// A session that logged in with a temporary pass, or of a customer
 	// support reset, reaches only enrolment until a factor is enrolled.
-	loggedIn := public.With(requireLevel(data.LevelFull), h.requireEnrolled)
+	loggedIn := public.With(requireLevel(data.LevelFull), h.requireEnrolled, h.rememberLanguage)
 	loggedIn.GET("/home", h.home)
 	h.registerAccountRoutes(loggedIn)
 

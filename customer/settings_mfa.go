@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
 	"mfadesk/contact"
@@ -135,7 +136,7 @@ func (h *Handler) renderTOTPEnrol(c echo.Context, status int, errs web.FieldErro
 	if err != nil {
 		return err
 	}
-	_, secret, err := h.MFA.PendingTOTP(ctx, customer)
+	uri, secret, err := h.MFA.PendingTOTP(ctx, customer)
 	if errors.Is(err, data.ErrNotFound) {
 		return c.Redirect(http.StatusSeeOther, "/settings/mfa")
 	}
@@ -146,7 +147,9 @@ func (h *Handler) renderTOTPEnrol(c echo.Context, status int, errs web.FieldErro
 	if err != nil {
 		return err
 	}
-	m := views.TOTPEnrolModel{KeyGroups: groupsOf(secret, 4), Errors: errs}
+	// The URI is the one the QR code encodes; otpauth is not a scheme templ
+	// lets through unmarked, and it is built here, not from the request.
+	m := views.TOTPEnrolModel{KeyGroups: groupsOf(secret, 4), AppLink: templ.SafeURL(uri), Errors: errs}
 	for _, f := range factors {
 		m.Replacing = m.Replacing || f.Kind == data.FactorTOTP
 	}

@@ -15,6 +15,7 @@ type Customer struct {
 	LoginID             string
 	NameKanji           string
 	NameKana            string
+	Lang                string // the site language the customer last chose while logged in: ja or en
 	BirthDate           string
 	Email               string
 	EmailStatus         string
@@ -43,14 +44,14 @@ func (c *Customer) HasValidEmail() bool {
 const customerColumns = `id, account_number, login_id, name_kanji, name_kana, birth_date,
 	email, email_status, phone, phone_verified, password_hash, trading_password_hash,
 	mfa_failures, mfa_last_failure_at, mfa_locked_until, withdrawal_hold_until, withdrawal_hold_reason,
-	passkey_prompts_postponed, mfa_reset_at`
+	passkey_prompts_postponed, mfa_reset_at, lang`
 
 func scanCustomer(row interface{ Scan(...any) error }) (*Customer, error) {
 	var c Customer
 	var lastFail, lockedUntil, holdUntil, resetAt int64
 	err := row.Scan(&c.ID, &c.AccountNumber, &c.LoginID, &c.NameKanji, &c.NameKana, &c.BirthDate,
 		&c.Email, &c.EmailStatus, &c.Phone, &c.PhoneVerified, &c.PasswordHash, &c.TradingPasswordHash,
-		&c.MFAFailures, &lastFail, &lockedUntil, &holdUntil, &c.WithdrawalHoldReason, &c.PasskeyPromptsPostponed, &resetAt)
+		&c.MFAFailures, &lastFail, &lockedUntil, &holdUntil, &c.WithdrawalHoldReason, &c.PasskeyPromptsPostponed, &resetAt, &c.Lang)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -186,6 +187,15 @@ func (tx *Tx) HoldWithdrawals(ctx context.Context, customerID int64, until time.
 		WHERE id = ? AND withdrawal_hold_until < ?`, until.Unix(), reason, tx.now.Unix(), customerID, until.Unix())
 	if err != nil {
 		return fmt.Errorf("hold withdrawals: %w", err)
+	}
+	return nil
+}
+
+// SetCustomerLang records the language the customer chose on the site.
+func (db *DB) SetCustomerLang(ctx context.Context, customerID int64, lang string) error {
+	_, err := db.ExecContext(ctx, `UPDATE customers SET lang = ?, updated_at = ? WHERE id = ?`, lang, db.unix(), customerID)
+	if err != nil {
+		return fmt.Errorf("set customer language: %w", err)
 	}
 	return nil
 }

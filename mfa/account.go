@@ -22,6 +22,10 @@ const (
 // change or support reset.
 var ErrWithdrawalHeld = errors.New("withdrawals are held")
 
+// ErrHolderNotCustomer refuses a withdrawal bank account in someone
+// else's name: withdrawals go only to the customer's own account (本人名義).
+var ErrHolderNotCustomer = errors.New("bank account holder is not the customer")
+
 // ContactPurpose is the code purpose for confirming a new contact.
 func ContactPurpose(kind string) string {
 	if kind == ContactPhone {
@@ -90,7 +94,7 @@ func (s *Service) applyContactChange(ctx context.Context, tx *data.Tx, c *data.C
 	if err := tx.HoldWithdrawals(ctx, c.ID, holdUntil, "contact_change"); err != nil {
 		return err
 	}
-	msg := notify.ContactChanged(kind, contact.Mask(kind, newValue), now, holdUntil)
+	msg := notify.ContactChanged(kind, contact.Mask(kind, newValue), now, holdUntil).In(c.Lang)
 	if oldOK && old != newValue {
 		if err := notify.QueueForCase(ctx, tx, actor.CaseID, c.ID, oldChannel, old, msg); err != nil {
 			return err
@@ -177,7 +181,11 @@ func (s *Service) withdrawalRequested(ctx context.Context, tx *data.Tx, c *data.
 // ChangeBankAccount replaces the withdrawal bank account. The handler
 // only calls it after a fresh second factor for this change (always,
 // whatever the settings: docs/design.md §2); withdrawals are then held.
+// The holder's kana name must be the customer's, as a bank compares names.
 func (s *Service) ChangeBankAccount(ctx context.Context, c *data.Customer, b *data.BankAccount, sessionHash, clientIP string) error {
+	if !contact.SameKanaName(b.HolderKana, c.NameKana) {
+		return ErrHolderNotCustomer
+	}
 	return s.DB.InTx(ctx, func(tx *data.Tx) error {
 		now := tx.Now()
 		holdUntil := now.Add(s.Config.WithdrawalHold)

@@ -8,17 +8,21 @@ import (
 // NewDeviceLogin tells the customer about a login from a browser or device
 // not seen before on their account: when, roughly what, and from where.
 func NewDeviceLogin(at time.Time, device, clientIP string) Message {
-	return notice("new_device_login", "新しい端末からログインがありました",
+	return withEnglish(notice("new_device_login", "新しい端末からログインがありました",
 		"お客様の口座に、これまでと異なる端末またはブラウザーからログインがありました。\n"+
-			"端末："+device+"\n接続元："+clientIP, at)
+			"端末："+device+"\n接続元："+clientIP, at),
+		"New login from another device", "Someone logged in to your account from a device or browser not used before.\n"+
+			"Device: "+device+"\nFrom: "+clientIP, at)
 }
 
 // BankAccountChanged tells the customer the withdrawal bank account was
 // changed, and until when withdrawals are held.
 func BankAccountChanged(masked string, at, holdUntil time.Time) Message {
-	return notice("bank_account_changed", "出金先口座が変更されました",
+	return withEnglish(notice("bank_account_changed", "出金先口座が変更されました",
 		"お客様の出金先口座が「"+masked+"」に変更されました。\n\n安全のため、"+jstTime(holdUntil)+
-			"（日本時間）まで出金（出金指示・即時出金）を停止しています。", at)
+			"（日本時間）まで出金（出金指示・即時出金）を停止しています。", at),
+		"Your withdrawal bank account was changed", "Your withdrawal bank account was changed to \""+masked+"\".\n\n"+
+			heldUntilEN(holdUntil), at)
 }
 
 // DescribeDevice names a browser roughly from its User-Agent, as a

@@ -22,6 +22,9 @@ type Message struct {
 	Kind    string
 	Subject string
 	Body    string
+	// English is the same notice in English (see In); nil for a message
+	// sent in Japanese only.
+	English *Message
 }
 
 // Queue writes m for the customer to the outbox within tx.
@@ -83,5 +86,9 @@ func MFALocked(until time.Time) Message {
 		Body: fmt.Sprintf("正しいパスワードの入力後、確認コードの誤りが続いたため、%s までログインを停止しました。\n\n"+
 			"ご本人の操作でない場合、パスワードが他人に知られている可能性があります。"+
 			"ログインパスワードを変更し、お客様サポートへご連絡ください。", jstTime(until)) + signature,
+		English: &Message{Subject: "[mfadesk Securities] Login paused",
+			Body: "After your password was entered correctly, wrong verification codes followed, so we paused logins until " +
+				jstTimeEN(until) + " (Japan time).\n\nIf this was not you, someone may know your password. " +
+				"Please change your login password and contact customer support." + signatureEN},
 	}
 }

@@ -34,13 +34,18 @@ func NotifyCustomer(ctx context.Context, tx *data.Tx, c *data.Customer, m Messag
 // NotifyCustomerForCase is NotifyCustomer for a change made on support
 // case caseID (none when 0).
 func NotifyCustomerForCase(ctx context.Context, tx *data.Tx, caseID int64, c *data.Customer, m Message) error {
+	pointer := smsPointer
+	if c.Lang == LangEN && m.English != nil {
+		pointer = smsPointerEN
+	}
+	m = m.In(c.Lang)
 	if c.HasValidEmail() {
 		if err := QueueForCase(ctx, tx, caseID, c.ID, Email, c.Email, m); err != nil {
 			return err
 		}
 	}
 	if c.PhoneVerified && c.Phone != "" {
-		sms := Message{Kind: m.Kind, Body: m.Subject + smsPointer}
+		sms := Message{Kind: m.Kind, Body: m.Subject + pointer}
 		if err := QueueForCase(ctx, tx, caseID, c.ID, SMS, c.Phone, sms); err != nil {
 			return err
 		}
@@ -86,38 +91,49 @@ func factorLabel(factor string) string {
 // ("trading") password was changed.
 func PasswordChanged(kind string, at time.Time) Message {
 	label := passwordLabel(kind)
-	return notice("password_changed", label+"が変更されました",
-		"お客様の"+label+"が変更されました。安全のため、ほかの端末やブラウザーでのログインは終了しました。", at)
+	en := passwordLabelEN(kind)
+	return withEnglish(notice("password_changed", label+"が変更されました",
+		"お客様の"+label+"が変更されました。安全のため、ほかの端末やブラウザーでのログインは終了しました。", at),
+		"Your "+en+" was changed", "Your "+en+" was changed. For your security, you were logged out on other devices and browsers.", at)
 }
 
 // FactorAdded tells the customer a second factor ("totp", "sms",
 // "passkey") was registered.
 func FactorAdded(factor string, at time.Time) Message {
 	label := factorLabel(factor)
-	return notice("factor_added", label+"が登録されました",
-		"お客様の口座に、本人確認の方法として"+label+"が登録されました。", at)
+	en := factorLabelEN(factor)
+	return withEnglish(notice("factor_added", label+"が登録されました",
+		"お客様の口座に、本人確認の方法として"+label+"が登録されました。", at),
+		"A "+en+" was registered", "A "+en+" was registered on your account as a way to verify it is you.", at)
 }
 
 // FactorRemoved tells the customer a second factor was removed.
 func FactorRemoved(factor string, at time.Time) Message {
 	label := factorLabel(factor)
-	return notice("factor_removed", label+"が削除されました",
-		"お客様の口座から、本人確認の方法の"+label+"が削除されました。", at)
+	en := factorLabelEN(factor)
+	return withEnglish(notice("factor_removed", label+"が削除されました",
+		"お客様の口座から、本人確認の方法の"+label+"が削除されました。", at),
+		"A "+en+" was removed", "A "+en+" was removed from the ways to verify it is you on your account.", at)
 }
 
 // FactorReplaced tells the customer a second factor was replaced, as in a
 // change of smartphone (機種変更).
 func FactorReplaced(factor string, at time.Time) Message {
 	label := factorLabel(factor)
-	return notice("factor_replaced", label+"が変更されました",
-		"お客様の口座の"+label+"が、新しいものに変更されました（機種変更など）。以前のものは使えなくなりました。", at)
+	en := factorLabelEN(factor)
+	return withEnglish(notice("factor_replaced", label+"が変更されました",
+		"お客様の口座の"+label+"が、新しいものに変更されました（機種変更など）。以前のものは使えなくなりました。", at),
+		"Your "+en+" was replaced", "The "+en+" on your account was replaced with a new one (for example, on a new phone). "+
+			"The old one no longer works.", at)
 }
 
 // RecoveryCodesIssued tells the customer new recovery codes were issued.
 func RecoveryCodesIssued(at time.Time) Message {
-	return notice("recovery_codes_issued", "リカバリーコードが発行されました",
+	return withEnglish(notice("recovery_codes_issued", "リカバリーコードが発行されました",
 		"お客様の口座で、リカバリーコード（スマートフォンをなくしたときに使う予備のコード）が発行されました。"+
-			"コードは紙に書くなどして、他人に見られない場所に保管してください。", at)
+			"コードは紙に書くなどして、他人に見られない場所に保管してください。", at),
+		"Recovery codes were issued", "New recovery codes (spare codes for when you lose your phone) were issued on your account. "+
+			"Write them down and keep them where no one else can see them.", at)
 }
 
 // RecoveryCodeUsed tells the customer a recovery code was used and how
@@ -127,8 +143,9 @@ func RecoveryCodeUsed(at time.Time, remaining int) Message {
 	if remaining == 0 {
 		left = "リカバリーコードは残っていません。ログイン後、新しいリカバリーコードを発行してください。"
 	}
-	return notice("recovery_code_used", "リカバリーコードが使われました",
-		"お客様の口座で、リカバリーコードが1つ使われました。"+left, at)
+	return withEnglish(notice("recovery_code_used", "リカバリーコードが使われました",
+		"お客様の口座で、リカバリーコードが1つ使われました。"+left, at),
+		"A recovery code was used", "A recovery code was used on your account. "+remainingEN(remaining), at)
 }
 
 // ContactChanged tells the customer their email address ("email") or
@@ -148,21 +165,32 @@ func ContactChanged(contact string, masked string, at time.Time, holdUntil time.
 	if !holdUntil.IsZero() {
 		happened += "\n\n安全のため、" + jstTime(holdUntil) + "（日本時間）まで出金（出金指示・即時出金）を停止しています。"
 	}
-	return notice("contact_changed", label+"が変更されました", happened, at)
+	en := contactLabelEN(contact)
+	happenedEN := "Your registered " + en + " was changed to \"" + masked + "\". " +
+		"We are sending this notice to both the old and the new contact."
+	if !holdUntil.IsZero() {
+		happenedEN += "\n\n" + heldUntilEN(holdUntil)
+	}
+	return withEnglish(notice("contact_changed", label+"が変更されました", happened, at),
+		"Your "+en+" was changed", happenedEN, at)
 }
 
 // WithdrawalRequested tells the customer a withdrawal was requested.
 func WithdrawalRequested(amount int64, maskedAccount string, at time.Time) Message {
-	return notice("withdrawal_requested", "出金のご指示を受け付けました",
+	return withEnglish(notice("withdrawal_requested", "出金のご指示を受け付けました",
 		"出金のご指示を受け付けました。\n金額："+yen(amount)+"\n出金先："+maskedAccount+
-			"\n\nご本人の操作でない場合、出金を止められることがあります。至急お電話ください。", at)
+			"\n\nご本人の操作でない場合、出金を止められることがあります。至急お電話ください。", at),
+		"We received your withdrawal request", "We received your withdrawal request.\nAmount: "+yenEN(amount)+
+			"\nTo: "+maskedAccount+"\n\nIf you did not make it, we may still be able to stop it. Please call us at once.", at)
 }
 
 // MFASettingsChanged tells the customer their MFA settings changed, such
 // as which services a factor is used for.
 func MFASettingsChanged(at time.Time) Message {
-	return notice("mfa_settings_changed", "多要素認証の設定が変更されました",
-		"お客様の多要素認証の設定（本人確認を行うサービスの選択など）が変更されました。", at)
+	return withEnglish(notice("mfa_settings_changed", "多要素認証の設定が変更されました",
+		"お客様の多要素認証の設定（本人確認を行うサービスの選択など）が変更されました。", at),
+		"Your multi-factor authentication settings were changed", "Your multi-factor authentication settings "+
+			"(such as which services ask you to verify it is you) were changed.", at)
 }
 
 // ContactCode is the code that confirms a new email address or mobile

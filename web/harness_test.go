@@ -83,7 +83,7 @@ func newSite(t *testing.T, db *data.DB, now *time.Time, siteName string, product
 		return c.String(http.StatusOK, CSRFToken(c))
 	})
 	s.e.POST("/stepup", func(c echo.Context) error {
-		if _, err := m.StepUp(c, c.QueryParam("purpose")); err != nil {
+		if _, err := m.StepUp(c, c.QueryParam("purpose"), c.QueryParams()["also"]...); err != nil {
 			return err
 		}
 		return c.String(http.StatusOK, CSRFToken(c))

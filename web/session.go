@@ -10,6 +10,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -118,20 +120,22 @@ func (m *Sessions) Start(c echo.Context, p Principal, level, method string) (*da
 }
 
 // StepUp records a second factor just passed for purpose: a new session
-// id (docs/security.md S21) whose step-up is fresh for that purpose only.
-func (m *Sessions) StepUp(c echo.Context, purpose string) (*data.Session, error) {
+// id (docs/security.md S21) whose step-up is fresh for that purpose, and
+// for the also purposes the same factor would have passed too.
+func (m *Sessions) StepUp(c echo.Context, purpose string, also ...string) (*data.Session, error) {
 	s := Current(c)
 	if s == nil || s.Level != data.LevelFull {
 		return nil, errors.New("step-up without a logged-in session")
 	}
-	return m.start(c, Principal{CustomerID: s.CustomerID, StaffID: s.StaffID}, s.Level, s.Method, purpose)
+	purposes := strings.Join(append([]string{purpose}, also...), " ")
+	return m.start(c, Principal{CustomerID: s.CustomerID, StaffID: s.StaffID}, s.Level, s.Method, purposes)
 }
 
 // FreshStepUp reports whether the session passed a second factor for
 // purpose within window. Only the server's clock and record count.
 func (m *Sessions) FreshStepUp(c echo.Context, purpose string, window time.Duration) bool {
 	s := Current(c)
-	return s != nil && s.Level == data.LevelFull && purpose != "" && s.StepUpPurpose == purpose &&
+	return s != nil && s.Level == data.LevelFull && purpose != "" && slices.Contains(strings.Fields(s.StepUpPurpose), purpose) &&
 		!s.SecondFactorAt.IsZero() && m.Now().Sub(s.SecondFactorAt) <= window
 }
 

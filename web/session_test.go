@@ -166,6 +166,26 @@ func TestFreshStepUp(t *testing.T) {
 	}
 }
 
+// A step-up recorded for a purpose and the purposes it also covers is
+// fresh for each of them alone, and for nothing else.
+func TestFreshStepUpCoversAlsoPurposes(t *testing.T) {
+	now := testStart
+	s := newSite(t, newTestDB(t, &now), &now, data.SiteCustomer, false)
+	b := newBrowser()
+	b.login(s, s.customer("taro"), data.LevelFull)
+	b.post(s, "/stepup?purpose=account&also=bank")
+	for purpose, want := range map[string]string{"account": "true", "bank": "true", "mfa": "false",
+		"account+bank": "false", "ban": "false"} {
+		if got := b.get(s, "/fresh?purpose="+purpose); got != want {
+			t.Errorf("fresh for %q = %s, want %s", purpose, got, want)
+		}
+	}
+	now = now.Add(5*time.Minute + time.Second)
+	if got := b.get(s, "/fresh?purpose=bank"); got != "false" {
+		t.Errorf("the covered purpose outlives the window: %s", got)
+	}
+}
+
 // A customer session never opens the console, nor the reverse.
 func TestSessionBoundToSite(t *testing.T) {
 	now := testStart

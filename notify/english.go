@@ -1,0 +1,91 @@
+package notify
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"mfadesk/jst"
+)
+
+// English copies of the security notices, for a customer who chose English
+// on the site (data.Customer.Lang). Codes' messages stay Japanese only.
+
+// LangEN is the language code of the English notices.
+const LangEN = "en"
+
+// In is m as the customer reads it: the English copy for lang "en" where
+// there is one, else m itself.
+func (m Message) In(lang string) Message {
+	if lang != LangEN || m.English == nil {
+		return m
+	}
+	en := *m.English
+	en.Kind = m.Kind
+	return en
+}
+
+const notYouEN = "\n\nIf you did not do this, someone may be posing as you. Please call customer support " +
+	"(0120-000-000) straight away. If you can log in, change your login password and trading password."
+
+const signatureEN = "\n\n--\nmfadesk Securities customer support 0120-000-000 (weekdays 8:00-18:00, Japan time)\n" +
+	"This address does not receive replies."
+
+const smsPointerEN = " For details, see the email or our website."
+
+func jstTimeEN(t time.Time) string { return t.In(jst.Zone).Format("2 January 2006 15:04") }
+
+// withEnglish adds to m, a Japanese notice, its English copy built like
+// notice builds the Japanese one.
+func withEnglish(m Message, subject, happened string, at time.Time) Message {
+	m.English = &Message{Subject: "[mfadesk Securities] " + subject,
+		Body: "Date and time: " + jstTimeEN(at) + " (Japan time)\n\n" + happened + notYouEN + signatureEN}
+	return m
+}
+
+func passwordLabelEN(kind string) string {
+	switch kind {
+	case "login":
+		return "login password"
+	case "trading":
+		return "trading password"
+	}
+	return "password"
+}
+
+func factorLabelEN(factor string) string {
+	switch factor {
+	case "totp":
+		return "authenticator app"
+	case "sms":
+		return "SMS verification"
+	case "passkey":
+		return "passkey"
+	}
+	return "verification method"
+}
+
+func contactLabelEN(contact string) string {
+	switch contact {
+	case "email":
+		return "email address"
+	case "phone":
+		return "phone number"
+	}
+	return "contact details"
+}
+
+// heldUntilEN is the English sentence on held withdrawals.
+func heldUntilEN(holdUntil time.Time) string {
+	return "For your security, withdrawals (withdrawal requests and instant withdrawals) are paused until " +
+		jstTimeEN(holdUntil) + " (Japan time)."
+}
+
+func yenEN(amount int64) string { return "JPY " + strings.TrimSuffix(yen(amount), "円") }
+
+func remainingEN(remaining int) string {
+	if remaining == 0 {
+		return "You have no recovery codes left. After logging in, please get new recovery codes."
+	}
+	return "You have " + strconv.Itoa(remaining) + " recovery codes left."
+}
