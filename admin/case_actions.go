@@ -62,11 +62,36 @@ func (h *Handler) issueApprovedPass(c echo.Context) error {
 	if !ok {
 		return h.afterAction(c, support.ErrNoPassToIssue, "")
 	}
-	pass, err := h.Support.IssueApprovedPass(c.Request().Context(), h.caseActor(c), id)
+	res, err := h.Support.IssueApprovedPass(c.Request().Context(), h.caseActor(c), id)
 	if err != nil {
 		return h.afterAction(c, err, "")
 	}
-	return h.showTempPass(c, pass)
+	if res.PasswordCode != "" {
+		return h.showPasswordCode(c, res.PasswordCode)
+	}
+	return h.showTempPass(c, res.TempPass)
+}
+
+// passwordCode gives the customer a password-setting code, shown once, or
+// asks for approval.
+func (h *Handler) passwordCode(c echo.Context) error {
+	res, err := h.Support.RequestPasswordCode(c.Request().Context(), h.caseActor(c))
+	switch {
+	case err != nil:
+		return h.afterAction(c, err, "")
+	case res.Pending():
+		return h.afterAction(c, nil, "password_requested")
+	}
+	return h.showPasswordCode(c, res.PasswordCode)
+}
+
+// showPasswordCode renders the only page that shows a password-setting
+// code, kept out of every cache like the temporary pass.
+func (h *Handler) showPasswordCode(c echo.Context, code string) error {
+	k := currentCase(c)
+	return web.Render(c, http.StatusOK, views.ConsoleTempPassPage(views.ConsoleTempPassModel{
+		CaseHref: caseHref(k.ID), Pass: code, ValidMinutes: int(h.Support.Config.PasswordSetTTL.Minutes()),
+		PasswordCode: true}))
 }
 
 // showTempPass renders the only page that shows a temporary pass; the
@@ -107,10 +132,13 @@ func (h *Handler) actionsModel(c echo.Context, k *data.Case, cu *data.Customer, 
 	allow := func(path string) bool { return h.RBAC.Allow(st.Role, st.OrgID, path, http.MethodPost) }
 	m := views.CaseActionsModel{Href: href, Ready: strong && k.Status == support.CaseOpen,
 		CanReset: allow("/console/cases/:id/reset"), CanContact: allow("/console/cases/:id/contact/send"),
-		CanUnlock:            allow("/console/cases/:id/unlock") && cu.MFALockedUntil.After(h.DB.Now()),
-		ResetNeedsApproval:   h.Support.NeedsApproval(support.ActionReset, st.Role),
-		ContactNeedsApproval: h.Support.NeedsApproval(support.ActionContact, st.Role),
-		TempPassMinutes:      int(h.Support.Config.TempPassTTL.Minutes())}
+		CanUnlock:             allow("/console/cases/:id/unlock") && cu.MFALockedUntil.After(h.DB.Now()),
+		CanPassword:           allow("/console/cases/:id/password"),
+		PasswordNeedsApproval: h.Support.NeedsApproval(support.ActionPassword, st.Role),
+		PasswordCodeMinutes:   int(h.Support.Config.PasswordSetTTL.Minutes()),
+		ResetNeedsApproval:    h.Support.NeedsApproval(support.ActionReset, st.Role),
+		ContactNeedsApproval:  h.Support.NeedsApproval(support.ActionContact, st.Role),
+		TempPassMinutes:       int(h.Support.Config.TempPassTTL.Minutes())}
 	if h.RBAC.Allow(st.Role, st.OrgID, "/console/cases/:id/assist", http.MethodGet) {
 		m.AssistHref = href + "/assist"
 	}

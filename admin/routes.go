@@ -68,6 +68,7 @@ func (h *Handler) Register(e *echo.Echo) {
 	strong.POST("/console/cases/:id/contact/send", h.sendContactCode)
 	strong.POST("/console/cases/:id/contact/confirm", h.confirmContact)
 	strong.POST("/console/cases/:id/unlock", h.unlock)
+	strong.POST("/console/cases/:id/password", h.passwordCode)
 
 	// Supervisors (and admins): the four-eyes queue.
 	console.GET("/console/requests", h.requests)

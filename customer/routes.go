@@ -32,6 +32,9 @@ func (h *Handler) Register(e *echo.Echo) {
 	public.POST("/login/forgot/verify", h.forgotVerifySubmit)
 	public.GET("/login/forgot/password", h.forgotPasswordForm)
 	public.POST("/login/forgot/password", h.forgotPasswordSubmit)
+	// The password-setting code support gave (docs/security.md S64).
+	public.GET("/login/set-password", h.setPasswordForm)
+	public.POST("/login/set-password", h.setPasswordSubmit)
 
 	// A session that passed only the password reaches these and nothing else.
 	pending := public.With(requireLevel(data.LevelPassword))

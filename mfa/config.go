@@ -45,10 +45,13 @@ type Config struct {
 	// TempPassTTL is how long a temporary access pass issued by support
 	// stays valid (one use, 60 minutes by default).
 	TempPassTTL time.Duration
+	// PasswordSetTTL is how long a password-setting code issued by
+	// support stays valid (one use, 30 minutes).
+	PasswordSetTTL time.Duration
 	// ApprovalTTL is how long a four-eyes request waits for a decision
 	// before it expires.
 	ApprovalTTL time.Duration
-	// ApprovalActions (reset, contact) become pending requests for a
+	// ApprovalActions (reset, contact, password) become pending requests for a
 	// supervisor when a staff member of one of ApprovalRoles does them.
 	// Partners always need approval, whatever these say (docs/design.md §3).
 	ApprovalActions []string
@@ -87,8 +90,9 @@ func DefaultConfig() Config {
 		PasswordWindow:             15 * time.Minute,
 
 		TempPassTTL:     60 * time.Minute,
+		PasswordSetTTL:  30 * time.Minute,
 		ApprovalTTL:     24 * time.Hour,
-		ApprovalActions: []string{"reset", "contact"},
+		ApprovalActions: []string{"reset", "contact", "password"},
 		ApprovalRoles:   []string{"agent", "partner"},
 
 		Argon2:          DefaultArgon2(),

@@ -151,6 +151,14 @@ func (s *Service) ResetPassword(ctx context.Context, customerID int64, newPasswo
 	if err != nil {
 		return err
 	}
+	return s.resetPassword(ctx, c, newPassword, clientIP, "", nil)
+}
+
+// resetPassword is ResetPassword's check and transaction; via names the
+// proof in the audit detail and inTx, if any, runs first in the same
+// transaction (it uses up a support code).
+func (s *Service) resetPassword(ctx context.Context, c *data.Customer, newPassword, clientIP, via string,
+	inTx func(tx *data.Tx) error) error {
 	if err := CheckNewPassword(newPassword, c.LoginID); err != nil {
 		return err
 	}
@@ -167,6 +175,11 @@ func (s *Service) ResetPassword(ctx context.Context, customerID int64, newPasswo
 		return err
 	}
 	return s.DB.InTx(ctx, func(tx *data.Tx) error {
+		if inTx != nil {
+			if err := inTx(tx); err != nil {
+				return err
+			}
+		}
 		now := tx.Now()
 		holdUntil := now.Add(s.Config.WithdrawalHold)
 		if err := tx.SetLoginPasswordHash(ctx, c.ID, c.PasswordHash, newHash); err != nil {
@@ -178,9 +191,12 @@ func (s *Service) ResetPassword(ctx context.Context, customerID int64, newPasswo
 		if err := tx.HoldWithdrawals(ctx, c.ID, holdUntil, "password_reset"); err != nil {
 			return err
 		}
+		detail := "hold_until=" + holdUntil.UTC().Format(time.RFC3339)
+		if via != "" {
+			detail += " via=" + via
+		}
 		if err := tx.Audit(ctx, data.AuditEvent{ActorKind: "customer", Actor: quoteForAudit(c.LoginID), CustomerID: c.ID,
-			Action: "password.reset", Outcome: "success", ClientIP: clientIP,
-			Detail: "hold_until=" + holdUntil.UTC().Format(time.RFC3339)}); err != nil {
+			Action: "password.reset", Outcome: "success", ClientIP: clientIP, Detail: detail}); err != nil {
 			return err
 		}
 		return notify.NotifyCustomer(ctx, tx, c, notify.PasswordReset(now, holdUntil))

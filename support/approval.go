@@ -120,19 +120,24 @@ func (s *Service) runApproved(ctx context.Context, tx *data.Tx, d Decision, r *d
 			return err
 		}
 		return s.MFA.ApplyContactChange(ctx, tx, c, r.ContactKind, r.ContactValue, "", e)
+	case data.RequestPassword:
+		// Nothing changes yet: the requester issues the code once from
+		// the case (IssueApprovedPass), so it starts when it can be used.
+		return nil
 	}
 	return errors.New("unknown request kind " + r.Kind)
 }
 
 // IssueApprovedPass issues, once, the temporary pass of an approved reset
+// (or the password-setting code of an approved password request)
 // to the staff member who requested it, on the request's case, after a
 // strong verification of the customer on that case (the caller may be
 // talking to someone else than at the request).
-func (s *Service) IssueApprovedPass(ctx context.Context, a CaseActor, requestID int64) (string, error) {
+func (s *Service) IssueApprovedPass(ctx context.Context, a CaseActor, requestID int64) (ActionResult, error) {
 	if err := s.checkCaseAction(ctx, a, "temp_pass.issue"); err != nil {
-		return "", err
+		return ActionResult{}, err
 	}
-	var pass string
+	var res ActionResult
 	var result error
 	err := s.DB.InTx(ctx, func(tx *data.Tx) error {
 		r, err := tx.RequestByID(ctx, requestID)
@@ -151,11 +156,15 @@ func (s *Service) IssueApprovedPass(ctx context.Context, a CaseActor, requestID 
 		if err := tx.MarkRequestPassIssued(ctx, r.ID); err != nil {
 			return err
 		}
-		pass, err = s.issueTempPass(ctx, tx, a.event("", "", ""), a.Case.ID, a.Staff.ID, r.ID)
+		if r.Kind == data.RequestPassword {
+			res.PasswordCode, err = s.issuePasswordCode(ctx, tx, a, r.ID)
+			return err
+		}
+		res.TempPass, err = s.issueTempPass(ctx, tx, a.event("", "", ""), a.Case.ID, a.Staff.ID, r.ID)
 		return err
 	})
 	if err != nil {
-		return "", err
+		return ActionResult{}, err
 	}
-	return pass, result
+	return res, result
 }

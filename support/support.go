@@ -42,8 +42,9 @@ const (
 // approval as request RequestID. TempPass is a pass issued by the action,
 // to be shown once and never stored in clear.
 type ActionResult struct {
-	RequestID int64
-	TempPass  string
+	RequestID    int64
+	TempPass     string
+	PasswordCode string // a password-setting code, shown once like a pass
 }
 
 // Pending reports whether the action waits for approval.

@@ -118,7 +118,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	fs.DurationVar(&def.TempPassTTL, "temp-pass-ttl", envDuration(env, "temp-pass-ttl", def.TempPassTTL), "validity of a temporary access pass issued by support")
 	fs.DurationVar(&def.ApprovalTTL, "approval-ttl", envDuration(env, "approval-ttl", def.ApprovalTTL), "how long a four-eyes request waits for a supervisor")
 	approvalRoles := fs.String("approval-roles", env("approval-roles", strings.Join(def.ApprovalRoles, ",")), "staff roles whose resets and contact changes need approval (partners always do)")
-	approvalActions := fs.String("approval-actions", env("approval-actions", strings.Join(def.ApprovalActions, ",")), "actions that need approval: reset, contact")
+	approvalActions := fs.String("approval-actions", env("approval-actions", strings.Join(def.ApprovalActions, ",")), "actions that need approval: reset, contact, password")
 	fs.IntVar(&def.LockThreshold, "lock-threshold", envInt(env, "lock-threshold", def.LockThreshold), "consecutive second-factor failures that lock")
 	fs.DurationVar(&def.LockDuration, "lock-duration", envDuration(env, "lock-duration", def.LockDuration), "how long a second-factor lock lasts")
 	fs.IntVar(&def.PasswordFailuresPerAccount, "password-failures-per-account", envInt(env, "password-failures-per-account", def.PasswordFailuresPerAccount), "password failures per account per window")
@@ -148,8 +148,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	}
 	def.ApprovalRoles, def.ApprovalActions = splitList(*approvalRoles), splitList(*approvalActions)
 	for _, a := range def.ApprovalActions {
-		if a != "reset" && a != "contact" {
-			problems = append(problems, fmt.Errorf("--approval-actions: unknown action %q (want reset, contact)", a))
+		if a != "reset" && a != "contact" && a != "password" {
+			problems = append(problems, fmt.Errorf("--approval-actions: unknown action %q (want reset, contact, password)", a))
 		}
 	}
 	set := map[string]bool{}
