@@ -2,9 +2,9 @@
 -- verification on a case (and approval where four-eyes applies), the
 -- requester gets a one-use password-setting code for the customer. SQLite
 -- cannot change a CHECK, so action_requests is rebuilt with the new kind
--- 'password'. temp_passes refers to action_requests by name: the legacy
--- rename keeps that reference on the rebuilt table.
-PRAGMA legacy_alter_table = ON;
+-- 'password'. Renaming the old table points temp_passes' reference at it,
+-- so temp_passes is rebuilt too, referring to the new table, before the
+-- old one goes.
 ALTER TABLE action_requests RENAME TO action_requests_old;
 CREATE TABLE action_requests (
     id             INTEGER PRIMARY KEY,
@@ -29,8 +29,27 @@ CREATE TABLE action_requests (
     pass_issued_at INTEGER NOT NULL DEFAULT 0
 );
 INSERT INTO action_requests SELECT * FROM action_requests_old;
+CREATE TABLE temp_passes_new (
+    id           INTEGER PRIMARY KEY,
+    customer_id  INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+    case_id      INTEGER NOT NULL REFERENCES cases(id),
+    staff_id     INTEGER NOT NULL REFERENCES staff(id),
+    request_id   INTEGER REFERENCES action_requests(id),
+    pass_hash    TEXT    NOT NULL,
+    created_at   INTEGER NOT NULL,
+    expires_at   INTEGER NOT NULL,
+    used_at      INTEGER NOT NULL DEFAULT 0,
+    voided_at    INTEGER NOT NULL DEFAULT 0,
+    enrolled_at  INTEGER NOT NULL DEFAULT 0
+);
+INSERT INTO temp_passes_new (id, customer_id, case_id, staff_id, request_id, pass_hash, created_at, expires_at,
+    used_at, voided_at, enrolled_at)
+SELECT id, customer_id, case_id, staff_id, request_id, pass_hash, created_at, expires_at,
+    used_at, voided_at, enrolled_at FROM temp_passes;
+DROP TABLE temp_passes;
+ALTER TABLE temp_passes_new RENAME TO temp_passes;
+CREATE INDEX temp_passes_customer ON temp_passes(customer_id, id);
 DROP TABLE action_requests_old;
-PRAGMA legacy_alter_table = OFF;
 CREATE INDEX action_requests_status ON action_requests(status, id);
 CREATE INDEX action_requests_case ON action_requests(case_id, id);
 
