@@ -97,6 +97,12 @@ func i18nPages() []i18nPage {
 			c.get("/login")
 			return c.post("/login", url.Values{"login_id": {""}, "password": {""}})
 		}},
+		{"set password with a support code, refused", http.StatusUnauthorized, func(t *testing.T, a *testApp, lang string) *page {
+			c := a.newClient().setLang(lang)
+			c.get("/login/set-password")
+			return c.post("/login/set-password", url.Values{"login_id": {"nobody"}, "code": {"AAAA-BBBB-CCCC"},
+				"new_password": {forgotNewPassword}, "new_password_confirm": {forgotNewPassword}})
+		}},
 		{"verify", http.StatusOK, func(t *testing.T, a *testApp, lang string) *page {
 			return pendingClient(t, a, "demo-app").setLang(lang).get("/login/verify")
 		}},
