@@ -132,6 +132,9 @@ func (s *Service) IssueApprovedPass(ctx context.Context, a CaseActor, requestID 
 	if err := s.checkCaseAction(ctx, a, "temp_pass.issue"); err != nil {
 		return "", err
 	}
+	if err := s.refuseUnusablePass(ctx, a, "temp_pass.issue"); err != nil {
+		return "", err
+	}
 	var pass string
 	var result error
 	err := s.DB.InTx(ctx, func(tx *data.Tx) error {
