@@ -65,3 +65,26 @@ func TestPasskeyRequiredRefusalNamesTheWayBack(t *testing.T) {
 		t.Error("refusal page offers an email registration, which cannot help")
 	}
 }
+
+// docs/security.md S65: a pass approved before the interim methods ended
+// is not shown after: the requester is told why, and the case page no
+// longer offers it.
+func TestApprovedPassNotIssuedOncePasskeyOnly(t *testing.T) {
+	t.Parallel()
+	a := newConsoleApp(t)
+	agent, kase, id := agentResetRequest(t, a, url.Values{"temp_pass": {"on"}})
+	sup := a.staffLogin("supervisor")
+	if p := sup.decide(id, "approve", nil); p.location != "/console/requests?notice=approved" {
+		t.Fatalf("approve: %q", p.location)
+	}
+	a.Support.Config.InterimMethodsUntil = a.clock.Now()
+	if agent.get(kase).has("issue-pass-form") {
+		t.Error("requester offered a pass that cannot be used")
+	}
+	if p := agent.post(kase+"/temp-pass", url.Values{"request_id": {id}}); p.location != kase+"?notice=temp_pass_unusable" {
+		t.Errorf("approved pass in the passkey-only phase: %d %q", p.status, p.location)
+	}
+	if !slices.Contains(a.auditEventsOf("temp_pass.issue"), "refused:temp_pass_unusable") {
+		t.Error("refusal not audited")
+	}
+}
