@@ -30,6 +30,7 @@ var actionNotices = []errNotice{
 	{mfa.ErrSendLimit, "send_limit"},
 	{support.ErrNotLocked, "not_locked"},
 	{support.ErrNoPassToIssue, "no_pass"},
+	{support.ErrTempPassUnusable, "temp_pass_unusable"},
 }
 
 func (h *Handler) afterAction(c echo.Context, err error, success string) error {
@@ -138,7 +139,8 @@ func (h *Handler) actionsModel(c echo.Context, k *data.Case, cu *data.Customer, 
 		PasswordCodeMinutes:   int(h.Support.Config.PasswordSetTTL.Minutes()),
 		ResetNeedsApproval:    h.Support.NeedsApproval(support.ActionReset, st.Role),
 		ContactNeedsApproval:  h.Support.NeedsApproval(support.ActionContact, st.Role),
-		TempPassMinutes:       int(h.Support.Config.TempPassTTL.Minutes())}
+		TempPassMinutes:       int(h.Support.Config.TempPassTTL.Minutes()),
+		TempPassUnusable:      !h.Support.TempPassUsable()}
 	if h.RBAC.Allow(st.Role, st.OrgID, "/console/cases/:id/assist", http.MethodGet) {
 		m.AssistHref = href + "/assist"
 	}
@@ -164,7 +166,7 @@ func (h *Handler) actionsModel(c echo.Context, k *data.Case, cu *data.Customer, 
 	for _, r := range reqs {
 		row := requestRow(&r, h.DB.Now())
 		row.CanIssuePass = r.Status == data.RequestApproved && r.TempPass && r.PassIssuedAt.Unix() == 0 &&
-			r.RequestedBy == st.ID && m.Ready
+			r.RequestedBy == st.ID && m.Ready && !m.TempPassUnusable
 		m.Requests = append(m.Requests, row)
 	}
 	return m, nil

@@ -56,6 +56,7 @@ var caseNotices = map[string]struct{ kind, msg string }{
 	"bad_contact":        {"error", "ui.console.case.notice.bad_contact"},
 	"send_limit":         {"error", "ui.console.case.notice.send_limit"},
 	"no_pass":            {"error", "ui.console.case.notice.no_pass"},
+	"temp_pass_unusable": {"error", "ui.console.case.notice.temp_pass_unusable"},
 }
 
 func (h *Handler) showCase(c echo.Context) error {

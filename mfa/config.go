@@ -101,6 +101,13 @@ func DefaultConfig() Config {
 	}
 }
 
+// PasskeyOnlyForAll reports whether the interim methods have ended at now:
+// from then only a passkey passes login, for every customer, so nothing
+// else issued for login (a temporary pass) could be used.
+func (c Config) PasskeyOnlyForAll(now time.Time) bool {
+	return active(c.InterimMethodsUntil, now)
+}
+
 // active reports whether a phase that starts at from is in force at now.
 func active(from, now time.Time) bool {
 	return !from.IsZero() && !now.Before(from)

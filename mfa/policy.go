@@ -189,7 +189,7 @@ func (s *Service) passkeyOnly(f *customerFactors, use Use) bool {
 		return false
 	}
 	now := s.DB.Now()
-	if active(s.Config.InterimMethodsUntil, now) {
+	if s.Config.PasskeyOnlyForAll(now) {
 		return true
 	}
 	return active(s.Config.PhishingResistantFrom, now) && f.hasPasskey(use)

@@ -153,6 +153,12 @@ func (s *Service) IssueApprovedPass(ctx context.Context, a CaseActor, requestID 
 			result = ErrNoPassToIssue
 			return tx.Audit(ctx, a.event("temp_pass.issue", "refused:no_pass", "request="+strconv.FormatInt(requestID, 10)))
 		}
+		if r.Kind != data.RequestPassword && !s.TempPassUsable() {
+			// Only a passkey passes login now: a pass would not let the
+			// customer in.
+			result = ErrTempPassUnusable
+			return tx.Audit(ctx, a.event("temp_pass.issue", "refused:temp_pass_unusable", "request="+strconv.FormatInt(requestID, 10)))
+		}
 		if err := tx.MarkRequestPassIssued(ctx, r.ID); err != nil {
 			return err
 		}

@@ -41,6 +41,11 @@ func (s *Service) ResetFactors(ctx context.Context, in ResetInput) (ActionResult
 	if err := s.checkCaseAction(ctx, a, "support.reset"); err != nil {
 		return ActionResult{}, err
 	}
+	if in.TempPass {
+		if err := s.refuseUnusablePass(ctx, a, "support.reset"); err != nil {
+			return ActionResult{}, err
+		}
+	}
 	var res ActionResult
 	var result error
 	err = s.DB.InTx(ctx, func(tx *data.Tx) error {

@@ -30,6 +30,7 @@ var (
 	ErrNotApprover                = errors.New("only supervisors and admins decide requests")
 	ErrReasonRequired             = errors.New("a reason is required")
 	ErrNoPassToIssue              = errors.New("no temporary pass waits for this staff member on this case")
+	ErrTempPassUnusable           = errors.New("only a passkey passes login now: a temporary pass could not be used")
 )
 
 // Console actions that can need a second person's approval.
@@ -80,6 +81,19 @@ func (s *Service) checkCaseAction(ctx context.Context, a CaseActor, action strin
 	}
 	return nil
 }
+
+// refuseUnusablePass refuses to issue a temporary pass once only a
+// passkey passes login: the customer could not log in with it.
+func (s *Service) refuseUnusablePass(ctx context.Context, a CaseActor, action string) error {
+	if !s.Config.PasskeyOnlyForAll(s.DB.Now()) {
+		return nil
+	}
+	return s.refuse(ctx, a, action, "temp_pass_unusable", ErrTempPassUnusable)
+}
+
+// TempPassUsable reports whether a temporary pass issued now could log a
+// customer in, for the case page to offer it or say why not.
+func (s *Service) TempPassUsable() bool { return !s.Config.PasskeyOnlyForAll(s.DB.Now()) }
 
 // refuse audits a refused action and returns err.
 func (s *Service) refuse(ctx context.Context, a CaseActor, action, why string, err error) error {

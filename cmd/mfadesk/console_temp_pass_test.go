@@ -142,13 +142,16 @@ func TestTempPassRefusedForStepUpAndWithdrawal(t *testing.T) {
 
 // docs/security.md S42: where only a passkey passes login, the pass does not,
 // and the phase alone is why: the same pass works once the phase is off.
+// The pass is issued before the interim methods end (the console issues
+// none after: TestConsoleRefusesUnusableTempPass).
 func TestTempPassRefusedInPhishingResistantPhase(t *testing.T) {
 	t.Parallel()
 	a := newConsoleApp(t, func(cfg *Config) {
 		cfg.MFA.PhishingResistantFrom = testStart.Add(-48 * time.Hour)
-		cfg.MFA.InterimMethodsUntil = testStart.Add(-24 * time.Hour)
+		cfg.MFA.InterimMethodsUntil = testStart.Add(10 * time.Minute)
 	})
 	pass := resetWithPass(t, a, "demo-app")
+	a.clock.Advance(15 * time.Minute)
 	_, p := tempPassLogin(a, "demo-app", pass)
 	if p.status != http.StatusForbidden || !strings.Contains(p.text("notice-error"), "パスキー") {
 		t.Fatalf("pass in the passkey-only phase: %d %q", p.status, p.location)
