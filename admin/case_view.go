@@ -42,19 +42,20 @@ var caseNotices = map[string]struct{ kind, msg string }{
 	"note_invalid":     {"error", "ui.console.case.notice.note_invalid"},
 
 	// Actions (case_actions.go).
-	"reset_done":        {"info", "ui.console.case.notice.reset_done"},
-	"reset_requested":   {"info", "ui.console.case.notice.reset_requested"},
-	"contact_code_sent": {"info", "ui.console.case.notice.contact_code_sent"},
-	"contact_changed":   {"info", "ui.console.case.notice.contact_changed"},
-	"contact_requested": {"info", "ui.console.case.notice.contact_requested"},
-	"unlocked":          {"info", "ui.console.case.notice.unlocked"},
-	"not_locked":        {"error", "ui.console.case.notice.not_locked"},
-	"needs_strong":      {"error", "ui.console.case.notice.needs_strong"},
-	"own_account":       {"error", "ui.console.case.notice.own_account"},
-	"bad_reset":         {"error", "ui.console.case.notice.bad_reset"},
-	"bad_contact":       {"error", "ui.console.case.notice.bad_contact"},
-	"send_limit":        {"error", "ui.console.case.notice.send_limit"},
-	"no_pass":           {"error", "ui.console.case.notice.no_pass"},
+	"reset_done":            {"info", "ui.console.case.notice.reset_done"},
+	"reset_requested":       {"info", "ui.console.case.notice.reset_requested"},
+	"contact_code_sent":     {"info", "ui.console.case.notice.contact_code_sent"},
+	"contact_changed":       {"info", "ui.console.case.notice.contact_changed"},
+	"contact_requested":     {"info", "ui.console.case.notice.contact_requested"},
+	"unlocked":              {"info", "ui.console.case.notice.unlocked"},
+	"not_locked":            {"error", "ui.console.case.notice.not_locked"},
+	"needs_strong":          {"error", "ui.console.case.notice.needs_strong"},
+	"own_account":           {"error", "ui.console.case.notice.own_account"},
+	"bad_reset":             {"error", "ui.console.case.notice.bad_reset"},
+	"bad_contact":           {"error", "ui.console.case.notice.bad_contact"},
+	"contact_not_confirmed": {"error", "ui.console.case.notice.contact_not_confirmed"},
+	"send_limit":            {"error", "ui.console.case.notice.send_limit"},
+	"no_pass":               {"error", "ui.console.case.notice.no_pass"},
 }
 
 func (h *Handler) showCase(c echo.Context) error {
