@@ -27,6 +27,7 @@ var actionNotices = []errNotice{
 	{support.ErrOwnAccount, "own_account"},
 	{support.ErrBadResetChoice, "bad_reset"},
 	{support.ErrBadContact, "bad_contact"},
+	{support.ErrContactNotConfirmed, "contact_not_confirmed"},
 	{mfa.ErrSendLimit, "send_limit"},
 	{support.ErrNotLocked, "not_locked"},
 	{support.ErrNoPassToIssue, "no_pass"},
@@ -103,16 +104,18 @@ func (h *Handler) showTempPass(c echo.Context, pass string) error {
 		CaseHref: caseHref(k.ID), Pass: pass, ValidMinutes: int(h.Support.Config.TempPassTTL.Minutes())}))
 }
 
-// sendContactCode sends a code to the new contact the staff member entered.
+// sendContactCode sends a confirmation link to the new contact the staff
+// member entered.
 func (h *Handler) sendContactCode(c echo.Context) error {
 	kind := c.FormValue("kind")
-	err := h.Support.SendSupportContactCode(c.Request().Context(), h.caseActor(c), kind, c.FormValue("value"))
+	err := h.Support.SendSupportContactLink(c.Request().Context(), h.caseActor(c), kind, c.FormValue("value"))
 	return h.afterAction(c, err, "contact_code_sent")
 }
 
-// confirmContact checks the code the customer read back from the new contact.
+// confirmContact makes the change once the customer confirmed the link
+// at the new contact.
 func (h *Handler) confirmContact(c echo.Context) error {
-	res, err := h.Support.ConfirmSupportContact(c.Request().Context(), h.caseActor(c), c.FormValue("kind"), c.FormValue("code"))
+	res, err := h.Support.ConfirmSupportContact(c.Request().Context(), h.caseActor(c), c.FormValue("kind"))
 	if err == nil && res.Pending() {
 		return h.afterAction(c, nil, "contact_requested")
 	}
@@ -156,7 +159,12 @@ func (h *Handler) actionsModel(c echo.Context, k *data.Case, cu *data.Customer, 
 			return m, err
 		}
 		if ch.ExpiresAt.After(h.DB.Now()) {
-			m.ContactPending = append(m.ContactPending, views.Option{Value: kind, Label: contact.Mask(ch.Channel, ch.Destination)})
+			confirmed, err := h.DB.ContactLinkConfirmed(ctx, ch.ID)
+			if err != nil {
+				return m, err
+			}
+			m.ContactPending = append(m.ContactPending, views.ContactPendingRow{Kind: kind,
+				To: contact.Mask(ch.Channel, ch.Destination), Confirmed: confirmed})
 		}
 	}
 	reqs, err := h.DB.CaseRequests(ctx, k.ID)

@@ -51,6 +51,28 @@ func PossessionLink(channel, link string, ttl time.Duration) Message {
 	}
 }
 
+// ContactLink goes to the new email address or mobile number a support
+// desk entered for a contact change: the customer confirms it is theirs
+// on the page the link opens. It carries no code, so nobody is asked to
+// pass anything on; it names nothing of the account, as the new contact
+// is not yet trusted.
+func ContactLink(channel, link string, ttl time.Duration) Message {
+	minutes := int(ttl / time.Minute)
+	if channel == SMS {
+		return Message{Kind: "contact_link", Body: fmt.Sprintf(
+			"mfadesk証券 連絡先の変更の確認です。%d分以内に次のページを開き、受付番号と担当者をご確認ください。%s", minutes, link)}
+	}
+	return Message{
+		Kind:    "contact_link",
+		Subject: "【mfadesk証券】連絡先の変更の確認のお願い",
+		Body: fmt.Sprintf("お客様サポートまたは提携ショップで、この連絡先をお客様の新しい連絡先として登録する手続きを受け付けました。"+
+			"確認のため、次のページを開いてください（有効期限%d分）。\n\n%s\n\n"+
+			"ページに表示される受付番号と担当者名をご確認のうえ、ご自身でお手続き中の場合のみ「はい、私が依頼しました」を押してください。"+
+			"お心当たりのない場合は「いいえ、心当たりがありません」を押してください。"+
+			"当社がお電話やメールでコードやパスワードをお尋ねすることはありません。", minutes, link) + signature,
+	}
+}
+
 // SpokenCode is the code for a customer without a smartphone, who is on
 // the phone with the desk they called. The message says only what the
 // code is for; it asks nobody to pass it on, and says to tell no one

@@ -59,7 +59,8 @@ func TestNoMessageAsksToTellACode(t *testing.T) {
 	}
 	for _, ch := range []string{Email, SMS} {
 		msgs = append(msgs, LoginCode(ch, "123456", ttl), ContactCode("123456", ttl, ch), StepUpCode("123456", ttl, ch),
-			PossessionLink(ch, "https://example.jp/verify/token", 15*time.Minute), SpokenCode(ch, "123456", ttl))
+			PossessionLink(ch, "https://example.jp/verify/token", 15*time.Minute), SpokenCode(ch, "123456", ttl),
+			ContactLink(ch, "https://example.jp/verify/token", 15*time.Minute))
 	}
 	for _, m := range msgs {
 		if got := AsksToTellCode(m.Subject + "\n" + m.Body); got != "" {

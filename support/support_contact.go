@@ -2,7 +2,9 @@ package support
 
 import (
 	"context"
+	"errors"
 	"strconv"
+	"strings"
 	"time"
 
 	"mfadesk/contact"
@@ -12,18 +14,34 @@ import (
 )
 
 // A contact change by support: the staff member enters the new email
-// address or mobile number, a code goes to it, and the code read back
-// (by the customer to the staff member) proves the customer receives
-// there. Only then does the new contact replace the old one, by the same
-// transaction a customer's own change uses (applyContactChange): the old
-// contact is told, withdrawals are held, every session ends. The code is
-// bound to the case instead of a session.
+// address or mobile number and a confirmation link goes to it. The
+// customer opens it and confirms on /verify/:token, as with a possession
+// link: nothing is read back, so no message asks anyone to tell a code
+// (docs/operations.md). Only then may the staff member make the change,
+// by the same transaction a customer's own change uses
+// (applyContactChange): the old contact is told, withdrawals are held,
+// every session ends. The link's challenge is bound to the case instead
+// of a session.
 
-// SupportContactKey binds a contact code to the case that sent it, in
+// SupportContactKey binds a contact link to the case that sent it, in
 // place of a session.
 func SupportContactKey(caseID int64) string { return "case:" + strconv.FormatInt(caseID, 10) }
 
-// SupportContactPurpose is the purpose of a contact code sent from the console.
+// contactLinkCase is the case of a contact link's key.
+func contactLinkCase(key string) (int64, bool) {
+	rest, ok := strings.CutPrefix(key, "case:")
+	if !ok {
+		return 0, false
+	}
+	id, err := strconv.ParseInt(rest, 10, 64)
+	return id, err == nil
+}
+
+// ErrContactNotConfirmed refuses a contact change the customer has not
+// confirmed from the new contact yet.
+var ErrContactNotConfirmed = errors.New("the customer has not confirmed the new contact")
+
+// SupportContactPurpose is the purpose of a contact link sent from the console.
 func SupportContactPurpose(kind string) string { return "support_contact_" + kind }
 
 func contactChannel(kind string) string {
@@ -33,10 +51,10 @@ func contactChannel(kind string) string {
 	return notify.Email
 }
 
-// SendSupportContactCode sends a code to the new contact a staff member
-// entered on the case. The send is throttled like every code to the
-// customer (cool-down and hourly cap).
-func (s *Service) SendSupportContactCode(ctx context.Context, a CaseActor, kind, raw string) error {
+// SendSupportContactLink sends a confirmation link to the new contact a
+// staff member entered on the case. The send is throttled like every code
+// to the customer (cool-down and hourly cap).
+func (s *Service) SendSupportContactLink(ctx context.Context, a CaseActor, kind, raw string) error {
 	to, err := mfa.ParseContact(kind, raw)
 	if err != nil {
 		return err
@@ -44,10 +62,11 @@ func (s *Service) SendSupportContactCode(ctx context.Context, a CaseActor, kind,
 	if err := s.checkCaseAction(ctx, a, "support.contact_code"); err != nil {
 		return err
 	}
-	code, hash, err := s.MFA.NewHashedCode()
+	token, err := newLinkToken()
 	if err != nil {
 		return err
 	}
+	link := s.Origin + "/verify/" + token
 	key, purpose, channel := SupportContactKey(a.Case.ID), SupportContactPurpose(kind), contactChannel(kind)
 	var result error
 	err = s.DB.InTx(ctx, func(tx *data.Tx) error {
@@ -68,13 +87,13 @@ func (s *Service) SendSupportContactCode(ctx context.Context, a CaseActor, kind,
 			result = mfa.ErrSendLimit
 			return nil
 		}
-		expires := now.Add(s.Config.CodeTTL)
-		outboxID, err := notify.QueueCode(ctx, tx, a.Case.ID, a.Case.CustomerID, channel, to, notify.ContactCode(code, s.Config.CodeTTL, channel), expires)
+		expires := now.Add(LinkTTL)
+		outboxID, err := notify.QueueCode(ctx, tx, a.Case.ID, a.Case.CustomerID, channel, to, notify.ContactLink(channel, link, LinkTTL), expires)
 		if err != nil {
 			return err
 		}
 		if _, err := tx.CreateChallenge(ctx, &data.Challenge{CustomerID: a.Case.CustomerID, SessionHash: key,
-			Purpose: purpose, Channel: channel, Destination: to, CodeHash: hash, ExpiresAt: expires, OutboxID: outboxID}); err != nil {
+			Purpose: purpose, Channel: channel, Destination: to, CodeHash: hashLinkToken(token), ExpiresAt: expires, OutboxID: outboxID}); err != nil {
 			return err
 		}
 		return tx.Audit(ctx, a.event("support.contact_code", "queued", "kind="+kind+" to="+contact.Mask(kind, to)))
@@ -85,53 +104,96 @@ func (s *Service) SendSupportContactCode(ctx context.Context, a CaseActor, kind,
 	return result
 }
 
-// ConfirmSupportContact checks the code read back for the case's new
-// contact. Wrong codes count toward the customer's one lock (docs/security.md S16).
-// When it matches, the change runs now, or becomes a pending request when
-// the staff member's role needs approval: the new value, proven, waits in
-// the request.
-func (s *Service) ConfirmSupportContact(ctx context.Context, a CaseActor, kind, rawCode string) (ActionResult, error) {
+// ConfirmSupportContact makes the change once the customer confirmed the
+// link at the new contact, or makes it a pending request when the staff
+// member's role needs approval: the new value, proven, waits in the
+// request.
+func (s *Service) ConfirmSupportContact(ctx context.Context, a CaseActor, kind string) (ActionResult, error) {
 	if kind != mfa.ContactEmail && kind != mfa.ContactPhone {
 		return ActionResult{}, ErrBadContact
 	}
 	if err := s.checkCaseAction(ctx, a, "support.contact_change"); err != nil {
 		return ActionResult{}, err
 	}
-	code, ok := mfa.NormalizeCode(rawCode)
-	if !ok {
-		return ActionResult{}, mfa.ErrMalformedCode
-	}
-	in := mfa.VerifyInput{Customer: &data.Customer{ID: a.Case.CustomerID}, SessionHash: SupportContactKey(a.Case.ID),
-		Purpose: SupportContactPurpose(kind), Use: mfa.UseAny, Method: mfa.Method(contactChannel(kind)), ClientIP: a.ClientIP}
-	var newValue string
 	var res ActionResult
-	var own error
-	check := func(tx *data.Tx, c *data.Customer) (result, err error) {
-		if own, err = refuseOwnAccount(ctx, tx, a, "support.contact_change"); err != nil || own != nil {
-			return mfa.ErrMethodNotAllowed, err
-		}
-		if ch, err := tx.OpenChallenge(ctx, in.SessionHash, in.Purpose); err == nil {
-			newValue = ch.Destination
-		}
-		return s.MFA.CheckChallenge(ctx, tx, c, in, code)
-	}
-	apply := func(tx *data.Tx, c *data.Customer) error {
-		detail := "kind=" + kind + " after=" + contact.Mask(kind, newValue)
-		if !s.NeedsApproval(ActionContact, a.Staff.Role) {
-			return s.MFA.ApplyContactChange(ctx, tx, c, kind, newValue, "", a.event("", "", ""))
-		}
+	var result error
+	err := s.DB.InTx(ctx, func(tx *data.Tx) error {
 		var err error
+		if result, err = refuseOwnAccount(ctx, tx, a, "support.contact_change"); err != nil || result != nil {
+			return err
+		}
+		ch, err := tx.OpenChallenge(ctx, SupportContactKey(a.Case.ID), SupportContactPurpose(kind))
+		if errors.Is(err, data.ErrNotFound) {
+			result = mfa.ErrNoCode
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if !tx.Now().Before(ch.ExpiresAt) {
+			result = mfa.ErrCodeExpired
+			return nil
+		}
+		confirmed, err := tx.ContactLinkConfirmed(ctx, ch.ID)
+		if err != nil {
+			return err
+		}
+		if !confirmed {
+			result = ErrContactNotConfirmed
+			return nil
+		}
+		if won, err := tx.UseChallenge(ctx, ch.ID); err != nil || !won {
+			if err == nil {
+				result = mfa.ErrNoCode
+			}
+			return err
+		}
+		c, err := tx.CustomerByID(ctx, a.Case.CustomerID)
+		if err != nil {
+			return err
+		}
+		if !s.NeedsApproval(ActionContact, a.Staff.Role) {
+			return s.MFA.ApplyContactChange(ctx, tx, c, kind, ch.Destination, "", a.event("", "", ""))
+		}
 		res.RequestID, err = tx.CreateRequest(ctx, &data.ActionRequest{CaseID: a.Case.ID, CustomerID: c.ID,
-			Kind: data.RequestContact, ContactKind: kind, ContactValue: newValue, RequestedBy: a.Staff.ID,
+			Kind: data.RequestContact, ContactKind: kind, ContactValue: ch.Destination, RequestedBy: a.Staff.ID,
 			ExpiresAt: tx.Now().Add(s.Config.ApprovalTTL)})
 		if err != nil {
 			return err
 		}
+		detail := "kind=" + kind + " after=" + contact.Mask(kind, ch.Destination)
 		return tx.Audit(ctx, requestEvent(a, "support.contact_change", res.RequestID, detail))
+	})
+	if err != nil {
+		return ActionResult{}, err
 	}
-	err := s.MFA.Attempt(ctx, in, check, apply)
-	if own != nil {
-		return ActionResult{}, own
+	return res, result
+}
+
+// answerContactLink settles a contact link with the customer's answer: yes
+// lets the staff member make the change, no voids the link. Either way
+// the answer is audited as the customer's.
+func answerContactLink(ctx context.Context, tx *data.Tx, l *pendingLink, clientIP string, yes bool) error {
+	cu, err := tx.CustomerByID(ctx, l.contact.CustomerID)
+	if err != nil {
+		return err
 	}
-	return res, err
+	kind := strings.TrimPrefix(l.contact.Purpose, "support_contact_")
+	e := data.AuditEvent{ActorKind: "customer", Actor: cu.LoginID, CustomerID: cu.ID, CaseID: l.kase.ID,
+		ClientIP: clientIP, Action: "support.contact_link", Outcome: "confirmed",
+		Detail: "kind=" + kind + " to=" + contact.Mask(kind, l.contact.Destination)}
+	var won bool
+	if yes {
+		won, err = tx.ConfirmContactLink(ctx, l.contact.ID)
+	} else {
+		e.Outcome = "refused:customer_denied"
+		won, err = tx.VoidContactLink(ctx, l.contact.ID)
+	}
+	if err != nil {
+		return err
+	}
+	if !won {
+		return ErrLinkInvalid
+	}
+	return tx.Audit(ctx, e)
 }

@@ -69,12 +69,12 @@ func (s *Service) SendPossessionLink(ctx context.Context, a CaseActor, channel s
 // links spend the address's budget (ErrAttemptLimit once spent).
 func (s *Service) LinkRequest(ctx context.Context, token, clientIP string) (*LinkRequest, error) {
 	var req *LinkRequest
-	err := s.withLink(ctx, token, clientIP, func(tx *data.Tx, v *data.Verification, _ *data.Case) error {
-		st, err := tx.StaffByID(ctx, v.StaffID)
+	err := s.withLink(ctx, token, clientIP, func(tx *data.Tx, l *pendingLink) error {
+		st, err := tx.StaffByID(ctx, l.staffID)
 		if err != nil {
 			return err
 		}
-		req = &LinkRequest{CaseID: v.CaseID, StaffName: st.Name, OrgName: st.OrgName, ExpiresAt: v.ExpiresAt}
+		req = &LinkRequest{CaseID: l.kase.ID, StaffName: st.Name, OrgName: st.OrgName, ExpiresAt: l.expiresAt}
 		return nil
 	})
 	return req, err
@@ -83,14 +83,19 @@ func (s *Service) LinkRequest(ctx context.Context, token, clientIP string) (*Lin
 // AnswerLink settles a link with the customer's answer: yes passes the
 // possession verification (strong), no fails it and the case page warns
 // the staff member. Either way the link is used up, with its audit event.
+// A contact-change link (support_contact.go) is settled the same way.
 func (s *Service) AnswerLink(ctx context.Context, token, clientIP string, yes bool) error {
-	return s.withLink(ctx, token, clientIP, func(tx *data.Tx, v *data.Verification, kase *data.Case) error {
+	return s.withLink(ctx, token, clientIP, func(tx *data.Tx, l *pendingLink) error {
+		if l.contact != nil {
+			return answerContactLink(ctx, tx, l, clientIP, yes)
+		}
+		v := l.verification
 		cu, err := tx.CustomerByID(ctx, v.CustomerID)
 		if err != nil {
 			return err
 		}
 		e := data.AuditEvent{ActorKind: "customer", Actor: cu.LoginID, CustomerID: v.CustomerID,
-			CaseID: kase.ID, ClientIP: clientIP, Action: "case.verify." + data.VerifyPossession, Detail: v.Detail}
+			CaseID: l.kase.ID, ClientIP: clientIP, Action: "case.verify." + data.VerifyPossession, Detail: v.Detail}
 		var won bool
 		if yes {
 			e.Outcome = "passed"
@@ -109,10 +114,58 @@ func (s *Service) AnswerLink(ctx context.Context, token, clientIP string, yes bo
 	})
 }
 
+// pendingLink is a live link: a possession verification or a contact
+// change's challenge, with its open case.
+type pendingLink struct {
+	verification *data.Verification
+	contact      *data.Challenge
+	kase         *data.Case
+	staffID      int64
+	expiresAt    time.Time
+}
+
+// findLink looks token up among possession links, then contact links.
+func findLink(ctx context.Context, tx *data.Tx, token string) (*pendingLink, error) {
+	hash := hashLinkToken(token)
+	v, err := tx.PendingLink(ctx, hash)
+	if err == nil {
+		kase, err := tx.CaseByID(ctx, v.CaseID)
+		if err != nil {
+			return nil, err
+		}
+		if kase.CustomerID != v.CustomerID {
+			return nil, ErrLinkInvalid
+		}
+		return &pendingLink{verification: v, kase: kase, staffID: v.StaffID, expiresAt: v.ExpiresAt}, nil
+	}
+	if !errors.Is(err, data.ErrNotFound) {
+		return nil, err
+	}
+	ch, err := tx.PendingContactLink(ctx, hash)
+	if errors.Is(err, data.ErrNotFound) {
+		return nil, ErrLinkInvalid
+	}
+	if err != nil {
+		return nil, err
+	}
+	caseID, ok := contactLinkCase(ch.SessionHash)
+	if !ok {
+		return nil, ErrLinkInvalid
+	}
+	kase, err := tx.CaseByID(ctx, caseID)
+	if err != nil {
+		return nil, err
+	}
+	if kase.CustomerID != ch.CustomerID {
+		return nil, ErrLinkInvalid
+	}
+	return &pendingLink{contact: ch, kase: kase, staffID: kase.StaffID, expiresAt: ch.ExpiresAt}, nil
+}
+
 // withLink finds the live link of token and its open case, and runs fn in
 // the same transaction; a link that does not qualify is ErrLinkInvalid
 // and spends one try of the client address's budget.
-func (s *Service) withLink(ctx context.Context, token, clientIP string, fn func(*data.Tx, *data.Verification, *data.Case) error) error {
+func (s *Service) withLink(ctx context.Context, token, clientIP string, fn func(*data.Tx, *pendingLink) error) error {
 	budgets := []budget{{"link_address", "link:addr:" + clientIP, LinkTriesPerAddress, LinkWindow}}
 	spent, err := s.reserveAttempt(ctx, budgets)
 	if err != nil {
@@ -122,24 +175,17 @@ func (s *Service) withLink(ctx context.Context, token, clientIP string, fn func(
 		return s.refuseAttempt(ctx, data.AuditEvent{ActorKind: "customer", ClientIP: clientIP, Detail: "method=link"}, spent)
 	}
 	return s.DB.InTx(ctx, func(tx *data.Tx) error {
-		v, err := tx.PendingLink(ctx, hashLinkToken(token))
-		if errors.Is(err, data.ErrNotFound) {
-			return ErrLinkInvalid
-		}
+		l, err := findLink(ctx, tx, token)
 		if err != nil {
 			return err
 		}
-		kase, err := tx.CaseByID(ctx, v.CaseID)
-		if err != nil {
-			return err
-		}
-		if !tx.Now().Before(v.ExpiresAt) || kase.Status != CaseOpen || kase.CustomerID != v.CustomerID {
+		if !tx.Now().Before(l.expiresAt) || l.kase.Status != CaseOpen {
 			return ErrLinkInvalid
 		}
 		if err := releaseAttempt(ctx, tx, budgets); err != nil {
 			return err
 		}
-		return fn(tx, v, kase)
+		return fn(tx, l)
 	})
 }
 

@@ -6,27 +6,38 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"mfadesk/notify"
 )
 
-// sendContact enters a new contact on the case and checks a code went to it.
+// sendContact enters a new contact on the case and checks a link went to
+// it, awaiting the customer.
 func sendContact(t *testing.T, c *client, kase, kind, value string) {
 	t.Helper()
 	c.get(kase)
 	if p := c.post(kase+"/contact/send", url.Values{"kind": {kind}, "value": {value}}); p.location != kase+"?notice=contact_code_sent" {
-		t.Fatalf("send contact code: %d %q", p.status, p.location)
+		t.Fatalf("send contact link: %d %q", p.status, p.location)
 	}
-	if !c.get(kase).has("contact-confirm-" + kind) {
-		t.Fatal("no form to enter the code")
+	if p := c.get(kase); !p.has("contact-confirm-"+kind) || !p.has("contact-waiting-"+kind) {
+		t.Fatal("the case page does not show the link awaiting the customer")
 	}
 }
 
-func confirmContact(c *client, kase, kind, code string) *page {
-	c.get(kase)
-	return c.post(kase+"/contact/confirm", url.Values{"kind": {kind}, "code": {code}})
+// confirmContact has the customer confirm the link sent to to, then the
+// staff member make the change.
+func confirmContact(t *testing.T, a *testApp, c *client, kase, kind, to string) *page {
+	t.Helper()
+	if p := a.answerLink(a.lastLink(to), "yes"); p.status != http.StatusOK || !p.has("link-done") {
+		t.Fatalf("customer confirms the contact link: %d", p.status)
+	}
+	if !c.get(kase).has("contact-confirmed-" + kind) {
+		t.Fatal("the case page does not show the customer's confirmation")
+	}
+	return c.post(kase+"/contact/confirm", url.Values{"kind": {kind}})
 }
 
 // A supervisor changes a customer's email: the old address stays in use
-// until the code sent to the new one comes back; then the new one
+// until the customer confirms the link sent to the new one; then the new one
 // replaces it, the old one is told, withdrawals are held, the customer's
 // sessions end, and the change is audited as the supervisor's.
 func TestContactChangeLeavesOldContactUntilConfirmed(t *testing.T) {
@@ -39,22 +50,23 @@ func TestContactChangeLeavesOldContactUntilConfirmed(t *testing.T) {
 	}
 	sendContact(t, c, kase, "email", newAddr)
 
-	// Until the code comes back the old address is the customer's.
+	// Until the customer confirms, the old address is theirs.
 	if cu := a.customer("demo-email"); cu.Email != "demo-email@example.jp" {
-		t.Fatalf("email changed before the code: %q", cu.Email)
+		t.Fatalf("email changed before the confirmation: %q", cu.Email)
 	}
 	customer := pendingClient(t, a, "demo-email")
 	if p := customer.submitCode(a.lastCode("demo-email@example.jp")); p.location != "/home" {
 		t.Fatalf("login code to the old address: %d %q", p.status, p.location)
 	}
-	if p := confirmContact(c, kase, "email", "000000"); p.location != kase+"?notice=wrong_code" {
-		t.Fatalf("wrong code: %q", p.location)
+	c.get(kase)
+	if p := c.post(kase+"/contact/confirm", url.Values{"kind": {"email"}}); p.location != kase+"?notice=contact_not_confirmed" {
+		t.Fatalf("change before the customer confirmed: %q", p.location)
 	}
 	if cu := a.customer("demo-email"); cu.Email != "demo-email@example.jp" {
-		t.Fatalf("email changed on a wrong code: %q", cu.Email)
+		t.Fatalf("email changed without the confirmation: %q", cu.Email)
 	}
 
-	if p := confirmContact(c, kase, "email", a.lastCode(newAddr)); p.location != kase+"?notice=contact_changed" {
+	if p := confirmContact(t, a, c, kase, "email", newAddr); p.location != kase+"?notice=contact_changed" {
 		t.Fatalf("confirm: %q", p.location)
 	}
 	cu := a.customer("demo-email")
@@ -80,15 +92,15 @@ func TestContactChangeLeavesOldContactUntilConfirmed(t *testing.T) {
 	}
 }
 
-// An agent's contact change waits for approval even after the code
-// matched; approval makes it, rejection leaves the old contact.
+// An agent's contact change waits for approval even after the customer
+// confirmed the link; approval makes it, rejection leaves the old contact.
 func TestContactChangeByAgentNeedsApproval(t *testing.T) {
 	t.Parallel()
 	for _, approve := range []bool{true, false} {
 		a := newConsoleApp(t)
 		agent, kase := strongCase(t, a, "agent", "demo-email")
 		sendContact(t, agent, kase, "phone", "０８０−１２３４−５６７８")
-		if p := confirmContact(agent, kase, "phone", a.lastCode("080-1234-5678")); p.location != kase+"?notice=contact_requested" {
+		if p := confirmContact(t, a, agent, kase, "phone", "080-1234-5678"); p.location != kase+"?notice=contact_requested" {
 			t.Fatalf("confirm: %q", p.location)
 		}
 		if cu := a.customer("demo-email"); cu.Phone != "" || cu.WithdrawalHoldReason != "" {
@@ -138,11 +150,60 @@ func TestContactChangeLetsCustomerWithoutEmailBackIn(t *testing.T) {
 		t.Fatalf("postal check: %q", p.location)
 	}
 	sendContact(t, c, kase, "email", "takahashi@example.jp")
-	if p := confirmContact(c, kase, "email", a.lastCode("takahashi@example.jp")); p.location != kase+"?notice=contact_changed" {
+	if p := confirmContact(t, a, c, kase, "email", "takahashi@example.jp"); p.location != kase+"?notice=contact_changed" {
 		t.Fatalf("confirm: %q", p.location)
 	}
 	customer := pendingClient(t, a, "demo-noemail")
 	if p := customer.submitCode(a.lastCode("takahashi@example.jp")); p.location != "/home" {
 		t.Errorf("login after the address was added: %d %q", p.status, p.location)
+	}
+}
+
+// The message to the new contact carries a link and no code, and asks
+// nobody to pass anything on: the customer confirms on the page the link
+// opens, so nothing is read back to the staff member. A "no" there voids
+// the link and the change cannot be made.
+func TestContactChangeMessageIsALinkNotACode(t *testing.T) {
+	t.Parallel()
+	for _, kind := range []string{"email", "phone"} {
+		a := newConsoleApp(t)
+		c, kase := strongCase(t, a, "supervisor", "demo-email")
+		to := map[string]string{"email": "suzuki.new@example.jp", "phone": "080-1234-5678"}[kind]
+		sendContact(t, c, kase, kind, to)
+		stored := map[string]string{"email": to, "phone": "+818012345678"}[kind]
+		var body string
+		for _, m := range a.outbox() {
+			if m.To == stored {
+				body = m.Subject + "\n" + m.Body
+			}
+		}
+		if !linkPath.MatchString(body) || sixDigits.MatchString(body) {
+			t.Fatalf("%s: the message should carry a link and no code: %q", kind, body)
+		}
+		if got := notify.AsksToTellCode(body); got != "" {
+			t.Errorf("%s: the message asks to pass something on: %q", kind, got)
+		}
+		if kind == "phone" {
+			if p := a.answerLink(a.lastLink(to), "no"); p.status != http.StatusOK {
+				t.Fatalf("customer says no: %d", p.status)
+			}
+			c.get(kase)
+			if p := c.post(kase+"/contact/confirm", url.Values{"kind": {kind}}); p.location == kase+"?notice=contact_changed" {
+				t.Fatal("the change went ahead after the customer said no")
+			}
+			if cu := a.customer("demo-email"); cu.Phone != "" {
+				t.Errorf("phone changed after a no: %q", cu.Phone)
+			}
+			continue
+		}
+		if p := confirmContact(t, a, c, kase, kind, to); p.location != kase+"?notice=contact_changed" {
+			t.Fatalf("confirm: %q", p.location)
+		}
+		if cu := a.customer("demo-email"); cu.Email != to {
+			t.Errorf("email after the change: %q", cu.Email)
+		}
+		if p := a.newClient().get(linkPath.FindString(body)); p.status != http.StatusNotFound {
+			t.Errorf("the used link still opens: %d", p.status)
+		}
 	}
 }
