@@ -22,6 +22,9 @@ func (h *Handler) Register(e *echo.Echo) {
 	public.POST("/login/temp-pass", h.tempPassSubmit)
 	// A possession link from the support desk: no login, the customer may
 	// be locked out.
+	// A letter's code, typed by the customer (static: before /verify/:token).
+	public.GET("/verify/post", h.postForm)
+	public.POST("/verify/post", h.postSubmit)
 	public.GET("/verify/:token", h.linkForm)
 	public.POST("/verify/:token", h.linkAnswer)
 	// パスワードをお忘れの方: each handler checks its step of the reset

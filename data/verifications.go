@@ -208,3 +208,17 @@ func (db *DB) PostalLetters(ctx context.Context, customerID int64) ([]PostalLett
 	}
 	return out, rows.Err()
 }
+
+// PendingPostalVerification returns the customer's newest pending code by
+// post on a case that is still open, for the page where the customer
+// types the letter's code themselves.
+func (tx *Tx) PendingPostalVerification(ctx context.Context, customerID int64) (*Verification, error) {
+	v, err := scanVerification(tx.QueryRowContext(ctx, verificationSelect+`
+		WHERE customer_id = ? AND method = 'postal' AND status = 'pending'
+			AND case_id IN (SELECT id FROM cases WHERE status = 'open')
+		ORDER BY id DESC LIMIT 1`, customerID))
+	if err != nil {
+		return nil, fmt.Errorf("pending postal verification: %w", err)
+	}
+	return v, nil
+}
