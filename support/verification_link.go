@@ -172,6 +172,16 @@ func (s *Service) withLink(ctx context.Context, token, clientIP string, fn func(
 		return err
 	}
 	if spent != "" {
+		// Anyone can ask this page as often as they like: only the first
+		// refusal of a window is audited, so an address hammering it
+		// cannot grow the append-only audit trail without bound.
+		first, err := s.reserveAttempt(ctx, []budget{{"link_refusal", "link:refused:" + clientIP, 1, LinkWindow}})
+		if err != nil {
+			return err
+		}
+		if first != "" {
+			return ErrAttemptLimit
+		}
 		return s.refuseAttempt(ctx, data.AuditEvent{ActorKind: "customer", ClientIP: clientIP, Detail: "method=link"}, spent)
 	}
 	return s.DB.InTx(ctx, func(tx *data.Tx) error {

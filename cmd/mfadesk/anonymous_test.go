@@ -59,7 +59,7 @@ func sameCounts(t *testing.T, what string, before, after map[string]int) {
 func TestAnonymousPagesWriteNothing(t *testing.T) {
 	t.Parallel()
 	a := newConsoleApp(t)
-	paths := []string{"/", "/login", "/login?notice=logout", "/login/temp-pass", "/login/forgot",
+	paths := []string{"/", "/login", "/login?notice=logout", "/login/temp-pass", "/login/forgot", "/verify/post",
 		"/login/forgot/verify", "/login/forgot/password", "/console/login", "/console", "/home", "/settings/mfa", "/lang?to=en&next=/login", "/no-such-page"}
 	junk := []*http.Cookie{{Name: "mfadesk", Value: "made-up-session"}, {Name: "mfadesk_pre", Value: strings.Repeat("A", 43)},
 		{Name: "mfadesk_console", Value: "made-up"}, {Name: "mfadesk_console_pre", Value: strings.Repeat("B", 43)}}
