@@ -34,6 +34,14 @@ func passkeyOptions(c echo.Context, opts []byte, err error) error {
 // passkeyLoginOptions starts a login with a passkey alone: the visitor's
 // anonymous session holds the challenge.
 func (h *Handler) passkeyLoginOptions(c echo.Context) error {
+	return h.anonymousOptions(c, func(sessionHash string) ([]byte, error) {
+		return h.MFA.BeginPasskeyLogin(c.Request().Context(), sessionHash)
+	})
+}
+
+// anonymousOptions begins a ceremony of a visitor not logged in: their
+// anonymous session (capped, web/anonymous.go) holds the challenge.
+func (h *Handler) anonymousOptions(c echo.Context, begin func(sessionHash string) ([]byte, error)) error {
 	s, err := h.Sessions.Ensure(c)
 	if errors.Is(err, web.ErrAnonymousLimit) {
 		return web.PasskeyError(c, http.StatusTooManyRequests, web.ErrAnonymousLimit.Message)
@@ -41,7 +49,7 @@ func (h *Handler) passkeyLoginOptions(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	opts, err := h.MFA.BeginPasskeyLogin(c.Request().Context(), s.IDHash)
+	opts, err := begin(s.IDHash)
 	return passkeyOptions(c, opts, err)
 }
 

@@ -47,15 +47,9 @@ func (h *Handler) passkeyLinkOptions(c echo.Context) error {
 	if err != nil {
 		return passkeyLinkFailure(c, err)
 	}
-	s, err := h.Sessions.Ensure(c)
-	if errors.Is(err, web.ErrAnonymousLimit) {
-		return web.PasskeyError(c, http.StatusTooManyRequests, web.ErrAnonymousLimit.Message)
-	}
-	if err != nil {
-		return err
-	}
-	opts, err := h.MFA.BeginPasskeyRegistration(c.Request().Context(), l.Customer, s.IDHash)
-	return passkeyOptions(c, opts, err)
+	return h.anonymousOptions(c, func(sessionHash string) ([]byte, error) {
+		return h.MFA.BeginPasskeyRegistration(c.Request().Context(), l.Customer, sessionHash)
+	})
 }
 
 func (h *Handler) passkeyLinkRegister(c echo.Context) error {

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -43,11 +44,20 @@ func passkeyLinkPath(t *testing.T, c *client, kase string) string {
 // answer goes to.
 func (k *softKey) registerByLink(t *testing.T, a *testApp, begin, finish string) (*client, int, map[string]any) {
 	t.Helper()
+	c, resp := k.beginByLink(t, a, begin)
+	status, out, _ := c.passkeyPost(finish, url.Values{"credential": {resp}})
+	return c, status, out
+}
+
+// beginByLink opens the link's page in a fresh browser, starts the
+// registration and returns the authenticator's answer, not yet sent.
+func (k *softKey) beginByLink(t *testing.T, a *testApp, link string) (*client, string) {
+	t.Helper()
 	c := a.newClient()
-	if p := c.get(begin); p.status != http.StatusOK || !p.has("passkey-link-form") {
+	if p := c.get(link); p.status != http.StatusOK || !p.has("passkey-link-form") {
 		t.Fatalf("link page: %d", p.status)
 	}
-	status, _, body := c.passkeyPost(begin+"/options", nil)
+	status, _, body := c.passkeyPost(link+"/options", nil)
 	if status != http.StatusOK {
 		t.Fatalf("registration options: %d %s", status, body)
 	}
@@ -56,9 +66,20 @@ func (k *softKey) registerByLink(t *testing.T, a *testApp, begin, finish string)
 		t.Fatalf("parse attestation options: %v", err)
 	}
 	k.auth.Options.UserHandle = []byte(opts.UserID)
-	resp := virtualwebauthn.CreateAttestationResponse(k.rp, k.auth, k.cred, *opts)
-	status, out, _ := c.passkeyPost(finish, url.Values{"credential": {resp}})
-	return c, status, out
+	return c, virtualwebauthn.CreateAttestationResponse(k.rp, k.auth, k.cred, *opts)
+}
+
+// linkRefused checks that the link neither opens nor starts a ceremony.
+func linkRefused(t *testing.T, a *testApp, link, why string) {
+	t.Helper()
+	if p := a.newClient().get(link); p.status != http.StatusNotFound {
+		t.Errorf("%s link opens: %d", why, p.status)
+	}
+	c := a.newClient()
+	c.get("/login")
+	if status, _, _ := c.passkeyPost(link+"/options", nil); status != http.StatusNotFound {
+		t.Errorf("%s link starts a registration: %d", why, status)
+	}
 }
 
 // In the passkey-only phase a reset customer gets back in by a link the
@@ -92,14 +113,7 @@ func TestPasskeyLinkRegistersAndLogsIn(t *testing.T) {
 	if _, status, out := key.passkeyLogin(t, a); status != http.StatusOK || out["redirect"] != "/home" {
 		t.Fatalf("passkey login after the link: %d %v", status, out)
 	}
-	if p := a.newClient().get(link); p.status != http.StatusNotFound {
-		t.Errorf("used link opens again: %d", p.status)
-	}
-	c2 := a.newClient()
-	c2.get("/login")
-	if status, _, _ := c2.passkeyPost(link+"/options", nil); status != http.StatusNotFound {
-		t.Errorf("used link starts a registration: %d", status)
-	}
+	linkRefused(t, a, link, "used")
 }
 
 // A link needs a strong verification on the case: without one the
@@ -121,20 +135,21 @@ func TestPasskeyLinkNeedsStrongVerification(t *testing.T) {
 	}
 }
 
-// A link works for 15 minutes only.
+// A link works for 15 minutes only, also for a ceremony begun in time.
 func TestPasskeyLinkExpires(t *testing.T) {
 	t.Parallel()
 	a := passkeyOnlyApp(t)
 	_, _, link := issuePasskeyLink(t, a, "demo-app")
-	a.clock.Advance(15 * time.Minute)
-	if p := a.newClient().get(link); p.status != http.StatusNotFound {
-		t.Errorf("expired link opens: %d", p.status)
+	a.clock.Advance(14 * time.Minute)
+	c, resp := newSoftKey().beginByLink(t, a, link)
+	a.clock.Advance(time.Minute)
+	if status, out, _ := c.passkeyPost(link, url.Values{"credential": {resp}}); status != http.StatusNotFound || out["ok"] == true {
+		t.Errorf("expired link registered: %d %v", status, out)
 	}
-	c := a.newClient()
-	c.get("/login")
-	if status, _, _ := c.passkeyPost(link+"/options", nil); status != http.StatusNotFound {
-		t.Errorf("expired link starts a registration: %d", status)
+	if keys, err := a.DB.PasskeysOf(t.Context(), a.customerID("demo-app")); err != nil || len(keys) != 0 {
+		t.Errorf("passkeys after the expired link: %d (%v)", len(keys), err)
 	}
+	linkRefused(t, a, link, "expired")
 }
 
 // The ceremony is bound to the link's customer: one begun with customer
@@ -157,5 +172,39 @@ func TestPasskeyLinkBoundToItsCustomer(t *testing.T) {
 	}
 	if _, status, out := newSoftKey().registerByLink(t, a, linkB, linkB); status != http.StatusOK || out["redirect"] != "/home" {
 		t.Fatalf("B's own link after the refusal: %d %v", status, out)
+	}
+}
+
+// A link is used once even when two browsers finish at the same moment:
+// exactly one passkey is stored.
+func TestPasskeyLinkUsedOnceInParallel(t *testing.T) {
+	t.Parallel()
+	a := passkeyOnlyApp(t)
+	_, _, link := issuePasskeyLink(t, a, "demo-app")
+	type browser struct {
+		c    *client
+		resp string
+	}
+	var browsers [2]browser
+	for i := range browsers {
+		browsers[i].c, browsers[i].resp = newSoftKey().beginByLink(t, a, link)
+	}
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	oks := make([]bool, len(browsers))
+	for i, b := range browsers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			_, out, _ := b.c.passkeyPost(link, url.Values{"credential": {b.resp}})
+			oks[i] = out["ok"] == true
+		}()
+	}
+	close(start)
+	wg.Wait()
+	keys, err := a.DB.PasskeysOf(t.Context(), a.customerID("demo-app"))
+	if err != nil || len(keys) != 1 || oks[0] == oks[1] {
+		t.Fatalf("parallel uses: %d passkeys, successes %v (%v)", len(keys), oks, err)
 	}
 }
