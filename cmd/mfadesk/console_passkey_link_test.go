@@ -208,3 +208,18 @@ func TestPasskeyLinkUsedOnceInParallel(t *testing.T) {
 		t.Fatalf("parallel uses: %d passkeys, successes %v (%v)", len(keys), oks, err)
 	}
 }
+
+// The link's page speaks the customer's language; opening it does not use
+// it up.
+func TestPasskeyLinkPageInBothLanguages(t *testing.T) {
+	t.Parallel()
+	a := passkeyOnlyApp(t)
+	_, _, link := issuePasskeyLink(t, a, "demo-app")
+	for _, lang := range []string{"ja", "en"} {
+		p := a.newClient().setLang(lang).get(link)
+		if p.status != http.StatusOK {
+			t.Fatalf("%s: %d", lang, p.status)
+		}
+		checkLanguage(t, "passkey link", lang, p)
+	}
+}
