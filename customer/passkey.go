@@ -201,16 +201,21 @@ func (h *Handler) passkeyRegister(c echo.Context) error {
 	err = h.MFA.FinishPasskeyRegistration(c.Request().Context(), mfa.PasskeyRegistration{Customer: customer,
 		SessionHash: web.Current(c).IDHash, Name: name, TradingPassword: c.FormValue("trading_password"),
 		Response: body, ClientIP: c.RealIP()})
-	if errors.Is(err, mfa.ErrBusy) {
-		return web.PasskeyBusy(c)
-	}
-	if errors.Is(err, mfa.ErrLocked) {
-		return web.PasskeyError(c, http.StatusForbidden, "ui.passkey.error.locked_short")
-	}
 	if err != nil {
-		return passkeyFailure(c, err)
+		return registrationFailure(c, err)
 	}
 	return web.PasskeyDone(c, "/settings/passkeys?notice=added")
+}
+
+// registrationFailure answers a refused passkey registration.
+func registrationFailure(c echo.Context, err error) error {
+	switch {
+	case errors.Is(err, mfa.ErrBusy):
+		return web.PasskeyBusy(c)
+	case errors.Is(err, mfa.ErrLocked):
+		return web.PasskeyError(c, http.StatusForbidden, "ui.passkey.error.locked_short")
+	}
+	return passkeyFailure(c, err)
 }
 
 var errPasskeyNotFound = &web.UserError{Status: http.StatusNotFound, Title: "ui.passkeys.not_found.title",

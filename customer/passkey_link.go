@@ -30,8 +30,8 @@ func (h *Handler) passkeyLinkForm(c echo.Context) error {
 		Action: support.PasskeyLinkPath + c.Param("token"), ExpiresAt: l.ExpiresAt}))
 }
 
-// passkeyLinkFailure answers a passkey endpoint's refusal of the link as
-// JSON, in the page's language.
+// passkeyLinkFailure answers a refusal of the link, or of the ceremony,
+// as JSON in the page's language.
 func passkeyLinkFailure(c echo.Context, err error) error {
 	switch {
 	case errors.Is(err, support.ErrLinkInvalid):
@@ -39,7 +39,7 @@ func passkeyLinkFailure(c echo.Context, err error) error {
 	case errors.Is(err, support.ErrAttemptLimit):
 		return web.PasskeyError(c, http.StatusTooManyRequests, errAddressThrottled.Message)
 	}
-	return err
+	return registrationFailure(c, err)
 }
 
 func (h *Handler) passkeyLinkOptions(c echo.Context) error {
@@ -68,17 +68,8 @@ func (h *Handler) passkeyLinkRegister(c echo.Context) error {
 	err = h.MFA.FinishPasskeyRegistration(c.Request().Context(), mfa.PasskeyRegistration{Customer: l.Customer,
 		SessionHash: s.IDHash, Name: web.Text(c, "ui.passkey_link.device_name"), Response: body, ClientIP: c.RealIP(),
 		UseLink: l.UseUp(c.RealIP())})
-	if errors.Is(err, mfa.ErrBusy) {
-		return web.PasskeyBusy(c)
-	}
-	if errors.Is(err, mfa.ErrLocked) {
-		return web.PasskeyError(c, http.StatusForbidden, "ui.passkey.error.locked_short")
-	}
 	if err != nil {
-		if lerr := passkeyLinkFailure(c, err); lerr != err {
-			return lerr
-		}
-		return passkeyFailure(c, err)
+		return passkeyLinkFailure(c, err)
 	}
 	next, err := h.completeLogin(c, l.Customer, mfa.MethodPasskey)
 	if err != nil {
