@@ -69,6 +69,7 @@ func (h *Handler) Register(e *echo.Echo) {
 	strong.POST("/console/cases/:id/contact/confirm", h.confirmContact)
 	strong.POST("/console/cases/:id/unlock", h.unlock)
 	strong.POST("/console/cases/:id/password", h.passwordCode)
+	strong.POST("/console/cases/:id/passkey-link", h.passkeyLink)
 
 	// Supervisors (and admins): the four-eyes queue.
 	console.GET("/console/requests", h.requests)

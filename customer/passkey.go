@@ -34,6 +34,14 @@ func passkeyOptions(c echo.Context, opts []byte, err error) error {
 // passkeyLoginOptions starts a login with a passkey alone: the visitor's
 // anonymous session holds the challenge.
 func (h *Handler) passkeyLoginOptions(c echo.Context) error {
+	return h.anonymousOptions(c, func(sessionHash string) ([]byte, error) {
+		return h.MFA.BeginPasskeyLogin(c.Request().Context(), sessionHash)
+	})
+}
+
+// anonymousOptions begins a ceremony of a visitor not logged in: their
+// anonymous session (capped, web/anonymous.go) holds the challenge.
+func (h *Handler) anonymousOptions(c echo.Context, begin func(sessionHash string) ([]byte, error)) error {
 	s, err := h.Sessions.Ensure(c)
 	if errors.Is(err, web.ErrAnonymousLimit) {
 		return web.PasskeyError(c, http.StatusTooManyRequests, web.ErrAnonymousLimit.Message)
@@ -41,7 +49,7 @@ func (h *Handler) passkeyLoginOptions(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	opts, err := h.MFA.BeginPasskeyLogin(c.Request().Context(), s.IDHash)
+	opts, err := begin(s.IDHash)
 	return passkeyOptions(c, opts, err)
 }
 
@@ -193,16 +201,21 @@ func (h *Handler) passkeyRegister(c echo.Context) error {
 	err = h.MFA.FinishPasskeyRegistration(c.Request().Context(), mfa.PasskeyRegistration{Customer: customer,
 		SessionHash: web.Current(c).IDHash, Name: name, TradingPassword: c.FormValue("trading_password"),
 		Response: body, ClientIP: c.RealIP()})
-	if errors.Is(err, mfa.ErrBusy) {
-		return web.PasskeyBusy(c)
-	}
-	if errors.Is(err, mfa.ErrLocked) {
-		return web.PasskeyError(c, http.StatusForbidden, "ui.passkey.error.locked_short")
-	}
 	if err != nil {
-		return passkeyFailure(c, err)
+		return registrationFailure(c, err)
 	}
 	return web.PasskeyDone(c, "/settings/passkeys?notice=added")
+}
+
+// registrationFailure answers a refused passkey registration.
+func registrationFailure(c echo.Context, err error) error {
+	switch {
+	case errors.Is(err, mfa.ErrBusy):
+		return web.PasskeyBusy(c)
+	case errors.Is(err, mfa.ErrLocked):
+		return web.PasskeyError(c, http.StatusForbidden, "ui.passkey.error.locked_short")
+	}
+	return passkeyFailure(c, err)
 }
 
 var errPasskeyNotFound = &web.UserError{Status: http.StatusNotFound, Title: "ui.passkeys.not_found.title",

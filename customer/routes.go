@@ -27,6 +27,11 @@ func (h *Handler) Register(e *echo.Echo) {
 	public.POST("/verify/post", h.postSubmit)
 	public.GET("/verify/:token", h.linkForm)
 	public.POST("/verify/:token", h.linkAnswer)
+	// A passkey registration link from the support desk, after an identity
+	// check: it registers a passkey for the link's customer and logs in.
+	public.GET("/passkey/setup/:token", h.passkeyLinkForm)
+	public.POST("/passkey/setup/:token/options", h.passkeyLinkOptions)
+	public.POST("/passkey/setup/:token", h.passkeyLinkRegister)
 	// パスワードをお忘れの方: each handler checks its step of the reset
 	// session itself (docs/security.md S63).
 	public.GET("/login/forgot", h.forgotForm)

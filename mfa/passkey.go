@@ -1,6 +1,7 @@
 package mfa
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -135,15 +136,22 @@ type PasskeyRegistration struct {
 	TradingPassword string
 	Response        []byte
 	ClientIP        string
+	// UseLink, for a registration by the desk's one-use link, uses the
+	// link up in the transaction that stores the passkey; the desk's
+	// identity check stands in for the trading password then.
+	UseLink func(context.Context, *data.Tx) error
 }
 
 // FinishPasskeyRegistration checks the attestation (origin, RP ID,
 // challenge, user verification) and stores the passkey, used for all
 // three services.
 func (s *Service) FinishPasskeyRegistration(ctx context.Context, in PasskeyRegistration) error {
-	tradingOK, err := s.checkPassword(ctx, in.Customer.TradingPasswordHash, in.TradingPassword)
-	if err != nil {
-		return err
+	tradingOK := in.UseLink != nil
+	if !tradingOK {
+		var err error
+		if tradingOK, err = s.checkPassword(ctx, in.Customer.TradingPasswordHash, in.TradingPassword); err != nil {
+			return err
+		}
 	}
 	sd, err := s.takeCeremony(ctx, in.SessionHash, ceremonyRegister)
 	if err != nil {
@@ -174,6 +182,11 @@ func (s *Service) FinishPasskeyRegistration(ctx context.Context, in PasskeyRegis
 			Name: in.Name, SignCount: cred.Authenticator.SignCount, UseLogin: true, UseAccount: true, UseWithdrawal: true}); err != nil {
 			return err
 		}
+		if in.UseLink != nil {
+			if err := in.UseLink(ctx, tx); err != nil {
+				return err
+			}
+		}
 		return s.finishEnrolment(ctx, tx, c, EnrolInput{Customer: c, SessionHash: in.SessionHash, ClientIP: in.ClientIP,
 			Uses: data.Uses{Login: true, Account: true, Withdrawal: true}}, 0, "passkey")
 	}
@@ -189,7 +202,16 @@ func (s *Service) createCredential(ctx context.Context, c *data.Customer, sd web
 	if err != nil {
 		return nil, err
 	}
-	user, err := loadPasskeyUser(c, sd.UserID, keys, UseAny)
+	// The ceremony must have been begun for this customer: a challenge
+	// begun for another account registers nothing here.
+	handle, err := s.DB.WebAuthnUserIDOf(ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	if !bytes.Equal(handle, sd.UserID) {
+		return nil, ErrPasskeyInvalid
+	}
+	user, err := loadPasskeyUser(c, handle, keys, UseAny)
 	if err != nil {
 		return nil, err
 	}

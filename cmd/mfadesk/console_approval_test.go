@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -140,6 +141,9 @@ func TestNobodyActsOnOwnAccount(t *testing.T) {
 	sendContactRefused := admin.post(kase+"/contact/send", url.Values{"kind": {"email"}, "value": {"x@example.jp"}})
 	if sendContactRefused.location != kase+"?notice=own_account" {
 		t.Errorf("admin contact change on own account: %q", sendContactRefused.location)
+	}
+	if p := admin.post(kase+"/passkey-link", nil); p.location != kase+"?notice=own_account" || strings.Contains(p.body, "/passkey/setup/") {
+		t.Errorf("admin passkey link for own account: %d %q", p.status, p.location)
 	}
 
 	link("supervisor", "demo-sms")

@@ -56,6 +56,7 @@ var consoleAccess = map[string][]string{
 	"POST /console/cases/:id/contact/confirm":     {"admin", "supervisor", "agent", "partner"},
 	"POST /console/cases/:id/unlock":              {"admin", "supervisor"},
 	"POST /console/cases/:id/password":            {"admin", "supervisor", "agent", "partner"},
+	"POST /console/cases/:id/passkey-link":        {"admin", "supervisor", "agent", "partner"},
 	"GET /console/requests":                       {"admin", "supervisor"},
 	"POST /console/requests/:id/approve":          {"admin", "supervisor"},
 	"POST /console/requests/:id/reject":           {"admin", "supervisor"},
