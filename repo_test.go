@@ -17,7 +17,7 @@ import (
 // docs/security.md, in lower case.
 var outsideCitations = []*regexp.Regexp{
 	regexp.MustCompile(`SECURITY [0-9]`),
-	regexp.MustCompile(`DESIGN §`),
+	regexp.MustCompile(`DESIGN [§]`),
 	regexp.MustCompile(`\b(DESIGN|SECURITY|STYLE)\.md`),
 	regexp.MustCompile(`shared/`),
 	regexp.MustCompile(`(?i)\bissue [0-9]`),
