@@ -53,6 +53,9 @@ func (h *Handler) subject(c echo.Context) (rbac.Subject, error) {
 	}
 	user := views.ConsoleUser{Login: st.LoginID, Name: st.Name, Role: st.Role, OrgName: st.OrgName, Nav: h.nav(st)}
 	c.SetRequest(c.Request().WithContext(views.WithConsoleUser(ctx, user)))
+	if err := h.withPendingCount(c, st); err != nil {
+		return rbac.Subject{}, err
+	}
 	return rbac.Subject{Name: st.Role, Org: st.OrgID}, nil
 }
 

@@ -3,7 +3,6 @@ package admin
 import (
 	"errors"
 	"net/http"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -62,59 +61,15 @@ var caseNotices = map[string]struct{ kind, msg string }{
 
 func (h *Handler) showCase(c echo.Context) error {
 	ctx := c.Request().Context()
-	supportCase, st := currentCase(c), staff(c)
-	cu, err := h.DB.CustomerByID(ctx, supportCase.CustomerID)
+	m, err := h.caseModel(c)
 	if err != nil {
 		return err
 	}
-	factors, err := h.factorRows(ctx, cu.ID)
-	if err != nil {
-		return err
-	}
-	deliveries, err := h.deliveryRows(ctx, st, cu.ID)
-	if err != nil {
-		return err
-	}
-	strength, err := h.Support.CaseStrength(ctx, supportCase)
-	if err != nil {
-		return err
-	}
-	vs, err := h.DB.Verifications(ctx, supportCase.ID)
-	if err != nil {
-		return err
-	}
-	notes, err := h.DB.CaseNotes(ctx, supportCase.ID)
-	if err != nil {
-		return err
-	}
+	supportCase := currentCase(c)
 	e := event(c, "customer.view", "success")
-	e.CaseID, e.CustomerID = supportCase.ID, cu.ID
+	e.CaseID, e.CustomerID = supportCase.ID, supportCase.CustomerID
 	if err := h.audit(ctx, e); err != nil {
 		return err
-	}
-	m := views.ConsoleCaseModel{Case: caseRow(supportCase), Customer: customerRow(cu.Match()), Open: supportCase.Status == support.CaseOpen,
-		Strength: strength, CanSendSMS: cu.PhoneVerified && cu.Phone != "", CanSendEmail: cu.HasValidEmail(),
-		InPerson: support.MayVerify(st.Role, st.OrgKind, supportCase.Channel, data.VerifyDocument), Notes: noteRows(notes), Verifications: verificationRows(vs),
-		Factors: factors, Deliveries: deliveries}
-	if m.Actions, err = h.actionsModel(c, supportCase, cu, strength == data.StrengthStrong); err != nil {
-		return err
-	}
-	if h.RBAC.Allow(st.Role, st.OrgID, "/console/cases/:id/contact", http.MethodGet) {
-		m.ContactHref = caseHref(supportCase.ID) + "/contact"
-	}
-	if cu.MFALockedUntil.After(h.DB.Now()) {
-		m.LockedUntil = cu.MFALockedUntil
-	}
-	for _, v := range vs {
-		if v.Status == data.VerificationPending && v.ExpiresAt.After(h.DB.Now()) {
-			m.LinkPending = m.LinkPending || v.Method == data.VerifyPossession
-			m.CodePending = m.CodePending || v.Method == data.VerifySpoken
-			m.PostalPending = m.PostalPending || v.Method == data.VerifyPostal
-		}
-	}
-	m.LinkDenied = linkDenied(vs)
-	for _, d := range support.DocumentTypes() {
-		m.DocumentTypes = append(m.DocumentTypes, views.Option{Value: d, Label: views.DocumentKey(d)})
 	}
 	if n, ok := caseNotices[c.QueryParam("notice")]; ok {
 		if n.kind == "info" {
@@ -126,22 +81,44 @@ func (h *Handler) showCase(c echo.Context) error {
 	return web.Render(c, http.StatusOK, views.ConsoleCasePage(m))
 }
 
+// caseModel is everything the case page shows.
+func (h *Handler) caseModel(c echo.Context) (views.ConsoleCaseModel, error) {
+	ctx := c.Request().Context()
+	supportCase, st := currentCase(c), staff(c)
+	cu, err := h.DB.CustomerByID(ctx, supportCase.CustomerID)
+	if err != nil {
+		return views.ConsoleCaseModel{}, err
+	}
+	m := views.ConsoleCaseModel{Case: caseRow(supportCase), Customer: customerRow(cu.Match()), Open: supportCase.Status == support.CaseOpen,
+		CanSendSMS: cu.PhoneVerified && cu.Phone != "", CanSendEmail: cu.HasValidEmail(),
+		InPerson: support.MayVerify(st.Role, st.OrgKind, supportCase.Channel, data.VerifyDocument)}
+	if m.Factors, err = h.factorRows(ctx, cu.ID); err != nil {
+		return m, err
+	}
+	if m.Deliveries, err = h.deliveryRows(ctx, st, cu.ID); err != nil {
+		return m, err
+	}
+	notes, err := h.DB.CaseNotes(ctx, supportCase.ID)
+	if err != nil {
+		return m, err
+	}
+	m.Notes = noteRows(notes)
+	if err := h.fillLive(c, &m, cu); err != nil {
+		return m, err
+	}
+	if cu.MFALockedUntil.After(h.DB.Now()) {
+		m.LockedUntil = cu.MFALockedUntil
+	}
+	for _, d := range support.DocumentTypes() {
+		m.DocumentTypes = append(m.DocumentTypes, views.Option{Value: d, Label: views.DocumentKey(d)})
+	}
+	return m, nil
+}
+
 func noteRows(notes []data.CaseNote) []views.NoteRow {
 	out := make([]views.NoteRow, 0, len(notes))
 	for _, n := range notes {
 		out = append(out, views.NoteRow{StaffLogin: n.StaffLogin, Body: n.Body, At: n.CreatedAt})
-	}
-	return out
-}
-
-func verificationRows(vs []data.Verification) []views.VerificationRow {
-	out := make([]views.VerificationRow, 0, len(vs))
-	for _, v := range vs {
-		r := views.VerificationRow{Method: v.Method, Status: v.Status, Detail: v.Detail, StaffAt: v.CreatedAt}
-		if v.Status == data.VerificationPassed {
-			r.ValidTill = v.ValidUntil
-		}
-		out = append(out, r)
 	}
 	return out
 }
@@ -191,15 +168,4 @@ func (h *Handler) closeCase(c echo.Context) error {
 		return err
 	}
 	return redirectNotice(c, caseHref(supportCase.ID), "closed")
-}
-
-// linkDenied reports whether the case's latest possession link was
-// answered "no": someone may be posing as the customer.
-func linkDenied(vs []data.Verification) bool {
-	for _, v := range vs { // newest first
-		if v.Method == data.VerifyPossession {
-			return v.Status == data.VerificationFailed && strings.HasSuffix(v.Detail, " answer=no")
-		}
-	}
-	return false
 }

@@ -34,13 +34,13 @@ var requestNotices = map[string]struct{ kind, msg string }{
 
 func (h *Handler) requests(c echo.Context) error {
 	ctx := c.Request().Context()
-	reqs, err := h.DB.PendingRequests(ctx, h.DB.Now(), requestListLimit)
+	cards, err := h.DB.PendingRequestCards(ctx, h.DB.Now(), requestListLimit)
 	if err != nil {
 		return err
 	}
 	m := views.ConsoleRequestsModel{}
-	for _, r := range reqs {
-		m.Requests = append(m.Requests, requestRow(&r, h.DB.Now()))
+	if m.Requests, err = h.requestCards(c, cards); err != nil {
+		return err
 	}
 	if n, ok := requestNotices[c.QueryParam("notice")]; ok {
 		if n.kind == "info" {
@@ -103,4 +103,51 @@ func requestRow(r *data.ActionRequest, now time.Time) views.RequestRow {
 		row.ContactKind, row.ContactMasked = r.ContactKind, contact.Mask(r.ContactKind, r.ContactValue)
 	}
 	return row
+}
+
+// requestCards describes the queue's requests with their context. The
+// customer shows masked, as to anyone without a strong verification; the
+// case links only for an approver who may open it (support.MayWorkOn).
+func (h *Handler) requestCards(c echo.Context, cards []data.RequestCard) ([]views.RequestCard, error) {
+	caseIDs := make([]int64, 0, len(cards))
+	for _, k := range cards {
+		caseIDs = append(caseIDs, k.CaseID)
+	}
+	checks, err := h.DB.CaseChecks(c.Request().Context(), caseIDs)
+	if err != nil {
+		return nil, err
+	}
+	byCase := map[int64][]views.CheckRow{}
+	for _, v := range checks {
+		byCase[v.CaseID] = append(byCase[v.CaseID], checkRow(v))
+	}
+	out := make([]views.RequestCard, 0, len(cards))
+	for _, k := range cards {
+		card := views.RequestCard{Request: requestRow(&k.ActionRequest, h.DB.Now()), CaseID: k.CaseID,
+			CaseReason: k.CaseReason, CaseChannel: k.CaseChannel, RequesterName: k.RequesterName, RequesterOrg: k.RequesterOrg,
+			Customer: customerRow(data.CustomerMatch{ID: k.CustomerID, AccountNumber: k.AccountNumber,
+				NameKanji: k.CustomerName, NameKana: k.NameKana, Email: k.Email, Phone: k.Phone}),
+			Checks: byCase[k.CaseID]}
+		if support.MayWorkOn(staff(c), &data.Case{ID: k.CaseID, OrgID: k.CaseOrgID, StaffID: k.CaseStaffID}) {
+			card.CaseHref = caseHref(k.CaseID)
+		}
+		out = append(out, card)
+	}
+	return out, nil
+}
+
+// withPendingCount puts the number of requests waiting into the page
+// context of a staff member who decides them, for the header
+// (views.PendingRequestsLink): one count over an index, and only on pages.
+func (h *Handler) withPendingCount(c echo.Context, st *data.Staff) error {
+	if c.Request().Method != http.MethodGet || !support.MayDecide(st.Role) {
+		return nil
+	}
+	ctx := c.Request().Context()
+	n, err := h.DB.PendingRequestCount(ctx, h.DB.Now())
+	if err != nil {
+		return err
+	}
+	c.SetRequest(c.Request().WithContext(views.WithPendingRequests(ctx, n)))
+	return nil
 }

@@ -49,6 +49,9 @@ func (h *Handler) Register(e *echo.Echo) {
 	console.GET("/console/cases", h.cases)
 	cases := console.With(h.loadCase)
 	cases.GET("/console/cases/:id", h.showCase)
+	// The case page's own poll of its live part (case_live.go): not
+	// activity, so it does not keep an unattended session alive.
+	web.NewRoutes(e, h.Sessions.LoadQuiet, h.authorize(), web.CSRF).With(h.loadCase).GET("/console/cases/:id/live", h.caseLive)
 	cases.POST("/console/cases/:id/notes", h.addNote)
 	cases.POST("/console/cases/:id/close", h.closeCase)
 	cases.POST("/console/cases/:id/verify/knowledge", h.verifyKnowledge)

@@ -56,12 +56,14 @@ const requestSelect = `SELECT r.id, r.case_id, r.customer_id, c.name_kanji, r.ki
 	r.created_at, r.expires_at, r.decided_at, r.pass_issued_at
 	FROM action_requests r JOIN customers c ON c.id = r.customer_id JOIN staff s ON s.id = r.requested_by`
 
-func scanRequest(row interface{ Scan(...any) error }) (*ActionRequest, error) {
+// scanRequest reads requestSelect's columns, then any extra ones a
+// longer select adds after them.
+func scanRequest(row interface{ Scan(...any) error }, extra ...any) (*ActionRequest, error) {
 	var r ActionRequest
 	var created, expires, decided, issued int64
-	err := row.Scan(&r.ID, &r.CaseID, &r.CustomerID, &r.CustomerName, &r.Kind, &r.Remove, &r.TempPass,
+	err := row.Scan(append([]any{&r.ID, &r.CaseID, &r.CustomerID, &r.CustomerName, &r.Kind, &r.Remove, &r.TempPass,
 		&r.ContactKind, &r.ContactValue, &r.RequestedBy, &r.RequesterLogin, &r.Status, &r.DecidedBy, &r.Reason,
-		&created, &expires, &decided, &issued)
+		&created, &expires, &decided, &issued}, extra...)...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}

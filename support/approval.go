@@ -41,7 +41,7 @@ func (d Decision) event(r *data.ActionRequest, action, outcome string) data.Audi
 // Decide approves or rejects a pending request. An expired request is
 // marked expired (and audited) instead, and ErrRequestExpired returned.
 func (s *Service) Decide(ctx context.Context, d Decision) error {
-	if !mayDecide(d.Staff.Role) {
+	if !MayDecide(d.Staff.Role) {
 		return ErrNotApprover
 	}
 	d.Reason = strings.TrimSpace(d.Reason)

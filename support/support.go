@@ -61,8 +61,8 @@ func (s *Service) NeedsApproval(action, role string) bool {
 	return slices.Contains(s.Config.ApprovalActions, action) && slices.Contains(s.Config.ApprovalRoles, role)
 }
 
-// mayDecide reports whether a role may approve or reject requests.
-func mayDecide(role string) bool {
+// MayDecide reports whether a role may approve or reject requests.
+func MayDecide(role string) bool {
 	return role == RoleSupervisor || role == RoleAdmin
 }
 

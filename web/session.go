@@ -49,8 +49,19 @@ const sessionKey = "web.session"
 // absolute limit are deleted here, on the server, whatever the cookie
 // says.
 func (m *Sessions) Load(next echo.HandlerFunc) echo.HandlerFunc {
+	return m.loader(next, true)
+}
+
+// LoadQuiet is Load for requests a page makes by itself (a poll): they
+// do not count as activity, so a page left open still ends its session
+// when the idle limit passes.
+func (m *Sessions) LoadQuiet(next echo.HandlerFunc) echo.HandlerFunc {
+	return m.loader(next, false)
+}
+
+func (m *Sessions) loader(next echo.HandlerFunc, touch bool) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		s, err := m.load(c)
+		s, err := m.load(c, touch)
 		if err != nil {
 			return err
 		}
@@ -63,7 +74,7 @@ func (m *Sessions) Load(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-func (m *Sessions) load(c echo.Context) (*data.Session, error) {
+func (m *Sessions) load(c echo.Context, touch bool) (*data.Session, error) {
 	ck, err := c.Cookie(m.Cookie)
 	if err != nil || ck.Value == "" || len(ck.Value) > 128 {
 		return nil, nil
@@ -91,7 +102,7 @@ func (m *Sessions) load(c echo.Context) (*data.Session, error) {
 	// same check here saves the UPDATE, which otherwise queues for
 	// SQLite's single writer on every request even when it changes
 	// nothing (under a login burst those waits ran out: 500s).
-	if now.Sub(s.LastSeenAt) >= time.Minute {
+	if touch && now.Sub(s.LastSeenAt) >= time.Minute {
 		if err := m.Store.TouchSession(c.Request().Context(), idHash, now); err != nil {
 			return nil, err
 		}

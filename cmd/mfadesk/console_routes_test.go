@@ -39,6 +39,7 @@ var consoleAccess = map[string][]string{
 	"POST /console/partner/cases":                 {"partner"},
 	"GET /console/cases":                          {"admin", "supervisor", "agent", "partner"},
 	"GET /console/cases/:id":                      {"admin", "supervisor", "agent", "partner"},
+	"GET /console/cases/:id/live":                 {"admin", "supervisor", "agent", "partner"},
 	"POST /console/cases/:id/notes":               {"admin", "supervisor", "agent", "partner"},
 	"POST /console/cases/:id/close":               {"admin", "supervisor", "agent", "partner"},
 	"POST /console/cases/:id/verify/knowledge":    {"admin", "supervisor", "agent", "partner"},
