@@ -138,7 +138,7 @@ func (h *Handler) requestCards(c echo.Context, cards []data.RequestCard) ([]view
 
 // withPendingCount puts the number of requests waiting into the page
 // context of a staff member who decides them, for the header
-// (views.PendingRequestsLink): one count over an index, and only on pages.
+// (views.PendingRequestsLink): one count over an index, on GET requests only.
 func (h *Handler) withPendingCount(c echo.Context, st *data.Staff) error {
 	if c.Request().Method != http.MethodGet || !support.MayDecide(st.Role) {
 		return nil
