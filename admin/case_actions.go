@@ -135,8 +135,8 @@ func (h *Handler) actionsModel(c echo.Context, k *data.Case, cu *data.Customer, 
 	href := caseHref(k.ID)
 	allow := func(path string) bool { return h.RBAC.Allow(st.Role, st.OrgID, path, http.MethodPost) }
 	// Nobody acts on their own account (loadCase refuses it): no form.
-	open := k.Status == support.CaseOpen && !support.IsOwnAccount(st, k.CustomerID)
-	m := views.CaseActionsModel{Href: href, Open: open, Ready: strong && open,
+	workable := k.Status == support.CaseOpen && !support.IsOwnAccount(st, k.CustomerID)
+	m := views.CaseActionsModel{Href: href, Open: workable, Ready: strong && workable,
 		CanReset: allow("/console/cases/:id/reset"), CanContact: allow("/console/cases/:id/contact/send"),
 		CanUnlock:             allow("/console/cases/:id/unlock") && cu.MFALockedUntil.After(h.DB.Now()),
 		CanPassword:           allow("/console/cases/:id/password"),
