@@ -1,8 +1,10 @@
 package main
 
 import (
+	"context"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -211,5 +213,55 @@ func TestStaffPasswordChangeGuessesReservedInParallel(t *testing.T) {
 	}
 	if hashed := a.MFA.PasswordHashes() - before; hashed > 5 {
 		t.Errorf("%d wrong current passwords hashed, want at most 5", hashed)
+	}
+}
+
+var temporaryPassword = regexp.MustCompile(`temporary password \(shown once\): (\S+)`)
+
+// The operator resets a password on the command line (the only admin
+// who forgot theirs has nobody else to do it): shown once, sessions
+// ended, audited as the system's, a new password at the next login.
+func TestStaffResetPasswordCommand(t *testing.T) {
+	t.Parallel()
+	a := newConsoleApp(t)
+	admin := a.staffLogin("admin")
+	out, err := a.runConsoleCommand("staff", "reset-password", "--login", "Admin")
+	m := temporaryPassword.FindStringSubmatch(out)
+	if err != nil || m == nil || len(m[1]) != 16 {
+		t.Fatalf("reset-password: %v %q", err, out)
+	}
+	if p := admin.get("/console"); p.location != "/console/login" {
+		t.Errorf("the admin's session survived: %d %q", p.status, p.location)
+	}
+	events, err := a.DB.AuditEvents(context.Background(), dataFilter("staff.password_reset"))
+	if err != nil || len(events) != 1 || events[0].ActorKind != "system" || events[0].Actor != "cli" || strings.Contains(events[0].Detail, m[1]) {
+		t.Fatalf("audited as %+v (%v)", events, err)
+	}
+	c, where := staffLoginWith(t, a, "admin", m[1], demoTOTPSecret)
+	if where != "/console" || c.get("/console/staff").location != mustChange {
+		t.Errorf("login with the temporary password: %q", where)
+	}
+	if _, err := a.runConsoleCommand("staff", "reset-password", "--login", "nobody"); err == nil {
+		t.Error("reset of an unknown staff member")
+	}
+}
+
+// A passkey logs in without the password, and still meets the forced
+// change: it is a state of the account, not of the login step.
+func TestPasskeyLoginCannotSkipForcedPasswordChange(t *testing.T) {
+	t.Parallel()
+	a := newConsoleApp(t)
+	key := newSoftKey()
+	key.mustRegisterStaff(t, a, "agent")
+	temporary := resetPassword(a, a.staffLogin("admin"), "agent").text("temporary-password")
+	c, status, out := key.staffPasskeyLogin(t, a)
+	if status != http.StatusOK || out["ok"] != true {
+		t.Fatalf("passkey login: %d %v", status, out)
+	}
+	if p := c.get("/console"); p.location != mustChange {
+		t.Fatalf("passkey session skipped the change: %d %q", p.status, p.location)
+	}
+	if p := changeOwnPassword(c, temporary, ownStaffPassword); p.location != "/console" {
+		t.Errorf("change: %d %q", p.status, p.location)
 	}
 }
