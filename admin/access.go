@@ -106,6 +106,7 @@ func (h *Handler) nav(st *data.Staff) []views.NavLink {
 		{Href: "/console/reports", Label: "ui.console.nav.reports"},
 		{Href: "/console/staff", Label: "ui.console.nav.staff"},
 		{Href: "/console/account/passkeys", Label: "ui.console.nav.passkeys"},
+		{Href: "/console/account/password", Label: "ui.console.nav.password"},
 	} {
 		if h.RBAC.Allow(st.Role, st.OrgID, l.Href, http.MethodGet) {
 			out = append(out, l)

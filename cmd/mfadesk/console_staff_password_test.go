@@ -152,8 +152,8 @@ func TestStaffChangesOwnPassword(t *testing.T) {
 	a := newConsoleApp(t)
 	agent := a.staffLogin("agent")
 	other := a.staffLogin("agent")
-	if p := agent.get(staffPasswordPath); p.status != http.StatusOK || p.has("password-change-required") {
-		t.Fatalf("password page: %d", p.status)
+	if p := agent.get(staffPasswordPath); p.status != http.StatusOK || p.has("password-change-required") || !p.has("nav-"+staffPasswordPath) {
+		t.Fatalf("password page: %d, or not in the menu", p.status)
 	}
 	if p := changeOwnPassword(agent, demoStaffPassword, ownStaffPassword); p.location != staffPasswordPath+"?notice=changed" {
 		t.Fatalf("change: %d %q", p.status, p.location)
