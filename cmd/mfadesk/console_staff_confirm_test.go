@@ -5,7 +5,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"golang.org/x/net/html"
 )
@@ -28,12 +27,7 @@ func firstStaffLogin(t *testing.T, a *testApp, login, password string) *client {
 // authenticator's secret.
 func enrolStaff(t *testing.T, a *testApp, login, password string) (*client, string) {
 	t.Helper()
-	a.clock.Advance(30 * time.Second)
-	c := a.newClient()
-	c.get("/console/login")
-	if p := c.post("/console/login", url.Values{"login_id": {login}, "password": {password}}); p.location != "/console/login/totp" {
-		t.Fatalf("%s password step: %d %q", login, p.status, p.location)
-	}
+	c := passwordStepWith(t, a, login, password)
 	secret := c.get("/console/login/totp").text("totp-secret")
 	code, err := totpCodeForTest(secret, a.clock.Now())
 	if err != nil {

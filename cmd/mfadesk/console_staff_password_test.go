@@ -39,9 +39,9 @@ func cliStaff(t *testing.T, a *testApp, login, role string) string {
 	return m[1]
 }
 
-// staffLoginWith logs a staff member in with a password and their
-// authenticator's secret, and returns where the TOTP step sent them.
-func staffLoginWith(t *testing.T, a *testApp, login, password, secret string) (*client, string) {
+// passwordStepWith does the console's password step from a fresh browser
+// with this password, at a new TOTP step.
+func passwordStepWith(t *testing.T, a *testApp, login, password string) *client {
 	t.Helper()
 	a.clock.Advance(30 * time.Second)
 	c := a.newClient()
@@ -49,6 +49,14 @@ func staffLoginWith(t *testing.T, a *testApp, login, password, secret string) (*
 	if p := c.post("/console/login", url.Values{"login_id": {login}, "password": {password}}); p.location != "/console/login/totp" {
 		t.Fatalf("%s password step: %d %q", login, p.status, p.location)
 	}
+	return c
+}
+
+// staffLoginWith logs a staff member in with a password and their
+// authenticator's secret, and returns where the TOTP step sent them.
+func staffLoginWith(t *testing.T, a *testApp, login, password, secret string) (*client, string) {
+	t.Helper()
+	c := passwordStepWith(t, a, login, password)
 	c.get("/console/login/totp")
 	code, err := totpCodeForTest(secret, a.clock.Now())
 	if err != nil {
