@@ -15,9 +15,13 @@ import (
 )
 
 // authorize is the one middleware that applies the policy to every
-// console route (deny by default).
+// console route (deny by default), then keeps a staff member who must
+// choose their own password on that page (staff_password.go).
 func (h *Handler) authorize() echo.MiddlewareFunc {
-	return h.RBAC.Middleware(h.subject, h.deny)
+	policy := h.RBAC.Middleware(h.subject, h.deny)
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return policy(h.requireOwnPassword(next))
+	}
 }
 
 // subject tells the policy who the request is. The staff member's role,
@@ -51,7 +55,10 @@ func (h *Handler) subject(c echo.Context) (rbac.Subject, error) {
 	if s.Level != data.LevelFull {
 		return rbac.Subject{Name: rbac.Pending, Org: st.OrgID}, nil
 	}
-	user := views.ConsoleUser{Login: st.LoginID, Name: st.Name, Role: st.Role, OrgName: st.OrgName, Nav: h.nav(st)}
+	user := views.ConsoleUser{Login: st.LoginID, Name: st.Name, Role: st.Role, OrgName: st.OrgName}
+	if !st.MustChangePassword {
+		user.Nav = h.nav(st) // else only the password page opens
+	}
 	c.SetRequest(c.Request().WithContext(views.WithConsoleUser(ctx, user)))
 	if err := h.withPendingCount(c, st); err != nil {
 		return rbac.Subject{}, err
@@ -74,6 +81,8 @@ func (h *Handler) deny(c echo.Context, s rbac.Subject) error {
 		return redirectNotice(c, "/console/account/passkeys", "required")
 	case s.Name == rbac.Anonymous:
 		return errForbidden
+	case mustChangePassword(c):
+		return redirectNotice(c, passwordPage, "required")
 	}
 	e := data.AuditEvent{ActorKind: "customer", Actor: "customer", ClientIP: c.RealIP(), Action: "console.denied", Outcome: "refused"}
 	if st := staff(c); st != nil {
@@ -100,6 +109,7 @@ func (h *Handler) nav(st *data.Staff) []views.NavLink {
 		{Href: "/console/reports", Label: "ui.console.nav.reports"},
 		{Href: "/console/staff", Label: "ui.console.nav.staff"},
 		{Href: "/console/account/passkeys", Label: "ui.console.nav.passkeys"},
+		{Href: "/console/account/password", Label: "ui.console.nav.password"},
 	} {
 		if h.RBAC.Allow(st.Role, st.OrgID, l.Href, http.MethodGet) {
 			out = append(out, l)

@@ -33,6 +33,11 @@ func (h *Handler) Register(e *echo.Echo) {
 	console.POST("/console/account/passkeys", h.staffPasskeyRegister)
 	console.POST("/console/account/passkeys/:id/remove", h.staffPasskeyRemove)
 
+	// Every staff member's own password; one whose password someone else
+	// chose reaches only this page (and logout) until they replace it.
+	console.GET("/console/account/password", h.staffPasswordPage)
+	console.POST("/console/account/password", h.staffPasswordSubmit)
+
 	// Every staff member.
 	console.GET("/console", h.home)
 
@@ -101,4 +106,8 @@ func (h *Handler) Register(e *echo.Echo) {
 	console.POST("/console/staff/:id/confirm", h.staffConfirm)
 	console.POST("/console/staff/:id/cancel", h.staffCancel)
 	console.POST("/console/staff/settings", h.staffSettings)
+	// A temporary password, shown once; organisations (shown on the staff page).
+	console.POST("/console/staff/:id/password/reset", h.staffResetPassword)
+	console.POST("/console/organisations", h.orgCreate)
+	console.POST("/console/organisations/:id/name", h.orgRename)
 }

@@ -25,6 +25,8 @@ var staffNotices = map[string]string{
 	"deactivated":    "ui.console.staff.notice.deactivated",
 	"totp_reset":     "ui.console.staff.notice.totp_reset",
 	"settings":       "ui.staff_passkeys.setting.saved",
+	"org_created":    "ui.staff_orgs.notice.created",
+	"org_renamed":    "ui.staff_orgs.notice.renamed",
 }
 
 // staffErrors are the staff page's refusals: the notice a redirect names
@@ -37,6 +39,19 @@ var staffErrors = []struct {
 	{support.ErrOwnRequest, "own_request", "ui.console.staff.notice.own_request"},
 	{support.ErrNothingPending, "nothing_pending", "ui.console.staff.notice.nothing_pending"},
 	{support.ErrUnknownAccount, "unknown_account", "ui.console.staff.notice.unknown_account"},
+	{support.ErrNeedsSecondFactor, "needs_second_factor", "ui.staff_password.notice.needs_second_factor"},
+	{support.ErrTemporaryPassword, "temporary_password", "ui.staff_password.notice.temporary_password"},
+}
+
+// staffRefusal is the notice naming err if it is one of the staff page's
+// refusals, else "".
+func staffRefusal(err error) string {
+	for _, e := range staffErrors {
+		if errors.Is(err, e.err) {
+			return e.notice
+		}
+	}
+	return ""
 }
 
 func (h *Handler) staffList(c echo.Context) error {
@@ -49,6 +64,9 @@ func (h *Handler) staffList(c echo.Context) error {
 		if c.QueryParam("notice") == e.notice {
 			m.Error = e.msgKey
 		}
+	}
+	if c.QueryParam("notice") == "org_name_bad" {
+		m.Error = "ui.staff_orgs.error.name"
 	}
 	return web.Render(c, http.StatusOK, views.ConsoleStaffPage(m))
 }
@@ -95,14 +113,21 @@ func (h *Handler) staffModel(c echo.Context) (views.ConsoleStaffModel, error) {
 	}
 	for _, o := range orgs {
 		m.Orgs = append(m.Orgs, views.Option{Value: o.ID, Label: o.Name})
+		m.Organisations = append(m.Organisations, views.OrgRow{ID: o.ID, Name: o.Name, Kind: o.Kind})
+	}
+	for _, k := range []string{support.OrgCentre, support.OrgPartner, support.OrgCompliance} {
+		m.Kinds = append(m.Kinds, views.Option{Value: k, Label: "ui.staff_orgs.kind." + k})
 	}
 	return m, nil
 }
 
 // validRoleAndOrg checks a role and organisation picked from the form's lists.
 func validRoleAndOrg(m views.ConsoleStaffModel, role, org string) bool {
-	hasOrg := slices.ContainsFunc(m.Orgs, func(o views.Option) bool { return o.Value == org })
-	return hasOrg && slices.Contains(support.Roles(), role)
+	return validOrg(m, org) && slices.Contains(support.Roles(), role)
+}
+
+func validOrg(m views.ConsoleStaffModel, org string) bool {
+	return slices.ContainsFunc(m.Orgs, func(o views.Option) bool { return o.Value == org })
 }
 
 func (h *Handler) staffCreate(c echo.Context) error {
@@ -126,10 +151,15 @@ func (h *Handler) staffCreate(c echo.Context) error {
 	if msg := web.CheckText(m.Form.Customer, false, 16); !msg.Empty() {
 		m.FieldErrors["customer_account"] = msg
 	}
-	if !validRoleAndOrg(m, m.Form.Role, m.Form.Org) {
-		m.Error = "ui.console.staff.bad_role_org"
+	// No role or organisation is chosen for the admin: a missing one is
+	// the field's error, and the page keeps everything else typed.
+	if !slices.Contains(support.Roles(), m.Form.Role) {
+		m.FieldErrors["role"] = views.Message{Key: "ui.staff_lifecycle.choose_role"}
 	}
-	if len(m.FieldErrors) > 0 || m.Error != "" {
+	if !validOrg(m, m.Form.Org) {
+		m.FieldErrors["org"] = views.Message{Key: "ui.staff_lifecycle.choose_org"}
+	}
+	if len(m.FieldErrors) > 0 {
 		return web.Render(c, http.StatusUnprocessableEntity, views.ConsoleStaffPage(m))
 	}
 	_, password, err := h.Support.CreateStaff(ctx, support.NewStaff{LoginID: m.Form.Login, Name: m.Form.Name,
@@ -214,10 +244,8 @@ func (h *Handler) staffChange(c echo.Context, change func(id int64) (string, err
 		return errNotFound
 	}
 	notice, err := change(id)
-	for _, e := range staffErrors {
-		if errors.Is(err, e.err) {
-			return redirectNotice(c, "/console/staff", e.notice)
-		}
+	if refusal := staffRefusal(err); refusal != "" {
+		return redirectNotice(c, "/console/staff", refusal)
 	}
 	switch {
 	case errors.Is(err, data.ErrNotFound):

@@ -3,7 +3,6 @@ package customer
 import (
 	"errors"
 	"net/http"
-	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -55,16 +54,7 @@ func (f passwordChangeForm) Validate(loginID string) web.FieldErrors {
 	if msg := web.CheckText(f.Current, true, maxPasswordLen); !msg.Empty() {
 		errs[f.fields.Current] = msg
 	}
-	var pe *mfa.PasswordPolicyError
-	switch err := mfa.CheckNewPassword(f.New, loginID); {
-	case f.New == "":
-		errs[f.fields.New] = views.Message{Key: "ui.password.error.new_required"}
-	case errors.As(err, &pe):
-		errs[f.fields.New] = policyMessage(pe, f.New)
-	}
-	if f.Confirm != f.New && errs[f.fields.New].Empty() {
-		errs[f.fields.Confirm] = views.Message{Key: "ui.password.error.mismatch"}
-	}
+	web.CheckNewPassword(errs, f.fields.New, f.fields.Confirm, f.New, f.Confirm, loginID)
 	return errs
 }
 
@@ -131,25 +121,7 @@ func passwordChangeRefusal(err error, fields views.PasswordFields, newPassword s
 	return 0, "", views.Message{}
 }
 
-// policyMessage is the message for a refused new password, by its
-// problem; mfa's own Message is Japanese only. The lengths are counted
-// as mfa counts them, in characters.
+// policyMessage is the message for a refused new password (web.PasswordPolicyMessage).
 func policyMessage(pe *mfa.PasswordPolicyError, pw string) views.Message {
-	switch pe.Problem {
-	case mfa.PasswordTooShort:
-		return views.Message{Key: "ui.password.policy.too_short", Args: []any{mfa.MinPasswordLen, utf8.RuneCountInString(pw)}}
-	case mfa.PasswordTooLong:
-		return views.Message{Key: "ui.password.policy.too_long", Args: []any{mfa.MaxPasswordLen}}
-	case mfa.PasswordInvalid:
-		return views.Message{Key: "ui.password.policy.invalid"}
-	case mfa.PasswordContext:
-		return views.Message{Key: "ui.password.policy.context"}
-	case mfa.PasswordCommon:
-		return views.Message{Key: "ui.password.policy.common"}
-	case mfa.PasswordRepetitive:
-		return views.Message{Key: "ui.password.policy.repetitive"}
-	case mfa.PasswordSequential:
-		return views.Message{Key: "ui.password.policy.sequential"}
-	}
-	return views.Message{Key: pe.Message} // not a key: Text shows it as it is
+	return web.PasswordPolicyMessage(pe, pw)
 }

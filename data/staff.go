@@ -71,6 +71,10 @@ type Staff struct {
 	PendingOrg  string
 	PendingBy   int64
 	PendingAt   time.Time
+	// MustChangePassword: the password was set by someone else (an
+	// initial or temporary one); the console lets the staff member do
+	// nothing but choose their own (docs/operations.md).
+	MustChangePassword bool
 }
 
 // Kinds of staff changes that wait for a second admin.
@@ -84,7 +88,7 @@ func (s *Staff) HasTOTP() bool { return len(s.TOTPSecretEnc) > 0 }
 
 const staffSelect = `SELECT s.id, s.login_id, s.name, s.role, s.org_id, o.name, o.kind, s.password_hash, s.totp_secret_enc,
 	s.totp_pending_enc, s.totp_last_step, s.active, s.created_at, s.customer_id, COALESCE(c.account_number, ''),
-	s.pending_kind, s.pending_role, s.pending_org, s.pending_by, s.pending_at
+	s.pending_kind, s.pending_role, s.pending_org, s.pending_by, s.pending_at, s.must_change_password
 	FROM staff s JOIN organisations o ON o.id = s.org_id LEFT JOIN customers c ON c.id = s.customer_id`
 
 func scanStaff(row interface{ Scan(...any) error }) (*Staff, error) {
@@ -93,7 +97,7 @@ func scanStaff(row interface{ Scan(...any) error }) (*Staff, error) {
 	var customer, pendingBy sql.NullInt64
 	err := row.Scan(&s.ID, &s.LoginID, &s.Name, &s.Role, &s.OrgID, &s.OrgName, &s.OrgKind, &s.PasswordHash, &s.TOTPSecretEnc,
 		&s.TOTPPendingEnc, &s.TOTPLastStep, &s.Active, &created, &customer, &s.CustomerAccount,
-		&s.PendingKind, &s.PendingRole, &s.PendingOrg, &pendingBy, &pendingAt)
+		&s.PendingKind, &s.PendingRole, &s.PendingOrg, &pendingBy, &pendingAt, &s.MustChangePassword)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -172,9 +176,10 @@ func (tx *Tx) CreateStaff(ctx context.Context, s *Staff) (int64, error) {
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO staff (login_id, name, role, org_id, password_hash,
 		totp_secret_enc, totp_last_step, active, customer_id, pending_kind, pending_role, pending_org, pending_by,
-		pending_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, -1, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		pending_at, must_change_password, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, -1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		s.LoginID, s.Name, s.Role, s.OrgID, s.PasswordHash, s.TOTPSecretEnc, active, nullID(s.CustomerID),
-		s.PendingKind, s.PendingRole, s.PendingOrg, nullID(s.PendingBy), pendingAt, tx.now.Unix(), tx.now.Unix())
+		s.PendingKind, s.PendingRole, s.PendingOrg, nullID(s.PendingBy), pendingAt, boolInt(s.MustChangePassword),
+		tx.now.Unix(), tx.now.Unix())
 	if err != nil {
 		return 0, fmt.Errorf("create staff %s: %w", s.LoginID, err)
 	}
@@ -236,11 +241,6 @@ func (tx *Tx) SetStaffActive(ctx context.Context, id int64, active bool) error {
 	}
 	_, err := tx.DeleteStaffPasskeys(ctx, id)
 	return err
-}
-
-// SetStaffPassword replaces a staff member's password hash.
-func (tx *Tx) SetStaffPassword(ctx context.Context, id int64, hash string) error {
-	return tx.updateStaff(ctx, id, `password_hash = ?`, hash)
 }
 
 // ResetStaffTOTP resets the second factor: it forgets the authenticator

@@ -98,6 +98,11 @@ func (s *Service) CheckPasswordHash(ctx context.Context, encoded, password strin
 	return s.checkPassword(ctx, encoded, password)
 }
 
+// HashNewPassword hashes a password being set, within the same bound.
+func (s *Service) HashNewPassword(ctx context.Context, password string) (string, error) {
+	return s.hashPassword(ctx, password)
+}
+
 // PasswordAttempt is one password check at the console's login form: the
 // same rule as the customer's (loginPassword), with the staff member's
 // audit events. Hash is "" for an unknown or inactive account.

@@ -50,7 +50,8 @@ func NewInitialPassword() (string, error) {
 }
 
 // CreateStaff creates an account with a one-time initial password, which
-// it returns; TOTP is enrolled at the first login. The account and its
+// it returns; TOTP is enrolled at the first login, then the staff member
+// chooses their own password (staff_password.go). The account and its
 // audit event commit together. actor is who does it (a staff event, or a
 // system one for the command line). A supervisor or admin created by a
 // staff member stays inactive until a second admin confirms it
@@ -69,7 +70,8 @@ func (s *Service) CreateStaff(ctx context.Context, in NewStaff, actor data.Audit
 		return 0, "", err
 	}
 	var id int64
-	st := &data.Staff{LoginID: mfa.NormalizeLoginID(in.LoginID), Name: in.Name, Role: in.Role, OrgID: in.OrgID, PasswordHash: hash}
+	st := &data.Staff{LoginID: mfa.NormalizeLoginID(in.LoginID), Name: in.Name, Role: in.Role, OrgID: in.OrgID, PasswordHash: hash,
+		MustChangePassword: true}
 	actor.Action, actor.Outcome = "staff.create", "success"
 	if actor.StaffID != 0 && NeedsSecondAdmin("", in.Role) {
 		st.PendingKind, st.PendingBy = data.StaffPendingCreate, actor.StaffID
@@ -124,14 +126,23 @@ func (s *Service) DeactivateStaff(ctx context.Context, actor *data.Staff, client
 }
 
 // ResetStaffTOTP forgets a staff member's authenticator (a lost phone) and
-// ends their sessions; the next login enrols a new one.
+// ends their sessions; the next login enrols a new one. An approver's is
+// not reset while their password is one someone else chose
+// (staff_password.go); a refusal is audited.
 func (s *Service) ResetStaffTOTP(ctx context.Context, actor *data.Staff, clientIP string, staffID int64) error {
-	return s.changeStaff(ctx, actor, clientIP, staffID, "staff.totp_reset", func(tx *data.Tx, _ *data.Staff) (string, error) {
+	err := s.changeStaff(ctx, actor, clientIP, staffID, "staff.totp_reset", func(tx *data.Tx, before *data.Staff) (string, error) {
+		if isApprover(before) && before.MustChangePassword {
+			return "", ErrTemporaryPassword
+		}
 		if err := tx.ResetStaffTOTP(ctx, staffID); err != nil {
 			return "", err
 		}
 		return "", tx.DeleteStaffSessions(ctx, staffID)
 	})
+	if errors.Is(err, ErrTemporaryPassword) {
+		return s.auditStaffRefusal(ctx, actor, clientIP, staffID, "staff.totp_reset", "refused:temporary_password", err)
+	}
+	return err
 }
 
 // changeStaff runs one admin change on another account with its audit

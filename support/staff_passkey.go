@@ -140,7 +140,7 @@ type StaffPasskeyRegistration struct {
 // login's), the TOTP code when the session is not fresh, then the
 // attestation, and stores the passkey with its audit event.
 func (s *Service) FinishStaffPasskeyRegistration(ctx context.Context, in StaffPasskeyRegistration) error {
-	if err := s.recheckStaffPassword(ctx, in.Staff, in.Password, in.ClientIP); err != nil {
+	if err := s.recheckStaffPassword(ctx, in.Staff, in.Password, in.ClientIP, "staff.passkey.add"); err != nil {
 		return err
 	}
 	if !in.Fresh {
@@ -189,10 +189,11 @@ func (s *Service) FinishStaffPasskeyRegistration(ctx context.Context, in StaffPa
 // recheckStaffPassword confirms the logged-in staff member's password,
 // counting failures under the same key as the login's password step and
 // reserving the try before hashing like it (mfa/password_throttle.go).
-func (s *Service) recheckStaffPassword(ctx context.Context, st *data.Staff, password, clientIP string) error {
+// A refusal is audited under action.
+func (s *Service) recheckStaffPassword(ctx context.Context, st *data.Staff, password, clientIP, action string) error {
 	try := mfa.PasswordTry{AcctKey: "staff-pw:" + st.LoginID}
 	e := StaffEvent(st, clientIP)
-	e.Action, e.Outcome = "staff.passkey.add", "bad_password"
+	e.Action, e.Outcome = action, "bad_password"
 	switch err := s.MFA.ReservePasswordTry(ctx, try); {
 	case errors.Is(err, mfa.ErrAccountThrottled):
 		e.Outcome = "throttled"

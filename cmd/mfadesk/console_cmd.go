@@ -23,6 +23,7 @@ import (
 //	mfadesk staff create --login ID --role ROLE --org ORG [--name NAME] [--customer ACCOUNTNO] [config flags]
 //	mfadesk staff link --login ID --customer ACCOUNTNO [config flags]
 //	mfadesk staff unlink --login ID [config flags]
+//	mfadesk staff reset-password --login ID [config flags]
 //	mfadesk staff org --id shop-NAME --name NAME [--kind partner] [config flags]
 //	mfadesk audit verify [--anchor FILE] [--audit-old-keys K1,K2] [config flags]
 //
@@ -82,7 +83,8 @@ func consoleCommand(ctx context.Context, cmd string, args []string, getenv func(
 				return fmt.Errorf("create staff %s: %w", *login, err)
 			}
 			fmt.Fprintf(stdout, "created staff %s (%s in %s)\ninitial password (shown once): %s\n"+
-				"The first login at /console/login enrols an authenticator app.\n", mfa.NormalizeLoginID(*login), *role, *org, password)
+				"The first login at /console/login enrols an authenticator app, then sets their own password.\n",
+				mfa.NormalizeLoginID(*login), *role, *org, password)
 			return nil
 		})
 	case "staff link", "staff unlink":
@@ -100,6 +102,25 @@ func consoleCommand(ctx context.Context, cmd string, args []string, getenv func(
 			fmt.Fprintf(stdout, "staff %s: own account %q\n", st.LoginID, *customer)
 			return nil
 		})
+	case "staff reset-password":
+		return withApp(ctx, cfg, log, func(app *App) error {
+			if *login == "" {
+				return errors.New("staff reset-password needs --login")
+			}
+			st, err := app.DB.StaffByLogin(ctx, mfa.NormalizeLoginID(*login))
+			if err != nil {
+				return fmt.Errorf("staff %s: %w", *login, err)
+			}
+			// The operator's bootstrap, like create: e.g. the only admin
+			// forgot their password, which no admin resets on themselves.
+			password, err := app.Support.ResetStaffPasswordCLI(ctx, st.ID)
+			if err != nil {
+				return fmt.Errorf("reset password of staff %s: %w", st.LoginID, err)
+			}
+			fmt.Fprintf(stdout, "staff %s: temporary password (shown once): %s\n"+
+				"Their sessions have ended; the next login at /console/login asks for a new password.\n", st.LoginID, password)
+			return nil
+		})
 	case "staff org":
 		return withApp(ctx, cfg, log, func(app *App) error {
 			if *id == "" || *name == "" {
@@ -113,7 +134,7 @@ func consoleCommand(ctx context.Context, cmd string, args []string, getenv func(
 			return err
 		})
 	}
-	return fmt.Errorf("unknown command %q (want staff list, staff create, staff link, staff unlink, staff org or audit verify)",
+	return fmt.Errorf("unknown command %q (want staff list, staff create, staff link, staff unlink, staff reset-password, staff org or audit verify)",
 		strings.TrimSpace(cmd+" "+verb))
 }
 

@@ -31,6 +31,8 @@ var consoleAccess = map[string][]string{
 	"POST /console/account/passkeys/options":      {"passkey_setup", "admin", "supervisor", "agent", "partner", "auditor"},
 	"POST /console/account/passkeys":              {"passkey_setup", "admin", "supervisor", "agent", "partner", "auditor"},
 	"POST /console/account/passkeys/:id/remove":   {"admin", "supervisor", "agent", "partner", "auditor"},
+	"GET /console/account/password":               {"passkey_setup", "admin", "supervisor", "agent", "partner", "auditor"},
+	"POST /console/account/password":              {"passkey_setup", "admin", "supervisor", "agent", "partner", "auditor"},
 	"GET /console":                                {"admin", "supervisor", "agent", "partner", "auditor"},
 	"GET /console/customers":                      {"admin", "supervisor", "agent"},
 	"POST /console/cases":                         {"admin", "supervisor", "agent"},
@@ -77,6 +79,9 @@ var consoleAccess = map[string][]string{
 	"POST /console/staff/:id/confirm":             {"admin"},
 	"POST /console/staff/:id/cancel":              {"admin"},
 	"POST /console/staff/settings":                {"admin"},
+	"POST /console/staff/:id/password/reset":      {"admin"},
+	"POST /console/organisations":                 {"admin"},
+	"POST /console/organisations/:id/name":        {"admin"},
 }
 
 // subjects are every kind of visitor the console meets; "customer" is a

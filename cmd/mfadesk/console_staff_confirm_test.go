@@ -5,21 +5,29 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"golang.org/x/net/html"
 )
 
 // firstStaffLogin logs a new staff member in with the initial password,
-// enrolling their authenticator, and returns the session's client.
+// enrolling their authenticator and choosing their own password, and
+// returns the session's client.
 func firstStaffLogin(t *testing.T, a *testApp, login, password string) *client {
 	t.Helper()
-	a.clock.Advance(30 * time.Second)
-	c := a.newClient()
-	c.get("/console/login")
-	if p := c.post("/console/login", url.Values{"login_id": {login}, "password": {password}}); p.location != "/console/login/totp" {
-		t.Fatalf("%s password step: %d %q", login, p.status, p.location)
+	c, _ := enrolStaff(t, a, login, password)
+	if p := changeOwnPassword(c, password, ownStaffPassword); p.location != "/console" {
+		t.Fatalf("%s password change: %d %q", login, p.status, p.location)
 	}
+	c.get("/console")
+	return c
+}
+
+// enrolStaff logs a new staff member in with the initial password and
+// enrols their authenticator; it returns the session's client and the
+// authenticator's secret.
+func enrolStaff(t *testing.T, a *testApp, login, password string) (*client, string) {
+	t.Helper()
+	c := passwordStepWith(t, a, login, password)
 	secret := c.get("/console/login/totp").text("totp-secret")
 	code, err := totpCodeForTest(secret, a.clock.Now())
 	if err != nil {
@@ -28,8 +36,7 @@ func firstStaffLogin(t *testing.T, a *testApp, login, password string) *client {
 	if p := c.post("/console/login/totp", url.Values{"code": {code}}); p.location != "/console" {
 		t.Fatalf("%s enrol: %d %q", login, p.status, p.text("notice-error"))
 	}
-	c.get("/console")
-	return c
+	return c, secret
 }
 
 // passwordRefused reports whether the console refuses login's password
