@@ -51,6 +51,17 @@ func emailCodeEN(subject, gives string, minutes int, notAsked string) *Message {
 		Body: gives + "\n\nIt is valid for " + strconv.Itoa(minutes) + " minutes. " + codeAdviceEN + "\n\n" + notAsked + signatureEN}
 }
 
+// linkEmailEN is the English email of a support desk's link: what it is
+// for, the link and how long it is valid, and when to answer yes or no on
+// the page it opens (the buttons' English labels).
+func linkEmailEN(subject, opening, yesOnlyIf, noIf string, minutes int, link string) *Message {
+	return &Message{Subject: "[mfadesk Securities] " + subject,
+		Body: opening + " (valid for " + strconv.Itoa(minutes) + " minutes).\n\n" + link + "\n\n" +
+			"Check the case number and the staff member shown on the page, and press \"Yes, I asked for this\" only if " +
+			yesOnlyIf + ". If " + noIf + ", press \"No, I did not ask for this\". " +
+			"We never ask for a code or password by phone or email." + signatureEN}
+}
+
 func jstTimeEN(t time.Time) string { return t.In(jst.Zone).Format("2 January 2006 15:04") }
 
 // withEnglish adds to m, a Japanese notice, its English copy built like

@@ -50,12 +50,9 @@ func PossessionLink(channel, link string, ttl time.Duration) Message {
 			"ページに表示される受付番号と担当者名をご確認のうえ、ご自身でお問い合わせ中の場合のみ「はい、私が依頼しました」を押してください。"+
 			"お問い合わせをしていない場合は「いいえ、心当たりがありません」を押してください。"+
 			"当社がお電話やメールでコードやパスワードをお尋ねすることはありません。", minutes, link) + signature,
-		English: &Message{Subject: "[mfadesk Securities] Please confirm your identity for our support desk",
-			Body: fmt.Sprintf("To confirm your identity with customer support or a partner shop, please open this page "+
-				"(valid for %d minutes).\n\n%s\n\n"+
-				"Check the case number and the staff member shown on the page, and press \"Yes, I asked for this\" "+
-				"only if you are in contact with us yourself. If you have not contacted us, press \"No, I did not ask for this\". "+
-				"We never ask for a code or password by phone or email.", minutes, link) + signatureEN},
+		English: linkEmailEN("Please confirm your identity for our support desk",
+			"To confirm your identity with customer support or a partner shop, please open this page",
+			"you are in contact with us yourself", "you have not contacted us", minutes, link),
 	}
 }
 
@@ -80,12 +77,10 @@ func ContactLink(channel, link string, ttl time.Duration) Message {
 			"ページに表示される受付番号と担当者名をご確認のうえ、ご自身でお手続き中の場合のみ「はい、私が依頼しました」を押してください。"+
 			"お心当たりのない場合は「いいえ、心当たりがありません」を押してください。"+
 			"当社がお電話やメールでコードやパスワードをお尋ねすることはありません。", minutes, link) + signature,
-		English: &Message{Subject: "[mfadesk Securities] Please confirm your new contact details",
-			Body: fmt.Sprintf("Customer support or a partner shop received a request to register this address or number "+
-				"as your new contact details. To confirm, please open this page (valid for %d minutes).\n\n%s\n\n"+
-				"Check the case number and the staff member shown on the page, and press \"Yes, I asked for this\" "+
-				"only if you are making this change yourself. If you do not recognise it, press \"No, I did not ask for this\". "+
-				"We never ask for a code or password by phone or email.", minutes, link) + signatureEN},
+		English: linkEmailEN("Please confirm your new contact details",
+			"Customer support or a partner shop received a request to register this address or number "+
+				"as your new contact details. To confirm, please open this page",
+			"you are making this change yourself", "you do not recognise it", minutes, link),
 	}
 }
 
