@@ -73,7 +73,8 @@ func TestForgotPasswordResetWithPasskey(t *testing.T) {
 // same options (but the challenge) and the same refusal for an unknown
 // login ID, a wrong birth date, another customer's passkey on a matched
 // reset (counted against the matched customer: the ceremony is bound to
-// them) and a locked customer's own passkey. The matched customer's own
+// them), a matched customer with no passkey and a locked customer's own
+// passkey. The matched customer's own
 // passkey passes, even beside an app.
 func TestForgotPasswordPasskeyAnswersAlike(t *testing.T) {
 	t.Parallel()
@@ -108,6 +109,7 @@ func TestForgotPasswordPasskeyAnswersAlike(t *testing.T) {
 		"unknown login ID":           try("no-such-customer", "1960-01-15", emailKey),
 		"wrong birth date":           try("demo-email", "1960-01-16", emailKey),
 		"another customer's passkey": try("demo-app", demoBirthDates["demo-app"], emailKey),
+		"a customer with no passkey": try("demo-sms", demoBirthDates["demo-sms"], emailKey),
 	}
 	if f := a.customer("demo-app").MFAFailures; f != 1 {
 		t.Fatalf("demo-app failures %d, want 1: the refused passkey counts against the matched customer", f)
