@@ -28,10 +28,10 @@ func TestTakeResetResend(t *testing.T) {
 		ok, spent bool
 	}{
 		{0, false, false},
-		{59 * time.Second, false, false},
-		{60 * time.Second, true, false},
-		{90 * time.Second, false, false},
-		{120 * time.Second, true, false},
+		{60 * time.Second, false, false},
+		{61 * time.Second, true, false},
+		{121 * time.Second, false, false},
+		{122 * time.Second, true, false},
 		{185 * time.Second, true, false},
 		{300 * time.Second, false, true},
 		{time.Hour, false, true},
