@@ -14,8 +14,8 @@ import (
 	"mfadesk/web"
 )
 
-// 「パスワードをお忘れの方」: login ID and birth date, then the strongest
-// second factor, then the new password (docs/security.md S63). The state
+// 「パスワードをお忘れの方」: login ID and birth date, then a passkey or
+// the strongest code factor, then the new password (docs/security.md S63). The state
 // between the steps is an anonymous session (web.StartAnonymous) whose
 // method says the step: resetPrefix+method while the factor is asked
 // for, resetPassed once it passed.
@@ -109,7 +109,8 @@ func (h *Handler) forgotVerifyForm(c echo.Context) error {
 	if resetSession(c, false) == nil {
 		return c.Redirect(http.StatusSeeOther, "/login/forgot")
 	}
-	return web.Render(c, http.StatusOK, views.ForgotVerifyPage(views.ForgotVerifyModel{}))
+	return web.Render(c, http.StatusOK, views.ForgotVerifyPage(views.ForgotVerifyModel{
+		Info: forgotResendNotices[c.QueryParam("notice")]}))
 }
 
 // forgotVerifySubmit checks the code. Every refusal, including a lock and
@@ -123,7 +124,7 @@ func (h *Handler) forgotVerifySubmit(c echo.Context) error {
 		return web.Render(c, http.StatusUnauthorized, views.ForgotVerifyPage(views.ForgotVerifyModel{Error: "ui.forgot.verify.error"}))
 	}
 	method := mfa.Method(strings.TrimPrefix(s.Method, resetPrefix))
-	if method == mfa.MethodNone || s.CustomerID == 0 {
+	if method == mfa.MethodNone || method == mfa.MethodPasskey || s.CustomerID == 0 {
 		return refused()
 	}
 	customer, err := h.customer(c)

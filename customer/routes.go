@@ -38,6 +38,9 @@ func (h *Handler) Register(e *echo.Echo) {
 	public.POST("/login/forgot", h.forgotSubmit)
 	public.GET("/login/forgot/verify", h.forgotVerifyForm)
 	public.POST("/login/forgot/verify", h.forgotVerifySubmit)
+	public.POST("/login/forgot/resend", h.forgotResend)
+	public.POST("/login/forgot/verify/passkey/options", h.forgotPasskeyOptions)
+	public.POST("/login/forgot/verify/passkey", h.forgotPasskey)
 	public.GET("/login/forgot/password", h.forgotPasswordForm)
 	public.POST("/login/forgot/password", h.forgotPasswordSubmit)
 	// The password-setting code support gave (docs/security.md S64).

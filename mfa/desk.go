@@ -54,7 +54,7 @@ func (s *Service) BeginRegistration(ctx context.Context, user webauthn.User, reg
 }
 
 func (s *Service) BeginDiscoverableLogin(ctx context.Context, sessionHash, kind string) ([]byte, error) {
-	return s.beginDiscoverableLogin(ctx, sessionHash, kind)
+	return s.beginDiscoverableLogin(ctx, sessionHash, kind, nil)
 }
 
 func (s *Service) BeginCheck(ctx context.Context, user webauthn.User, sessionHash, kind string) ([]byte, error) {

@@ -27,7 +27,7 @@ func (s *Service) RecordLogin(ctx context.Context, in LoginDone) (bool, error) {
 			return err
 		}
 		if isNew && in.Customer.HasValidEmail() {
-			m := notify.NewDeviceLogin(tx.Now(), notify.DescribeDevice(in.UserAgent), in.ClientIP).In(in.Customer.Lang)
+			m := notify.NewDeviceLogin(tx.Now(), in.UserAgent, in.ClientIP).In(in.Customer.Lang)
 			if err := notify.Queue(ctx, tx, in.Customer.ID, notify.Email, in.Customer.Email, m); err != nil {
 				return err
 			}

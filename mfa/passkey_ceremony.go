@@ -33,11 +33,15 @@ func (s *Service) beginRegistration(ctx context.Context, user webauthn.User, reg
 
 // beginDiscoverableLogin starts a login with no account named: no
 // allowCredentials, so the options reveal no account (docs/security.md S41).
-func (s *Service) beginDiscoverableLogin(ctx context.Context, sessionHash, kind string) ([]byte, error) {
+// A user handle in bindTo binds the ceremony on the server alone: it is
+// then finished as a check of that user (ValidateLogin compares them),
+// while the options stay those of any discoverable login.
+func (s *Service) beginDiscoverableLogin(ctx context.Context, sessionHash, kind string, bindTo []byte) ([]byte, error) {
 	assertion, sd, err := s.WebAuthn.BeginDiscoverableLogin(webauthn.WithUserVerification(protocol.VerificationRequired))
 	if err != nil {
 		return nil, fmt.Errorf("begin passkey login (%s): %w", kind, err)
 	}
+	sd.UserID = bindTo
 	return s.keepCeremony(ctx, sessionHash, kind, sd, assertion)
 }
 

@@ -15,7 +15,7 @@ import (
 // typed: no allowCredentials, so the options reveal no account
 // (docs/security.md S41).
 func (s *Service) BeginPasskeyLogin(ctx context.Context, sessionHash string) ([]byte, error) {
-	return s.beginDiscoverableLogin(ctx, sessionHash, ceremonyLogin)
+	return s.beginDiscoverableLogin(ctx, sessionHash, ceremonyLogin, nil)
 }
 
 // FinishPasskeyLogin checks a discoverable assertion and returns the

@@ -13,8 +13,8 @@ import (
 )
 
 // A forgotten login password is reset by the customer alone: login ID and
-// birth date (a knowledge item), then the strongest second factor they
-// have, then the new password (docs/security.md S63). Nothing on the way
+// birth date (a knowledge item), then a passkey or the strongest code
+// factor they have, then the new password (docs/security.md S63). Nothing on the way
 // tells whether the account exists or the birth date matched.
 
 // PurposePasswordReset binds the code of a reset to its session.
@@ -75,10 +75,11 @@ func (s *Service) StartPasswordReset(ctx context.Context, in ResetStart) (*data.
 	return c, m, s.auditReset(ctx, event, "matched:"+string(m), nil)
 }
 
-// resetMethod is the strongest factor that may prove a reset: the app,
-// else the SMS number, else an email code, but never email when a
-// stronger factor (app, SMS, passkey) is enrolled. A customer whose only
-// strong factor is a passkey gets MethodNone and calls support.
+// resetMethod is the code that may prove a reset: the app, else the SMS
+// number, else a passkey (no code at all), else an email code, but never
+// email when a stronger factor (app, SMS, passkey) is enrolled. A passkey
+// proves any matched reset (VerifyResetPasskey); it is the only way for a
+// customer whose only strong factor it is.
 func (s *Service) resetMethod(ctx context.Context, c *data.Customer) (Method, error) {
 	f, err := s.loadFactors(ctx, c)
 	if err != nil {
@@ -89,7 +90,9 @@ func (s *Service) resetMethod(ctx context.Context, c *data.Customer) (Method, er
 		return MethodTOTP, nil
 	case factorFor(f.factors, data.FactorSMS, UseAny) != nil:
 		return MethodSMS, nil
-	case len(f.factors) > 0 || f.hasPasskey(UseAny) || !c.HasValidEmail():
+	case f.hasPasskey(UseAny):
+		return MethodPasskey, nil
+	case len(f.factors) > 0 || !c.HasValidEmail():
 		return MethodNone, nil
 	}
 	return MethodEmail, nil

@@ -115,7 +115,7 @@ func (s *Service) sendCode(ctx context.Context, r codeRequest) error {
 			return ErrSendLimit
 		}
 		expires := now.Add(s.Config.CodeTTL)
-		outboxID, err := notify.QueueCode(ctx, tx, 0, r.customer.ID, r.channel, r.to, r.message(code), expires)
+		outboxID, err := notify.QueueCode(ctx, tx, 0, r.customer.ID, r.channel, r.to, r.message(code).In(r.customer.Lang), expires)
 		if err != nil {
 			return err
 		}

@@ -8,8 +8,9 @@ import (
 	"mfadesk/jst"
 )
 
-// English copies of the security notices, for a customer who chose English
-// on the site (data.Customer.Lang). Codes' messages stay Japanese only.
+// English copies of the security notices and of the messages that carry a
+// code or link, for a customer who chose English on the site
+// (data.Customer.Lang).
 
 // LangEN is the language code of the English notices.
 const LangEN = "en"
@@ -32,6 +33,34 @@ const signatureEN = "\n\n--\nmfadesk Securities customer support 0120-000-000 (w
 	"This address does not receive replies."
 
 const smsPointerEN = " For details, see the email or our website."
+
+// codeAdviceEN is what every English code email says about the code.
+const codeAdviceEN = "Never tell anyone this code. Our staff will never ask you for a code by phone or email."
+
+// smsCodeEN is the English SMS of a code: what it is for, the code and
+// how long it is valid.
+func smsCodeEN(what, code string, minutes int) string {
+	return "mfadesk Securities " + what + " " + code + " (valid " + strconv.Itoa(minutes) + " min). " +
+		"We never ask for codes by phone or otherwise."
+}
+
+// emailCodeEN is the English email of a code: the sentence giving it, its
+// validity, the advice and what to do if the customer did not ask.
+func emailCodeEN(subject, gives string, minutes int, notAsked string) *Message {
+	return &Message{Subject: "[mfadesk Securities] " + subject,
+		Body: gives + "\n\nIt is valid for " + strconv.Itoa(minutes) + " minutes. " + codeAdviceEN + "\n\n" + notAsked + signatureEN}
+}
+
+// linkEmailEN is the English email of a support desk's link: what it is
+// for, the link and how long it is valid, and when to answer yes or no on
+// the page it opens (the buttons' English labels).
+func linkEmailEN(subject, opening, yesOnlyIf, noIf string, minutes int, link string) *Message {
+	return &Message{Subject: "[mfadesk Securities] " + subject,
+		Body: opening + " (valid for " + strconv.Itoa(minutes) + " minutes).\n\n" + link + "\n\n" +
+			"Check the case number and the staff member shown on the page, and press \"Yes, I asked for this\" only if " +
+			yesOnlyIf + ". If " + noIf + ", press \"No, I did not ask for this\". " +
+			"We never ask for a code or password by phone or email." + signatureEN}
+}
 
 func jstTimeEN(t time.Time) string { return t.In(jst.Zone).Format("2 January 2006 15:04") }
 

@@ -31,7 +31,9 @@ func TestSecurityNoticesInEnglish(t *testing.T) {
 		"email changed":    {ContactChanged("email", "t***@example.jp", at, hold), "4 April 2026 01:30"},
 		"withdrawal":       {WithdrawalRequested(1234567, "Mizuho ****567", at), "JPY 1,234,567"},
 		"mfa settings":     {MFASettingsChanged(at), "settings were changed"},
-		"new device":       {NewDeviceLogin(at, "iPhone / Safari", "192.0.2.1"), "192.0.2.1"},
+		"new device": {NewDeviceLogin(at, "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) Version/17.5 Mobile/15E148 Safari/604.1",
+			"192.0.2.1"), "Device: iPhone / Safari"},
+		"password reset":   {PasswordReset(at, hold), "paused until 4 April 2026 01:30"},
 		"bank changed":     {BankAccountChanged("Mizuho ****567", at, hold), "paused until 4 April 2026 01:30"},
 		"reset by support": {MFAResetBySupport(at, hold), "reset your multi-factor authentication"},
 		"unlocked":         {UnlockedBySupport(at), "lifted the pause"},
@@ -51,8 +53,80 @@ func TestSecurityNoticesInEnglish(t *testing.T) {
 			t.Errorf("%s: Japanese copy %+v", name, ja)
 		}
 	}
-	if m := LoginCode(Email, "123456", 5*time.Minute); m.In("en").Body != m.Body {
-		t.Error("a code message changed language: code texts stay as they are")
+}
+
+// Every message that carries a code or a link has an English copy, by
+// email and by SMS: the same kind, the code or link itself, its validity,
+// and no Japanese; Japanese customers still get the Japanese.
+func TestCodeMessagesInEnglish(t *testing.T) {
+	const code, link = "482913", "https://example.jp/verify/tok"
+	ttl := 5 * time.Minute
+	for _, ch := range []string{Email, SMS} {
+		for name, tc := range map[string]struct {
+			m    Message
+			says string
+		}{
+			"login code":      {LoginCode(ch, code, ttl), code},
+			"step-up code":    {StepUpCode(code, ttl, ch), code},
+			"contact code":    {ContactCode(code, ttl, ch), code},
+			"reset code":      {PasswordResetCode(code, ttl, ch), code},
+			"spoken code":     {SpokenCode(ch, code, ttl), code},
+			"possession link": {PossessionLink(ch, link, 15*time.Minute), link},
+			"contact link":    {ContactLink(ch, link, 15*time.Minute), link},
+		} {
+			en := tc.m.In(LangEN)
+			text := en.Subject + en.Body
+			if en.Kind != tc.m.Kind || japaneseText.MatchString(text) || (ch == SMS) != (en.Subject == "") {
+				t.Errorf("%s by %s: English copy %+v", name, ch, en)
+			}
+			for _, want := range []string{tc.says, "min"} {
+				if !strings.Contains(text, want) {
+					t.Errorf("%s by %s: English copy does not say %q:\n%s", name, ch, want, text)
+				}
+			}
+			if ch == Email && !strings.HasPrefix(en.Subject, "[mfadesk Securities] ") {
+				t.Errorf("%s: English subject %q", name, en.Subject)
+			}
+			if ja := tc.m.In("ja"); ja.Body != tc.m.Body || !japaneseText.MatchString(ja.Body) {
+				t.Errorf("%s by %s: Japanese copy %+v", name, ch, ja)
+			}
+		}
+	}
+}
+
+// The device of a new-device notice is named in the notice's language.
+func TestDescribeDevice(t *testing.T) {
+	const (
+		iphone  = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 Version/17.5 Mobile/15E148 Safari/604.1"
+		windows = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/126.0 Safari/537.36 Edg/126.0"
+		android = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Chrome/126.0 Mobile Safari/537.36"
+		mac     = "Mozilla/5.0 (Macintosh; Intel Mac OS X 14.5; rv:127.0) Gecko/20100101 Firefox/127.0"
+	)
+	tests := []struct {
+		ua, lang, want string
+	}{
+		{iphone, "ja", "iPhone・Safari"},
+		{iphone, LangEN, "iPhone / Safari"},
+		{windows, "ja", "Windows・Edge"},
+		{windows, LangEN, "Windows / Edge"},
+		{android, LangEN, "Android / Chrome"},
+		{mac, LangEN, "Mac / Firefox"},
+		{"curl/8.5.0", "ja", "不明な端末・ブラウザー"},
+		{"curl/8.5.0", LangEN, "Unknown device / unknown browser"},
+		{"", "", "不明な端末・ブラウザー"},
+	}
+	for _, tc := range tests {
+		if got := DescribeDevice(tc.ua, tc.lang); got != tc.want {
+			t.Errorf("DescribeDevice(%.30q, %q) = %q, want %q", tc.ua, tc.lang, got, tc.want)
+		}
+		if tc.lang == LangEN && japaneseText.MatchString(DescribeDevice(tc.ua, tc.lang)) {
+			t.Errorf("English description of %.30q has Japanese", tc.ua)
+		}
+	}
+	// The notice's two copies each name the device in their own language.
+	m := NewDeviceLogin(at, iphone, "192.0.2.1")
+	if !strings.Contains(m.Body, "iPhone・Safari") || !strings.Contains(m.In(LangEN).Body, "Device: iPhone / Safari") {
+		t.Errorf("new device notice: %q / %q", m.Body, m.In(LangEN).Body)
 	}
 }
 

@@ -6,13 +6,14 @@ import (
 )
 
 // NewDeviceLogin tells the customer about a login from a browser or device
-// not seen before on their account: when, roughly what, and from where.
-func NewDeviceLogin(at time.Time, device, clientIP string) Message {
+// not seen before on their account: when, roughly what (described from
+// userAgent in each copy's language), and from where.
+func NewDeviceLogin(at time.Time, userAgent, clientIP string) Message {
 	return withEnglish(notice("new_device_login", "新しい端末からログインがありました",
 		"お客様の口座に、これまでと異なる端末またはブラウザーからログインがありました。\n"+
-			"端末："+device+"\n接続元："+clientIP, at),
+			"端末："+DescribeDevice(userAgent, "ja")+"\n接続元："+clientIP, at),
 		"New login from another device", "Someone logged in to your account from a device or browser not used before.\n"+
-			"Device: "+device+"\nFrom: "+clientIP, at)
+			"Device: "+DescribeDevice(userAgent, LangEN)+"\nFrom: "+clientIP, at)
 }
 
 // BankAccountChanged tells the customer the withdrawal bank account was
@@ -26,10 +27,14 @@ func BankAccountChanged(masked string, at, holdUntil time.Time) Message {
 }
 
 // DescribeDevice names a browser roughly from its User-Agent, as a
-// customer would recognise it ("iPhone・Safari"); never the raw string.
-func DescribeDevice(userAgent string) string {
+// customer would recognise it, in lang ("iPhone・Safari", or
+// "iPhone / Safari" for English); never the raw string.
+func DescribeDevice(userAgent, lang string) string {
 	ua := strings.ToLower(userAgent)
-	system := "不明な端末"
+	system, browser, sep := "不明な端末", "ブラウザー", "・"
+	if lang == LangEN {
+		system, browser, sep = "Unknown device", "unknown browser", " / "
+	}
 	for _, s := range []struct{ key, name string }{
 		{"iphone", "iPhone"}, {"ipad", "iPad"}, {"android", "Android"}, {"windows", "Windows"},
 		{"mac os x", "Mac"}, {"cros", "Chromebook"}, {"linux", "Linux"},
@@ -39,7 +44,6 @@ func DescribeDevice(userAgent string) string {
 			break
 		}
 	}
-	browser := "ブラウザー"
 	for _, b := range []struct{ key, name string }{
 		{"edg/", "Edge"}, {"firefox/", "Firefox"}, {"chrome/", "Chrome"}, {"crios/", "Chrome"}, {"safari/", "Safari"},
 	} {
@@ -48,5 +52,5 @@ func DescribeDevice(userAgent string) string {
 			break
 		}
 	}
-	return system + "・" + browser
+	return system + sep + browser
 }

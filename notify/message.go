@@ -65,7 +65,8 @@ func LoginCode(channel, code string, ttl time.Duration) Message {
 	minutes := int(ttl / time.Minute)
 	if channel == SMS {
 		return Message{Kind: "login_code", Body: fmt.Sprintf(
-			"mfadesk証券 ログイン確認コード %s（%d分間有効）。当社から電話等でコードを聞くことはありません。", code, minutes)}
+			"mfadesk証券 ログイン確認コード %s（%d分間有効）。当社から電話等でコードを聞くことはありません。", code, minutes),
+			English: &Message{Body: smsCodeEN("login code", code, minutes)}}
 	}
 	return Message{
 		Kind:    "login_code",
@@ -74,6 +75,9 @@ func LoginCode(channel, code string, ttl time.Duration) Message {
 			"当社の社員が電話やメールでコードをお尋ねすることはありません。\n\n"+
 			"お心当たりのない場合は、パスワードが他人に知られている可能性があります。"+
 			"すぐにパスワードを変更し、お客様サポートへご連絡ください。", code, minutes) + signature,
+		English: emailCodeEN("Login verification code", "Your login verification code is "+code+".", minutes,
+			"If you did not try to log in, someone may know your password. "+
+				"Please change your password straight away and contact customer support."),
 	}
 }
 

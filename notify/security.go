@@ -199,7 +199,9 @@ func MFASettingsChanged(at time.Time) Message {
 func ContactCode(code string, ttl time.Duration, channel string) Message {
 	if channel == SMS {
 		return Message{Kind: "contact_code", Body: fmt.Sprintf(
-			"mfadesk証券 連絡先の確認コード %s（%d分間有効）。他人に教えないでください。", code, minutes(ttl))}
+			"mfadesk証券 連絡先の確認コード %s（%d分間有効）。他人に教えないでください。", code, minutes(ttl)),
+			English: &Message{Body: fmt.Sprintf("mfadesk Securities contact confirmation code %s (valid %d min). Do not tell anyone this code.",
+				code, minutes(ttl))}}
 	}
 	return Message{
 		Kind:    "contact_code",
@@ -208,6 +210,9 @@ func ContactCode(code string, ttl time.Duration, channel string) Message {
 			"有効期限は%d分です。このコードは誰にも教えないでください。"+
 			"当社の社員が電話やメールでコードをお尋ねすることはありません。\n\n"+
 			"お心当たりのない場合は、このメールを破棄し、お客様サポートへご連絡ください。", code, minutes(ttl)) + signature,
+		English: emailCodeEN("Code to confirm your contact details", "The code to confirm the change of your contact details "+
+			"(email address or phone number) is "+code+".", minutes(ttl),
+			"If you did not ask for this, please delete this email and contact customer support."),
 	}
 }
 
@@ -216,7 +221,8 @@ func ContactCode(code string, ttl time.Duration, channel string) Message {
 func StepUpCode(code string, ttl time.Duration, channel string) Message {
 	if channel == SMS {
 		return Message{Kind: "step_up_code", Body: fmt.Sprintf(
-			"mfadesk証券 お手続きの確認コード %s（%d分間有効）。当社から電話等でコードを聞くことはありません。", code, minutes(ttl))}
+			"mfadesk証券 お手続きの確認コード %s（%d分間有効）。当社から電話等でコードを聞くことはありません。", code, minutes(ttl)),
+			English: &Message{Body: smsCodeEN("verification code", code, minutes(ttl))}}
 	}
 	return Message{
 		Kind:    "step_up_code",
@@ -226,6 +232,10 @@ func StepUpCode(code string, ttl time.Duration, channel string) Message {
 			"当社の社員が電話やメールでコードをお尋ねすることはありません。\n\n"+
 			"お心当たりのない場合は、パスワードが他人に知られている可能性があります。"+
 			"すぐにお客様サポート（0120-000-000）へお電話のうえ、パスワードを変更してください。", code, minutes(ttl)) + signature,
+		English: emailCodeEN("Verification code for your request", "Your verification code for an important request "+
+			"(such as changing your registered details or a withdrawal) is "+code+".", minutes(ttl),
+			"If this was not you, someone may know your password. "+
+				"Please call customer support (0120-000-000) straight away and change your password."),
 	}
 }
 

@@ -39,7 +39,9 @@ func PossessionLink(channel, link string, ttl time.Duration) Message {
 	minutes := int(ttl / time.Minute)
 	if channel == SMS {
 		return Message{Kind: "support_verification", Body: fmt.Sprintf(
-			"mfadesk証券 サポート窓口でのご本人確認です。%d分以内に次のページを開き、依頼内容をご確認ください。%s", minutes, link)}
+			"mfadesk証券 サポート窓口でのご本人確認です。%d分以内に次のページを開き、依頼内容をご確認ください。%s", minutes, link),
+			English: &Message{Body: fmt.Sprintf("mfadesk Securities identity check for our support desk. "+
+				"Within %d minutes, open this page and check the request: %s", minutes, link)}}
 	}
 	return Message{
 		Kind:    "support_verification",
@@ -48,6 +50,9 @@ func PossessionLink(channel, link string, ttl time.Duration) Message {
 			"ページに表示される受付番号と担当者名をご確認のうえ、ご自身でお問い合わせ中の場合のみ「はい、私が依頼しました」を押してください。"+
 			"お問い合わせをしていない場合は「いいえ、心当たりがありません」を押してください。"+
 			"当社がお電話やメールでコードやパスワードをお尋ねすることはありません。", minutes, link) + signature,
+		English: linkEmailEN("Please confirm your identity for our support desk",
+			"To confirm your identity with customer support or a partner shop, please open this page",
+			"you are in contact with us yourself", "you have not contacted us", minutes, link),
 	}
 }
 
@@ -60,7 +65,9 @@ func ContactLink(channel, link string, ttl time.Duration) Message {
 	minutes := int(ttl / time.Minute)
 	if channel == SMS {
 		return Message{Kind: "contact_link", Body: fmt.Sprintf(
-			"mfadesk証券 連絡先の変更の確認です。%d分以内に次のページを開き、受付番号と担当者をご確認ください。%s", minutes, link)}
+			"mfadesk証券 連絡先の変更の確認です。%d分以内に次のページを開き、受付番号と担当者をご確認ください。%s", minutes, link),
+			English: &Message{Body: fmt.Sprintf("mfadesk Securities: please confirm your new contact details. "+
+				"Within %d minutes, open this page and check the case number and staff member: %s", minutes, link)}}
 	}
 	return Message{
 		Kind:    "contact_link",
@@ -70,6 +77,10 @@ func ContactLink(channel, link string, ttl time.Duration) Message {
 			"ページに表示される受付番号と担当者名をご確認のうえ、ご自身でお手続き中の場合のみ「はい、私が依頼しました」を押してください。"+
 			"お心当たりのない場合は「いいえ、心当たりがありません」を押してください。"+
 			"当社がお電話やメールでコードやパスワードをお尋ねすることはありません。", minutes, link) + signature,
+		English: linkEmailEN("Please confirm your new contact details",
+			"Customer support or a partner shop received a request to register this address or number "+
+				"as your new contact details. To confirm, please open this page",
+			"you are making this change yourself", "you do not recognise it", minutes, link),
 	}
 }
 
@@ -81,7 +92,9 @@ func SpokenCode(channel, code string, ttl time.Duration) Message {
 	minutes := int(ttl / time.Minute)
 	if channel == SMS {
 		return Message{Kind: "support_verification", Body: fmt.Sprintf(
-			"mfadesk証券 サポート窓口のご本人確認コード %s（%d分間有効）。お問い合わせをしていない場合は誰にも教えず、0120-000-000へご連絡ください。", code, minutes)}
+			"mfadesk証券 サポート窓口のご本人確認コード %s（%d分間有効）。お問い合わせをしていない場合は誰にも教えず、0120-000-000へご連絡ください。", code, minutes),
+			English: &Message{Body: fmt.Sprintf("mfadesk Securities support desk identity code %s (valid %d min). "+
+				"If you have not contacted us, do not tell anyone and call 0120-000-000.", code, minutes)}}
 	}
 	return Message{
 		Kind:    "support_verification",
@@ -90,5 +103,10 @@ func SpokenCode(channel, code string, ttl time.Duration) Message {
 			"ご自身でお客様サポートにお電話中のお客様の確認に使うコードです。"+
 			"お問い合わせをしていないのにこのメールが届いた場合は、コードを誰にも教えず、お客様サポート 0120-000-000 へご連絡ください。",
 			code, minutes) + signature,
+		English: &Message{Subject: "[mfadesk Securities] Identity code for our support desk",
+			Body: fmt.Sprintf("Your identity code for our support desk is %s (valid for %d minutes).\n\n"+
+				"This code confirms a customer who is on the phone with customer support themselves. "+
+				"If you received this email without contacting us, do not tell anyone the code and call customer support "+
+				"on 0120-000-000.", code, minutes) + signatureEN},
 	}
 }

@@ -38,7 +38,8 @@ func TestAsksToTellCode(t *testing.T) {
 func TestNoMessageAsksToTellACode(t *testing.T) {
 	ttl := 5 * time.Minute
 	msgs := []Message{
-		NewDeviceLogin(at, "Chrome / Windows", "203.0.113.5"),
+		NewDeviceLogin(at, "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/126.0", "203.0.113.5"),
+		PasswordReset(at, at.Add(72*time.Hour)),
 		BankAccountChanged("****1234", at, at.Add(72*time.Hour)),
 		MFALocked(at),
 		MFAResetBySupport(at, at.Add(72*time.Hour)),
@@ -60,11 +61,14 @@ func TestNoMessageAsksToTellACode(t *testing.T) {
 	for _, ch := range []string{Email, SMS} {
 		msgs = append(msgs, LoginCode(ch, "123456", ttl), ContactCode("123456", ttl, ch), StepUpCode("123456", ttl, ch),
 			PossessionLink(ch, "https://example.jp/verify/token", 15*time.Minute), SpokenCode(ch, "123456", ttl),
-			ContactLink(ch, "https://example.jp/verify/token", 15*time.Minute))
+			ContactLink(ch, "https://example.jp/verify/token", 15*time.Minute), PasswordResetCode("123456", ttl, ch))
 	}
 	for _, m := range msgs {
-		if got := AsksToTellCode(m.Subject + "\n" + m.Body); got != "" {
-			t.Errorf("%s asks to pass a code on: %q", m.Kind, got)
+		for _, lang := range []string{"ja", LangEN} {
+			in := m.In(lang)
+			if got := AsksToTellCode(in.Subject + "\n" + in.Body); got != "" {
+				t.Errorf("%s (%s) asks to pass a code on: %q", m.Kind, lang, got)
+			}
 		}
 	}
 }

@@ -87,8 +87,13 @@ func (s *Service) SendSupportContactLink(ctx context.Context, a CaseActor, kind,
 			result = mfa.ErrSendLimit
 			return nil
 		}
+		c, err := tx.CustomerByID(ctx, a.Case.CustomerID)
+		if err != nil {
+			return err
+		}
 		expires := now.Add(LinkTTL)
-		outboxID, err := notify.QueueCode(ctx, tx, a.Case.ID, a.Case.CustomerID, channel, to, notify.ContactLink(channel, link, LinkTTL), expires)
+		msg := notify.ContactLink(channel, link, LinkTTL).In(c.Lang)
+		outboxID, err := notify.QueueCode(ctx, tx, a.Case.ID, a.Case.CustomerID, channel, to, msg, expires)
 		if err != nil {
 			return err
 		}

@@ -40,7 +40,7 @@ func (s *Service) SendSpokenCode(ctx context.Context, a CaseActor, channel strin
 	v := data.Verification{Method: data.VerifySpoken, Strength: data.StrengthWeak, CodeHash: hash, Detail: "channel=" + channel}
 	return s.issueCode(ctx, a, v, s.Config.CodeTTL,
 		func(tx *data.Tx, expires time.Time) (int64, error) {
-			return notify.QueueCode(ctx, tx, a.Case.ID, c.ID, channel, to, notify.SpokenCode(channel, code, s.Config.CodeTTL), expires)
+			return notify.QueueCode(ctx, tx, a.Case.ID, c.ID, channel, to, notify.SpokenCode(channel, code, s.Config.CodeTTL).In(c.Lang), expires)
 		})
 }
 

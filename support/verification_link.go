@@ -61,7 +61,7 @@ func (s *Service) SendPossessionLink(ctx context.Context, a CaseActor, channel s
 		Detail: "channel=" + channel + " by=link"}
 	return s.issueCode(ctx, a, v, LinkTTL,
 		func(tx *data.Tx, expires time.Time) (int64, error) {
-			return notify.QueueCode(ctx, tx, a.Case.ID, c.ID, channel, to, notify.PossessionLink(channel, link, LinkTTL), expires)
+			return notify.QueueCode(ctx, tx, a.Case.ID, c.ID, channel, to, notify.PossessionLink(channel, link, LinkTTL).In(c.Lang), expires)
 		})
 }
 

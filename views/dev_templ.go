@@ -12,7 +12,7 @@ import templruntime "github.com/a-h/templ/runtime"
 import "time"
 
 // OutboxRow is one queued message, for the dev outbox page. The message
-// itself is shown as queued (notify/ writes it in Japanese only).
+// itself is shown as queued (notify/ writes it in the customer's language).
 type OutboxRow struct {
 	ID        int64
 	Channel   string

@@ -243,7 +243,7 @@ func TestForgotPasswordLockedCustomerRefused(t *testing.T) {
 
 // Email alone never proves a reset when a stronger factor is enrolled: a
 // customer whose only strong factor is a passkey is sent no email code,
-// and no code passes.
+// and no code passes (the passkey does: TestForgotPasswordResetWithPasskey).
 func TestForgotPasswordNoEmailWhenStrongerFactor(t *testing.T) {
 	t.Parallel()
 	a := newTestApp(t)
@@ -259,7 +259,7 @@ func TestForgotPasswordNoEmailWhenStrongerFactor(t *testing.T) {
 	if p := c.post("/login/forgot/verify", url.Values{"code": {"000000"}}); p.status != http.StatusUnauthorized {
 		t.Fatalf("code step: %d %q", p.status, p.location)
 	}
-	if got := a.auditEventsOf("password.reset.start"); len(got) != 1 || got[0] != "refused:no_method" {
+	if got := a.auditEventsOf("password.reset.start"); len(got) != 1 || got[0] != "matched:passkey" {
 		t.Fatalf("audit: %v", got)
 	}
 }
