@@ -58,6 +58,8 @@ var caseNotices = map[string]struct{ kind, msg string }{
 	"no_pass":               {"error", "ui.console.case.notice.no_pass"},
 	"contact_not_confirmed": {"error", "ui.console.case.notice.contact_not_confirmed"},
 	"temp_pass_unusable":    {"error", "ui.console.case.notice.temp_pass_unusable"},
+	"address_changed":       {"info", "ui.console.case.notice.address_changed"},
+	"no_address":            {"error", "ui.console.case.notice.no_address"},
 }
 
 func (h *Handler) showCase(c echo.Context) error {
@@ -97,6 +99,9 @@ func (h *Handler) showCase(c echo.Context) error {
 		InPerson: support.MayVerify(st.Role, st.OrgKind, supportCase.Channel, data.VerifyDocument), Notes: noteRows(notes), Verifications: verificationRows(vs),
 		Factors: factors, Deliveries: deliveries}
 	if m.Actions, err = h.actionsModel(c, supportCase, cu, strength == data.StrengthStrong); err != nil {
+		return err
+	}
+	if m.Postal, err = h.postalModel(ctx, st, supportCase, strength == data.StrengthStrong); err != nil {
 		return err
 	}
 	if h.RBAC.Allow(st.Role, st.OrgID, "/console/cases/:id/contact", http.MethodGet) {
