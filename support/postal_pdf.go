@@ -90,7 +90,7 @@ func (p *LetterPrinter) page(pdf *fpdf.Fpdf, s LetterSheet) {
 	pdf.SetXY(windowX, windowY)
 	pdf.CellFormat(28, 6, "転送不要郵便", "1", 0, "C", false, 0, "")
 	pdf.SetFont(letterFont, "", 11)
-	y := windowY + 10
+	y := windowY + 13
 	for _, line := range s.AddressLines() {
 		pdf.Text(windowX, y, line)
 		y += 6
