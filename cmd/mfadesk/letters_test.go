@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"encoding/hex"
 	"io"
 	"net/http"
 	"net/url"
@@ -328,4 +329,45 @@ func pdfText(t *testing.T, pdf []byte) string {
 		t.Fatalf("pdftotext: %v", err)
 	}
 	return string(out)
+}
+
+// rekey re-encrypts the sealed code of a letter not printed yet: after
+// it, the new key alone opens it.
+func TestRekeyCoversLetterCodes(t *testing.T) {
+	t.Parallel()
+	a := newConsoleApp(t)
+	_, _, code := postalLetterCode(t, a, "demo-noemail")
+	before := a.newestLetter("demo-noemail").CodeEnc
+	newKey := randomKey(t)
+	if _, err := runCommand("rekey", "--db", a.Config.DB, "--old-key", "dev", "--new-key", hex.EncodeToString(newKey)); err != nil {
+		t.Fatalf("rekey: %v", err)
+	}
+	alone := reopen(t, a, newKey)
+	if l := alone.newestLetter("demo-noemail"); bytes.Equal(l.CodeEnc, before) {
+		t.Fatal("the letter's code was not re-encrypted")
+	}
+	if got := alone.letterCode("demo-noemail"); got != code {
+		t.Fatalf("after rekey the letter's code is %q, want %q", got, code)
+	}
+}
+
+// Without a Japanese font the service runs, letters still queue, and the
+// print queue says what to install instead of printing.
+func TestLetterQueueWithoutFont(t *testing.T) {
+	t.Parallel()
+	a := newConsoleApp(t, func(cfg *Config) { cfg.LetterFont = filepath.Join(t.TempDir(), "missing.ttf") })
+	sup, _, _ := postalLetterCode(t, a, "demo-noemail")
+	p := sup.get("/console/letters")
+	if !strings.Contains(p.text("letters-no-font"), "apt-get install fonts-ipafont-gothic") || p.has("letter-pdf") {
+		t.Fatalf("queue without a font: %q", p.text("letters-no-font"))
+	}
+	id := strconv.FormatInt(a.newestLetter("demo-noemail").ID, 10)
+	for _, path := range []string{"/console/letters/" + id + "/pdf", "/console/letters/export"} {
+		if p := sup.get(path); p.location != "/console/letters?notice=no_font" {
+			t.Errorf("GET %s without a font: %d %q", path, p.status, p.location)
+		}
+	}
+	if d := a.auditDetails("letters.download"); len(d) != 0 {
+		t.Errorf("a download that did not happen is audited: %q", d)
+	}
 }
