@@ -130,16 +130,24 @@ func (db *DB) LetterQueue(ctx context.Context, limit int) ([]PostalLetter, error
 }
 
 // QueuedLetters lists the letters waiting to be printed whose code has
-// not expired, oldest first, in tx (the batch export reads them and
-// audits the read together).
-func (tx *Tx) QueuedLetters(ctx context.Context) ([]PostalLetter, error) {
-	return scanLetters(tx.QueryContext(ctx, letterSelect+`
-		WHERE status = 'queued' AND code_enc IS NOT NULL AND expires_at > ? ORDER BY id`, tx.now.Unix()))
+// not expired, oldest first.
+func (db *DB) QueuedLetters(ctx context.Context) ([]PostalLetter, error) {
+	return scanLetters(db.QueryContext(ctx, letterSelect+`
+		WHERE status = 'queued' AND code_enc IS NOT NULL AND expires_at > ? ORDER BY id`, db.now().Unix()))
+}
+
+// PostalLetter finds one letter.
+func (db *DB) PostalLetter(ctx context.Context, id int64) (*PostalLetter, error) {
+	return oneLetter(db.QueryContext(ctx, letterSelect+` WHERE id = ?`, id))
 }
 
 // PostalLetter finds one letter in tx.
 func (tx *Tx) PostalLetter(ctx context.Context, id int64) (*PostalLetter, error) {
-	ls, err := scanLetters(tx.QueryContext(ctx, letterSelect+` WHERE id = ?`, id))
+	return oneLetter(tx.QueryContext(ctx, letterSelect+` WHERE id = ?`, id))
+}
+
+func oneLetter(rows *sql.Rows, err error) (*PostalLetter, error) {
+	ls, err := scanLetters(rows, err)
 	if err != nil {
 		return nil, err
 	}

@@ -54,8 +54,8 @@ func (s *Service) queueLetter(ctx context.Context, tx *data.Tx, a CaseActor, cod
 }
 
 // printable opens a queued letter's code for its sheet.
-func (s *Service) printable(tx *data.Tx, l data.PostalLetter) (LetterSheet, error) {
-	if l.Status != data.LetterQueued || l.CodeEnc == nil || !tx.Now().Before(l.ExpiresAt) {
+func (s *Service) printable(l data.PostalLetter) (LetterSheet, error) {
+	if l.Status != data.LetterQueued || l.CodeEnc == nil || !s.DB.Now().Before(l.ExpiresAt) {
 		return LetterSheet{}, ErrLetterState
 	}
 	code, err := s.Box.Open(l.CodeEnc, mfa.LetterAAD(l.CustomerID))
@@ -75,24 +75,25 @@ func letterEvent(st *data.Staff, clientIP, action, outcome string, l *data.Posta
 }
 
 // LetterPDF renders one queued letter; the download is audited with the
-// letter, its case and customer.
+// letter, its case and customer before the PDF is handed out. Rendering
+// happens outside any transaction, so a batch never holds the write lock.
 func (s *Service) LetterPDF(ctx context.Context, st *data.Staff, clientIP string, id int64) ([]byte, error) {
 	if s.Letters == nil {
 		return nil, ErrNoLetterFont
 	}
+	l, err := s.DB.PostalLetter(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	sheet, err := s.printable(*l)
+	if err != nil {
+		return nil, err
+	}
 	var out bytes.Buffer
-	err := s.DB.InTx(ctx, func(tx *data.Tx) error {
-		l, err := tx.PostalLetter(ctx, id)
-		if err != nil {
-			return err
-		}
-		sheet, err := s.printable(tx, *l)
-		if err != nil {
-			return err
-		}
-		if err := s.Letters.Render(&out, []LetterSheet{sheet}); err != nil {
-			return err
-		}
+	if err := s.Letters.Render(&out, []LetterSheet{sheet}); err != nil {
+		return nil, err
+	}
+	err = s.DB.InTx(ctx, func(tx *data.Tx) error {
 		return tx.Audit(ctx, letterEvent(st, clientIP, "letters.download", "success", l))
 	})
 	if err != nil {
@@ -115,34 +116,36 @@ func (s *Service) ExportLetters(ctx context.Context, st *data.Staff, clientIP st
 	if s.Letters == nil {
 		return LetterBatch{}, ErrNoLetterFont
 	}
-	var b LetterBatch
-	err := s.DB.InTx(ctx, func(tx *data.Tx) error {
-		letters, err := tx.QueuedLetters(ctx)
+	letters, err := s.DB.QueuedLetters(ctx)
+	if err != nil {
+		return LetterBatch{}, err
+	}
+	if len(letters) == 0 {
+		return LetterBatch{}, ErrNoLetters
+	}
+	sheets := make([]LetterSheet, 0, len(letters))
+	ids := make([]string, 0, len(letters))
+	for _, l := range letters {
+		sheet, err := s.printable(l)
 		if err != nil {
-			return err
+			return LetterBatch{}, err
 		}
-		if len(letters) == 0 {
-			return ErrNoLetters
-		}
-		sheets := make([]LetterSheet, 0, len(letters))
-		ids := make([]string, 0, len(letters))
-		for _, l := range letters {
-			sheet, err := s.printable(tx, l)
-			if err != nil {
-				return err
-			}
-			sheets = append(sheets, sheet)
-			ids = append(ids, strconv.FormatInt(l.ID, 10))
-		}
-		if b.Zip, err = s.batchZip(sheets, tx.Now()); err != nil {
-			return err
-		}
-		b.Letters = len(sheets)
+		sheets = append(sheets, sheet)
+		ids = append(ids, strconv.FormatInt(l.ID, 10))
+	}
+	b := LetterBatch{Letters: len(sheets)}
+	if b.Zip, err = s.batchZip(sheets, s.DB.Now()); err != nil {
+		return LetterBatch{}, err
+	}
+	err = s.DB.InTx(ctx, func(tx *data.Tx) error {
 		e := letterEvent(st, clientIP, "letters.export", "success", nil)
 		e.Detail = "letters=" + strings.Join(ids, ",")
 		return tx.Audit(ctx, e)
 	})
-	return b, err
+	if err != nil {
+		return LetterBatch{}, err
+	}
+	return b, nil
 }
 
 func (s *Service) batchZip(sheets []LetterSheet, now time.Time) ([]byte, error) {
