@@ -105,6 +105,7 @@ func (h *Handler) nav(st *data.Staff) []views.NavLink {
 		{Href: "/console/customers", Label: "ui.console.nav.customers"},
 		{Href: "/console/partner/find", Label: "ui.console.nav.partner_find"},
 		{Href: "/console/requests", Label: "ui.console.nav.requests"},
+		{Href: "/console/letters", Label: "ui.console.nav.letters"},
 		{Href: "/console/audit", Label: "ui.console.nav.audit"},
 		{Href: "/console/reports", Label: "ui.console.nav.reports"},
 		{Href: "/console/staff", Label: "ui.console.nav.staff"},

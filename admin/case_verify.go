@@ -93,6 +93,7 @@ var verificationNotices = []errNotice{
 	{support.ErrNotInPerson, "not_in_person"},
 	{support.ErrBadDocument, "document_invalid"},
 	{support.ErrAttemptLimit, "attempt_limit"},
+	{support.ErrNoAddress, "no_address"},
 }
 
 func (h *Handler) afterVerification(c echo.Context, err error, success string) error {

@@ -57,6 +57,8 @@ var caseNotices = map[string]struct{ kind, msg string }{
 	"no_pass":               {"error", "ui.console.case.notice.no_pass"},
 	"contact_not_confirmed": {"error", "ui.console.case.notice.contact_not_confirmed"},
 	"temp_pass_unusable":    {"error", "ui.console.case.notice.temp_pass_unusable"},
+	"address_changed":       {"info", "ui.console.case.notice.address_changed"},
+	"no_address":            {"error", "ui.console.case.notice.no_address"},
 }
 
 func (h *Handler) showCase(c echo.Context) error {
@@ -104,6 +106,9 @@ func (h *Handler) caseModel(c echo.Context) (views.ConsoleCaseModel, error) {
 	}
 	m.Notes = noteRows(notes)
 	if err := h.fillLive(c, &m, cu); err != nil {
+		return m, err
+	}
+	if m.Postal, err = h.postalModel(ctx, st, supportCase, m.Strength == data.StrengthStrong); err != nil {
 		return m, err
 	}
 	if cu.MFALockedUntil.After(h.DB.Now()) {

@@ -78,11 +78,21 @@ func (h *Handler) Register(e *echo.Echo) {
 	strong.POST("/console/cases/:id/unlock", h.unlock)
 	strong.POST("/console/cases/:id/password", h.passwordCode)
 	strong.POST("/console/cases/:id/passkey-link", h.passkeyLink)
+	strong.GET("/console/cases/:id/address", h.addressForm)
+	strong.POST("/console/cases/:id/address", h.saveAddress)
 
 	// Supervisors (and admins): the four-eyes queue.
 	console.GET("/console/requests", h.requests)
 	console.POST("/console/requests/:id/approve", h.approveRequest)
 	console.POST("/console/requests/:id/reject", h.rejectRequest)
+
+	// The mail room (supervisors, admins): the print queue of letters.
+	console.GET("/console/letters", h.letters)
+	console.GET("/console/letters/export", h.exportLetters)
+	console.GET("/console/letters/:id/pdf", h.letterPDF)
+	console.POST("/console/letters/printed", h.markPrinted)
+	console.POST("/console/letters/:id/printed", h.markPrinted)
+	console.POST("/console/letters/:id/returned", h.markReturned)
 
 	// Auditors, supervisors, admins.
 	console.GET("/console/audit", h.auditLog)

@@ -150,5 +150,6 @@ func (tx *Tx) CloseCase(ctx context.Context, id int64) error {
 	if n, err := res.RowsAffected(); err != nil || n == 0 {
 		return fmt.Errorf("close case %d: %w", id, ErrConflict)
 	}
-	return nil
+	// A closed case's postal code can no longer pass: its letter's code goes.
+	return tx.settleLetters(ctx, `case_id = ? AND status = 'pending'`, id)
 }

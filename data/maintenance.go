@@ -13,14 +13,15 @@ import (
 // online backups. See docs/operations.md.
 
 // SealedSecret is one secret sealed under the application key: a
-// customer's factor (TOTP seed) or a staff member's enrolled or pending
-// TOTP seed, with what its sealing is bound to (owner and kind).
+// customer's factor (TOTP seed), a staff member's enrolled or pending
+// TOTP seed, or a letter's code, with what its sealing is bound to
+// (owner and kind).
 type SealedSecret struct {
-	Table  string // "factors" or "staff"
-	Column string // "secret_enc", "totp_secret_enc" or "totp_pending_enc"
+	Table  string // "factors", "staff" or "postal_letters"
+	Column string // "secret_enc", "totp_secret_enc", "totp_pending_enc" or "code_enc"
 	ID     int64  // the row
-	Owner  int64  // customer id (factors) or staff id (staff)
-	Kind   string // the factor's kind; "totp" for staff
+	Owner  int64  // customer id (factors, letters) or staff id (staff)
+	Kind   string // the factor's kind; "totp" for staff; "letter" for letters
 	Sealed []byte
 }
 
@@ -30,6 +31,7 @@ var sealedColumns = []struct{ table, column, query string }{
 	{"factors", "secret_enc", `SELECT id, customer_id, kind, secret_enc FROM factors WHERE secret_enc IS NOT NULL ORDER BY id`},
 	{"staff", "totp_secret_enc", `SELECT id, id, 'totp', totp_secret_enc FROM staff WHERE totp_secret_enc IS NOT NULL ORDER BY id`},
 	{"staff", "totp_pending_enc", `SELECT id, id, 'totp', totp_pending_enc FROM staff WHERE totp_pending_enc IS NOT NULL ORDER BY id`},
+	{"postal_letters", "code_enc", `SELECT id, customer_id, 'letter', code_enc FROM postal_letters WHERE code_enc IS NOT NULL ORDER BY id`},
 }
 
 // SealedSecrets lists every sealed secret in the database.

@@ -34,6 +34,7 @@ type Swept struct {
 	Messages     int64 // settled messages past DeliveryLog, with their attempts
 	Challenges   int64
 	Ceremonies   int64
+	Letters      int64 // sealed codes of letters past their expiry
 }
 
 // sweepBatch is how many rows one transaction of the sweep changes: a
@@ -71,6 +72,10 @@ func (db *DB) sweep(ctx context.Context, r Retention, batch int) (Swept, error) 
 		{&s.Ceremonies, `DELETE FROM webauthn_ceremonies WHERE rowid IN (SELECT rowid FROM webauthn_ceremonies
 			WHERE expires_at < ? LIMIT ?)`,
 			[]any{now.Add(-r.Sessions).Unix()}},
+		{&s.Letters, `UPDATE postal_letters SET code_enc = NULL,
+			status = CASE status WHEN 'queued' THEN 'expired' ELSE status END WHERE id IN (SELECT id FROM postal_letters
+			WHERE code_enc IS NOT NULL AND expires_at <= ? LIMIT ?)`,
+			[]any{now.Unix()}},
 	}
 	for _, step := range steps {
 		for {

@@ -45,6 +45,9 @@ type Verification struct {
 	// OutboxID is the message that carries a possession code; it is
 	// scrubbed when the code is settled or voided (scrub.go).
 	OutboxID int64
+	// LetterID is the letter that carries a postal code; its sealed code
+	// is scrubbed when the code is settled or voided (postal.go).
+	LetterID int64
 }
 
 const verificationSelect = `SELECT id, case_id, customer_id, staff_id, method, strength, status, detail, code_hash,
@@ -75,15 +78,19 @@ func (tx *Tx) CreateVerification(ctx context.Context, v *Verification) (int64, e
 			WHERE case_id = ? AND method = ? AND status = 'pending')`, v.CaseID, v.Method); err != nil {
 			return 0, err
 		}
+		if err := tx.settleLetters(ctx, `case_id = ? AND method = ? AND status = 'pending'`, v.CaseID, v.Method); err != nil {
+			return 0, err
+		}
 		if _, err := tx.ExecContext(ctx, `UPDATE verifications SET status = 'voided'
 			WHERE case_id = ? AND method = ? AND status = 'pending'`, v.CaseID, v.Method); err != nil {
 			return 0, fmt.Errorf("void old verifications: %w", err)
 		}
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO verifications (case_id, customer_id, staff_id, method, strength, status,
-		detail, code_hash, link_hash, created_at, expires_at, passed_at, valid_until, outbox_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		detail, code_hash, link_hash, created_at, expires_at, passed_at, valid_until, outbox_id, letter_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		v.CaseID, v.CustomerID, v.StaffID, v.Method, v.Strength, v.Status, v.Detail, v.CodeHash, v.LinkHash, tx.now.Unix(),
-		unixOrZero(v.ExpiresAt), unixOrZero(v.PassedAt), unixOrZero(v.ValidUntil), v.OutboxID)
+		unixOrZero(v.ExpiresAt), unixOrZero(v.PassedAt), unixOrZero(v.ValidUntil), v.OutboxID, v.LetterID)
 	if err != nil {
 		return 0, fmt.Errorf("create verification: %w", err)
 	}
@@ -122,6 +129,9 @@ func (tx *Tx) DenyVerification(ctx context.Context, id int64) (bool, error) {
 	if n, err := res.RowsAffected(); err != nil || n != 1 {
 		return false, err
 	}
+	if err := tx.settleLetters(ctx, `id = ?`, id); err != nil {
+		return false, err
+	}
 	return true, tx.scrubCodeMessages(ctx, `id = (SELECT outbox_id FROM verifications WHERE id = ?)`, id)
 }
 
@@ -149,6 +159,9 @@ func (tx *Tx) FinishVerification(ctx context.Context, id int64, passed bool, val
 	if n, err := res.RowsAffected(); err != nil || n != 1 {
 		return false, err
 	}
+	if err := tx.settleLetters(ctx, `id = ?`, id); err != nil {
+		return false, err
+	}
 	return true, tx.scrubCodeMessages(ctx, `id = (SELECT outbox_id FROM verifications WHERE id = ?)`, id)
 }
 
@@ -166,45 +179,6 @@ func (db *DB) Verifications(ctx context.Context, caseID int64) ([]Verification, 
 			return nil, err
 		}
 		out = append(out, *v)
-	}
-	return out, rows.Err()
-}
-
-// PostalLetter is a letter for the mail house to print.
-type PostalLetter struct {
-	ID         int64
-	CustomerID int64
-	CaseID     int64
-	Body       string
-	CreatedAt  time.Time
-}
-
-// QueuePostalLetter adds a letter to the print queue.
-func (tx *Tx) QueuePostalLetter(ctx context.Context, l *PostalLetter) error {
-	if _, err := tx.ExecContext(ctx, `INSERT INTO postal_letters (customer_id, case_id, body, created_at)
-		VALUES (?, ?, ?, ?)`, l.CustomerID, l.CaseID, l.Body, tx.now.Unix()); err != nil {
-		return fmt.Errorf("queue postal letter: %w", err)
-	}
-	return nil
-}
-
-// PostalLetters lists a customer's letters, newest first.
-func (db *DB) PostalLetters(ctx context.Context, customerID int64) ([]PostalLetter, error) {
-	rows, err := db.QueryContext(ctx, `SELECT id, customer_id, case_id, body, created_at FROM postal_letters
-		WHERE customer_id = ? ORDER BY id DESC`, customerID)
-	if err != nil {
-		return nil, fmt.Errorf("postal letters: %w", err)
-	}
-	defer rows.Close()
-	var out []PostalLetter
-	for rows.Next() {
-		var l PostalLetter
-		var created int64
-		if err := rows.Scan(&l.ID, &l.CustomerID, &l.CaseID, &l.Body, &created); err != nil {
-			return nil, fmt.Errorf("scan postal letter: %w", err)
-		}
-		l.CreatedAt = time.Unix(created, 0)
-		out = append(out, l)
 	}
 	return out, rows.Err()
 }

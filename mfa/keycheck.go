@@ -84,11 +84,20 @@ func StaffAAD(staffID int64) []byte {
 	return []byte("staff:" + strconv.FormatInt(staffID, 10) + ":totp")
 }
 
+// LetterAAD binds a letter's sealed code to its customer.
+func LetterAAD(customerID int64) []byte {
+	return []byte("letter:" + strconv.FormatInt(customerID, 10) + ":code")
+}
+
 // SealedAAD is the associated data s was sealed with: factorAAD for a
-// customer's factor, StaffAAD for a staff member's TOTP.
+// customer's factor, StaffAAD for a staff member's TOTP, LetterAAD for a
+// letter's code.
 func SealedAAD(s data.SealedSecret) []byte {
-	if s.Table == "staff" {
+	switch s.Table {
+	case "staff":
 		return StaffAAD(s.Owner)
+	case "postal_letters":
+		return LetterAAD(s.Owner)
 	}
 	return factorAAD(s.Owner, s.Kind)
 }

@@ -25,4 +25,7 @@ type Service struct {
 	WebAuthn *webauthn.WebAuthn
 	// Origin is the customer site's public URL, for the possession link.
 	Origin string
+	// Letters prints the postal letters; nil without a Japanese font
+	// (ErrNoLetterFont, docs/operations.md "Letters").
+	Letters *LetterPrinter
 }

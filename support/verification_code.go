@@ -3,11 +3,9 @@ package support
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"mfadesk/data"
-	"mfadesk/jst"
 	"mfadesk/mfa"
 	"mfadesk/notify"
 )
@@ -59,10 +57,17 @@ func (s *Service) verifiedDest(ctx context.Context, a CaseActor, channel string)
 	return nil, "", ErrNoVerifiedDest
 }
 
-// SendPostalCode queues a letter with a code to the registered address.
+// SendPostalCode queues a letter with a code to the customer's postal
+// address (ErrNoAddress when none is on record). The code is sealed in
+// the letter's row until the letter is printed (postal_queue.go).
 func (s *Service) SendPostalCode(ctx context.Context, a CaseActor) error {
 	if a.Case.Status != CaseOpen {
 		return ErrCaseClosed
+	}
+	if _, err := s.DB.CustomerAddress(ctx, a.Case.CustomerID); errors.Is(err, data.ErrNotFound) {
+		return s.refuse(ctx, a, "case.verify.postal.send", "no_address", ErrNoAddress)
+	} else if err != nil {
+		return err
 	}
 	code, hash, err := s.MFA.NewHashedCode()
 	if err != nil {
@@ -70,26 +75,16 @@ func (s *Service) SendPostalCode(ctx context.Context, a CaseActor) error {
 	}
 	v := data.Verification{Method: data.VerifyPostal, Strength: data.StrengthStrong, CodeHash: hash, Detail: "channel=post"}
 	return s.issueCode(ctx, a, v, PostalCodeTTL,
-		func(tx *data.Tx, _ time.Time) (int64, error) {
-			return 0, tx.QueuePostalLetter(ctx, &data.PostalLetter{CustomerID: a.Case.CustomerID, CaseID: a.Case.ID,
-				Body: PostalLetterBody(code, tx.Now().Add(PostalCodeTTL))})
+		func(tx *data.Tx, expires time.Time) (int64, error) {
+			return s.queueLetter(ctx, tx, a, code, expires)
 		})
-}
-
-// PostalLetterBody is the letter that carries a postal code. The customer
-// types the code on the site; nobody asks for it.
-func PostalLetterBody(code string, expires time.Time) string {
-	return fmt.Sprintf("【転送不要】ご本人確認コードのお知らせ\n\nご本人確認コードは %s です（%s まで有効）。"+
-		"当社ウェブサイトのご本人確認ページ（/verify/post）でご自身で入力してください。"+
-		"このコードは当社の担当者を含め、誰にも教えないでください。\n"+
-		"お心当たりのない場合は、お客様サポート 0120-000-000 へご連絡ください。",
-		code, expires.In(jst.Zone).Format("2006年1月2日"))
 }
 
 // issueCode creates v as a pending verification for a new secret (v holds
 // its hash), voiding the case's previous one of v.Method, and has deliver
-// send it inside the same transaction; deliver returns the id of the message that carries it, if
-// it went to the outbox. Sends are spaced by the resend cool-down.
+// send it inside the same transaction; deliver returns the id of what
+// carries it: the message, if it went to the outbox, or the letter of a
+// postal code. Sends are spaced by the resend cool-down.
 func (s *Service) issueCode(ctx context.Context, a CaseActor, v data.Verification, ttl time.Duration,
 	deliver func(tx *data.Tx, expires time.Time) (int64, error)) error {
 	return s.DB.InTx(ctx, func(tx *data.Tx) error {
@@ -103,12 +98,17 @@ func (s *Service) issueCode(ctx context.Context, a CaseActor, v data.Verificatio
 				return &mfa.SendWait{Wait: wait}
 			}
 		}
-		outboxID, err := deliver(tx, now.Add(ttl))
+		carrier, err := deliver(tx, now.Add(ttl))
 		if err != nil {
 			return err
 		}
 		v.CaseID, v.CustomerID, v.StaffID = a.Case.ID, a.Case.CustomerID, a.Staff.ID
-		v.Status, v.ExpiresAt, v.OutboxID = data.VerificationPending, now.Add(ttl), outboxID
+		v.Status, v.ExpiresAt = data.VerificationPending, now.Add(ttl)
+		if v.Method == data.VerifyPostal {
+			v.LetterID = carrier
+		} else {
+			v.OutboxID = carrier
+		}
 		if _, err := tx.CreateVerification(ctx, &v); err != nil {
 			return err
 		}

@@ -61,6 +61,10 @@ func newApp(ctx context.Context, cfg Config, now func() time.Time, log *slog.Log
 	svc := &mfa.Service{DB: db, Box: box, Codes: mfa.NewCodeHasher(cfg.SecretKey, cfg.OldSecretKeys...),
 		Config: cfg.MFA, WebAuthn: wa}
 	desk := &support.Service{DB: db, Box: box, Codes: svc.Codes, Config: cfg.MFA, MFA: svc, WebAuthn: wa, Origin: cfg.Origin}
+	if desk.Letters, err = support.NewLetterPrinter(cfg.LetterFont); err != nil {
+		// The service runs; the print queue says what to install.
+		log.Warn("letters cannot be printed", "error", err)
+	}
 	// A wrong key is refused now, not at the first login (docs/operations.md).
 	keyID, err := svc.CheckSecretKey(ctx)
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 	"mfadesk/jst"
 	"mfadesk/mfa"
 	"mfadesk/notify"
+	"mfadesk/support"
 	"mfadesk/web"
 )
 
@@ -61,6 +62,9 @@ type Config struct {
 	OldSecretKeys [][]byte
 	// Retention is applied by the periodic sweep (docs/operations.md).
 	Retention data.Retention
+	// LetterFont is the Japanese TrueType font letters are printed with;
+	// empty or unreadable: the print queue says what to install.
+	LetterFont string
 }
 
 // Dev reports whether this is a development run.
@@ -134,6 +138,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	fs.DurationVar(&cfg.Retention.Sessions, "retain-sessions", envDuration(env, "retain-sessions", keep.Sessions), "how long expired one-time code records and passkey ceremonies are kept (session rows go when they expire)")
 	fs.DurationVar(&cfg.Retention.OutboxContent, "retain-outbox", envDuration(env, "retain-outbox", keep.OutboxContent), "how long subjects and bodies of sent or failed messages are kept (bodies with a code go at once)")
 	fs.DurationVar(&cfg.Retention.DeliveryLog, "retain-delivery-log", envDuration(env, "retain-delivery-log", keep.DeliveryLog), "how long sent or failed messages stay in the delivery log")
+	fs.StringVar(&cfg.LetterFont, "letter-font", env("letter-font", support.FirstExistingFont(support.DefaultLetterFonts)), "Japanese TrueType font for printed letters (default: the first of "+strings.Join(support.DefaultLetterFonts, ", ")+" that exists)")
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
 	}

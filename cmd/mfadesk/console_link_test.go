@@ -211,7 +211,7 @@ func TestNoSentMessageAsksToTellACode(t *testing.T) {
 	if err != nil || len(letters) != 1 {
 		t.Fatalf("postal letters: %d %v", len(letters), err)
 	}
-	if got := notify.AsksToTellCode(letters[0].Body); got != "" {
+	if got := notify.AsksToTellCode(a.letterBody(letters[0])); got != "" {
 		t.Errorf("postal letter asks to pass a code on: %q", got)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"mfadesk/contact"
 	"mfadesk/data"
 	"mfadesk/mfa"
 )
@@ -19,17 +20,23 @@ type demoCustomer struct {
 	customer data.Customer
 	totp     bool
 	sms      bool
+	// address is where letters go; demo-email has none, to show a case
+	// where no letter can be sent.
+	address contact.Address
 }
 
 var demoCustomers = []demoCustomer{
 	{customer: data.Customer{AccountNumber: "1000001", LoginID: "demo-app", NameKanji: "山田 太郎", NameKana: "ヤマダ タロウ",
-		BirthDate: "1950-04-01", Email: "demo-app@example.jp", EmailStatus: "verified", Phone: "+819000000001"}, totp: true},
+		BirthDate: "1950-04-01", Email: "demo-app@example.jp", EmailStatus: "verified", Phone: "+819000000001"}, totp: true,
+		address: contact.Address{Postcode: "1000005", Prefecture: "東京都", City: "千代田区丸の内1-1-1", Building: "丸の内デモビル 12階"}},
 	{customer: data.Customer{AccountNumber: "1000002", LoginID: "demo-sms", NameKanji: "佐藤 花子", NameKana: "サトウ ハナコ",
-		BirthDate: "1948-11-23", Email: "demo-sms@example.jp", EmailStatus: "verified", Phone: "+819000000002", PhoneVerified: true}, sms: true},
+		BirthDate: "1948-11-23", Email: "demo-sms@example.jp", EmailStatus: "verified", Phone: "+819000000002", PhoneVerified: true}, sms: true,
+		address: contact.Address{Postcode: "5300001", Prefecture: "大阪府", City: "大阪市北区梅田2-2-2"}},
 	{customer: data.Customer{AccountNumber: "1000003", LoginID: "demo-email", NameKanji: "鈴木 一郎", NameKana: "スズキ イチロウ",
 		BirthDate: "1960-01-15", Email: "demo-email@example.jp", EmailStatus: "verified"}},
 	{customer: data.Customer{AccountNumber: "1000004", LoginID: "demo-noemail", NameKanji: "高橋 正子", NameKana: "タカハシ マサコ",
-		BirthDate: "1942-07-07", Email: "", EmailStatus: "none", Phone: "+81300000004"}},
+		BirthDate: "1942-07-07", Email: "", EmailStatus: "none", Phone: "+81300000004"},
+		address: contact.Address{Postcode: "0600001", Prefecture: "北海道", City: "札幌市中央区北一条西3-3", Building: "デモハイツ 201号室"}},
 }
 
 // seedDemo fills an empty database with the demo customers. It does
@@ -57,6 +64,11 @@ func seedDemo(ctx context.Context, svc *mfa.Service) (bool, error) {
 			}
 			if err := seedDemoFactors(ctx, tx, svc, id, d); err != nil {
 				return err
+			}
+			if d.address.Postcode != "" {
+				if err := tx.SetCustomerAddress(ctx, id, d.address); err != nil {
+					return err
+				}
 			}
 		}
 		return tx.Audit(ctx, data.AuditEvent{ActorKind: "system", Actor: "demo", Action: "demo.seed", Outcome: "success",

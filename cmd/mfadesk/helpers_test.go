@@ -24,6 +24,7 @@ import (
 	"mfadesk/data"
 	"mfadesk/jst"
 	"mfadesk/mfa"
+	"mfadesk/support"
 )
 
 // testClock is the injected clock: tests move time instead of sleeping.
@@ -70,6 +71,7 @@ func testConfig(t *testing.T) Config {
 		Env: "dev", Addr: "127.0.0.1:0", DB: filepath.Join(t.TempDir(), "mfadesk.db"),
 		Origin: "http://localhost:8080", Delivery: "dev", SecretKey: mfa.DevSecretKey(), Demo: true,
 		MFA: mfa.DefaultConfig(), ReadCache: true, Retention: data.DefaultRetention(),
+		LetterFont: support.FirstExistingFont(support.DefaultLetterFonts),
 	}
 	cfg.MFA.Argon2 = testArgon2()
 	return cfg
