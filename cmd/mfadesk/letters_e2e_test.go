@@ -68,8 +68,8 @@ func TestLetterEndToEnd(t *testing.T) {
 	}
 	page := agent.get(kase)
 	if s := attr(page.byTestID("case-strength"), "data-strength"); s != "strong" ||
-		!strings.Contains(page.text("verifications"), "郵送") {
-		t.Fatalf("case after the letter: %q %q", s, page.text("verifications"))
+		!strings.Contains(page.text("checks"), "郵送") {
+		t.Fatalf("case after the letter: %q %q", s, page.text("checks"))
 	}
 
 	if p := agent.post(kase+"/reset", url.Values{"temp_pass": {"on"}}); p.location != kase+"?notice=reset_requested" {
