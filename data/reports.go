@@ -138,13 +138,16 @@ type ActionCount struct {
 // SupportActionCounts counts the support actions in the audit trail from
 // from (inclusive) to to (exclusive), by organisation, action and result:
 // resets, temporary passes, contact changes, unlocks and four-eyes
-// decisions, the action names mfa writes.
+// decisions, the action names mfa writes. A contact change carried out is
+// "contact.change" (mfa writes it for the customer's own changes too, which
+// have no organisation); "support.contact_change" is only its request or
+// refusal.
 func (db *DB) SupportActionCounts(ctx context.Context, from, to time.Time) ([]ActionCount, error) {
 	rows, err := db.sql.QueryContext(ctx, `SELECT a.staff_org, COALESCE(o.name, a.staff_org), a.action,
 		CASE WHEN a.outcome LIKE 'refused%' THEN 'refused' ELSE a.outcome END AS result, COUNT(*)
 		FROM audit_events a LEFT JOIN organisations o ON o.id = a.staff_org
 		WHERE a.at >= ? AND a.at < ? AND a.staff_org <> ''
-			AND a.action IN ('support.reset', 'temp_pass.issue', 'support.contact_change', 'support.unlock',
+			AND a.action IN ('support.reset', 'temp_pass.issue', 'support.contact_change', 'contact.change', 'support.unlock',
 				'request.approve', 'request.reject')
 		GROUP BY a.staff_org, o.name, a.action, result
 		ORDER BY a.staff_org, a.action, result`, from.Unix(), to.Unix())
