@@ -44,13 +44,20 @@ func (h *Handler) lockoutLists() []views.LockoutList {
 
 // chosenList is the list the query names, or the first one offered.
 func (h *Handler) chosenList(c echo.Context) views.LockoutList {
-	lists := h.lockoutLists()
-	for _, l := range lists {
-		if l.Name == c.QueryParam("list") {
-			return l
+	if l, ok := h.listNamed(c.QueryParam("list")); ok {
+		return l
+	}
+	return h.lockoutLists()[0]
+}
+
+// listNamed is the offered list of that name.
+func (h *Handler) listNamed(name string) (views.LockoutList, bool) {
+	for _, l := range h.lockoutLists() {
+		if l.Name == name {
+			return l, true
 		}
 	}
-	return lists[0]
+	return views.LockoutList{}, false
 }
 
 func (h *Handler) reportsLockouts(c echo.Context) error {
@@ -67,6 +74,9 @@ func (h *Handler) reportsLockouts(c echo.Context) error {
 	}
 	q := url.Values{"list": {list.Name}}
 	m := views.LockoutsModel{Lists: h.lockoutLists(), List: list, CSVHref: "/console/reports/lockouts.csv?" + q.Encode()}
+	if st := staff(c); h.RBAC.Allow(st.Role, st.OrgID, "/console/reports/outreach", http.MethodGet) {
+		m.OutreachHref = outreachHref(list.Name, "")
+	}
 	for _, lc := range found {
 		m.Customers = append(m.Customers, views.LockoutRow{AccountNumber: lc.AccountNumber, Name: lc.NameKanji,
 			Kana: lc.NameKana, Category: lc.Category, Email: contact.MaskEmail(lc.Email), Phone: contact.MaskPhone(lc.Phone)})

@@ -200,14 +200,21 @@ const lockoutSelect = `SELECT c.id, c.account_number, c.name_kanji, c.name_kana,
 // is the partial index's condition (0008_reports.sql), so a page reads only
 // customers without a valid address.
 func lockoutQuery(list string) (string, error) {
+	where, err := lockoutWhere(list)
+	return lockoutSelect + where, err
+}
+
+// lockoutWhere is the WHERE clause of a list, with its order and limit;
+// its arguments are the id to start after and the limit.
+func lockoutWhere(list string) (string, error) {
 	switch list {
 	case LockoutNoEmail:
-		return lockoutSelect + ` WHERE (c.email = '' OR c.email_status <> 'verified') AND c.id > ?
+		return ` WHERE (c.email = '' OR c.email_status <> 'verified') AND c.id > ?
 			AND NOT EXISTS (SELECT 1 FROM factors f WHERE f.customer_id = c.id AND f.use_login = 1 AND f.confirmed_at > 0)
 			AND NOT EXISTS (SELECT 1 FROM passkeys p WHERE p.customer_id = c.id AND p.use_login = 1 AND p.cloned = 0)
 			ORDER BY c.id LIMIT ?`, nil
 	case LockoutNoPasskey:
-		return lockoutSelect + ` WHERE c.id > ?
+		return ` WHERE c.id > ?
 			AND NOT EXISTS (SELECT 1 FROM passkeys p WHERE p.customer_id = c.id AND p.use_login = 1 AND p.cloned = 0)
 			ORDER BY c.id LIMIT ?`, nil
 	}
