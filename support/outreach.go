@@ -13,7 +13,7 @@ import (
 // Outreach: registration reminders to the customers a coming enforcement
 // phase locks out (a lockout list), by email or SMS, and the list of those
 // with neither, for letters. A supervisor or admin sees a dry run's counts
-// first, then confirms (docs/design.md §3, docs/operations.md "Outreach").
+// first, then confirms (docs/operations.md, "Outreach").
 
 // OutreachRunCap bounds the customers one run covers, so one write
 // transaction queues at most that many messages; the next run (the next
