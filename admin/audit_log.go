@@ -1,7 +1,6 @@
 package admin
 
 import (
-	"encoding/csv"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -124,17 +123,10 @@ func (h *Handler) auditCSV(c echo.Context) error {
 	if err := h.audit(ctx, auditReadEvent(c, "audit.export", form)); err != nil {
 		return err
 	}
-	name := "audit-" + day(h.DB.Now()) + ".csv"
-	c.Response().Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")
-	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+name+`"`)
-	c.Response().WriteHeader(http.StatusOK)
-	// Excel in Japan reads UTF-8 only after a byte order mark, and expects
-	// CRLF line ends.
-	if _, err := c.Response().Write([]byte("\uFEFF")); err != nil {
+	w, err := startExcelCSV(c, "audit-"+day(h.DB.Now())+".csv")
+	if err != nil {
 		return err
 	}
-	w := csv.NewWriter(c.Response())
-	w.UseCRLF = true
 	// The header row names the columns by their codes, in every language:
 	// scripts and spreadsheets read it, and the values are codes too. The
 	// time column names its zone, so nobody takes it for UTC.

@@ -91,6 +91,21 @@ func (h *Handler) reportsLockouts(c echo.Context) error {
 	return web.Render(c, http.StatusOK, views.ReportsLockoutsPage(m))
 }
 
+// startExcelCSV starts a CSV download named name that Excel in Japan
+// opens as it is: UTF-8 behind a byte order mark (without one Excel reads
+// Shift_JIS), CRLF line ends.
+func startExcelCSV(c echo.Context, name string) (*csv.Writer, error) {
+	c.Response().Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")
+	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+name+`"`)
+	c.Response().WriteHeader(http.StatusOK)
+	if _, err := c.Response().Write([]byte("\uFEFF")); err != nil {
+		return nil, err
+	}
+	w := csv.NewWriter(c.Response())
+	w.UseCRLF = true
+	return w, nil
+}
+
 // reportsLockoutsCSV exports the whole list for outreach: UTF-8 with a
 // byte order mark, which Excel in Japan needs to read it as UTF-8 rather
 // than Shift_JIS.
@@ -101,16 +116,10 @@ func (h *Handler) reportsLockoutsCSV(c echo.Context) error {
 	if err := h.reportEvent(c, "report.export", "report=lockouts list="+list.Name); err != nil {
 		return err
 	}
-	name := "lockouts-" + list.Name + "-" + day(h.DB.Now()) + ".csv"
-	c.Response().Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")
-	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+name+`"`)
-	c.Response().WriteHeader(http.StatusOK)
-	if _, err := c.Response().Write([]byte("\uFEFF")); err != nil {
+	w, err := startExcelCSV(c, "lockouts-"+list.Name+"-"+day(h.DB.Now())+".csv")
+	if err != nil {
 		return err
 	}
-	w := csv.NewWriter(c.Response())
-	// Excel in Japan expects CRLF line ends.
-	w.UseCRLF = true
 	phase := list.Phase.In(jst.Zone).Format(time.DateOnly)
 	w.Write([]string{text("ui.console.reports.lockouts.col.account"), text("ui.console.reports.lockouts.col.name"),
 		text("ui.console.reports.lockouts.col.kana"), text("ui.console.reports.lockouts.col.category"),

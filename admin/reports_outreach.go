@@ -1,7 +1,6 @@
 package admin
 
 import (
-	"encoding/csv"
 	"errors"
 	"net/http"
 	"net/url"
@@ -93,15 +92,10 @@ func (h *Handler) reportsOutreachLetters(c echo.Context) error {
 	if err := h.reportEvent(c, "report.export", "report=outreach_letters list="+list.Name); err != nil {
 		return err
 	}
-	name := "letters-" + list.Name + "-" + day(h.DB.Now()) + ".csv"
-	c.Response().Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")
-	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+name+`"`)
-	c.Response().WriteHeader(http.StatusOK)
-	if _, err := c.Response().Write([]byte("\uFEFF")); err != nil {
+	w, err := startExcelCSV(c, "letters-"+list.Name+"-"+day(h.DB.Now())+".csv")
+	if err != nil {
 		return err
 	}
-	w := csv.NewWriter(c.Response())
-	w.UseCRLF = true
 	w.Write([]string{web.Text(c, "ui.console.reports.lockouts.col.account")})
 	var after int64
 	for {
