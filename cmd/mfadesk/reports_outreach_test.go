@@ -264,6 +264,19 @@ func TestOutreachRunCapContinuesNextDay(t *testing.T) {
 		}
 		a.clock.Advance(24 * time.Hour)
 	}
+	// The letters list reads past the first chunk: one customer in all.
+	found, next, err := a.Support.OutreachLetterCustomers(ctx, "no_email", 0, 10)
+	if err != nil || len(found) != 1 || found[0].AccountNumber != "1000004" || next != 0 {
+		t.Fatalf("letters: %+v next %d (%v)", found, next, err)
+	}
+	found, next, err = a.Support.OutreachLetterCustomers(ctx, "no_email", 0, 1)
+	if err != nil || len(found) != 1 || next != found[0].ID {
+		t.Fatalf("letters, one at a time: %+v next %d (%v)", found, next, err)
+	}
+	if found, next, err = a.Support.OutreachLetterCustomers(ctx, "no_email", next, 1); err != nil || len(found) != 0 || next != 0 {
+		t.Fatalf("letters after the last: %+v next %d (%v)", found, next, err)
+	}
+
 	send(fmt.Sprint(support.OutreachRunCap-1), "1", true)
 	send("2", "0", false) // the last two bulk customers
 	send(fmt.Sprint(support.OutreachRunCap-1), "1", true)
