@@ -27,6 +27,7 @@ var outreachNotices = map[string]struct {
 	"already_sent": {"ui.console.reports.outreach.notice.already_sent", true},
 	"empty":        {"ui.console.reports.outreach.notice.empty", true},
 	"confirm":      {"ui.console.reports.outreach.notice.confirm", true},
+	"in_force":     {"ui.console.reports.outreach.notice.in_force", true},
 }
 
 func outreachHref(list, notice string) string {
@@ -66,6 +67,11 @@ func (h *Handler) reportsOutreachSend(c echo.Context) error {
 	list, ok := h.listNamed(c.FormValue("list"))
 	if !ok {
 		return echo.NewHTTPError(http.StatusBadRequest)
+	}
+	// Reminders announce a coming phase; once it is in force they would
+	// tell the customer something already past.
+	if list.InForce {
+		return c.Redirect(http.StatusSeeOther, outreachHref(list.Name, "in_force"))
 	}
 	if c.FormValue("confirm") != "yes" {
 		return c.Redirect(http.StatusSeeOther, outreachHref(list.Name, "confirm"))

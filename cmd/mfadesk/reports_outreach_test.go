@@ -16,13 +16,17 @@ import (
 	"mfadesk/support"
 )
 
-// outreachApp has the passkey list on (interim_methods_until set) and, beside
+// outreachApp has both lists' phases ahead (email_required_from and
+// interim_methods_until in the coming months) and, beside
 // the demo customers, one reachable only by SMS who reads English:
 // on the no_passkey list, demo-app, demo-sms and demo-email have a verified
 // email, the SMS-only customer a verified phone, demo-noemail neither.
 func outreachApp(t *testing.T) *testApp {
 	t.Helper()
-	a := newConsoleApp(t, func(cfg *Config) { cfg.MFA.InterimMethodsUntil = testStart.AddDate(0, 3, 0) })
+	a := newConsoleApp(t, func(cfg *Config) {
+		cfg.MFA.EmailRequiredFrom = testStart.AddDate(0, 2, 0)
+		cfg.MFA.InterimMethodsUntil = testStart.AddDate(0, 3, 0)
+	})
 	ctx := context.Background()
 	err := a.DB.InTx(ctx, func(tx *data.Tx) error {
 		_, err := tx.CreateCustomer(ctx, &data.Customer{AccountNumber: "3000001", LoginID: "sms-only",
@@ -282,5 +286,21 @@ func TestOutreachRunCapContinuesNextDay(t *testing.T) {
 	send(fmt.Sprint(support.OutreachRunCap-1), "1", true)
 	if got := len(a.reminders()); got != 2*(support.OutreachRunCap-1)+2 {
 		t.Errorf("%d reminders", got)
+	}
+}
+
+// Once a list's phase is in force, no reminder announcing it is sent.
+func TestOutreachRefusedOncePhaseInForce(t *testing.T) {
+	t.Parallel()
+	a := newConsoleApp(t) // email_required_from is past
+	sup := a.staffLogin("supervisor")
+	if p := sup.get("/console/reports/outreach?list=no_email"); !p.has("outreach-in-force") || p.has("outreach-form") {
+		t.Error("the page offers to send for a phase in force")
+	}
+	if p := sup.post("/console/reports/outreach", url.Values{"list": {"no_email"}, "confirm": {"yes"}}); p.location != "/console/reports/outreach?list=no_email&notice=in_force" {
+		t.Errorf("send: %q", p.location)
+	}
+	if n := len(a.reminders()); n != 0 {
+		t.Errorf("%d reminders queued", n)
 	}
 }
