@@ -1,7 +1,6 @@
 package admin
 
 import (
-	"encoding/csv"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -13,6 +12,7 @@ import (
 
 	"mfadesk/data"
 	"mfadesk/jst"
+	"mfadesk/mfa"
 	"mfadesk/views"
 	"mfadesk/web"
 )
@@ -23,23 +23,29 @@ const (
 	auditExportLimit = 100_000
 )
 
-// parseAuditFilter reads the auditors' filter from the query string.
+// parseAuditFilter reads the auditors' filter from the query string. Staff
+// and customers are named as people know them: a staff member's login ID,
+// a customer's account number or login ID; cases by their number.
 func parseAuditFilter(c echo.Context) (views.AuditFilterForm, data.AuditFilter, web.FieldErrors) {
 	form := views.AuditFilterForm{Staff: c.QueryParam("staff"), Customer: c.QueryParam("customer"), Case: c.QueryParam("case"),
 		Action: c.QueryParam("action"), From: c.QueryParam("from"), To: c.QueryParam("to")}
 	var f data.AuditFilter
 	errs := web.FieldErrors{}
-	for _, id := range []struct {
+	for _, who := range []struct {
 		field, value string
-		out          *int64
-	}{{"staff", form.Staff, &f.StaffID}, {"customer", form.Customer, &f.CustomerID}, {"case", form.Case, &f.CaseID}} {
-		if id.value == "" {
-			continue
-		}
-		if n, ok := parseID(id.value); ok {
-			*id.out = n
+		out          *string
+	}{{"staff", form.Staff, &f.StaffLogin}, {"customer", form.Customer, &f.Customer}} {
+		if msg := web.CheckText(who.value, false, 64); !msg.Empty() {
+			errs[who.field] = msg
 		} else {
-			errs[id.field] = views.Message{Key: "ui.console.audit.not_number"}
+			*who.out = mfa.NormalizeLoginID(who.value)
+		}
+	}
+	if form.Case != "" {
+		if n, ok := parseID(form.Case); ok {
+			f.CaseID = n
+		} else {
+			errs["case"] = views.Message{Key: "ui.console.audit.not_number"}
 		}
 	}
 	if msg := web.CheckText(form.Action, false, 64); !msg.Empty() {
@@ -76,7 +82,7 @@ func (h *Handler) auditLog(c echo.Context) error {
 	}
 	f.Limit = auditPageSize
 	ctx := c.Request().Context()
-	events, err := h.DB.AuditEvents(ctx, f)
+	events, err := h.DB.AuditEventsListed(ctx, f)
 	if err != nil {
 		return err
 	}
@@ -85,6 +91,14 @@ func (h *Handler) auditLog(c echo.Context) error {
 	}
 	for _, e := range events {
 		m.Events = append(m.Events, auditRow(e))
+	}
+	// One message whether or not the customer exists, so the filter tells
+	// nothing the trail itself does not.
+	switch {
+	case len(events) == 0 && f.Customer != "":
+		m.EmptyKey = "ui.console.audit.none_customer"
+	case len(events) == 0:
+		m.EmptyKey = "ui.console.audit.none"
 	}
 	if len(events) == auditPageSize {
 		q := filterQuery(form)
@@ -102,25 +116,26 @@ func (h *Handler) auditCSV(c echo.Context) error {
 	}
 	f.Limit = auditExportLimit
 	ctx := c.Request().Context()
-	events, err := h.DB.AuditEvents(ctx, f)
+	events, err := h.DB.AuditEventsListed(ctx, f)
 	if err != nil {
 		return err
 	}
 	if err := h.audit(ctx, auditReadEvent(c, "audit.export", form)); err != nil {
 		return err
 	}
-	c.Response().Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")
-	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="audit.csv"`)
-	c.Response().WriteHeader(http.StatusOK)
-	w := csv.NewWriter(c.Response())
+	w, err := startExcelCSV(c, "audit-"+day(h.DB.Now())+".csv")
+	if err != nil {
+		return err
+	}
 	// The header row names the columns by their codes, in every language:
-	// scripts and spreadsheets read it, and the values are codes too.
-	w.Write([]string{"id", "at", "actor_kind", "actor", "staff_id", "staff_role", "staff_org", "case_id", "customer_id",
-		"action", "outcome", "client_ip", "detail", "prev_hash", "hash"})
+	// scripts and spreadsheets read it, and the values are codes too. The
+	// time column names its zone, so nobody takes it for UTC.
+	w.Write([]string{"id", "at_jst_utc+09:00", "actor_kind", "actor", "staff_role", "staff_org", "case_id",
+		"account_number", "action", "outcome", "client_ip", "detail", "staff_id", "customer_id", "prev_hash", "hash"})
 	for _, e := range events {
-		w.Write(csvSafe(strconv.FormatInt(e.ID, 10), e.At.UTC().Format(time.RFC3339), e.ActorKind, e.Actor,
-			idText(e.StaffID), e.StaffRole, e.StaffOrg, idText(e.CaseID), idText(e.CustomerID),
-			e.Action, e.Outcome, e.ClientIP, e.Detail, e.PrevHash, e.Hash))
+		w.Write(csvSafe(strconv.FormatInt(e.ID, 10), views.AuditTime(e.At), e.ActorKind, e.Actor, e.StaffRole, e.StaffOrg,
+			idText(e.CaseID), e.AccountNumber, e.Action, e.Outcome, e.ClientIP, e.Detail,
+			idText(e.StaffID), idText(e.CustomerID), e.PrevHash, e.Hash))
 	}
 	w.Flush()
 	return w.Error()
@@ -154,9 +169,9 @@ func auditReadEvent(c echo.Context, action string, f views.AuditFilterForm) data
 	return e
 }
 
-func auditRow(e data.AuditEvent) views.AuditRow {
+func auditRow(e data.ListedAuditEvent) views.AuditRow {
 	return views.AuditRow{ID: e.ID, At: e.At, Actor: e.ActorKind + ":" + e.Actor,
-		Role: e.StaffRole, Org: e.StaffOrg, Case: idText(e.CaseID), Customer: idText(e.CustomerID), Action: e.Action,
+		Role: e.StaffRole, Org: e.StaffOrg, Case: idText(e.CaseID), Customer: e.AccountNumber, Action: e.Action,
 		Outcome: e.Outcome, ClientIP: e.ClientIP, Detail: e.Detail}
 }
 

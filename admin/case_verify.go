@@ -42,7 +42,8 @@ func (h *Handler) checkSpokenCode(c echo.Context) error {
 }
 
 func (h *Handler) verifyDocument(c echo.Context) error {
-	err := h.Support.VerifyDocument(c.Request().Context(), h.caseActor(c), c.FormValue("document_type"), c.FormValue("last4"))
+	checked := c.FormValue("checked") == "on"
+	err := h.Support.VerifyDocument(c.Request().Context(), h.caseActor(c), c.FormValue("document_type"), checked)
 	return h.afterVerification(c, err, "document_passed")
 }
 

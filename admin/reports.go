@@ -101,7 +101,9 @@ func permille(n, total int) int {
 
 // actionColumn is one column of the actions report: an audit action with
 // one result. Resets and contact changes by roles that need approval are
-// "requested" first; the approver's run of them is "success".
+// "requested" first; the approver's run of them is "success". A contact
+// change carried out, directly or after approval, is audited as
+// "contact.change", not as the "support.contact_change" of its request.
 type actionColumn struct {
 	action, result string
 	views.ActionsColumn
@@ -112,7 +114,7 @@ func actionColumns() []actionColumn {
 		{"support.reset", "success", views.ActionsColumn{ID: "reset_done", Key: "ui.console.reports.actions.col.reset_done"}},
 		{"support.reset", "requested", views.ActionsColumn{ID: "reset_requested", Key: "ui.console.reports.actions.col.reset_requested"}},
 		{"temp_pass.issue", "success", views.ActionsColumn{ID: "temp_pass", Key: "ui.console.reports.actions.col.temp_pass"}},
-		{"support.contact_change", "success", views.ActionsColumn{ID: "contact_done", Key: "ui.console.reports.actions.col.contact_done"}},
+		{"contact.change", "success", views.ActionsColumn{ID: "contact_done", Key: "ui.console.reports.actions.col.contact_done"}},
 		{"support.contact_change", "requested", views.ActionsColumn{ID: "contact_requested", Key: "ui.console.reports.actions.col.contact_requested"}},
 		{"support.unlock", "success", views.ActionsColumn{ID: "unlock", Key: "ui.console.reports.actions.col.unlock"}},
 		{"request.approve", "success", views.ActionsColumn{ID: "approve", Key: "ui.console.reports.actions.col.approve"}},

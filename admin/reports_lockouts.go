@@ -44,13 +44,20 @@ func (h *Handler) lockoutLists() []views.LockoutList {
 
 // chosenList is the list the query names, or the first one offered.
 func (h *Handler) chosenList(c echo.Context) views.LockoutList {
-	lists := h.lockoutLists()
-	for _, l := range lists {
-		if l.Name == c.QueryParam("list") {
-			return l
+	if l, ok := h.listNamed(c.QueryParam("list")); ok {
+		return l
+	}
+	return h.lockoutLists()[0]
+}
+
+// listNamed is the offered list of that name.
+func (h *Handler) listNamed(name string) (views.LockoutList, bool) {
+	for _, l := range h.lockoutLists() {
+		if l.Name == name {
+			return l, true
 		}
 	}
-	return lists[0]
+	return views.LockoutList{}, false
 }
 
 func (h *Handler) reportsLockouts(c echo.Context) error {
@@ -67,6 +74,9 @@ func (h *Handler) reportsLockouts(c echo.Context) error {
 	}
 	q := url.Values{"list": {list.Name}}
 	m := views.LockoutsModel{Lists: h.lockoutLists(), List: list, CSVHref: "/console/reports/lockouts.csv?" + q.Encode()}
+	if st := staff(c); h.RBAC.Allow(st.Role, st.OrgID, "/console/reports/outreach", http.MethodGet) {
+		m.OutreachHref = outreachHref(list.Name, "")
+	}
 	for _, lc := range found {
 		m.Customers = append(m.Customers, views.LockoutRow{AccountNumber: lc.AccountNumber, Name: lc.NameKanji,
 			Kana: lc.NameKana, Category: lc.Category, Email: contact.MaskEmail(lc.Email), Phone: contact.MaskPhone(lc.Phone)})
@@ -81,6 +91,21 @@ func (h *Handler) reportsLockouts(c echo.Context) error {
 	return web.Render(c, http.StatusOK, views.ReportsLockoutsPage(m))
 }
 
+// startExcelCSV starts a CSV download named name that Excel in Japan
+// opens as it is: UTF-8 behind a byte order mark (without one Excel reads
+// Shift_JIS), CRLF line ends.
+func startExcelCSV(c echo.Context, name string) (*csv.Writer, error) {
+	c.Response().Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")
+	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+name+`"`)
+	c.Response().WriteHeader(http.StatusOK)
+	if _, err := c.Response().Write([]byte("\uFEFF")); err != nil {
+		return nil, err
+	}
+	w := csv.NewWriter(c.Response())
+	w.UseCRLF = true
+	return w, nil
+}
+
 // reportsLockoutsCSV exports the whole list for outreach: UTF-8 with a
 // byte order mark, which Excel in Japan needs to read it as UTF-8 rather
 // than Shift_JIS.
@@ -91,16 +116,10 @@ func (h *Handler) reportsLockoutsCSV(c echo.Context) error {
 	if err := h.reportEvent(c, "report.export", "report=lockouts list="+list.Name); err != nil {
 		return err
 	}
-	name := "lockouts-" + list.Name + "-" + day(h.DB.Now()) + ".csv"
-	c.Response().Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")
-	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+name+`"`)
-	c.Response().WriteHeader(http.StatusOK)
-	if _, err := c.Response().Write([]byte("\uFEFF")); err != nil {
+	w, err := startExcelCSV(c, "lockouts-"+list.Name+"-"+day(h.DB.Now())+".csv")
+	if err != nil {
 		return err
 	}
-	w := csv.NewWriter(c.Response())
-	// Excel in Japan expects CRLF line ends.
-	w.UseCRLF = true
 	phase := list.Phase.In(jst.Zone).Format(time.DateOnly)
 	w.Write([]string{text("ui.console.reports.lockouts.col.account"), text("ui.console.reports.lockouts.col.name"),
 		text("ui.console.reports.lockouts.col.kana"), text("ui.console.reports.lockouts.col.category"),

@@ -104,6 +104,9 @@ func (h *Handler) Register(e *echo.Echo) {
 	console.GET("/console/reports/actions", h.reportsActions)
 	console.GET("/console/reports/lockouts", h.reportsLockouts)
 	console.GET("/console/reports/lockouts.csv", h.reportsLockoutsCSV)
+	console.GET("/console/reports/outreach", h.reportsOutreach)
+	console.POST("/console/reports/outreach", h.reportsOutreachSend)
+	console.GET("/console/reports/outreach/letters.csv", h.reportsOutreachLetters)
 
 	// Admins.
 	console.GET("/console/staff", h.staffList)

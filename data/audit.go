@@ -71,14 +71,17 @@ func (db *DB) AuditEventsFor(ctx context.Context, customerID int64, limit int) (
 	return scanAuditEvents(rows)
 }
 
-const auditSelect = `SELECT id, at, actor_kind, actor, COALESCE(customer_id, 0), action, outcome, client_ip, detail,
-	COALESCE(staff_id, 0), staff_role, staff_org, COALESCE(case_id, 0), prev_hash, hash, key_id FROM audit_events`
+const auditColumns = `id, at, actor_kind, actor, COALESCE(customer_id, 0), action, outcome, client_ip, detail,
+	COALESCE(staff_id, 0), staff_role, staff_org, COALESCE(case_id, 0), prev_hash, hash, key_id`
 
-func scanAuditEvent(row interface{ Scan(...any) error }) (AuditEvent, error) {
+const auditSelect = `SELECT ` + auditColumns + ` FROM audit_events`
+
+// scanAuditEvent reads auditColumns, then any further columns into extra.
+func scanAuditEvent(row interface{ Scan(...any) error }, extra ...any) (AuditEvent, error) {
 	var e AuditEvent
 	var at int64
-	err := row.Scan(&e.ID, &at, &e.ActorKind, &e.Actor, &e.CustomerID, &e.Action, &e.Outcome, &e.ClientIP, &e.Detail,
-		&e.StaffID, &e.StaffRole, &e.StaffOrg, &e.CaseID, &e.PrevHash, &e.Hash, &e.KeyID)
+	err := row.Scan(append([]any{&e.ID, &at, &e.ActorKind, &e.Actor, &e.CustomerID, &e.Action, &e.Outcome, &e.ClientIP, &e.Detail,
+		&e.StaffID, &e.StaffRole, &e.StaffOrg, &e.CaseID, &e.PrevHash, &e.Hash, &e.KeyID}, extra...)...)
 	if err != nil {
 		return AuditEvent{}, fmt.Errorf("scan audit event: %w", err)
 	}
@@ -104,6 +107,11 @@ func scanAuditEvents(rows *sql.Rows) ([]AuditEvent, error) {
 type AuditFilter struct {
 	StaffID    int64
 	CustomerID int64
+	// StaffLogin is a staff member's login ID; Customer is a customer's
+	// account number or login ID, both as stored (normalised). Neither
+	// says whether it names anyone: an unknown one matches no event.
+	StaffLogin string
+	Customer   string
 	CaseID     int64
 	Action     string
 	From, To   time.Time
@@ -111,19 +119,26 @@ type AuditFilter struct {
 	Limit      int
 }
 
-// AuditEvents lists the events matching f, newest first.
-func (db *DB) AuditEvents(ctx context.Context, f AuditFilter) ([]AuditEvent, error) {
+// where is f as a WHERE clause (empty when f selects everything) and its
+// arguments.
+func (f AuditFilter) where() (string, []any) {
 	var where []string
 	var args []any
-	add := func(clause string, arg any) {
+	add := func(clause string, arg ...any) {
 		where = append(where, clause)
-		args = append(args, arg)
+		args = append(args, arg...)
 	}
 	if f.StaffID != 0 {
 		add("staff_id = ?", f.StaffID)
 	}
 	if f.CustomerID != 0 {
 		add("customer_id = ?", f.CustomerID)
+	}
+	if f.StaffLogin != "" {
+		add("staff_id IN (SELECT s.id FROM staff s WHERE s.login_id = ?)", f.StaffLogin)
+	}
+	if f.Customer != "" {
+		add("customer_id IN (SELECT c.id FROM customers c WHERE c.account_number = ? OR c.login_id = ?)", f.Customer, f.Customer)
 	}
 	if f.CaseID != 0 {
 		add("case_id = ?", f.CaseID)
@@ -140,15 +155,47 @@ func (db *DB) AuditEvents(ctx context.Context, f AuditFilter) ([]AuditEvent, err
 	if f.BeforeID != 0 {
 		add("id < ?", f.BeforeID)
 	}
-	q := auditSelect
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
+	if len(where) == 0 {
+		return "", args
 	}
-	q += " ORDER BY id DESC LIMIT ?"
-	args = append(args, f.Limit)
-	rows, err := db.QueryContext(ctx, q, args...)
+	return " WHERE " + strings.Join(where, " AND "), args
+}
+
+// AuditEvents lists the events matching f, newest first.
+func (db *DB) AuditEvents(ctx context.Context, f AuditFilter) ([]AuditEvent, error) {
+	where, args := f.where()
+	rows, err := db.QueryContext(ctx, auditSelect+where+" ORDER BY id DESC LIMIT ?", append(args, f.Limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("audit events: %w", err)
 	}
 	return scanAuditEvents(rows)
+}
+
+// ListedAuditEvent is an event as the auditors read it: with the
+// customer's account number, which is not part of the event's hash.
+type ListedAuditEvent struct {
+	AuditEvent
+	AccountNumber string
+}
+
+// AuditEventsListed is AuditEvents with each event's account number.
+func (db *DB) AuditEventsListed(ctx context.Context, f AuditFilter) ([]ListedAuditEvent, error) {
+	where, args := f.where()
+	rows, err := db.QueryContext(ctx, `SELECT `+auditColumns+`,
+		COALESCE((SELECT c.account_number FROM customers c WHERE c.id = audit_events.customer_id), '')
+		FROM audit_events`+where+" ORDER BY id DESC LIMIT ?", append(args, f.Limit)...)
+	if err != nil {
+		return nil, fmt.Errorf("audit events: %w", err)
+	}
+	defer rows.Close()
+	var out []ListedAuditEvent
+	for rows.Next() {
+		var e ListedAuditEvent
+		var err error
+		if e.AuditEvent, err = scanAuditEvent(rows, &e.AccountNumber); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
 }

@@ -32,14 +32,17 @@ type OutboxMessage struct {
 	CodeExpiresAt time.Time
 	// Scrubbed: the body was replaced by ScrubbedBody.
 	Scrubbed bool
+	// NotBefore, when set, holds a queued message back until then, so bulk
+	// messages leave at a bounded rate and codes are not kept waiting.
+	NotBefore time.Time
 }
 
 // QueueMessage adds a message to the outbox.
 func (tx *Tx) QueueMessage(ctx context.Context, m *OutboxMessage) (int64, error) {
 	res, err := tx.ExecContext(ctx, `INSERT INTO outbox (customer_id, case_id, kind, channel, recipient, subject, body,
-		code_expires_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		code_expires_at, next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		nullID(m.CustomerID), nullID(m.CaseID), m.Kind, m.Channel, m.To, m.Subject, m.Body, unixOrZero(m.CodeExpiresAt),
-		tx.now.Unix(), tx.now.Unix())
+		unixOrZero(m.NotBefore), tx.now.Unix(), tx.now.Unix())
 	if err != nil {
 		return 0, fmt.Errorf("queue message: %w", err)
 	}

@@ -138,13 +138,16 @@ type ActionCount struct {
 // SupportActionCounts counts the support actions in the audit trail from
 // from (inclusive) to to (exclusive), by organisation, action and result:
 // resets, temporary passes, contact changes, unlocks and four-eyes
-// decisions, the action names mfa writes.
+// decisions, the action names mfa writes. A contact change carried out is
+// "contact.change" (mfa writes it for the customer's own changes too, which
+// have no organisation); "support.contact_change" is only its request or
+// refusal.
 func (db *DB) SupportActionCounts(ctx context.Context, from, to time.Time) ([]ActionCount, error) {
 	rows, err := db.sql.QueryContext(ctx, `SELECT a.staff_org, COALESCE(o.name, a.staff_org), a.action,
 		CASE WHEN a.outcome LIKE 'refused%' THEN 'refused' ELSE a.outcome END AS result, COUNT(*)
 		FROM audit_events a LEFT JOIN organisations o ON o.id = a.staff_org
 		WHERE a.at >= ? AND a.at < ? AND a.staff_org <> ''
-			AND a.action IN ('support.reset', 'temp_pass.issue', 'support.contact_change', 'support.unlock',
+			AND a.action IN ('support.reset', 'temp_pass.issue', 'support.contact_change', 'contact.change', 'support.unlock',
 				'request.approve', 'request.reject')
 		GROUP BY a.staff_org, o.name, a.action, result
 		ORDER BY a.staff_org, a.action, result`, from.Unix(), to.Unix())
@@ -197,14 +200,21 @@ const lockoutSelect = `SELECT c.id, c.account_number, c.name_kanji, c.name_kana,
 // is the partial index's condition (0008_reports.sql), so a page reads only
 // customers without a valid address.
 func lockoutQuery(list string) (string, error) {
+	where, err := lockoutWhere(list)
+	return lockoutSelect + where, err
+}
+
+// lockoutWhere is the WHERE clause of a list, with its order and limit;
+// its arguments are the id to start after and the limit.
+func lockoutWhere(list string) (string, error) {
 	switch list {
 	case LockoutNoEmail:
-		return lockoutSelect + ` WHERE (c.email = '' OR c.email_status <> 'verified') AND c.id > ?
+		return ` WHERE (c.email = '' OR c.email_status <> 'verified') AND c.id > ?
 			AND NOT EXISTS (SELECT 1 FROM factors f WHERE f.customer_id = c.id AND f.use_login = 1 AND f.confirmed_at > 0)
 			AND NOT EXISTS (SELECT 1 FROM passkeys p WHERE p.customer_id = c.id AND p.use_login = 1 AND p.cloned = 0)
 			ORDER BY c.id LIMIT ?`, nil
 	case LockoutNoPasskey:
-		return lockoutSelect + ` WHERE c.id > ?
+		return ` WHERE c.id > ?
 			AND NOT EXISTS (SELECT 1 FROM passkeys p WHERE p.customer_id = c.id AND p.use_login = 1 AND p.cloned = 0)
 			ORDER BY c.id LIMIT ?`, nil
 	}

@@ -56,6 +56,9 @@ type Config struct {
 	// Partners always need approval, whatever these say (docs/design.md §3).
 	ApprovalActions []string
 	ApprovalRoles   []string
+	// OutreachInterval is the time between two registration reminders of
+	// one outreach run: the outbox holds each back until its turn.
+	OutreachInterval time.Duration
 
 	Argon2 Argon2Params
 	// HashConcurrency bounds argon2id checks running at once (default:
@@ -94,6 +97,8 @@ func DefaultConfig() Config {
 		ApprovalTTL:     24 * time.Hour,
 		ApprovalActions: []string{"reset", "contact", "password"},
 		ApprovalRoles:   []string{"agent", "partner"},
+
+		OutreachInterval: time.Second,
 
 		Argon2:          DefaultArgon2(),
 		HashConcurrency: DefaultHashConcurrency(),

@@ -26,7 +26,7 @@ const VerificationValidity = 15 * time.Minute
 var (
 	ErrCaseClosed     = errors.New("case is closed")
 	ErrNotInPerson    = errors.New("document checks are for cases at a shop")
-	ErrBadDocument    = errors.New("unknown document type or last 4 characters")
+	ErrBadDocument    = errors.New("unknown document type or original not checked")
 	ErrNoVerifiedDest = errors.New("no verified contact on that channel")
 )
 
@@ -115,22 +115,24 @@ func (s *Service) VerifyKnowledge(ctx context.Context, a CaseActor, birthDate, p
 }
 
 // VerifyDocument records an identity document checked in person: its type
-// and the last 4 characters of its number. Only a shop case qualifies, and
-// only a member of a partner shop attests it (MayVerify); a refusal is audited.
-func (s *Service) VerifyDocument(ctx context.Context, a CaseActor, docType, last4 string) error {
+// and that the shop checked the original. No number from the document is
+// taken or kept: the law restricts recording My Number (and health
+// insurance numbers) for this purpose, and the check does not need one for
+// any type (docs/security.md). Only a shop case qualifies, and only a
+// member of a partner shop attests it (MayVerify); a refusal is audited.
+func (s *Service) VerifyDocument(ctx context.Context, a CaseActor, docType string, checked bool) error {
 	if a.Case.Status != CaseOpen {
 		return ErrCaseClosed
 	}
 	if !MayVerify(a.Staff.Role, a.Staff.OrgKind, a.Case.Channel, data.VerifyDocument) {
 		return s.refuse(ctx, a, "case.verify."+data.VerifyDocument, "not_in_person", ErrNotInPerson)
 	}
-	last4 = strings.ToUpper(norm.NFKC.String(strings.TrimSpace(last4)))
-	if !slices.Contains(DocumentTypes(), docType) || len(last4) != 4 || strings.IndexFunc(last4, notAlnum) >= 0 {
+	if !slices.Contains(DocumentTypes(), docType) || !checked {
 		return ErrBadDocument
 	}
 	return s.DB.InTx(ctx, func(tx *data.Tx) error {
 		return s.recordVerification(ctx, tx, a, data.VerifyDocument, data.StrengthStrong, true,
-			"document="+docType+" last4="+last4)
+			"document="+docType+" checked=original")
 	})
 }
 

@@ -104,6 +104,9 @@ type LockoutsModel struct {
 	NextHref  string
 	FirstHref string
 	CSVHref   string
+	// OutreachHref leads to the list's reminders, for those who may send
+	// them ("" otherwise).
+	OutreachHref string
 }
 
 // LockoutRow is one listed customer, contact data masked.

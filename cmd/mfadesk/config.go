@@ -122,6 +122,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	fs.DurationVar(&def.TempPassTTL, "temp-pass-ttl", envDuration(env, "temp-pass-ttl", def.TempPassTTL), "validity of a temporary access pass issued by support")
 	fs.DurationVar(&def.ApprovalTTL, "approval-ttl", envDuration(env, "approval-ttl", def.ApprovalTTL), "how long a four-eyes request waits for a supervisor")
 	approvalRoles := fs.String("approval-roles", env("approval-roles", strings.Join(def.ApprovalRoles, ",")), "staff roles whose resets and contact changes need approval (partners always do)")
+	fs.DurationVar(&def.OutreachInterval, "outreach-interval", envDuration(env, "outreach-interval", def.OutreachInterval), "time between two registration reminders of one outreach run (the outbox holds each back until its turn)")
 	approvalActions := fs.String("approval-actions", env("approval-actions", strings.Join(def.ApprovalActions, ",")), "actions that need approval: reset, contact, password")
 	fs.IntVar(&def.LockThreshold, "lock-threshold", envInt(env, "lock-threshold", def.LockThreshold), "consecutive second-factor failures that lock")
 	fs.DurationVar(&def.LockDuration, "lock-duration", envDuration(env, "lock-duration", def.LockDuration), "how long a second-factor lock lasts")
@@ -156,6 +157,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 		if a != "reset" && a != "contact" && a != "password" {
 			problems = append(problems, fmt.Errorf("--approval-actions: unknown action %q (want reset, contact, password)", a))
 		}
+	}
+	if def.OutreachInterval < 0 {
+		problems = append(problems, fmt.Errorf("--outreach-interval: %v is negative", def.OutreachInterval))
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })

@@ -11,6 +11,9 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"mfadesk/data"
+	"mfadesk/jst"
 )
 
 // runConsoleCommand runs "mfadesk staff|audit ..." against the test
@@ -135,10 +138,10 @@ func TestAuditorFiltersPagesAndExports(t *testing.T) {
 	if n := len(next.all("audit-action")); n != 6 { // 1 from opening + 55 views, less the first 50
 		t.Errorf("second page has %d rows, want 6", n)
 	}
-	if p := auditor.get("/console/audit?staff=abc"); p.status != http.StatusUnprocessableEntity || !p.has("staff-error") {
+	if p := auditor.get("/console/audit?case=abc"); p.status != http.StatusUnprocessableEntity || !p.has("case-error") {
 		t.Errorf("bad filter: %d", p.status)
 	}
-	if p := auditor.get("/console/audit?from=2026-11-29&to=2026-11-29&customer=" + fmt.Sprint(a.customerID("demo-app"))); len(p.all("audit-row")) == 0 {
+	if p := auditor.get("/console/audit?from=2026-11-29&to=2026-11-29&customer=" + a.customer("demo-app").AccountNumber); len(p.all("audit-row")) == 0 {
 		t.Error("date and customer filter found nothing")
 	}
 
@@ -146,11 +149,11 @@ func TestAuditorFiltersPagesAndExports(t *testing.T) {
 	if !strings.HasPrefix(csvPage.header.Get("Content-Type"), "text/csv") {
 		t.Fatalf("export content type %q", csvPage.header.Get("Content-Type"))
 	}
-	records, err := csv.NewReader(strings.NewReader(csvPage.body)).ReadAll()
+	records, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(csvPage.body, "\uFEFF"))).ReadAll()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(records) != 57 || records[0][0] != "id" || records[1][9] != "customer.view" {
+	if len(records) != 57 || records[0][0] != "id" || records[1][8] != "customer.view" {
 		t.Errorf("export: %d records, first %v", len(records), records[:2])
 	}
 	if got := a.auditActions(1); got[0] != "audit.export" {
@@ -158,5 +161,121 @@ func TestAuditorFiltersPagesAndExports(t *testing.T) {
 	}
 	if p := auditor.get("/console/audit?" + url.Values{"action": {"x\x00"}}.Encode()); p.status != http.StatusUnprocessableEntity {
 		t.Errorf("control character in filter: %d", p.status)
+	}
+}
+
+// Auditors filter by the numbers people use: a customer's account number or
+// login ID (typed in any width or case), a staff member's login ID; not by
+// internal row ids. An unknown account reads exactly like a known one
+// without events in the period: the filter is no account-existence oracle.
+func TestAuditFilterByAccountNumberAndLoginID(t *testing.T) {
+	t.Parallel()
+	a := newConsoleApp(t)
+	agent := a.staffLogin("agent")
+	agent.openCase(a.customerID("demo-app"), "phone")
+	agent.openCase(a.customerID("demo-sms"), "phone")
+	auditor := a.staffLogin("auditor")
+	account := a.customer("demo-app").AccountNumber
+	wide := strings.Map(func(r rune) rune { return r - '0' + '０' }, account)
+	for _, typed := range []string{account, wide, "demo-app", " DEMO-APP "} {
+		p := auditor.get("/console/audit?" + url.Values{"customer": {typed}, "action": {"case.open"}}.Encode())
+		rows := p.all("audit-row")
+		if p.status != http.StatusOK || len(rows) != 1 || p.has("audit-none") {
+			t.Fatalf("customer %q: %d, %d rows", typed, p.status, len(rows))
+		}
+		if !strings.Contains(textOf(rows[0]), account) {
+			t.Errorf("customer %q: the row does not show the account number: %q", typed, textOf(rows[0]))
+		}
+	}
+	if p := auditor.get("/console/audit?customer=" + fmt.Sprint(a.customerID("demo-app")) + "&action=case.open"); len(p.all("audit-row")) != 0 {
+		t.Error("the internal row id still filters")
+	}
+	if p := auditor.get("/console/audit?staff=agent&action=case.open"); len(p.all("audit-row")) != 2 {
+		t.Errorf("staff login filter: %d rows", len(p.all("audit-row")))
+	}
+
+	// demo-noemail exists but has no case.open; 9999999 does not exist.
+	var texts []string
+	for _, customer := range []string{a.customer("demo-noemail").AccountNumber, "9999999", "nobody"} {
+		p := auditor.get("/console/audit?" + url.Values{"customer": {customer}, "action": {"case.open"}}.Encode())
+		if p.status != http.StatusOK || len(p.all("audit-row")) != 0 || !p.has("audit-none") {
+			t.Fatalf("customer %q: %d, %d rows", customer, p.status, len(p.all("audit-row")))
+		}
+		texts = append(texts, p.text("audit-none"))
+	}
+	if texts[0] != texts[1] || texts[1] != texts[2] || !strings.Contains(texts[0], "口座番号") {
+		t.Errorf("answers differ or are unclear: %q", texts)
+	}
+}
+
+// The export opens in Excel in Japan: a byte order mark, CRLF line ends,
+// times in JST with the zone in the header; a cell that a spreadsheet
+// would run as a formula is quoted; the export is itself audited.
+func TestAuditCSVForExcel(t *testing.T) {
+	t.Parallel()
+	a := newConsoleApp(t)
+	agent := a.staffLogin("agent")
+	kase := agent.openCase(a.customerID("demo-app"), "phone")
+	agent.get(kase)
+	err := a.DB.InTx(context.Background(), func(tx *data.Tx) error {
+		return tx.Audit(context.Background(), data.AuditEvent{ActorKind: "system", Actor: "-x", CustomerID: a.customerID("demo-app"),
+			Action: "test.formula", Outcome: "+1", Detail: `=HYPERLINK("http://x")`})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	auditor := a.staffLogin("auditor")
+	p := auditor.get("/console/audit.csv?customer=demo-app")
+	if cd := p.header.Get("Content-Disposition"); !strings.HasPrefix(cd, "attachment;") || !strings.Contains(cd, ".csv") {
+		t.Errorf("Content-Disposition %q", cd)
+	}
+	body, ok := strings.CutPrefix(p.body, "\uFEFF")
+	if !ok {
+		t.Fatal("no byte order mark")
+	}
+	if strings.Count(body, "\r\n") != strings.Count(body, "\n") {
+		t.Error("line ends are not CRLF")
+	}
+	records, err := csv.NewReader(strings.NewReader(body)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if records[0][1] != "at_jst_utc+09:00" || records[0][7] != "account_number" {
+		t.Fatalf("header %v", records[0])
+	}
+	events, err := a.DB.AuditEvents(context.Background(), dataFilter("case.open"))
+	if err != nil || len(events) != 1 {
+		t.Fatalf("case.open: %v", err)
+	}
+	found := false
+	for _, r := range records[1:] {
+		if r[8] != "case.open" {
+			continue
+		}
+		found = true
+		if want := events[0].At.In(jst.Zone).Format("2006-01-02 15:04:05"); r[1] != want {
+			t.Errorf("time %q, want JST %q", r[1], want)
+		}
+		if r[7] != a.customer("demo-app").AccountNumber {
+			t.Errorf("account %q", r[7])
+		}
+	}
+	if !found {
+		t.Error("case.open not exported")
+	}
+	formula := false
+	for _, r := range records[1:] {
+		formula = formula || r[11] == `'=HYPERLINK("http://x")`
+		for _, cell := range r {
+			if cell != "" && strings.ContainsRune("=+-@", rune(cell[0])) {
+				t.Errorf("cell %q would run as a formula", cell)
+			}
+		}
+	}
+	if !formula {
+		t.Error("the formula cell was not exported quoted")
+	}
+	if got := a.auditDetails("audit.export"); len(got) != 1 || !strings.Contains(got[0], "customer=demo-app") {
+		t.Errorf("export audited as %q", got)
 	}
 }

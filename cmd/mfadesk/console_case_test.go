@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/net/html"
 )
 
 // partnerCase opens a case at the demo shop for demo-sms the way a
@@ -164,17 +166,59 @@ func TestDocumentCheckOnlyInPerson(t *testing.T) {
 	a := newConsoleApp(t)
 	agent := a.staffLogin("agent")
 	phone := agent.openCase(a.customerID("demo-app"), "phone")
-	if p := agent.post(phone+"/verify/document", url.Values{"document_type": {"license"}, "last4": {"1234"}}); p.location != phone+"?notice=not_in_person" {
+	if p := agent.post(phone+"/verify/document", url.Values{"document_type": {"license"}, "checked": {"on"}}); p.location != phone+"?notice=not_in_person" {
 		t.Errorf("document on a phone case: %q", p.location)
 	}
 	partner := a.staffLogin("partner")
 	shop := partnerCase(t, partner)
 	partner.get(shop)
-	if p := partner.post(shop+"/verify/document", url.Values{"document_type": {"license"}, "last4": {"12a4"}}); p.location != shop+"?notice=document_passed" {
+	if p := partner.post(shop+"/verify/document", url.Values{"document_type": {"license"}, "checked": {"on"}}); p.location != shop+"?notice=document_passed" {
 		t.Fatalf("document at the shop: %q", p.location)
 	}
 	if s := attr(partner.get(shop).byTestID("case-strength"), "data-strength"); s != "strong" {
 		t.Errorf("strength %q after document", s)
+	}
+}
+
+// A document check records the type and that the original was checked,
+// never a number from it, for every type: the form asks for none, a number
+// sent anyway is not stored, and a check without the tick is refused.
+func TestDocumentCheckRecordsNoNumber(t *testing.T) {
+	t.Parallel()
+	a := newConsoleApp(t)
+	partner := a.staffLogin("partner")
+	shop := partnerCase(t, partner)
+	p := partner.get(shop)
+	form := p.byTestID("document-form")
+	walk(form, func(n *html.Node) {
+		if n.Data == "input" && attr(n, "type") != "hidden" && attr(n, "type") != "checkbox" {
+			t.Errorf("the document form asks for %q", attr(n, "name"))
+		}
+	})
+	if p := partner.post(shop+"/verify/document", url.Values{"document_type": {"mynumber"}}); p.location != shop+"?notice=document_invalid" {
+		t.Errorf("without the tick: %q", p.location)
+	}
+	for _, doc := range []string{"license", "mynumber", "passport", "residence", "insurance"} {
+		partner.get(shop)
+		form := url.Values{"document_type": {doc}, "checked": {"on"}, "last4": {"9876"}, "number": {"123456789012"}}
+		if p := partner.post(shop+"/verify/document", form); p.location != shop+"?notice=document_passed" {
+			t.Fatalf("%s: %q", doc, p.location)
+		}
+		if d := a.auditDetails("case.verify.document")[0]; d != "document="+doc+" checked=original" {
+			t.Errorf("%s audited as %q", doc, d)
+		}
+	}
+	vs, err := a.DB.Verifications(context.Background(), caseID(t, shop))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range vs {
+		if strings.ContainsAny(v.Detail, "0123456789") {
+			t.Errorf("verification stores %q", v.Detail)
+		}
+	}
+	if body := partner.get(shop).body; strings.Contains(body, "9876") || strings.Contains(body, "123456789012") {
+		t.Error("the case page shows a document number")
 	}
 }
 

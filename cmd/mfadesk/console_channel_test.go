@@ -49,7 +49,7 @@ func TestCaseChannelFollowsOrganisation(t *testing.T) {
 	if sup.get(kase).has("document-form") {
 		t.Error("the document form is offered on a call centre's case")
 	}
-	if p := sup.post(kase+"/verify/document", url.Values{"document_type": {"license"}, "last4": {"1234"}}); p.location != kase+"?notice=not_in_person" {
+	if p := sup.post(kase+"/verify/document", url.Values{"document_type": {"license"}, "checked": {"on"}}); p.location != kase+"?notice=not_in_person" {
 		t.Fatalf("supervisor recording a document: %q", p.location)
 	}
 	if got := a.auditEventsOf("case.verify.document"); len(got) != 1 || got[0] != "refused:not_in_person" {
@@ -76,7 +76,7 @@ func TestCaseChannelFollowsOrganisation(t *testing.T) {
 	if admin.get(shop).has("document-form") {
 		t.Error("the document form is offered to the call centre's admin")
 	}
-	if p := admin.post(shop+"/verify/document", url.Values{"document_type": {"license"}, "last4": {"1234"}}); p.location != shop+"?notice=not_in_person" {
+	if p := admin.post(shop+"/verify/document", url.Values{"document_type": {"license"}, "checked": {"on"}}); p.location != shop+"?notice=not_in_person" {
 		t.Errorf("admin recording a document on a shop case: %q", p.location)
 	}
 }

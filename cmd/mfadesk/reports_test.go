@@ -247,6 +247,35 @@ func TestSupportActionCounts(t *testing.T) {
 	}
 }
 
+// A contact change carried out after approval counts as done for the
+// organisation of the approver, beside the agent's request; one made
+// directly by a supervisor counts too.
+func TestSupportActionCountsContactChanges(t *testing.T) {
+	t.Parallel()
+	a := newConsoleApp(t)
+	agent, kase := strongCase(t, a, "agent", "demo-email")
+	sendContact(t, agent, kase, "phone", "080-1234-5678")
+	if p := confirmContact(t, a, agent, kase, "phone", "080-1234-5678"); p.location != kase+"?notice=contact_requested" {
+		t.Fatalf("agent's change: %q", p.location)
+	}
+	sup := a.staffLogin("supervisor")
+	if p := sup.decide(onlyRequest(t, sup), "approve", nil); p.location != "/console/requests?notice=approved" {
+		t.Fatalf("approve: %q", p.location)
+	}
+	sup2, kase2 := strongCase(t, a, "supervisor", "demo-app")
+	sendContact(t, sup2, kase2, "phone", "080-2222-3333")
+	if p := confirmContact(t, a, sup2, kase2, "phone", "080-2222-3333"); p.location != kase2+"?notice=contact_changed" {
+		t.Fatalf("supervisor's change: %q", p.location)
+	}
+
+	got := actionCells(a.staffLogin("auditor").get("/console/reports/actions"))
+	for col, n := range map[string]string{"contact_requested": "1", "approve": "1", "contact_done": "2"} {
+		if got["support"][col] != n {
+			t.Errorf("support %s = %q, want %s (all: %v)", col, got["support"][col], n, got)
+		}
+	}
+}
+
 // actionCells reads the actions table: organisation → column → count.
 func actionCells(p *page) map[string]map[string]string {
 	out := map[string]map[string]string{}
