@@ -130,3 +130,39 @@ func TestAdoptionCountsFollowEveryChange(t *testing.T) {
 		t.Errorf("rolled back: %v, was %v", after, before)
 	}
 }
+
+// A database with customers before the counts were kept gets them counted
+// by the migration itself.
+func TestAdoptionCountsMigrationCountsExistingCustomers(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	sdb := migratedBelow(t, path, "0030")
+	for _, q := range []string{
+		`INSERT INTO customers (id, account_number, login_id, name_kanji, name_kana, birth_date, email, email_status,
+			password_hash, trading_password_hash, created_at, updated_at)
+			VALUES (1, '1000001', 'a', '試験', 'シケン', '1950-04-01', 'a@example.jp', 'verified', 'x', 'x', 1, 1),
+			       (2, '1000002', 'b', '試験', 'シケン', '1950-04-01', '', 'none', 'x', 'x', 1, 1),
+			       (3, '1000003', 'c', '試験', 'シケン', '1950-04-01', 'c@example.jp', 'verified', 'x', 'x', 1, 1),
+			       (4, '1000004', 'd', '試験', 'シケン', '1950-04-01', '', 'none', 'x', 'x', 1, 1)`,
+		`INSERT INTO factors (customer_id, kind, use_login, created_at, confirmed_at) VALUES (3, 'totp', 1, 1, 1), (4, 'sms', 1, 1, 0)`,
+		`INSERT INTO passkeys (customer_id, credential_id, credential_json, name, created_at) VALUES (2, x'01', '{}', 'k', 1)`,
+	} {
+		if _, err := sdb.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sdb.Close()
+	db, err := Open(ctx, path, time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	got, err := db.AdoptionCounts(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int{AdoptionPasskey: 1, AdoptionApp: 1, AdoptionSMS: 0, AdoptionEmail: 1, AdoptionNoEmail: 1}
+	if !maps.Equal(got, want) {
+		t.Errorf("counts after the migration %v, want %v", got, want)
+	}
+}
