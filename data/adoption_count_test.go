@@ -118,6 +118,10 @@ func TestAdoptionCountsFollowEveryChange(t *testing.T) {
 			t.Errorf("after %s: kept %v, a full walk counts %v", step.name, kept, walked)
 		}
 	}
+	var pending int
+	if err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM adoption_recount`).Scan(&pending); err != nil || pending != 0 {
+		t.Errorf("%d rows left in adoption_recount (%v), want none", pending, err)
+	}
 	// A rolled-back change leaves the counts as they were.
 	before, _ := db.AdoptionCounts(ctx)
 	_ = db.InTx(ctx, func(tx *Tx) error {

@@ -43,49 +43,43 @@ END;
 -- The categories follow every change that can move a customer: a new or
 -- removed customer, their email, and their login factors and passkeys
 -- (only the columns the rule reads: a login's replay guard or signature
--- counter does not recount). Each works out the one customer again.
-CREATE TRIGGER adoption_customer_new AFTER INSERT ON customers BEGIN
+-- counter does not recount). Each names the customer to work out again in
+-- adoption_recount, whose trigger does it (the one place of the upsert)
+-- and empties the row at once.
+CREATE TABLE adoption_recount (customer_id INTEGER NOT NULL);
+CREATE TRIGGER adoption_recount_one AFTER INSERT ON adoption_recount BEGIN
     INSERT INTO adoption_categories (customer_id, category)
-    SELECT customer_id, category FROM adoption_category_now WHERE customer_id = NEW.id
+    SELECT customer_id, category FROM adoption_category_now WHERE customer_id = NEW.customer_id
     ON CONFLICT (customer_id) DO UPDATE SET category = excluded.category WHERE category <> excluded.category;
+    DELETE FROM adoption_recount WHERE rowid = NEW.rowid;
+END;
+
+CREATE TRIGGER adoption_customer_new AFTER INSERT ON customers BEGIN
+    INSERT INTO adoption_recount VALUES (NEW.id);
 END;
 CREATE TRIGGER adoption_customer_email AFTER UPDATE OF email, email_status ON customers BEGIN
-    INSERT INTO adoption_categories (customer_id, category)
-    SELECT customer_id, category FROM adoption_category_now WHERE customer_id = NEW.id
-    ON CONFLICT (customer_id) DO UPDATE SET category = excluded.category WHERE category <> excluded.category;
+    INSERT INTO adoption_recount VALUES (NEW.id);
 END;
 CREATE TRIGGER adoption_customer_gone AFTER DELETE ON customers BEGIN
     DELETE FROM adoption_categories WHERE customer_id = OLD.id;
 END;
 
 CREATE TRIGGER adoption_factor_new AFTER INSERT ON factors BEGIN
-    INSERT INTO adoption_categories (customer_id, category)
-    SELECT customer_id, category FROM adoption_category_now WHERE customer_id = NEW.customer_id
-    ON CONFLICT (customer_id) DO UPDATE SET category = excluded.category WHERE category <> excluded.category;
+    INSERT INTO adoption_recount VALUES (NEW.customer_id);
 END;
 CREATE TRIGGER adoption_factor_change AFTER UPDATE OF customer_id, kind, use_login, confirmed_at ON factors BEGIN
-    INSERT INTO adoption_categories (customer_id, category)
-    SELECT customer_id, category FROM adoption_category_now WHERE customer_id IN (OLD.customer_id, NEW.customer_id)
-    ON CONFLICT (customer_id) DO UPDATE SET category = excluded.category WHERE category <> excluded.category;
+    INSERT INTO adoption_recount VALUES (OLD.customer_id), (NEW.customer_id);
 END;
 CREATE TRIGGER adoption_factor_gone AFTER DELETE ON factors BEGIN
-    INSERT INTO adoption_categories (customer_id, category)
-    SELECT customer_id, category FROM adoption_category_now WHERE customer_id = OLD.customer_id
-    ON CONFLICT (customer_id) DO UPDATE SET category = excluded.category WHERE category <> excluded.category;
+    INSERT INTO adoption_recount VALUES (OLD.customer_id);
 END;
 
 CREATE TRIGGER adoption_passkey_new AFTER INSERT ON passkeys BEGIN
-    INSERT INTO adoption_categories (customer_id, category)
-    SELECT customer_id, category FROM adoption_category_now WHERE customer_id = NEW.customer_id
-    ON CONFLICT (customer_id) DO UPDATE SET category = excluded.category WHERE category <> excluded.category;
+    INSERT INTO adoption_recount VALUES (NEW.customer_id);
 END;
 CREATE TRIGGER adoption_passkey_change AFTER UPDATE OF customer_id, use_login, cloned ON passkeys BEGIN
-    INSERT INTO adoption_categories (customer_id, category)
-    SELECT customer_id, category FROM adoption_category_now WHERE customer_id IN (OLD.customer_id, NEW.customer_id)
-    ON CONFLICT (customer_id) DO UPDATE SET category = excluded.category WHERE category <> excluded.category;
+    INSERT INTO adoption_recount VALUES (OLD.customer_id), (NEW.customer_id);
 END;
 CREATE TRIGGER adoption_passkey_gone AFTER DELETE ON passkeys BEGIN
-    INSERT INTO adoption_categories (customer_id, category)
-    SELECT customer_id, category FROM adoption_category_now WHERE customer_id = OLD.customer_id
-    ON CONFLICT (customer_id) DO UPDATE SET category = excluded.category WHERE category <> excluded.category;
+    INSERT INTO adoption_recount VALUES (OLD.customer_id);
 END;
