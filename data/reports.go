@@ -24,48 +24,6 @@ func AdoptionCategories() []string {
 	return []string{AdoptionPasskey, AdoptionApp, AdoptionSMS, AdoptionEmail, AdoptionNoEmail}
 }
 
-// adoptionCounts puts every customer in their category in one pass: each
-// customer's login factors and passkeys are joined by covering indexes
-// (0008_reports.sql) and folded per customer, then counted per category.
-const adoptionCounts = `SELECT category, COUNT(*) FROM (
-	SELECT CASE
-		WHEN COUNT(p.customer_id) > 0 THEN 'passkey'
-		WHEN MAX(CASE WHEN f.kind = 'totp' THEN 1 ELSE 0 END) = 1 THEN 'app'
-		WHEN MAX(CASE WHEN f.kind = 'sms' THEN 1 ELSE 0 END) = 1 THEN 'sms'
-		WHEN c.email <> '' AND c.email_status = 'verified' THEN 'email'
-		ELSE 'no_email' END AS category
-	FROM customers c
-	LEFT JOIN factors f ON f.customer_id = c.id AND f.use_login = 1 AND f.confirmed_at > 0
-	LEFT JOIN passkeys p ON p.customer_id = c.id AND p.use_login = 1 AND p.cloned = 0
-	GROUP BY c.id
-) AS per_customer GROUP BY category`
-
-// AdoptionCounts counts the customers in each category now; every
-// category is in the map, zero or not.
-func (db *DB) AdoptionCounts(ctx context.Context) (map[string]int, error) {
-	rows, err := db.sql.QueryContext(ctx, adoptionCounts)
-	if err != nil {
-		return nil, fmt.Errorf("adoption counts: %w", err)
-	}
-	defer rows.Close()
-	counts := map[string]int{}
-	for _, cat := range AdoptionCategories() {
-		counts[cat] = 0
-	}
-	for rows.Next() {
-		var cat string
-		var n int
-		if err := rows.Scan(&cat, &n); err != nil {
-			return nil, fmt.Errorf("scan adoption count: %w", err)
-		}
-		counts[cat] = n
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("adoption counts: %w", err)
-	}
-	return counts, nil
-}
-
 // RecordAdoptionSnapshot counts today's adoption and stores it as the
 // snapshot of day (YYYY-MM-DD), replacing an earlier count of the same
 // day. The count runs outside the write transaction: on a million

@@ -2,6 +2,7 @@ package data
 
 import (
 	"context"
+	"maps"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -60,6 +61,19 @@ func BenchmarkAdoptionSnapshotMillion(b *testing.B) {
 			}
 			if total != n {
 				b.Fatalf("counted %d customers, want %d", total, n)
+			}
+		}
+	})
+	// The walk over every customer the kept counts replace: the figure
+	// they save, and a check that they agree on this mix.
+	b.Run("full-walk", func(b *testing.B) {
+		for b.Loop() {
+			walked, err := scanAdoptionCounts(ctx, db, adoptionCountsScan)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if kept, err := db.AdoptionCounts(ctx); err != nil || !maps.Equal(kept, walked) {
+				b.Fatalf("kept %v, walked %v (%v)", kept, walked, err)
 			}
 		}
 	})

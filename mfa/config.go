@@ -62,8 +62,9 @@ type Config struct {
 
 	Argon2 Argon2Params
 	// HashConcurrency bounds argon2id checks running at once (default:
-	// one less than the CPUs, at least 1); HashWait is how long a check waits for a slot
-	// before it is refused with ErrBusy (hash_limit.go).
+	// one less than the CPUs, at least 1); the checks waiting for a slot
+	// are at most what the slots get through in HashWait, and a check past
+	// that is refused with ErrBusy at once (hash_limit.go).
 	HashConcurrency int
 	HashWait        time.Duration
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"sync"
 	"testing"
@@ -148,5 +149,79 @@ func TestLoginBusyIsNotAFailure(t *testing.T) {
 	c, err := s.CheckLoginPassword(ctx, "taro", "right password", "192.0.2.1", "")
 	if err != nil || c.ID != id {
 		t.Fatalf("after release: %v, %v; want the customer", c, err)
+	}
+}
+
+// A burst that the queue holds is served whole, however long the checks
+// then take: real argon2id checks from parallel goroutines through one
+// slot, far longer in total than the wait, and nobody is refused. Only
+// the burst past the queue's capacity is, at once.
+func TestHashLimiterBurstWithinCapacityWaits(t *testing.T) {
+	const n = 16
+	params := Argon2Params{Memory: 8 << 10, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
+	hash, err := HashPassword("burst", params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := newHashLimiter(1, time.Millisecond)
+	// The queue holds what one slot gets through in the wait: with checks
+	// believed to take 1/32 of it, 32 may wait; each real check takes
+	// longer than the whole wait.
+	l.fastest.Store(int64(time.Millisecond / 32))
+	if c := l.queueCapacity(); c < n {
+		t.Fatalf("capacity %d, want at least %d", c, n)
+	}
+	release := holdSlots(t, l)
+
+	start := make(chan struct{})
+	errs := make(chan error, n)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			errs <- l.do(context.Background(), func() {
+				if ok, err := CheckPassword(hash, "burst"); err != nil || !ok {
+					t.Errorf("check: %v %v", ok, err)
+				}
+			})
+		}()
+	}
+	close(start)
+	// Every check of the burst is in the queue before the slot frees.
+	for l.waiting.Load() < n {
+		runtime.Gosched()
+	}
+	release()
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Errorf("a check of the burst: %v, want it to wait its turn", err)
+		}
+	}
+	if got := l.runs.Load(); got != n+1 { // the burst and the held slot
+		t.Errorf("%d computations, want %d", got, n+1)
+	}
+}
+
+// Past the queue's capacity a check is refused at once, without waiting.
+func TestHashLimiterRefusesPastQueueCapacity(t *testing.T) {
+	l := newHashLimiter(1, time.Hour)
+	l.fastest.Store(int64(time.Hour / 2)) // the queue holds 2
+	holdSlots(t, l)
+	waiters := make(chan error, 2)
+	for range 2 {
+		go func() { waiters <- l.do(context.Background(), func() {}) }()
+	}
+	for l.waiting.Load() < 2 {
+		runtime.Gosched()
+	}
+	if err := l.do(context.Background(), func() { t.Error("work ran") }); !errors.Is(err, ErrBusy) {
+		t.Fatalf("third waiter: got %v, want ErrBusy", err)
+	}
+	if got := l.waiting.Load(); got != 2 {
+		t.Errorf("%d waiting after a refusal, want 2", got)
 	}
 }

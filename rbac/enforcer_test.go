@@ -1,6 +1,9 @@
 package rbac
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // The policy's rules in a few lines each; the route-by-route walk over
 // the real router is in cmd/mfadesk.
@@ -53,4 +56,79 @@ func TestPolicyLinesMustParse(t *testing.T) {
 	if err != nil || !en.Allow("auditor", "compliance", "/console/reports", "GET") {
 		t.Errorf("extra line not applied: %v", err)
 	}
+}
+
+// A question asked again is answered from memory, without casbin, and
+// with the same answer; HEAD and GET are one question.
+func TestAnswersAreRemembered(t *testing.T) {
+	en, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range [][4]string{
+		{"agent", "support", "/console/customers", "GET"},
+		{"partner", "shop-demo", "/console/customers", "GET"},
+		{Anonymous, "", "/console/login", "GET"},
+	} {
+		first := en.Allow(q[0], q[1], q[2], q[3])
+		n := en.Evaluations()
+		for range 3 {
+			if got := en.Allow(q[0], q[1], q[2], q[3]); got != first {
+				t.Errorf("%v: %v, then %v", q, first, got)
+			}
+		}
+		if got := en.Allow(q[0], q[1], q[2], "HEAD"); q[3] == "GET" && got != first {
+			t.Errorf("%v as HEAD: %v, want %v", q, got, first)
+		}
+		if en.Evaluations() != n {
+			t.Errorf("%v: casbin evaluated %d more times for a known question", q, en.Evaluations()-n)
+		}
+		if got := en.Evaluate(q[0], q[1], q[2], q[3]); got != first {
+			t.Errorf("%v: remembered %v, casbin says %v", q, first, got)
+		}
+	}
+}
+
+// Past the bound on distinct questions, answers are still right and the
+// memory stops growing.
+func TestRememberedAnswersAreBounded(t *testing.T) {
+	en, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if en.limit != maxDecisions {
+		t.Fatalf("limit %d, want maxDecisions", en.limit)
+	}
+	en.limit = 20
+	for i := range en.limit + 10 {
+		route := "/console/none/" + string(rune('a'+i%26)) + strings.Repeat("x", i/26)
+		if en.Allow("agent", "support", route, "GET") {
+			t.Fatalf("%s allowed", route)
+		}
+	}
+	if !en.Allow("agent", "support", "/console/customers", "GET") {
+		t.Error("a known route refused past the bound")
+	}
+	en.mu.RLock()
+	defer en.mu.RUnlock()
+	if len(en.decisions) != en.limit {
+		t.Errorf("%d answers remembered, want the bound %d", len(en.decisions), en.limit)
+	}
+}
+
+func BenchmarkAllow(b *testing.B) {
+	en, err := New()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("remembered", func(b *testing.B) {
+		for b.Loop() {
+			en.Allow("supervisor", "support", "/console/reports", "GET")
+		}
+	})
+	b.Run("casbin", func(b *testing.B) {
+		for b.Loop() {
+			en.Evaluate("supervisor", "support", "/console/reports", "GET")
+		}
+	})
 }

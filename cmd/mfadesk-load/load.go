@@ -39,6 +39,9 @@ type load struct {
 	// replay guard accepts one code per 30 s step per customer. It starts
 	// at a random customer so runs close together rarely meet the same.
 	next atomic.Int64
+	// staff is the console session of the console phase, kept between
+	// rounds.
+	staff *browser
 }
 
 func newLoad(o options) *load {

@@ -3,11 +3,14 @@
 // ceilings measured in the same run: a bare Echo handler served by this
 // process, and argon2id alone at the configured parameters.
 //
-// It only ever talks to loopback addresses, and every phase is bounded in
-// time (--duration) and in requests (--max-requests): it stops by itself.
+// By default it builds and starts its own mfadesk on a free loopback port
+// with a database in a fresh temporary directory, measures that process,
+// and stops it at the end; --url (and --server-pid, to read its CPU) point
+// it at a server started by hand instead. It only ever talks to loopback
+// addresses, and every phase is bounded in time (--duration) and in
+// requests (--max-requests): it stops by itself.
 //
-//	go run ./cmd/mfadesk --db /tmp/load.db                       # one shell
-//	go run ./cmd/mfadesk-load --db /tmp/load.db --seed-load 3000  # another
+//	go run ./cmd/mfadesk-load --seed-load 4000 --rounds 3
 //
 // See docs/performance.md for what it measures and why.
 package main
@@ -43,6 +46,7 @@ type options struct {
 	rounds          int
 	loginsBurst     int
 	serverPID       int
+	serverBin       string
 }
 
 func main() {
@@ -58,24 +62,33 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var o options
 	fs := flag.NewFlagSet("mfadesk-load", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&o.url, "url", "http://127.0.0.1:8080", "the running mfadesk (loopback only)")
-	fs.StringVar(&o.db, "db", "", "the server's SQLite file, for --seed-load")
+	fs.StringVar(&o.url, "url", "", "a running mfadesk to measure (loopback only); default: build and start one on a free port with a temporary database")
+	fs.StringVar(&o.serverBin, "server-bin", "", "the mfadesk binary to start (default: go build ./cmd/mfadesk)")
+	fs.StringVar(&o.db, "db", "", "with --url: the server's SQLite file, for --seed-load")
 	fs.StringVar(&o.secretKey, "secret-key", "", "the server's --secret-key (default: the development key)")
 	fs.IntVar(&o.seedLoad, "seed-load", 0, "first write this many load customers (load-NNNNN, each with its own TOTP secret) into --db")
 	fs.DurationVar(&o.duration, "duration", 10*time.Second, "length of each timed phase")
 	fs.IntVar(&o.concurrency, "concurrency", 50, "simulated customers at once")
 	fs.IntVar(&o.maxRequests, "max-requests", 1_000_000, "at most this many requests per phase")
-	fs.StringVar(&o.phases, "phases", "hash,bare,page,login", "phases to run, in this order: hash, bare, page, login")
+	fs.StringVar(&o.phases, "phases", "hash,bare,page,console,login", "phases to run, in this order: hash, bare, page, console, login")
 	fs.IntVar(&o.hashes, "hashes", 300, "argon2id checks in the hash phase")
 	fs.IntVar(&o.hashConcurrency, "hash-concurrency", mfa.DefaultHashConcurrency(), "argon2id checks at once in the hash phase (match the server's)")
 	fs.IntVar(&o.rounds, "rounds", 1, "run the phases this many times and report the median ratios: the machine's speed drifts between phases")
 	fs.IntVar(&o.loginsBurst, "logins-burst", 0, "then fire this many logins at once and report the answers and the server's peak RSS")
-	fs.IntVar(&o.serverPID, "server-pid", 0, "the server's process id, to read its CPU time per phase and its RSS (with --logins-burst) from /proc")
+	fs.IntVar(&o.serverPID, "server-pid", 0, "with --url: the server's process id, to read its CPU time per phase and its RSS (with --logins-burst) from /proc")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if err := o.validate(); err != nil {
 		return err
+	}
+	if o.url == "" {
+		srv, err := startServer(ctx, o.serverBin, stdout)
+		if err != nil {
+			return err
+		}
+		defer srv.stop()
+		o.url, o.db, o.serverPID = srv.url, srv.db, srv.pid()
 	}
 
 	if o.seedLoad > 0 {
@@ -129,6 +142,8 @@ func (l *load) runPhases(ctx context.Context, stdout io.Writer) ([]*phaseResult,
 			r, err = l.barePhase(ctx)
 		case "page":
 			r, err = l.pagePhase(ctx)
+		case "console":
+			r, err = l.consolePhase(ctx)
 		case "login":
 			r, err = l.loginPhase(ctx)
 		case "":
@@ -144,23 +159,15 @@ func (l *load) runPhases(ctx context.Context, stdout io.Writer) ([]*phaseResult,
 }
 
 func (o *options) validate() error {
-	u, err := url.Parse(o.url)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
-		return fmt.Errorf("--url %q is not an http(s) URL", o.url)
+	if err := o.validateServer(); err != nil {
+		return err
 	}
-	if !isLoopback(u.Hostname()) {
-		// A load tool must never be pointed at someone else's server.
-		return fmt.Errorf("--url must be a loopback address (127.0.0.1, ::1 or localhost), not %q", u.Hostname())
-	}
-	o.url = strings.TrimSuffix(o.url, "/")
 	for _, p := range strings.Split(o.phases, ",") {
-		if p = strings.TrimSpace(p); p != "" && !slices.Contains([]string{"hash", "bare", "page", "login"}, p) {
+		if p = strings.TrimSpace(p); p != "" && !slices.Contains([]string{"hash", "bare", "page", "console", "login"}, p) {
 			return fmt.Errorf("--phases: unknown phase %q", p)
 		}
 	}
 	switch {
-	case o.seedLoad > 0 && o.db == "":
-		return errors.New("--seed-load needs --db, the server's SQLite file")
 	case o.seedLoad < 0 || o.seedLoad > 100_000:
 		return errors.New("--seed-load must be between 0 and 100000")
 	case o.duration <= 0 || o.duration > 10*time.Minute:
@@ -177,6 +184,36 @@ func (o *options) validate() error {
 		return errors.New("--rounds must be between 1 and 20")
 	case o.loginsBurst < 0 || o.loginsBurst > 10_000:
 		return errors.New("--logins-burst must be between 0 and 10000")
+	}
+	return nil
+}
+
+// validateServer checks which server is measured: the tool's own, or the
+// one at --url, whose process id only the operator can tell.
+func (o *options) validateServer() error {
+	if o.url == "" {
+		switch {
+		case o.db != "":
+			return errors.New("--db is for a server given with --url: the server this tool starts has its own temporary database")
+		case o.serverPID != 0:
+			return errors.New("--server-pid is for a server given with --url: the tool measures the server it starts")
+		}
+		return nil
+	}
+	if o.serverBin != "" {
+		return errors.New("--server-bin starts a server; --url measures a running one: give one of them")
+	}
+	u, err := url.Parse(o.url)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		return fmt.Errorf("--url %q is not an http(s) URL", o.url)
+	}
+	if !isLoopback(u.Hostname()) {
+		// A load tool must never be pointed at someone else's server.
+		return fmt.Errorf("--url must be a loopback address (127.0.0.1, ::1 or localhost), not %q", u.Hostname())
+	}
+	o.url = strings.TrimSuffix(o.url, "/")
+	if o.seedLoad > 0 && o.db == "" {
+		return errors.New("--seed-load with --url needs --db, that server's SQLite file")
 	}
 	return nil
 }

@@ -157,9 +157,32 @@ func roundRatios(results []*phaseResult) (page, login ratio, okPage, okLogin boo
 	return page, login, okPage, okLogin
 }
 
+// serverCPUPerRequest is the server's CPU per request of a phase of the
+// round; ok is false without that phase or without the server's figure.
+func serverCPUPerRequest(results []*phaseResult, phase string) (time.Duration, bool) {
+	for _, r := range results {
+		if r.name == phase && r.cpu != nil && r.cpu.server >= 0 && r.count() > 0 {
+			return r.cpu.server / time.Duration(r.count()), true
+		}
+	}
+	return 0, false
+}
+
+// consoleVsHome is the server's CPU per console page against its CPU per
+// customer /home, in the same round.
+func consoleVsHome(results []*phaseResult) (console, home time.Duration, ok bool) {
+	console, okC := serverCPUPerRequest(results, "console")
+	home, okH := serverCPUPerRequest(results, "page")
+	return console, home, okC && okH && home > 0
+}
+
 func printRatios(w io.Writer, results []*phaseResult) {
 	page, login, okPage, okLogin := roundRatios(results)
 	fmt.Fprintln(w)
+	if console, home, ok := consoleVsHome(results); ok {
+		fmt.Fprintf(w, "server CPU per console page vs per /home: %s / %s = %.1f× (target ≤ 3×)\n",
+			perUnit(console, 1), perUnit(home, 1), float64(console)/float64(home))
+	}
 	if okPage {
 		fmt.Fprintf(w, "authenticated page vs bare handler: %.1f / %.1f req/s = %.0f%% (target ≥ 40%%)\n",
 			page.rate, page.ceiling, page.percent())
@@ -173,8 +196,11 @@ func printRatios(w io.Writer, results []*phaseResult) {
 // printMedianRatios sums the rounds up: each ratio's median, and every
 // round's, since one slow phase moves a single round's ratio a lot.
 func printMedianRatios(w io.Writer, rounds [][]*phaseResult) {
-	var pages, logins []float64
+	var pages, logins, consoles []float64
 	for _, results := range rounds {
+		if console, home, ok := consoleVsHome(results); ok {
+			consoles = append(consoles, float64(console)/float64(home))
+		}
 		page, login, okPage, okLogin := roundRatios(results)
 		if okPage {
 			pages = append(pages, page.percent())
@@ -184,6 +210,10 @@ func printMedianRatios(w io.Writer, rounds [][]*phaseResult) {
 		}
 	}
 	fmt.Fprintf(w, "\n##### over %d rounds\n", len(rounds))
+	if len(consoles) > 0 {
+		fmt.Fprintf(w, "server CPU per console page vs per /home, median: %.1f× (rounds: %s; target ≤ 3×)\n",
+			median(consoles), times(consoles))
+	}
 	if len(pages) > 0 {
 		fmt.Fprintf(w, "authenticated page vs bare handler, median: %.0f%% (rounds: %s; target ≥ 40%%)\n",
 			median(pages), percents(pages))
@@ -208,6 +238,14 @@ func percents(xs []float64) string {
 	parts := make([]string, len(xs))
 	for i, x := range xs {
 		parts[i] = fmt.Sprintf("%.0f%%", x)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func times(xs []float64) string {
+	parts := make([]string, len(xs))
+	for i, x := range xs {
+		parts[i] = fmt.Sprintf("%.1f×", x)
 	}
 	return strings.Join(parts, ", ")
 }

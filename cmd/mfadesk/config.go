@@ -130,7 +130,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	fs.IntVar(&def.PasswordFailuresPerAddress, "password-failures-per-address", envInt(env, "password-failures-per-address", def.PasswordFailuresPerAddress), "password failures per client address per window")
 	fs.DurationVar(&def.PasswordWindow, "password-window", envDuration(env, "password-window", def.PasswordWindow), "password throttling window")
 	fs.IntVar(&def.HashConcurrency, "hash-concurrency", envInt(env, "hash-concurrency", def.HashConcurrency), "password hashes (argon2id) computed at once; 0: one less than the CPUs (at least 1)")
-	fs.DurationVar(&def.HashWait, "hash-wait", envDuration(env, "hash-wait", def.HashWait), "how long a login waits for a hashing slot before it is answered 503 (busy)")
+	fs.DurationVar(&def.HashWait, "hash-wait", envDuration(env, "hash-wait", def.HashWait), "the queue for hashing slots holds what they get through in this time; a login past it is answered 503 (busy)")
 	// The audit key's default stays empty, and the environment is read after
 	// parsing, so --help (which prints defaults) never shows it.
 	var auditKey string
