@@ -202,3 +202,16 @@ func TestLoginPageLinksToSetPassword(t *testing.T) {
 		}
 	}
 }
+
+// The page showing a password-setting code calls it that, also in its
+// warning: an agent told "temporary pass" would send the customer to the
+// temporary pass login, which needs the password they have forgotten.
+func TestPasswordCodePageNamesTheCode(t *testing.T) {
+	t.Parallel()
+	a := newConsoleApp(t)
+	sup, kase := strongCase(t, a, "supervisor", "demo-sms")
+	p := sup.post(kase+"/password", nil)
+	if warn := p.text("notice-warn"); !strings.Contains(warn, "パスワード設定コード") || strings.Contains(warn, "一時パス") {
+		t.Errorf("password code page warns %q", warn)
+	}
+}
