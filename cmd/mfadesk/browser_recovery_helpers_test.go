@@ -132,7 +132,6 @@ func askJapanese() chromedp.Action[chromedp.Void] {
 func (b *recoveryBrowser) passwordLogin(t *testing.T, ctx context.Context, loginID, password string) {
 	t.Helper()
 	b.run(t, ctx, "login page", chromedp.Navigate(b.base+"/login"))
-	b.loaded(t, ctx)
 	b.fill(t, ctx, "login_id", loginID, "password", password)
 	b.press(t, ctx, "ui.login.submit")
 }
@@ -143,7 +142,7 @@ func (b *recoveryBrowser) totpLogin(t *testing.T, ctx context.Context, loginID, 
 	t.Helper()
 	b.clock.Advance(30 * time.Second) // a code of a new step: each is used once
 	b.passwordLogin(t, ctx, loginID, password)
-	b.at(t, ctx, "/login/verify")
+	b.waitPath(t, ctx, "/login/verify")
 	code, err := totpCodeForTest(secret, b.clock.Now())
 	if err != nil {
 		t.Fatal(err)
@@ -156,7 +155,7 @@ func (b *recoveryBrowser) totpLogin(t *testing.T, ctx context.Context, loginID, 
 // waitMyPage waits for マイページ.
 func (b *recoveryBrowser) waitMyPage(t *testing.T, ctx context.Context) {
 	t.Helper()
-	b.at(t, ctx, "/home")
+	b.waitPath(t, ctx, "/home")
 	if h1 := value(t, b.browserApp, ctx, "title", chromedp.Text(chromedp.CSS("main h1"))); h1 != b.label("ui.home.title") {
 		t.Fatalf("home page titled %q", h1)
 	}
@@ -169,30 +168,5 @@ func (b *recoveryBrowser) refusedLogin(t *testing.T, ctx context.Context, loginI
 	b.run(t, ctx, "refusal", chromedp.WaitVisible(chromedp.CSS(`[data-testid=notice-error]`)))
 	if p := b.path(t, ctx); p != "/login" {
 		t.Fatalf("refused password led to %q", p)
-	}
-}
-
-// at waits for the page want (as waitPath) to finish loading: a click
-// right after the address changes may otherwise reach the page before.
-func (b *recoveryBrowser) at(t *testing.T, ctx context.Context, want string) {
-	t.Helper()
-	b.waitPath(t, ctx, want)
-	b.loaded(t, ctx)
-}
-
-// atNotice is at for an address that contains part.
-func (b *recoveryBrowser) atNotice(t *testing.T, ctx context.Context, part string) {
-	t.Helper()
-	b.waitURLContains(t, ctx, part)
-	b.loaded(t, ctx)
-}
-
-func (b *recoveryBrowser) loaded(t *testing.T, ctx context.Context) {
-	t.Helper()
-	short, cancel := context.WithTimeout(ctx, 20*time.Second)
-	defer cancel()
-	if _, err := chromedp.Run(short, chromedp.Poll[bool](`document.readyState === "complete"`)); err != nil {
-		b.screenshot(t, ctx, "failed-load")
-		t.Fatalf("page did not load: %v", err)
 	}
 }

@@ -20,22 +20,22 @@ func TestBrowserRecoveryForgotPasswordSelfService(t *testing.T) {
 
 	b.run(t, ctx, "login page", chromedp.Navigate(b.base+"/login"))
 	b.follow(t, ctx, "ui.login.forgot_link")
-	b.at(t, ctx, "/login/forgot")
+	b.waitPath(t, ctx, "/login/forgot")
 	b.fill(t, ctx, "login_id", "demo-app", "birth_date", demoBirthDates["demo-app"])
 	b.screenshot(t, ctx, "forgot-details")
 	b.press(t, ctx, "ui.forgot.next")
 
-	b.at(t, ctx, "/login/forgot/verify")
+	b.waitPath(t, ctx, "/login/forgot/verify")
 	code, _ := totpCodeForTest(demoTOTPSecret, b.clock.Now())
 	b.fill(t, ctx, "code", code)
 	b.screenshot(t, ctx, "forgot-app-code")
 	b.press(t, ctx, "ui.forgot.next")
 
-	b.at(t, ctx, "/login/forgot/password")
+	b.waitPath(t, ctx, "/login/forgot/password")
 	b.fill(t, ctx, "new_password", forgotNewPassword, "new_password_confirm", forgotNewPassword)
 	b.screenshot(t, ctx, "forgot-new-password")
 	b.press(t, ctx, "ui.forgot.password.submit")
-	b.at(t, ctx, "/login?notice=reset")
+	b.waitPath(t, ctx, "/login?notice=reset")
 	b.screenshot(t, ctx, "forgot-done")
 
 	b.refusedLogin(t, ctx, "demo-app", demoPassword)
@@ -57,17 +57,17 @@ func TestBrowserRecoveryForgotPasswordByTheDesk(t *testing.T) {
 	// The agent finds the customer and opens a phone case.
 	b.staffLogin(t, agent, "agent")
 	b.follow(t, agent, "ui.console.nav.customers")
-	b.at(t, agent, "/console/customers")
+	b.waitPath(t, agent, "/console/customers")
 	b.fill(t, agent, "q", "demo-app")
 	b.press(t, agent, "ui.console.search.submit")
 	b.run(t, agent, "results", chromedp.WaitVisible(chromedp.CSS(`[data-testid=search-result]`)))
 	b.fill(t, agent, "reason", "ログインパスワードを忘れた")
 	b.press(t, agent, "ui.console.open_case.submit")
-	b.at(t, agent, "/console/cases/")
+	b.waitPath(t, agent, "/console/cases/")
 
 	// Possession: the link goes by email; the customer confirms it.
 	b.press(t, agent, "ui.console.case.verify.send_link_email")
-	b.atNotice(t, agent, "notice=link_sent")
+	b.waitURLContains(t, agent, "notice=link_sent")
 	b.run(t, customer, "open link", chromedp.Navigate(b.base+b.lastLink(emailOf("demo-app"))))
 	b.screenshot(t, customer, "customer-link")
 	b.press(t, customer, "ui.verify_link.yes")
@@ -79,16 +79,16 @@ func TestBrowserRecoveryForgotPasswordByTheDesk(t *testing.T) {
 	b.expand(t, agent, "ui.console.password_code.summary")
 	b.screenshot(t, agent, "agent-password-code-form")
 	b.press(t, agent, "ui.console.password_code.submit")
-	b.atNotice(t, agent, "notice=password_requested")
+	b.waitURLContains(t, agent, "notice=password_requested")
 	kase := strings.SplitN(b.path(t, agent), "?", 2)[0]
 
 	// A supervisor approves it from the queue.
 	b.staffLogin(t, supervisor, "supervisor")
 	b.follow(t, supervisor, "ui.console.nav.requests")
-	b.at(t, supervisor, "/console/requests")
+	b.waitPath(t, supervisor, "/console/requests")
 	b.screenshot(t, supervisor, "supervisor-queue")
 	b.press(t, supervisor, "ui.console.requests.approve")
-	b.atNotice(t, supervisor, "notice=approved")
+	b.waitURLContains(t, supervisor, "notice=approved")
 
 	// The agent shows the code, once.
 	b.run(t, agent, "case", chromedp.Navigate(b.base+kase))
@@ -100,12 +100,12 @@ func TestBrowserRecoveryForgotPasswordByTheDesk(t *testing.T) {
 	// The customer sets the new password with it, then logs in.
 	b.run(t, customer, "login page", chromedp.Navigate(b.base+"/login"))
 	b.follow(t, customer, "ui.login.set_password_link")
-	b.at(t, customer, "/login/set-password")
+	b.waitPath(t, customer, "/login/set-password")
 	b.fill(t, customer, "login_id", "demo-app", "code", code,
 		"new_password", forgotNewPassword, "new_password_confirm", forgotNewPassword)
 	b.screenshot(t, customer, "customer-set-password")
 	b.press(t, customer, "ui.forgot.password.submit")
-	b.at(t, customer, "/login?notice=reset")
+	b.waitPath(t, customer, "/login?notice=reset")
 	b.refusedLogin(t, customer, "demo-app", demoPassword)
 	b.totpLogin(t, customer, "demo-app", forgotNewPassword, demoTOTPSecret)
 	b.screenshot(t, customer, "customer-home")
@@ -137,16 +137,16 @@ func TestBrowserRecoveryPasskeyOnlyAtPartnerShop(t *testing.T) {
 	// At the shop: find the customer, open a case, record the document.
 	b.staffLogin(t, staff, "partner")
 	b.follow(t, staff, "ui.console.nav.partner_find")
-	b.at(t, staff, "/console/partner/find")
+	b.waitPath(t, staff, "/console/partner/find")
 	b.fill(t, staff, "account_number", "1000002", "birth_date", demoBirthDates["demo-sms"])
 	b.press(t, staff, "ui.console.partner.submit")
 	b.run(t, staff, "found", chromedp.WaitVisible(chromedp.CSS(`[data-testid=partner-found]`)))
 	b.fill(t, staff, "reason", "パスキーの登録")
 	b.press(t, staff, "ui.console.open_case.submit")
-	b.at(t, staff, "/console/cases/")
+	b.waitPath(t, staff, "/console/cases/")
 	b.fill(t, staff, "document_type", "license", "last4", "1234")
 	b.press(t, staff, "ui.console.case.verify.record")
-	b.atNotice(t, staff, "notice=document_passed")
+	b.waitURLContains(t, staff, "notice=document_passed")
 
 	// The link, shown as text and as a QR code.
 	b.press(t, staff, "ui.console.passkey_link.submit")
@@ -167,11 +167,11 @@ func TestBrowserRecoveryPasskeyOnlyAtPartnerShop(t *testing.T) {
 	b.waitMyPage(t, customer)
 	b.screenshot(t, customer, "customer-home-by-link")
 	b.press(t, customer, "ui.layout.logout")
-	b.at(t, customer, "/login")
+	b.waitPath(t, customer, "/login")
 
 	// And later logs in as usual: password, then the passkey.
 	b.passwordLogin(t, customer, "demo-sms", demoPassword)
-	b.at(t, customer, "/login/verify")
+	b.waitPath(t, customer, "/login/verify")
 	b.screenshot(t, customer, "customer-passkey-check")
 	b.press(t, customer, "ui.passkey.check.submit")
 	b.waitMyPage(t, customer)
