@@ -50,7 +50,7 @@ func ConsoleTempPassPage(m ConsoleTempPassModel) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = Notice("warn", "ui.console.temp_pass.warn").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = Notice("warn", txt.warn).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -158,16 +158,16 @@ func ConsoleTempPassPage(m ConsoleTempPassModel) templ.Component {
 
 // secretPageText is what ConsoleTempPassPage says about its secret.
 type secretPageText struct {
-	title, tell, testID string
-	steps               []string
+	title, warn, tell, testID string
+	steps                     []string
 }
 
 func secretText(m ConsoleTempPassModel) secretPageText {
 	if m.PasswordCode {
-		return secretPageText{title: "ui.console.password_code.title", tell: "ui.console.password_code.tell",
+		return secretPageText{title: "ui.console.password_code.title", warn: "ui.console.password_code.warn", tell: "ui.console.password_code.tell",
 			testID: "password-code", steps: []string{"ui.console.password_code.step1", "ui.console.password_code.step2"}}
 	}
-	return secretPageText{title: "ui.console.temp_pass.title", tell: "ui.console.temp_pass.tell", testID: "temp-pass",
+	return secretPageText{title: "ui.console.temp_pass.title", warn: "ui.console.temp_pass.warn", tell: "ui.console.temp_pass.tell", testID: "temp-pass",
 		steps: []string{"ui.console.temp_pass.step1", "ui.console.temp_pass.step2", "ui.console.temp_pass.step3"}}
 }
 

@@ -173,6 +173,9 @@ func (b *browserApp) waitURL(t *testing.T, ctx context.Context, prefix string, o
 	for time.Now().Before(deadline) {
 		if ok(b.path(t, ctx)) {
 			b.run(t, ctx, "wait ready "+prefix, chromedp.WaitReady(chromedp.CSS("body")))
+			// The address changes before the page has loaded: a click or a
+			// screenshot at once may reach a page with no layout yet.
+			value(t, b, ctx, "load "+prefix, chromedp.Poll[bool](`document.readyState === "complete"`))
 			return
 		}
 		time.Sleep(100 * time.Millisecond)

@@ -187,3 +187,31 @@ func TestPasswordCodePartnerAlwaysNeedsApproval(t *testing.T) {
 		t.Fatalf("partner's request: %v", err)
 	}
 }
+
+// The customer the desk gave a code finds /login/set-password from the
+// login page, in either language: the temporary pass link beside it asks
+// for the password they have forgotten.
+func TestLoginPageLinksToSetPassword(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	for lang, want := range map[string]string{"ja": "パスワード設定コード", "en": "code"} {
+		p := a.newClient().setLang(lang).get("/login")
+		link := p.byTestID("set-password-link")
+		if link == nil || attr(link, "href") != "/login/set-password" || !strings.Contains(textOf(link), want) {
+			t.Errorf("%s login page: no link to /login/set-password (%q)", lang, p.text("set-password-link"))
+		}
+	}
+}
+
+// The page showing a password-setting code calls it that, also in its
+// warning: an agent told "temporary pass" would send the customer to the
+// temporary pass login, which needs the password they have forgotten.
+func TestPasswordCodePageNamesTheCode(t *testing.T) {
+	t.Parallel()
+	a := newConsoleApp(t)
+	sup, kase := strongCase(t, a, "supervisor", "demo-sms")
+	p := sup.post(kase+"/password", nil)
+	if warn := p.text("notice-warn"); !strings.Contains(warn, "パスワード設定コード") || strings.Contains(warn, "一時パス") {
+		t.Errorf("password code page warns %q", warn)
+	}
+}
