@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode"
 
 	"golang.org/x/text/unicode/norm"
 
@@ -170,8 +169,4 @@ func samePhone(typed, stored string) bool {
 	a, okA := contact.PhoneDigits(typed)
 	b, okB := contact.PhoneDigits(stored)
 	return okA && okB && a == b
-}
-
-func notAlnum(r rune) bool {
-	return r > unicode.MaxASCII || !(unicode.IsLetter(r) || unicode.IsDigit(r))
 }
