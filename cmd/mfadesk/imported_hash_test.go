@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -227,5 +228,31 @@ func TestPasswordChangeChecksImportedHashes(t *testing.T) {
 	}
 	if !pwHashMatches(t, a, "demo-email", "trading", newTrading) {
 		t.Fatal("new trading password not stored as argon2id")
+	}
+}
+
+// A trading password imported in another scheme is checked where the
+// trading password is asked for, here when an authenticator app is
+// enrolled.
+func TestEnrolmentChecksImportedTradingPassword(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	importHash(t, a, "demo-email", "trading", importedHashOf(t, "bcrypt", demoTradingPassword))
+	c := loggedInClient(t, a, "demo-email")
+	stepUp(t, a, c, "mfa", "demo-email", "")
+	c.post("/settings/mfa/totp/start", nil)
+	secret := strings.ReplaceAll(c.get("/settings/mfa/totp").text("totp-key"), " ", "")
+	code, err := totpCodeForTest(secret, a.clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	confirm := func(trading string) *page {
+		return c.post("/settings/mfa/totp/confirm", url.Values{"code": {code}, "trading_password": {trading}, "use_login": {"on"}})
+	}
+	if p := confirm("Wrong#trade"); p.status != http.StatusUnauthorized || !p.has("trading_password-error") {
+		t.Fatalf("wrong trading password: %d", p.status)
+	}
+	if p := confirm(demoTradingPassword); p.location != "/settings/mfa?notice=totp-added" {
+		t.Fatalf("right trading password (bcrypt): %d %q %s", p.status, p.location, p.text("trading_password-error"))
 	}
 }
