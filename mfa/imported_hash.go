@@ -260,9 +260,12 @@ func hashScheme(stored string) string {
 }
 
 // checkStoredPassword is CheckPassword for a customer's stored hash, of
-// any scheme ParseImportedHash stores. The stored form is checked against
-// the import bounds again: a tampered row must not buy a costly check.
-// Every comparison is constant-time (bcrypt's own is).
+// any scheme ParseImportedHash stores. A bcrypt or PBKDF2 hash is checked
+// against the import bounds again, an argon2id one against
+// CheckPassword's: a tampered row must not buy a costly check. Every
+// comparison is constant-time (bcrypt's own is). bcrypt reads only a
+// password's first 72 bytes, as the old system did; the argon2id that
+// replaces it at login hashes the whole password typed.
 func checkStoredPassword(stored, password string) (bool, error) {
 	switch hashScheme(stored) {
 	case schemeArgon2id:

@@ -161,9 +161,9 @@ func TestCheckStoredPasswordRefusesOutOfBounds(t *testing.T) {
 	}
 }
 
-// newImportTestService is a Service on a fresh database with one
-// customer, "taro", whose login password hash is loginHash.
-func newImportTestService(t *testing.T, loginHash string) (*Service, *data.Customer) {
+// newCustomerTestService is a Service with cfg on a fresh database with
+// one customer, "taro", whose login and trading password hashes are hash.
+func newCustomerTestService(t *testing.T, cfg Config, hash string) (*Service, *data.Customer) {
 	t.Helper()
 	ctx := context.Background()
 	now := time.Date(2026, 1, 5, 10, 0, 0, 0, jst.Zone)
@@ -172,17 +172,10 @@ func newImportTestService(t *testing.T, loginHash string) (*Service, *data.Custo
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	cfg := DefaultConfig()
-	cfg.Argon2 = cheapArgon2()
-	s := &Service{DB: db, Config: cfg}
-	trading, err := HashPassword("trading password", cfg.Argon2)
-	if err != nil {
-		t.Fatal(err)
-	}
 	if err := db.InTx(ctx, func(tx *data.Tx) error {
 		_, err := tx.CreateCustomer(ctx, &data.Customer{AccountNumber: "1000001", LoginID: "taro",
 			NameKanji: "山田 太郎", NameKana: "ヤマダ タロウ", BirthDate: "1950-04-01", EmailStatus: "none",
-			PasswordHash: loginHash, TradingPasswordHash: trading})
+			PasswordHash: hash, TradingPasswordHash: hash})
 		return err
 	}); err != nil {
 		t.Fatal(err)
@@ -191,7 +184,16 @@ func newImportTestService(t *testing.T, loginHash string) (*Service, *data.Custo
 	if err != nil {
 		t.Fatal(err)
 	}
-	return s, c
+	return &Service{DB: db, Config: cfg}, c
+}
+
+// newImportTestService is newCustomerTestService with cheap argon2id and
+// taro's hashes imported ones.
+func newImportTestService(t *testing.T, imported string) (*Service, *data.Customer) {
+	t.Helper()
+	cfg := DefaultConfig()
+	cfg.Argon2 = cheapArgon2()
+	return newCustomerTestService(t, cfg, imported)
 }
 
 // An imported bcrypt or PBKDF2 check can be far cheaper than argon2id at
