@@ -62,7 +62,7 @@ func (s *Service) PendingTOTP(ctx context.Context, c *data.Customer) (uri, secre
 // in (docs/security.md S2). An app already enrolled is replaced in the same
 // transaction: the new one works before the old one goes.
 func (s *Service) ConfirmTOTP(ctx context.Context, in EnrolInput) error {
-	tradingOK, err := s.checkPassword(ctx, in.Customer.TradingPasswordHash, in.TradingPassword)
+	tradingOK, err := s.checkCustomerPassword(ctx, in.Customer.TradingPasswordHash, in.TradingPassword)
 	if err != nil {
 		return err
 	}
@@ -103,7 +103,7 @@ func (s *Service) ConfirmTOTP(ctx context.Context, in EnrolInput) error {
 // ConfirmSMS enrols the mobile number a code was just sent to, once the
 // customer typed that code and the trading password.
 func (s *Service) ConfirmSMS(ctx context.Context, in EnrolInput) error {
-	tradingOK, err := s.checkPassword(ctx, in.Customer.TradingPasswordHash, in.TradingPassword)
+	tradingOK, err := s.checkCustomerPassword(ctx, in.Customer.TradingPasswordHash, in.TradingPassword)
 	if err != nil {
 		return err
 	}

@@ -79,7 +79,12 @@ func (l *hashLimiter) queueCapacity() int64 {
 // do runs work once a slot is free. It returns ErrBusy at once if the
 // queue is full, or the context's error if the request went away while
 // waiting; in both cases work did not run.
-func (l *hashLimiter) do(ctx context.Context, work func()) error {
+func (l *hashLimiter) do(ctx context.Context, work func()) error { return l.run(ctx, true, work) }
+
+// run is do, with work's time kept only if timed: work that is not
+// argon2id at the configured cost (an imported bcrypt or PBKDF2 hash
+// can be far cheaper) must not shrink the estimate the queue is sized by.
+func (l *hashLimiter) run(ctx context.Context, timed bool, work func()) error {
 	select {
 	case l.slots <- struct{}{}: // a free slot: no queue
 	default:
@@ -99,7 +104,9 @@ func (l *hashLimiter) do(ctx context.Context, work func()) error {
 	l.runs.Add(1)
 	start := time.Now()
 	work()
-	l.record(time.Since(start))
+	if timed {
+		l.record(time.Since(start))
+	}
 	return nil
 }
 
@@ -127,8 +134,9 @@ func (s *Service) hashLimiter() *hashLimiter {
 	return s.hashes.limiter
 }
 
-// PasswordHashes is how many argon2id computations (checks, dummy checks
-// and new hashes) this Service has run.
+// PasswordHashes is how many password hash computations (checks, dummy
+// checks and new hashes, argon2id or an imported scheme's) this Service
+// has run.
 func (s *Service) PasswordHashes() int64 { return s.hashLimiter().runs.Load() }
 
 // checkPassword is CheckPassword under the Service's limit.

@@ -3,15 +3,11 @@ package mfa
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"runtime"
 	"strconv"
 	"sync"
 	"testing"
 	"time"
-
-	"mfadesk/data"
-	"mfadesk/jst"
 )
 
 // holdSlots takes every slot of l with work that blocks until the
@@ -101,31 +97,16 @@ func TestHashLimiterDefaults(t *testing.T) {
 // not counted against the account or the address, and not audited.
 func TestLoginBusyIsNotAFailure(t *testing.T) {
 	ctx := context.Background()
-	now := time.Date(2026, 1, 5, 10, 0, 0, 0, jst.Zone)
-	db, err := data.Open(ctx, filepath.Join(t.TempDir(), "t.db"), func() time.Time { return now })
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
 	cfg := DefaultConfig()
 	// Cheap parameters: the test is about the limit, not argon2's cost.
 	cfg.Argon2 = Argon2Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
 	cfg.HashConcurrency, cfg.HashWait = 1, time.Millisecond
-	s := &Service{DB: db, Config: cfg}
-
 	hash, err := HashPassword("right password", cfg.Argon2)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var id int64
-	if err := db.InTx(ctx, func(tx *data.Tx) error {
-		id, err = tx.CreateCustomer(ctx, &data.Customer{AccountNumber: "1000001", LoginID: "taro",
-			NameKanji: "山田 太郎", NameKana: "ヤマダ タロウ", BirthDate: "1950-04-01", EmailStatus: "none",
-			PasswordHash: hash, TradingPasswordHash: hash})
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
+	s, taro := newCustomerTestService(t, cfg, hash)
+	db, id, now := s.DB, taro.ID, s.DB.Now()
 
 	release := holdSlots(t, s.hashLimiter())
 	for _, tc := range []struct{ login, password string }{

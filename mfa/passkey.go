@@ -149,7 +149,7 @@ func (s *Service) FinishPasskeyRegistration(ctx context.Context, in PasskeyRegis
 	tradingOK := in.UseLink != nil
 	if !tradingOK {
 		var err error
-		if tradingOK, err = s.checkPassword(ctx, in.Customer.TradingPasswordHash, in.TradingPassword); err != nil {
+		if tradingOK, err = s.checkCustomerPassword(ctx, in.Customer.TradingPasswordHash, in.TradingPassword); err != nil {
 			return err
 		}
 	}

@@ -128,10 +128,13 @@ func DummyCheckPassword(password string, p Argon2Params) {
 
 // encodePHC formats an argon2id hash as a PHC string.
 func encodePHC(p Argon2Params, salt, key []byte) string {
-	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s",
-		argon2.Version, p.Memory, p.Time, p.Threads,
-		base64.RawStdEncoding.EncodeToString(salt),
-		base64.RawStdEncoding.EncodeToString(key))
+	return phcPrefix(p) + base64.RawStdEncoding.EncodeToString(salt) + "$" +
+		base64.RawStdEncoding.EncodeToString(key)
+}
+
+// phcPrefix is the start of every PHC string of a hash made with p's costs.
+func phcPrefix(p Argon2Params) string {
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$", argon2.Version, p.Memory, p.Time, p.Threads)
 }
 
 // decodePHC parses a PHC string produced by encodePHC. It is strict on

@@ -63,7 +63,7 @@ func (s *Service) ChangePassword(ctx context.Context, in PasswordChange) error {
 	if in.Kind == PasswordTrading {
 		currentHash, otherHash = c.TradingPasswordHash, c.PasswordHash
 	}
-	ok, err := s.checkPassword(ctx, currentHash, in.Current)
+	ok, err := s.checkCustomerPassword(ctx, currentHash, in.Current)
 	if err != nil {
 		return s.unchecked(ctx, try, fmt.Errorf("check %s password of %d: %w", in.Kind, c.ID, err))
 	}
@@ -90,7 +90,7 @@ func (s *Service) ChangePassword(ctx context.Context, in PasswordChange) error {
 	}
 	// The two passwords guard different things (logging in, placing
 	// orders), so one must not also be the other.
-	same, err := s.checkPassword(ctx, otherHash, in.New)
+	same, err := s.checkCustomerPassword(ctx, otherHash, in.New)
 	if err != nil {
 		return fmt.Errorf("check other password of %d: %w", c.ID, err)
 	}

@@ -28,8 +28,12 @@ func (s *Service) CheckLoginPassword(ctx context.Context, rawLoginID, password, 
 	try := passwordTry{acctKey: "pw-login:" + loginID, addrKey: "pw-addr:" + clientIP}
 	var customerID int64
 	hash := "" // an unknown ID is checked against a dummy
+	var upgrade func(context.Context, *data.Tx, string) error
 	if customer != nil {
 		customerID, hash = customer.ID, customer.PasswordHash
+		upgrade = func(ctx context.Context, tx *data.Tx, newHash string) error {
+			return upgradeLoginPassword(ctx, tx, customer, newHash, loginEvent(customer.ID, loginID, clientIP, "", ""))
+		}
 		try.acctKey = "pw-acct:" + strconv.FormatInt(customer.ID, 10)
 		known, err := s.knownDevice(ctx, customer.ID, deviceHash)
 		if err != nil {
@@ -40,7 +44,7 @@ func (s *Service) CheckLoginPassword(ctx context.Context, rawLoginID, password, 
 		}
 	}
 	err = s.loginPassword(ctx, passwordAttempt{try: try, hash: hash, password: password, observe: true,
-		who: fmt.Sprint(customerID), event: func(outcome string) data.AuditEvent {
+		upgrade: upgrade, who: fmt.Sprint(customerID), event: func(outcome string) data.AuditEvent {
 			id := customerID
 			if outcome == "address_throttled" {
 				id = 0 // refused before the account was looked at
@@ -62,6 +66,10 @@ type passwordAttempt struct {
 	who      string                               // names the account in errors
 	event    func(outcome string) data.AuditEvent // the audit event of each outcome
 	observe  bool                                 // counted in the password metrics
+	// upgrade stores our argon2id of a right password whose hash was
+	// imported in another scheme, in the success's transaction. Only a
+	// customer's hash may be imported: nil means argon2id alone passes.
+	upgrade func(ctx context.Context, tx *data.Tx, newHash string) error
 }
 
 // loginPassword is the rule both login forms share: reserve a try (per
@@ -93,10 +101,14 @@ func (s *Service) loginPassword(ctx context.Context, lp passwordAttempt) error {
 		return err
 	}
 	var ok bool
+	var newHash string
 	var err error
-	if lp.hash == "" {
+	switch {
+	case lp.hash == "":
 		err = s.dummyCheckPassword(ctx, lp.password)
-	} else {
+	case lp.upgrade != nil:
+		ok, newHash, err = s.checkAndUpgrade(ctx, lp.hash, lp.password)
+	default:
 		ok, err = s.checkPassword(ctx, lp.hash, lp.password)
 	}
 	if err != nil {
@@ -113,7 +125,13 @@ func (s *Service) loginPassword(ctx context.Context, lp passwordAttempt) error {
 		if err := lp.try.succeeded(ctx, tx); err != nil {
 			return err
 		}
-		return tx.Audit(ctx, lp.event("success"))
+		if err := tx.Audit(ctx, lp.event("success")); err != nil {
+			return err
+		}
+		if newHash == "" {
+			return nil
+		}
+		return lp.upgrade(ctx, tx, newHash)
 	})
 	if err != nil {
 		return err

@@ -166,7 +166,7 @@ func (s *Service) resetPassword(ctx context.Context, c *data.Customer, newPasswo
 		return err
 	}
 	// The trading password guards orders; it must not also be the login one.
-	same, err := s.checkPassword(ctx, c.TradingPasswordHash, newPassword)
+	same, err := s.checkCustomerPassword(ctx, c.TradingPasswordHash, newPassword)
 	if err != nil {
 		return fmt.Errorf("check trading password of %d: %w", c.ID, err)
 	}
