@@ -27,15 +27,7 @@ func TestSetAddressRules(t *testing.T) {
 	if _, err := e.s.SetAddress(ctx, actor(RoleSupervisor), addr); !errors.Is(err, ErrStrongVerificationRequired) {
 		t.Fatalf("without a strong check: %v", err)
 	}
-	err = e.s.DB.InTx(ctx, func(tx *data.Tx) error {
-		_, err := tx.CreateVerification(ctx, &data.Verification{CaseID: e.caseID, CustomerID: e.customer, StaffID: e.staff[RoleAgent].ID,
-			Method: data.VerifyDocument, Strength: data.StrengthStrong, Status: data.VerificationPassed,
-			PassedAt: e.now, ValidUntil: e.now.Add(15 * time.Minute)})
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e.documentCheck()
 	if _, err := e.s.SetAddress(ctx, actor("linked"), addr); !errors.Is(err, ErrOwnAccount) {
 		t.Fatalf("own account: %v", err)
 	}
@@ -86,15 +78,7 @@ func TestSetAddressFollowsContactApproval(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		err = e.s.DB.InTx(ctx, func(tx *data.Tx) error {
-			_, err := tx.CreateVerification(ctx, &data.Verification{CaseID: e.caseID, CustomerID: e.customer, StaffID: e.staff[RoleAgent].ID,
-				Method: data.VerifyDocument, Strength: data.StrengthStrong, Status: data.VerificationPassed,
-				PassedAt: e.now, ValidUntil: e.now.Add(15 * time.Minute)})
-			return err
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
+		e.documentCheck()
 		addr := contact.Address{Postcode: "0600001", Prefecture: "北海道", City: "札幌市中央区北一条西3-3"}
 		res, err := e.s.SetAddress(ctx, CaseActor{Staff: e.staff[tc.role], Case: kase, ClientIP: "192.0.2.1"}, addr)
 		if err != nil || res.Pending() != tc.pending {
@@ -121,5 +105,20 @@ func TestSetAddressFollowsContactApproval(t *testing.T) {
 		if got := e.events(); !slices.Equal(got, want) {
 			t.Fatalf("%s: audit %q", tc.role, got)
 		}
+	}
+}
+
+// documentCheck records a passed document check on the case: strong.
+func (e *approvalEnv) documentCheck() {
+	e.t.Helper()
+	ctx := context.Background()
+	err := e.s.DB.InTx(ctx, func(tx *data.Tx) error {
+		_, err := tx.CreateVerification(ctx, &data.Verification{CaseID: e.caseID, CustomerID: e.customer, StaffID: e.staff[RoleAgent].ID,
+			Method: data.VerifyDocument, Strength: data.StrengthStrong, Status: data.VerificationPassed,
+			PassedAt: e.now, ValidUntil: e.now.Add(15 * time.Minute)})
+		return err
+	})
+	if err != nil {
+		e.t.Fatal(err)
 	}
 }
