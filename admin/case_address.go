@@ -49,7 +49,11 @@ func (h *Handler) saveAddress(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.afterAction(c, h.Support.SetAddress(c.Request().Context(), h.caseActor(c), addr), "address_changed")
+	res, err := h.Support.SetAddress(c.Request().Context(), h.caseActor(c), addr)
+	if err == nil && res.Pending() {
+		return h.afterAction(c, nil, "address_requested")
+	}
+	return h.afterAction(c, err, "address_changed")
 }
 
 // postalModel is the case page's postal part: the masked address, the

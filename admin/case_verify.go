@@ -5,7 +5,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"mfadesk/data"
 	"mfadesk/mfa"
 	"mfadesk/support"
 )
@@ -37,7 +36,7 @@ func (h *Handler) sendSpokenCode(c echo.Context) error {
 }
 
 func (h *Handler) checkSpokenCode(c echo.Context) error {
-	err := h.Support.CheckVerificationCode(c.Request().Context(), h.caseActor(c), data.VerifySpoken, c.FormValue("code"))
+	err := h.Support.CheckSpokenCode(c.Request().Context(), h.caseActor(c), c.FormValue("code"))
 	return h.afterVerification(c, err, "spoken_passed")
 }
 
@@ -50,11 +49,6 @@ func (h *Handler) verifyDocument(c echo.Context) error {
 func (h *Handler) sendPostalCode(c echo.Context) error {
 	err := h.Support.SendPostalCode(c.Request().Context(), h.caseActor(c))
 	return h.afterVerification(c, err, "postal_sent")
-}
-
-func (h *Handler) checkPostalCode(c echo.Context) error {
-	err := h.Support.CheckVerificationCode(c.Request().Context(), h.caseActor(c), data.VerifyPostal, c.FormValue("code"))
-	return h.afterVerification(c, err, "passed")
 }
 
 // errNotice names the page notice a refusal redirects to.

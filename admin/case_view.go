@@ -58,6 +58,7 @@ var caseNotices = map[string]struct{ kind, msg string }{
 	"contact_not_confirmed": {"error", "ui.console.case.notice.contact_not_confirmed"},
 	"temp_pass_unusable":    {"error", "ui.console.case.notice.temp_pass_unusable"},
 	"address_changed":       {"info", "ui.console.case.notice.address_changed"},
+	"address_requested":     {"info", "ui.console.case.notice.address_requested"},
 	"no_address":            {"error", "ui.console.case.notice.no_address"},
 }
 

@@ -17,7 +17,8 @@ import (
 
 // The mail room's print queue (docs/operations.md, "Letters"): admins and
 // supervisors download letters (audited: they hold codes), export the
-// batch for the mail house, and mark letters printed or returned.
+// batch for the mail house, and mark letters printed or returned. Code
+// letters and the outreach's reminder letters (no code) share the queue.
 
 const letterListLimit = 300
 
@@ -68,9 +69,13 @@ func (h *Handler) letterRows(ls []data.PostalLetter) []views.LetterRow {
 		if l.Address.Postcode != "" {
 			where = contact.FormatPostcode(l.Address.Postcode) + " " + l.Address.Prefecture
 		}
-		out = append(out, views.LetterRow{ID: l.ID, Href: "/console/letters/" + strconv.FormatInt(l.ID, 10),
-			CaseHref: caseHref(l.CaseID), CaseID: l.CaseID, Status: status, Where: where, Created: l.CreatedAt,
-			Expires: l.ExpiresAt, Printable: status == data.LetterQueued, Returnable: status == data.LetterPrinted})
+		row := views.LetterRow{ID: l.ID, Href: "/console/letters/" + strconv.FormatInt(l.ID, 10), Kind: l.Kind,
+			CaseID: l.CaseID, Status: status, Where: where, Created: l.CreatedAt,
+			Expires: l.ExpiresAt, Printable: status == data.LetterQueued, Returnable: status == data.LetterPrinted}
+		if l.CaseID != 0 { // a reminder has no case
+			row.CaseHref = caseHref(l.CaseID)
+		}
+		out = append(out, row)
 	}
 	return out
 }

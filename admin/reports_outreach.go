@@ -14,8 +14,9 @@ import (
 
 // Outreach from a lockout list (supervisors and admins): a dry run with
 // the counts by channel, then a confirmed send of registration reminders
-// through the outbox (support/outreach.go), and the customers reachable by
-// neither channel as a CSV of account numbers, for letters.
+// through the outbox and, for customers with a postal address whom
+// neither channel reaches, reminder letters in the print queue
+// (support/outreach.go); those customers are also a CSV of account numbers.
 
 // outreachNotices are the page's notices after a send: key, and whether
 // it reports a refusal.
@@ -49,7 +50,7 @@ func (h *Handler) reportsOutreach(c echo.Context) error {
 	if err := h.reportEvent(c, "report.view", "report=outreach list="+list.Name); err != nil {
 		return err
 	}
-	m := views.OutreachModel{List: list, Email: plan.Email, SMS: plan.SMS, Letters: plan.Letters,
+	m := views.OutreachModel{List: list, Email: plan.Email, SMS: plan.SMS, Letters: plan.Letters, NoAddress: plan.NoAddress,
 		Customers: len(plan.Customers), More: !plan.Complete, SentToday: plan.SentToday,
 		LettersHref: "/console/reports/outreach/letters.csv?" + url.Values{"list": {list.Name}}.Encode()}
 	if plan.LastRun != nil {

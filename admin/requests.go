@@ -101,6 +101,8 @@ func requestRow(r *data.ActionRequest, now time.Time) views.RequestRow {
 		row.Remove, row.TempPass = r.Remove, r.TempPass
 	case data.RequestContact:
 		row.ContactKind, row.ContactMasked = r.ContactKind, contact.Mask(r.ContactKind, r.ContactValue)
+	case data.RequestAddress:
+		row.ContactMasked = contact.MaskAddress(r.Address)
 	}
 	return row
 }

@@ -65,7 +65,6 @@ func (h *Handler) Register(e *echo.Echo) {
 	cases.POST("/console/cases/:id/verify/spoken/check", h.checkSpokenCode)
 	cases.POST("/console/cases/:id/verify/document", h.verifyDocument)
 	cases.POST("/console/cases/:id/verify/postal", h.sendPostalCode)
-	cases.POST("/console/cases/:id/verify/postal/check", h.checkPostalCode)
 
 	// After a strong identity verification on the case only.
 	strong := cases.With(h.requireStrong)

@@ -15,6 +15,15 @@ import (
 // (mfa.SecretBox) and scrubbed (code_enc NULL) once printed, or once its
 // verification is used, voided or expired.
 
+// Letter kinds: a code letter carries a postal verification's code for
+// a case; a reminder announces a coming enforcement phase to a customer
+// of a lockout list (docs/operations.md, "Outreach"), with no code and no
+// case.
+const (
+	LetterKindCode     = "code"
+	LetterKindReminder = "reminder"
+)
+
 // Letter states.
 const (
 	LetterQueued   = "queued"
@@ -29,11 +38,15 @@ const (
 type PostalLetter struct {
 	ID         int64
 	CustomerID int64
-	CaseID     int64
+	CaseID     int64 // 0 for a reminder
+	Kind       string
 	Status     string
 	CodeEnc    []byte
 	Address    contact.Address
 	Name       string
+	List       string    // reminder: the lockout list
+	Phase      time.Time // reminder: the day the list's phase begins
+	Lang       string    // reminder: the customer's language
 	CreatedAt  time.Time
 	ExpiresAt  time.Time
 	PrintedAt  time.Time
@@ -77,20 +90,30 @@ func (tx *Tx) SetCustomerAddress(ctx context.Context, customerID int64, a contac
 	return nil
 }
 
-// QueuePostalLetter adds a letter to the print queue and returns its id.
+// QueuePostalLetter adds a letter to the print queue and returns its id
+// (a code letter when l.Kind is empty).
 func (tx *Tx) QueuePostalLetter(ctx context.Context, l *PostalLetter) (int64, error) {
-	res, err := tx.ExecContext(ctx, `INSERT INTO postal_letters (customer_id, case_id, status, code_enc,
-		postcode, prefecture, city, building, name, created_at, expires_at) VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?)`,
-		l.CustomerID, l.CaseID, l.CodeEnc, l.Address.Postcode, l.Address.Prefecture, l.Address.City, l.Address.Building,
-		l.Name, tx.now.Unix(), l.ExpiresAt.Unix())
+	kind := l.Kind
+	if kind == "" {
+		kind = LetterKindCode
+	}
+	lang := l.Lang
+	if lang == "" {
+		lang = "ja"
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO postal_letters (customer_id, case_id, kind, status, code_enc,
+		postcode, prefecture, city, building, name, list, phase_at, lang, created_at, expires_at)
+		VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		l.CustomerID, nullID(l.CaseID), kind, l.CodeEnc, l.Address.Postcode, l.Address.Prefecture, l.Address.City,
+		l.Address.Building, l.Name, l.List, unixOrZero(l.Phase), lang, tx.now.Unix(), l.ExpiresAt.Unix())
 	if err != nil {
 		return 0, fmt.Errorf("queue postal letter: %w", err)
 	}
 	return res.LastInsertId()
 }
 
-const letterSelect = `SELECT id, customer_id, case_id, status, code_enc, postcode, prefecture, city, building, name,
-	created_at, expires_at, printed_at, returned_at FROM postal_letters`
+const letterSelect = `SELECT id, customer_id, COALESCE(case_id, 0), kind, status, code_enc, postcode, prefecture, city,
+	building, name, list, phase_at, lang, created_at, expires_at, printed_at, returned_at FROM postal_letters`
 
 func scanLetters(rows *sql.Rows, err error) ([]PostalLetter, error) {
 	if err != nil {
@@ -100,11 +123,13 @@ func scanLetters(rows *sql.Rows, err error) ([]PostalLetter, error) {
 	var out []PostalLetter
 	for rows.Next() {
 		var l PostalLetter
-		var created, expires, printed, returned int64
-		if err := rows.Scan(&l.ID, &l.CustomerID, &l.CaseID, &l.Status, &l.CodeEnc, &l.Address.Postcode,
-			&l.Address.Prefecture, &l.Address.City, &l.Address.Building, &l.Name, &created, &expires, &printed, &returned); err != nil {
+		var phase, created, expires, printed, returned int64
+		if err := rows.Scan(&l.ID, &l.CustomerID, &l.CaseID, &l.Kind, &l.Status, &l.CodeEnc, &l.Address.Postcode,
+			&l.Address.Prefecture, &l.Address.City, &l.Address.Building, &l.Name, &l.List, &phase, &l.Lang,
+			&created, &expires, &printed, &returned); err != nil {
 			return nil, fmt.Errorf("scan postal letter: %w", err)
 		}
+		l.Phase = time.Unix(phase, 0)
 		l.CreatedAt, l.ExpiresAt = time.Unix(created, 0), time.Unix(expires, 0)
 		l.PrintedAt, l.ReturnedAt = time.Unix(printed, 0), time.Unix(returned, 0)
 		out = append(out, l)
@@ -129,11 +154,12 @@ func (db *DB) LetterQueue(ctx context.Context, limit int) ([]PostalLetter, error
 		ORDER BY status = 'queued' DESC, CASE WHEN status = 'queued' THEN id ELSE -id END LIMIT ?`, limit))
 }
 
-// QueuedLetters lists the letters waiting to be printed whose code has
-// not expired, oldest first.
+// QueuedLetters lists the letters waiting to be printed that have not
+// expired (a code letter with its code, a reminder before its phase),
+// oldest first.
 func (db *DB) QueuedLetters(ctx context.Context) ([]PostalLetter, error) {
 	return scanLetters(db.QueryContext(ctx, letterSelect+`
-		WHERE status = 'queued' AND code_enc IS NOT NULL AND expires_at > ? ORDER BY id`, db.now().Unix()))
+		WHERE status = 'queued' AND (code_enc IS NOT NULL OR kind = 'reminder') AND expires_at > ? ORDER BY id`, db.now().Unix()))
 }
 
 // PostalLetter finds one letter.

@@ -27,7 +27,7 @@ type RequestCard struct {
 // The request columns first (scanRequest), then the card's.
 const requestCardSelect = `SELECT r.id, r.case_id, r.customer_id, c.name_kanji, r.kind, r.remove, r.temp_pass,
 	r.contact_kind, r.contact_value, r.requested_by, s.login_id, r.status, COALESCE(r.decided_by, 0), r.reason,
-	r.created_at, r.expires_at, r.decided_at, r.pass_issued_at,
+	r.created_at, r.expires_at, r.decided_at, r.pass_issued_at, r.postcode, r.prefecture, r.city, r.building,
 	k.reason, k.channel, k.org_id, k.staff_id, c.account_number, c.name_kana, c.email, c.phone, s.name, o.name
 	FROM action_requests r JOIN customers c ON c.id = r.customer_id JOIN staff s ON s.id = r.requested_by
 	JOIN cases k ON k.id = r.case_id JOIN organisations o ON o.id = s.org_id`

@@ -6,12 +6,15 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"mfadesk/contact"
 )
 
 // Kinds and statuses of four-eyes requests.
 const (
 	RequestReset   = "reset"
 	RequestContact = "contact"
+	RequestAddress = "address"
 
 	RequestPending  = "pending"
 	RequestApproved = "approved"
@@ -19,18 +22,19 @@ const (
 	RequestExpired  = "expired"
 )
 
-// ActionRequest is a reset or contact change waiting for, or decided by,
-// a second staff member.
+// ActionRequest is a reset, contact, address or password change waiting
+// for, or decided by, a second staff member.
 type ActionRequest struct {
 	ID             int64
 	CaseID         int64
 	CustomerID     int64
 	CustomerName   string
 	Kind           string
-	Remove         string // reset: "totp,sms,passkey" or a part of it
-	TempPass       bool   // reset: issue a temporary pass to the requester
-	ContactKind    string // contact: email or phone
-	ContactValue   string // contact: the new value, proven by a code
+	Remove         string          // reset: "totp,sms,passkey" or a part of it
+	TempPass       bool            // reset: issue a temporary pass to the requester
+	ContactKind    string          // contact: email or phone
+	ContactValue   string          // contact: the new value, proven by a code
+	Address        contact.Address // address: the new postal address
 	RequestedBy    int64
 	RequesterLogin string
 	Status         string
@@ -53,7 +57,7 @@ func (r *ActionRequest) StatusAt(now time.Time) string {
 
 const requestSelect = `SELECT r.id, r.case_id, r.customer_id, c.name_kanji, r.kind, r.remove, r.temp_pass,
 	r.contact_kind, r.contact_value, r.requested_by, s.login_id, r.status, COALESCE(r.decided_by, 0), r.reason,
-	r.created_at, r.expires_at, r.decided_at, r.pass_issued_at
+	r.created_at, r.expires_at, r.decided_at, r.pass_issued_at, r.postcode, r.prefecture, r.city, r.building
 	FROM action_requests r JOIN customers c ON c.id = r.customer_id JOIN staff s ON s.id = r.requested_by`
 
 // scanRequest reads requestSelect's columns, then any extra ones a
@@ -63,7 +67,8 @@ func scanRequest(row interface{ Scan(...any) error }, extra ...any) (*ActionRequ
 	var created, expires, decided, issued int64
 	err := row.Scan(append([]any{&r.ID, &r.CaseID, &r.CustomerID, &r.CustomerName, &r.Kind, &r.Remove, &r.TempPass,
 		&r.ContactKind, &r.ContactValue, &r.RequestedBy, &r.RequesterLogin, &r.Status, &r.DecidedBy, &r.Reason,
-		&created, &expires, &decided, &issued}, extra...)...)
+		&created, &expires, &decided, &issued, &r.Address.Postcode, &r.Address.Prefecture, &r.Address.City,
+		&r.Address.Building}, extra...)...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -91,10 +96,11 @@ func scanRequests(rows *sql.Rows) ([]ActionRequest, error) {
 // CreateRequest stores a pending request and returns its id.
 func (tx *Tx) CreateRequest(ctx context.Context, r *ActionRequest) (int64, error) {
 	res, err := tx.ExecContext(ctx, `INSERT INTO action_requests (case_id, customer_id, kind, remove, temp_pass,
-		contact_kind, contact_value, requested_by, status, created_at, expires_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)`,
+		contact_kind, contact_value, requested_by, status, created_at, expires_at, postcode, prefecture, city, building)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?)`,
 		r.CaseID, r.CustomerID, r.Kind, r.Remove, boolInt(r.TempPass), r.ContactKind, r.ContactValue,
-		r.RequestedBy, tx.now.Unix(), r.ExpiresAt.Unix())
+		r.RequestedBy, tx.now.Unix(), r.ExpiresAt.Unix(), r.Address.Postcode, r.Address.Prefecture, r.Address.City,
+		r.Address.Building)
 	if err != nil {
 		return 0, fmt.Errorf("create request: %w", err)
 	}

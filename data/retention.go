@@ -74,7 +74,7 @@ func (db *DB) sweep(ctx context.Context, r Retention, batch int) (Swept, error) 
 			[]any{now.Add(-r.Sessions).Unix()}},
 		{&s.Letters, `UPDATE postal_letters SET code_enc = NULL,
 			status = CASE status WHEN 'queued' THEN 'expired' ELSE status END WHERE id IN (SELECT id FROM postal_letters
-			WHERE code_enc IS NOT NULL AND expires_at <= ? LIMIT ?)`,
+			WHERE (code_enc IS NOT NULL OR (kind = 'reminder' AND status = 'queued')) AND expires_at <= ? LIMIT ?)`,
 			[]any{now.Unix()}},
 	}
 	for _, step := range steps {

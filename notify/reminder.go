@@ -24,13 +24,19 @@ func jstDate(t time.Time) string { return t.In(jst.Zone).Format("2006年1月2日
 
 func jstDateEN(t time.Time) string { return t.In(jst.Zone).Format("2 January 2006") }
 
+// ReminderNeeds is what logging in needs from list's phase on, in
+// Japanese and in English: what the list's customers are asked to register.
+func ReminderNeeds(list string) (ja, en string) {
+	if list == ReminderNoPasskey {
+		return "パスキー", "a passkey"
+	}
+	return "メールアドレス、または認証アプリ・SMS認証・パスキーのいずれか", "an email address, or an authenticator app, SMS codes or a passkey"
+}
+
 // RegistrationReminder is the reminder for a customer of list, for channel
 // (Email or SMS), before phase, the day the list's customers are locked out.
 func RegistrationReminder(list, channel string, phase time.Time) Message {
-	what, whatEN := "メールアドレス、または認証アプリ・SMS認証・パスキーのいずれか", "an email address, or an authenticator app, SMS codes or a passkey"
-	if list == ReminderNoPasskey {
-		what, whatEN = "パスキー", "a passkey"
-	}
+	what, whatEN := ReminderNeeds(list)
 	const noCode = "当社の社員がお電話・メール・SMSで確認コードやパスワードをお尋ねすることはありません。"
 	const noCodeEN = "Nobody from mfadesk Securities will ever ask you for a code or a password, by phone, email or SMS."
 	if channel == SMS {

@@ -11,7 +11,7 @@ import (
 	"mfadesk/mfa"
 )
 
-// Four-eyes: a reset or contact change by a role that needs approval
+// Four-eyes: a reset, contact or address change by a role that needs approval
 // waits as a request until a supervisor or admin approves or rejects it,
 // within Config.ApprovalTTL. Nobody decides their own request, nor one
 // about their own account. Approving runs the action in the approval's
@@ -120,6 +120,8 @@ func (s *Service) runApproved(ctx context.Context, tx *data.Tx, d Decision, r *d
 			return err
 		}
 		return s.MFA.ApplyContactChange(ctx, tx, c, r.ContactKind, r.ContactValue, "", e)
+	case data.RequestAddress:
+		return applyAddressChange(ctx, tx, e, r.Address)
 	case data.RequestPassword:
 		// Nothing changes yet: the requester issues the code once from
 		// the case (IssueApprovedPass), so it starts when it can be used.

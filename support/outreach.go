@@ -11,9 +11,10 @@ import (
 )
 
 // Outreach: registration reminders to the customers a coming enforcement
-// phase locks out (a lockout list), by email or SMS, and the list of those
-// with neither, for letters. A supervisor or admin sees a dry run's counts
-// first, then confirms (docs/operations.md, "Outreach").
+// phase locks out (a lockout list), by email or SMS, else by a reminder
+// letter in the print queue when a postal address is on record, and the
+// list of those with neither channel. A supervisor or admin sees a dry
+// run's counts first, then confirms (docs/operations.md, "Outreach").
 
 // OutreachRunCap bounds the customers one run covers, so one write
 // transaction queues at most that many messages; the next run (the next
@@ -35,7 +36,8 @@ type OutreachPlan struct {
 	Customers []data.OutreachCustomer
 	Email     int
 	SMS       int
-	Letters   int  // reachable by neither: for a letter
+	Letters   int  // reachable by neither channel, with a postal address: a letter
+	NoAddress int  // reachable by neither channel and without an address
 	Complete  bool // the run reaches the end of the list
 	// LastRun is the list's newest run, nil if none; SentToday: it has
 	// this run's key, so no run can be sent today.
@@ -79,7 +81,11 @@ func (s *Service) PlanOutreach(ctx context.Context, list string) (OutreachPlan, 
 		case notify.SMS:
 			p.SMS++
 		default:
-			p.Letters++
+			if c.Address.Postcode != "" {
+				p.Letters++
+			} else {
+				p.NoAddress++
+			}
 		}
 	}
 	return p, nil
@@ -87,8 +93,8 @@ func (s *Service) PlanOutreach(ctx context.Context, list string) (OutreachPlan, 
 
 // SendOutreach runs list's reminders as st: the run's record (unique per
 // list and day), its messages, held back in the outbox to leave one per
-// Config.OutreachInterval, and one audit event with the counts, in one
-// transaction. A second run the same day, however parallel, queues
+// Config.OutreachInterval, its reminder letters in the print queue (valid
+// until phase), and one audit event with the counts, in one transaction. A second run the same day, however parallel, queues
 // nothing: ErrOutreachSent, audited.
 func (s *Service) SendOutreach(ctx context.Context, st *data.Staff, clientIP, list string, phase time.Time) (OutreachPlan, error) {
 	p, err := s.PlanOutreach(ctx, list)
@@ -101,7 +107,8 @@ func (s *Service) SendOutreach(ctx context.Context, st *data.Staff, clientIP, li
 	e := StaffEvent(st, clientIP)
 	e.Action = "outreach.send"
 	run := &data.OutreachRun{Key: p.Key, List: list, StaffID: st.ID, AfterID: p.AfterID,
-		LastID: p.Customers[len(p.Customers)-1].ID, Complete: p.Complete, Email: p.Email, SMS: p.SMS, Letters: p.Letters}
+		LastID: p.Customers[len(p.Customers)-1].ID, Complete: p.Complete, Email: p.Email, SMS: p.SMS, Letters: p.Letters,
+		NoAddress: p.NoAddress}
 	var result error
 	err = s.DB.InTx(ctx, func(tx *data.Tx) error {
 		created, err := tx.CreateOutreachRun(ctx, run)
@@ -117,6 +124,9 @@ func (s *Service) SendOutreach(ctx context.Context, st *data.Staff, clientIP, li
 		for _, c := range p.Customers {
 			channel, to := ReminderChannel(c)
 			if channel == "" {
+				if err := queueReminderLetter(ctx, tx, c, list, phase); err != nil {
+					return err
+				}
 				continue
 			}
 			m := notify.RegistrationReminder(list, channel, phase).In(c.Lang)
@@ -126,14 +136,26 @@ func (s *Service) SendOutreach(ctx context.Context, st *data.Staff, clientIP, li
 			next = next.Add(s.Config.OutreachInterval)
 		}
 		e.Outcome = "success"
-		e.Detail = fmt.Sprintf("list=%s email=%d sms=%d letters=%d after=%d last=%d complete=%t",
-			list, p.Email, p.SMS, p.Letters, run.AfterID, run.LastID, run.Complete)
+		e.Detail = fmt.Sprintf("list=%s email=%d sms=%d letters=%d no_address=%d after=%d last=%d complete=%t",
+			list, p.Email, p.SMS, p.Letters, p.NoAddress, run.AfterID, run.LastID, run.Complete)
 		return tx.Audit(ctx, e)
 	})
 	if err != nil {
 		return OutreachPlan{}, err
 	}
 	return p, result
+}
+
+// queueReminderLetter queues c's reminder letter when a postal address is
+// on record (else nothing reaches c): no code and no case; it is printed
+// in c's language and stops being printable when phase begins.
+func queueReminderLetter(ctx context.Context, tx *data.Tx, c data.OutreachCustomer, list string, phase time.Time) error {
+	if c.Address.Postcode == "" {
+		return nil
+	}
+	_, err := tx.QueuePostalLetter(ctx, &data.PostalLetter{CustomerID: c.ID, Kind: data.LetterKindReminder,
+		Address: c.Address, Name: c.Name, List: list, Phase: phase, Lang: c.Lang, ExpiresAt: phase})
+	return err
 }
 
 // OutreachLetterCustomers lists up to limit customers of list, with ids

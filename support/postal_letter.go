@@ -25,11 +25,31 @@ type LetterSheet struct {
 	Expires  time.Time
 	// Origin is the customer site's public URL.
 	Origin string
+	// A reminder (Kind data.LetterKindReminder) has no code and no case:
+	// it announces List's phase, starting on Phase, in Lang.
+	Kind  string
+	List  string
+	Phase time.Time
+	Lang  string
 }
 
 func newLetterSheet(l data.PostalLetter, code, origin string) LetterSheet {
 	return LetterSheet{LetterID: l.ID, CaseID: l.CaseID, Address: l.Address, Name: l.Name, Code: code,
-		Expires: l.ExpiresAt, Origin: origin}
+		Expires: l.ExpiresAt, Origin: origin, Kind: l.Kind, List: l.List, Phase: l.Phase, Lang: l.Lang}
+}
+
+// Reminder reports whether the sheet is a reminder letter (no code).
+func (s LetterSheet) Reminder() bool { return s.Kind == data.LetterKindReminder }
+
+// Title is the heading of the letter.
+func (s LetterSheet) Title() string {
+	switch {
+	case s.Reminder() && s.Lang == "en":
+		return "Please register a way to confirm your logins"
+	case s.Reminder():
+		return "多要素認証のご登録のお願い"
+	}
+	return "ご本人確認コードのお知らせ"
 }
 
 // AddressLines are the address block as the window of the envelope shows
@@ -55,6 +75,9 @@ func (s LetterSheet) ExpiresJST() string {
 // will ask for it; it never asks the customer to tell it to anyone
 // (notify.AsksToTellCode checks this in the tests).
 func (s LetterSheet) Body() []string {
+	if s.Reminder() {
+		return s.reminderBody()
+	}
 	return []string{
 		"いつも" + Brokerage + "をご利用いただき、ありがとうございます。",
 		"お客様サポートへのお問い合わせ（受付番号 " + strconv.FormatInt(s.CaseID, 10) + "）にあたり、ご本人確認コードをお送りします。",
@@ -66,7 +89,7 @@ func (s LetterSheet) Body() []string {
 		"",
 		"このコードは、当社の担当者を含め、誰にも教えないでください。",
 		"当社がお電話・メール・SMSでコードをお尋ねすることはありません。",
-		"お心当たりのない場合は、このコードを入力せず、お客様サポート（0120-000-000）へご連絡ください。",
+		"お心当たりのない場合は、このコードを入力せず、お客様サポート（" + supportPhone + "）へご連絡ください。",
 	}
 }
 

@@ -69,7 +69,11 @@ func (p *LetterPrinter) Render(w io.Writer, sheets []LetterSheet) error {
 		return ErrNoLetterFont
 	}
 	pdf := fpdf.New("P", "mm", "A4", "")
-	pdf.SetTitle("ご本人確認コードのお知らせ", true)
+	title := "郵便物"
+	if len(sheets) == 1 {
+		title = sheets[0].Title()
+	}
+	pdf.SetTitle(title, true)
 	pdf.SetCreator(Brokerage, true)
 	pdf.AddUTF8FontFromBytes(letterFont, "", p.font)
 	pdf.SetAutoPageBreak(false, 0)
@@ -100,19 +104,22 @@ func (p *LetterPrinter) page(pdf *fpdf.Fpdf, s LetterSheet) {
 	// The sender, right of the window, stays inside the envelope.
 	pdf.SetFont(letterFont, "", 9)
 	pdf.Text(130, windowY+4, Brokerage)
-	pdf.Text(130, windowY+9, "お客様サポート 0120-000-000")
+	pdf.Text(130, windowY+9, "お客様サポート "+supportPhone)
 	pdf.Text(130, windowY+14, s.Reference())
 
 	// Below the first fold: the letter.
 	pdf.SetFont(letterFont, "", 16)
 	pdf.SetXY(bodyX, foldHeight+8)
-	pdf.CellFormat(bodyWidth, 10, "ご本人確認コードのお知らせ", "", 1, "C", false, 0, "")
+	pdf.CellFormat(bodyWidth, 10, s.Title(), "", 1, "C", false, 0, "")
 	pdf.SetFont(letterFont, "", 10.5)
 	pdf.SetXY(bodyX, foldHeight+24)
 	pdf.MultiCell(bodyWidth, lineSpacing, s.Addressee(), "", "L", false)
 	for _, para := range s.Body() {
 		pdf.SetX(bodyX)
 		pdf.MultiCell(bodyWidth, lineSpacing, para, "", "L", false)
+	}
+	if s.Reminder() {
+		return // no code on a reminder
 	}
 	// The code, boxed, with its expiry.
 	pdf.Ln(4)

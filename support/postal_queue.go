@@ -53,9 +53,16 @@ func (s *Service) queueLetter(ctx context.Context, tx *data.Tx, a CaseActor, cod
 		Address: addr, Name: c.NameKanji, ExpiresAt: expires})
 }
 
-// printable opens a queued letter's code for its sheet.
+// printable opens a queued letter's code for its sheet; a reminder has
+// none to open.
 func (s *Service) printable(l data.PostalLetter) (LetterSheet, error) {
-	if l.Status != data.LetterQueued || l.CodeEnc == nil || !s.DB.Now().Before(l.ExpiresAt) {
+	if l.Status != data.LetterQueued || !s.DB.Now().Before(l.ExpiresAt) {
+		return LetterSheet{}, ErrLetterState
+	}
+	if l.Kind == data.LetterKindReminder {
+		return newLetterSheet(l, "", s.Origin), nil
+	}
+	if l.CodeEnc == nil {
 		return LetterSheet{}, ErrLetterState
 	}
 	code, err := s.Box.Open(l.CodeEnc, mfa.LetterAAD(l.CustomerID))
@@ -70,6 +77,9 @@ func letterEvent(st *data.Staff, clientIP, action, outcome string, l *data.Posta
 	e.Action, e.Outcome = action, outcome
 	if l != nil {
 		e.CustomerID, e.CaseID, e.Detail = l.CustomerID, l.CaseID, "letter="+strconv.FormatInt(l.ID, 10)
+		if l.Kind == data.LetterKindReminder {
+			e.Detail += " kind=reminder"
+		}
 	}
 	return e
 }

@@ -116,11 +116,14 @@ func (s *Service) issueCode(ctx context.Context, a CaseActor, v data.Verificatio
 	})
 }
 
-// CheckVerificationCode checks the code the customer read back for the
-// case's pending spoken or postal verification. It goes through the
-// same attempt as every other second factor, so the outcome, the
-// customer's shared failure count and the audit events commit together.
-func (s *Service) CheckVerificationCode(ctx context.Context, a CaseActor, method, rawCode string) error {
+// CheckSpokenCode checks the code the customer read back for the case's
+// pending spoken verification. It goes through the same attempt as every
+// other second factor, so the outcome, the customer's shared failure
+// count and the audit events commit together. A letter's code is never
+// checked here: the customer types it at /verify/post (ConfirmPostalCode),
+// as the letter says nobody from the firm will ask for it.
+func (s *Service) CheckSpokenCode(ctx context.Context, a CaseActor, rawCode string) error {
+	const method = data.VerifySpoken
 	if a.Case.Status != CaseOpen {
 		return ErrCaseClosed
 	}

@@ -787,7 +787,8 @@ func CheckStrengthKey(s string) string {
 
 // RequestRow is a four-eyes request in a list. For a reset, Remove lists
 // the factor kinds (comma-separated); for a contact change, ContactKind
-// and the new contact, masked.
+// and the new contact, masked; for an address change, the new address
+// masked in ContactMasked.
 type RequestRow struct {
 	ID            int64
 	Action        string // /console/requests/:id
@@ -823,6 +824,8 @@ func RequestSummary(ctx context.Context, r RequestRow) string {
 		return T(ctx, "ui.console.request.summary_password")
 	case "contact":
 		return T(ctx, "ui.console.request.summary_contact", T(ctx, ContactKindKey(r.ContactKind)), r.ContactMasked)
+	case "address":
+		return T(ctx, "ui.console.request.summary_address", r.ContactMasked)
 	}
 	return r.Kind
 }

@@ -222,6 +222,10 @@ func TestDocumentCheckRecordsNoNumber(t *testing.T) {
 	}
 }
 
+// A letter's code still works days later (the post is slow), typed by
+// the customer at /verify/post; the agent, logged in again, sees the case
+// strong. No console route takes a letter's code from staff: the letter
+// says nobody from the firm will ask for it.
 func TestPostalVerification(t *testing.T) {
 	t.Parallel()
 	a := newConsoleApp(t)
@@ -234,8 +238,19 @@ func TestPostalVerification(t *testing.T) {
 	a.clock.Advance(3 * 24 * time.Hour) // the post is slow; the agent's session is long gone
 	agent = a.staffLogin("agent")
 	agent.get(kase)
-	if p := agent.post(kase+"/verify/postal/check", url.Values{"code": {code}}); p.location != kase+"?notice=passed" {
-		t.Fatalf("postal code: %q", p.location)
+	if p := agent.post(kase+"/verify/postal/check", url.Values{"code": {code}}); p.status != http.StatusNotFound {
+		t.Fatalf("staff typed a letter's code: %d %q", p.status, p.location)
+	}
+	if s := caseStrength(agent, kase); s == "strong" {
+		t.Fatal("case strong before the customer typed the code")
+	}
+	customer := a.newClient()
+	customer.get("/verify/post")
+	if p := customer.post("/verify/post", url.Values{"login_id": {"demo-noemail"}, "code": {code}}); !p.has("post-done") {
+		t.Fatalf("the customer typing the code 3 days later: %d %s", p.status, p.text("code-error"))
+	}
+	if s := caseStrength(agent, kase); s != "strong" {
+		t.Fatalf("case strength after the customer typed the code: %q", s)
 	}
 }
 

@@ -58,7 +58,6 @@ var consoleAccess = map[string][]string{
 	"POST /console/letters/:id/printed":           {"admin", "supervisor"},
 	"POST /console/letters/:id/returned":          {"admin", "supervisor"},
 	"POST /console/cases/:id/verify/postal":       {"admin", "supervisor", "agent", "partner"},
-	"POST /console/cases/:id/verify/postal/check": {"admin", "supervisor", "agent", "partner"},
 	"GET /console/cases/:id/contact":              {"admin", "supervisor", "agent"},
 	"GET /console/cases/:id/assist":               {"admin", "supervisor", "agent", "partner"},
 	"POST /console/cases/:id/reset":               {"admin", "supervisor", "agent", "partner"},

@@ -22,12 +22,14 @@ import (
 )
 
 // The postal address is entered on a case only after a strong
-// verification on it; the change is audited masked (old and new) and
+// verification on it; a supervisor's change is audited masked (old and new) and
 // every verified contact is told. Without an address no letter goes.
 func TestAddressEntryNeedsStrongCheckAuditAndNotice(t *testing.T) {
 	t.Parallel()
 	a := newConsoleApp(t)
-	agent := a.staffLogin("agent")
+	// A supervisor: their change needs no approval (an agent's does:
+	// TestAddressChangeNeedsApproval).
+	agent := a.staffLogin("supervisor")
 	kase := agent.openCase(a.customerID("demo-email"), "phone")
 	p := agent.get(kase)
 	if !p.has("case-no-address") || p.has("postal-form") || p.has("address-link") {

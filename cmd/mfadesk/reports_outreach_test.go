@@ -121,7 +121,7 @@ func TestOutreachDryRunThenSend(t *testing.T) {
 		}
 	}
 	details := a.auditDetails("outreach.send")
-	if len(details) != 1 || !strings.HasPrefix(details[0], "list=no_passkey email=3 sms=1 letters=1 after=0 last=") ||
+	if len(details) != 1 || !strings.HasPrefix(details[0], "list=no_passkey email=3 sms=1 letters=1 no_address=0 after=0 last=") ||
 		!strings.HasSuffix(details[0], " complete=true") {
 		t.Errorf("audited %q", details)
 	}
@@ -142,7 +142,8 @@ func TestOutreachDryRunThenSend(t *testing.T) {
 	}
 }
 
-// Parallel submits of one confirmed send queue the reminders once.
+// Parallel submits of one confirmed send queue the reminders, and the
+// reminder letter, once.
 func TestOutreachParallelSendQueuesOnce(t *testing.T) {
 	t.Parallel()
 	a := outreachApp(t)
@@ -173,8 +174,8 @@ func TestOutreachParallelSendQueuesOnce(t *testing.T) {
 			t.Errorf("answer %q", l)
 		}
 	}
-	if got := len(a.reminders()); sent != 1 || got != 4 {
-		t.Errorf("%d sends succeeded, %d reminders queued; want 1 and 4", sent, got)
+	if got, letters := len(a.reminders()), len(a.reminderLetters()); sent != 1 || got != 4 || letters != 1 {
+		t.Errorf("%d sends succeeded, %d reminders and %d letters queued; want 1, 4 and 1", sent, got, letters)
 	}
 }
 
