@@ -6,13 +6,7 @@ import "time"
 // office's customer records changed one of their contacts. The new one is
 // not trusted for codes until the customer confirms it themselves.
 func ContactImported(contact, masked string, at, holdUntil time.Time) Message {
-	label := "連絡先"
-	switch contact {
-	case "email":
-		label = "メールアドレス"
-	case "phone":
-		label = "電話番号"
-	}
+	label := contactLabelJA(contact)
 	happened := "当社のお客様情報の更新により、ご登録の" + label + "が「" + masked + "」に変更されました。" +
 		"新しい" + label + "は、お客様ご自身による確認が済むまで、確認コードのお届けには使いません。"
 	en := contactLabelEN(contact)
@@ -24,4 +18,15 @@ func ContactImported(contact, masked string, at, holdUntil time.Time) Message {
 	}
 	return withEnglish(notice("contact_imported", label+"が変更されました", happened, at),
 		"Your "+en+" was changed", happenedEN, at)
+}
+
+// contactLabelJA names a kind of contact ("email", "phone") in Japanese.
+func contactLabelJA(contact string) string {
+	switch contact {
+	case "email":
+		return "メールアドレス"
+	case "phone":
+		return "電話番号"
+	}
+	return "連絡先"
 }

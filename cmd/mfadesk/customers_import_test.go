@@ -59,21 +59,8 @@ func noReadCache(cfg *Config) { cfg.ReadCache = false }
 func tablesDigest(t *testing.T, a *testApp, except ...string) string {
 	t.Helper()
 	ctx := context.Background()
-	rows, err := a.DB.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var tables []string
-	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
-			t.Fatal(err)
-		}
-		tables = append(tables, name)
-	}
-	rows.Close()
 	h := sha256.New()
-	for _, table := range tables {
+	for _, table := range tableNames(t, a) {
 		if slices.Contains(except, table) {
 			continue
 		}
@@ -96,6 +83,28 @@ func tablesDigest(t *testing.T, a *testApp, except ...string) string {
 		r.Close()
 	}
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// tableNames lists the database's tables (SQLite's own left out).
+func tableNames(t *testing.T, a *testApp) []string {
+	t.Helper()
+	rows, err := a.DB.QueryContext(context.Background(), `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var tables []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			t.Fatal(err)
+		}
+		tables = append(tables, name)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return tables
 }
 
 func importedState(t *testing.T, a *testApp, account string) *data.ImportedState {
