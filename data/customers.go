@@ -46,12 +46,13 @@ const customerColumns = `id, account_number, login_id, name_kanji, name_kana, bi
 	mfa_failures, mfa_last_failure_at, mfa_locked_until, withdrawal_hold_until, withdrawal_hold_reason,
 	passkey_prompts_postponed, mfa_reset_at, lang`
 
-func scanCustomer(row interface{ Scan(...any) error }) (*Customer, error) {
+// scanCustomer reads customerColumns, then the extra columns selected after them.
+func scanCustomer(row interface{ Scan(...any) error }, extra ...any) (*Customer, error) {
 	var c Customer
 	var lastFail, lockedUntil, holdUntil, resetAt int64
-	err := row.Scan(&c.ID, &c.AccountNumber, &c.LoginID, &c.NameKanji, &c.NameKana, &c.BirthDate,
+	err := row.Scan(append([]any{&c.ID, &c.AccountNumber, &c.LoginID, &c.NameKanji, &c.NameKana, &c.BirthDate,
 		&c.Email, &c.EmailStatus, &c.Phone, &c.PhoneVerified, &c.PasswordHash, &c.TradingPasswordHash,
-		&c.MFAFailures, &lastFail, &lockedUntil, &holdUntil, &c.WithdrawalHoldReason, &c.PasskeyPromptsPostponed, &resetAt, &c.Lang)
+		&c.MFAFailures, &lastFail, &lockedUntil, &holdUntil, &c.WithdrawalHoldReason, &c.PasskeyPromptsPostponed, &resetAt, &c.Lang}, extra...)...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -67,10 +68,12 @@ func scanCustomer(row interface{ Scan(...any) error }) (*Customer, error) {
 	return &c, nil
 }
 
-// CustomerByLoginID finds a customer by normalised login ID.
+// CustomerByLoginID finds an open customer by normalised login ID: a
+// closed account is not found, so it can neither log in nor reset a
+// password (docs/operations.md, "Importing customers").
 func (db *DB) CustomerByLoginID(ctx context.Context, loginID string) (*Customer, error) {
 	c, err := scanCustomer(db.QueryRowContext(ctx,
-		`SELECT `+customerColumns+` FROM customers WHERE login_id = ?`, loginID))
+		`SELECT `+customerColumns+` FROM customers WHERE login_id = ? AND closed_at = 0`, loginID))
 	if err != nil {
 		return nil, fmt.Errorf("customer by login id: %w", err)
 	}

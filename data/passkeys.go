@@ -149,12 +149,12 @@ func (tx *Tx) WebAuthnUserID(ctx context.Context, customerID int64) ([]byte, err
 	return id, nil
 }
 
-// CustomerByWebAuthnUserID finds the customer a user handle belongs to.
+// CustomerByWebAuthnUserID finds the open customer a user handle belongs to.
 func (db *DB) CustomerByWebAuthnUserID(ctx context.Context, handle []byte) (*Customer, error) {
 	if len(handle) == 0 {
 		return nil, fmt.Errorf("customer by user handle: %w", ErrNotFound)
 	}
-	c, err := scanCustomer(db.QueryRowContext(ctx, `SELECT `+customerColumns+` FROM customers WHERE webauthn_user_id = ?`, handle))
+	c, err := scanCustomer(db.QueryRowContext(ctx, `SELECT `+customerColumns+` FROM customers WHERE webauthn_user_id = ? AND closed_at = 0`, handle))
 	if err != nil {
 		return nil, fmt.Errorf("customer by user handle: %w", err)
 	}

@@ -153,13 +153,7 @@ func RecoveryCodeUsed(at time.Time, remaining int) Message {
 // new contact, and says until when withdrawals are held (if holdUntil is
 // set).
 func ContactChanged(contact string, masked string, at time.Time, holdUntil time.Time) Message {
-	label := "連絡先"
-	switch contact {
-	case "email":
-		label = "メールアドレス"
-	case "phone":
-		label = "電話番号"
-	}
+	label := contactLabelJA(contact)
 	happened := "お客様のご登録の" + label + "が「" + masked + "」に変更されました。" +
 		"このお知らせは、変更前と変更後の両方の連絡先にお送りしています。"
 	if !holdUntil.IsZero() {

@@ -5,6 +5,7 @@
 //	mfadesk rekey --old-key X --new-key Y [--db F]   re-encrypt TOTP secrets under a new key
 //	mfadesk rekey --status [--db F]                  which keys the database still needs
 //	mfadesk backup --to FILE [--db F]                online copy of the database
+//	mfadesk customers import FILE [--dry-run] [--encoding E]   load the back office's customer export
 //
 // See docs/operations.md.
 package main
@@ -52,6 +53,8 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) er
 		return rekeyCommand(ctx, args, getenv, stdout, stderr)
 	case "backup":
 		return backupCommand(ctx, args, getenv, stdout, stderr)
+	case "customers":
+		return customersCommand(ctx, args, getenv, stdout, stderr)
 	}
 	cfg, err := parseConfig(args, getenv, stderr)
 	if err != nil {
@@ -81,7 +84,7 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) er
 		fmt.Fprintln(stdout, "migrations applied to", cfg.DB)
 		return app.Close()
 	}
-	return fmt.Errorf("unknown command %q (want serve, migrate, staff, audit, rekey or backup)", cmd)
+	return fmt.Errorf("unknown command %q (want serve, migrate, staff, audit, rekey, backup or customers)", cmd)
 }
 
 func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) error {
@@ -90,6 +93,11 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 		return err
 	}
 	defer app.Close()
+	if !cfg.Dev() {
+		if err := refuseDemoData(ctx, app); err != nil {
+			return err
+		}
+	}
 	seeded := false
 	if cfg.Demo && cfg.Delivery == "dev" {
 		if seeded, err = seedDemo(ctx, app.MFA); err != nil {

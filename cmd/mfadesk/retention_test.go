@@ -19,21 +19,8 @@ import (
 func placesHolding(t *testing.T, a *testApp, s string) []string {
 	t.Helper()
 	ctx := context.Background()
-	rows, err := a.DB.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var tables []string
-	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
-			t.Fatal(err)
-		}
-		tables = append(tables, name)
-	}
-	rows.Close()
 	var found []string
-	for _, table := range tables {
+	for _, table := range tableNames(t, a) {
 		rows, err := a.DB.QueryContext(ctx, `SELECT * FROM "`+table+`"`)
 		if err != nil {
 			t.Fatal(err)
