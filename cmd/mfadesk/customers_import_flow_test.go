@@ -159,3 +159,37 @@ func TestProductionRefusesDemoDatabase(t *testing.T) {
 		t.Fatalf("database without demo data refused: %v", err)
 	}
 }
+
+// A back-office file carrying bcrypt and PBKDF2 hashes: each customer logs
+// in with the password they already had, and the first login replaces the
+// old scheme's hash by our argon2id.
+func TestImportedForeignHashesLogInAndAreUpgraded(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t, noReadCache)
+	const password = "Imported#2026pass"
+	file := importFile(t, "utf-8", "account_number,login_id,name_kanji,name_kana,birth_date,email,password_hash",
+		"2000011,bcryptuser,佐野 次郎,サノ ジロウ,1960-01-02,sano@example.jp,\""+importedHashOf(t, "bcrypt", password)+"\"",
+		"2000012,pbkdfuser,原 花,ハラ ハナ,1962-03-04,hara@example.jp,\""+importedHashOf(t, "pbkdf2-sha256", password)+"\"")
+	if _, errOut, err := runImport(a, file); err != nil {
+		t.Fatalf("import: %v\n%s", err, errOut)
+	}
+	for _, who := range []struct{ login, email string }{{"bcryptuser", "sano@example.jp"}, {"pbkdfuser", "hara@example.jp"}} {
+		if _, h := storedLoginHash(t, a, who.login); strings.HasPrefix(h, "$argon2id$") {
+			t.Fatalf("%s: imported hash stored as argon2id before any login", who.login)
+		}
+		if p := a.newClient().login(who.login, password+"x"); p.status != http.StatusUnauthorized {
+			t.Fatalf("%s wrong password: %d %q", who.login, p.status, p.location)
+		}
+		cl := a.newClient()
+		if p := cl.login(who.login, password); p.location != "/login/verify" {
+			t.Fatalf("%s password: %d %q", who.login, p.status, p.location)
+		}
+		cl.get("/login/verify")
+		if p := cl.submitCode(a.lastCode(who.email)); p.location != "/home" {
+			t.Fatalf("%s code: %d %q", who.login, p.status, p.location)
+		}
+		if _, h := storedLoginHash(t, a, who.login); !strings.HasPrefix(h, "$argon2id$") || !pwHashMatches(t, a, who.login, "login", password) {
+			t.Fatalf("%s: stored hash after the login is not our argon2id of the password: %.12s", who.login, h)
+		}
+	}
+}
