@@ -14,16 +14,16 @@ import (
 )
 
 // The rows every authenticated page reads — its session, the customer and
-// the customer's factor summary; on the console the session and the staff
-// member — are kept in memory between requests: reading them from SQLite
+// the customer's factor summary; on the console the session, the staff
+// member and the count of requests waiting for a second member — are kept in memory between requests: reading them from SQLite
 // was most of the CPU of a page view.
 //
 // A cached row is never older than the last committed change made through
 // this process. SQLite tells us of every row change on our connections (a
 // pre-update hook), so no query can forget to invalidate: a change to
-// sessions, customers, factors, passkeys, recovery_codes, staff or
-// organisations marks the stripe of the customer or staff member it belongs
-// to dirty the moment it is written and again once its transaction has
+// sessions, customers, factors, passkeys, recovery_codes, staff,
+// organisations or action_requests marks the stripe of the customer or
+// staff member it belongs to (or the table's own) dirty the moment it is written and again once its transaction has
 // committed or rolled back. A read is cached only if no change to its
 // stripes was under way or happened while it ran. Changes by another
 // process (an operator's sqlite3, a restore) are seen by every read that
@@ -34,8 +34,11 @@ const (
 	staffStripes    = 256
 	// orgStripe is one stripe for every organisation: a rename, rare,
 	// drops every cached staff member.
-	orgStripe    = customerStripes + staffStripes
-	cacheStripes = orgStripe + 1
+	orgStripe = customerStripes + staffStripes
+	// requestsStripe is the four-eyes requests' (the console header's
+	// count of those waiting).
+	requestsStripe = orgStripe + 1
+	cacheStripes   = requestsStripe + 1
 
 	cacheTTL        = time.Second
 	cacheMaxEntries = 10_000 // per kind: a few MB; see store
@@ -52,6 +55,7 @@ const (
 	byCustomer owner = iota // the column holds a customer id
 	byStaff                 // the column holds a staff id
 	anyOrg                  // any change to the table: orgStripe
+	anyRequest              // any change to the table: requestsStripe
 )
 
 type watchedColumn struct {
@@ -62,13 +66,14 @@ type watchedColumn struct {
 // cachedTables are the tables the cache depends on, each with the columns
 // naming whose a row is.
 var cachedTables = map[string][]watchedColumn{
-	"customers":      {{"id", byCustomer}},
-	"sessions":       {{"customer_id", byCustomer}, {"staff_id", byStaff}},
-	"factors":        {{"customer_id", byCustomer}},
-	"passkeys":       {{"customer_id", byCustomer}},
-	"recovery_codes": {{"customer_id", byCustomer}},
-	"staff":          {{"id", byStaff}},
-	"organisations":  {{"id", anyOrg}},
+	"customers":       {{"id", byCustomer}},
+	"sessions":        {{"customer_id", byCustomer}, {"staff_id", byStaff}},
+	"factors":         {{"customer_id", byCustomer}},
+	"passkeys":        {{"customer_id", byCustomer}},
+	"recovery_codes":  {{"customer_id", byCustomer}},
+	"staff":           {{"id", byStaff}},
+	"organisations":   {{"id", anyOrg}},
+	"action_requests": {{"id", anyRequest}},
 }
 
 func customerStripe(customerID int64) int { return int(uint64(customerID) % customerStripes) }
@@ -101,6 +106,7 @@ type readCache struct {
 	customers map[int64]cached[Customer]
 	summaries map[int64]cached[FactorSummary]
 	staff     map[int64]cached[Staff]
+	pending   map[int]cached[pendingCount] // one entry, key 0
 }
 
 type cached[T any] struct {
@@ -121,6 +127,7 @@ func newReadCache() *readCache {
 		customers: map[int64]cached[Customer]{},
 		summaries: map[int64]cached[FactorSummary]{},
 		staff:     map[int64]cached[Staff]{},
+		pending:   map[int]cached[pendingCount]{},
 	}
 }
 
@@ -211,17 +218,16 @@ func (c *readCache) changed(ch *connChanges, d *sqlite.SQLitePreUpdateData) {
 // never cached.
 func (c *readCache) markOwners(ch *connChanges, w watchedTable, vals []any) {
 	for _, col := range w.columns {
-		if col.owner == anyOrg {
-			c.mark(ch, orgStripe)
-			continue
-		}
 		id, ok := vals[col.index].(int64)
-		if !ok {
-			continue
-		}
-		if col.owner == byStaff {
+		switch {
+		case col.owner == anyOrg:
+			c.mark(ch, orgStripe)
+		case col.owner == anyRequest:
+			c.mark(ch, requestsStripe)
+		case !ok:
+		case col.owner == byStaff:
 			c.mark(ch, staffStripe(id))
-		} else {
+		default:
 			c.mark(ch, customerStripe(id))
 		}
 	}

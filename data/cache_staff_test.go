@@ -224,3 +224,58 @@ func TestCachedStaffAreCopies(t *testing.T) {
 		st.TOTPPendingEnc[0], st.Role = 'X', "admin"
 	}
 }
+
+// The console header's count of requests waiting for a second member is
+// served from the read cache, and still follows every new or decided
+// request and the clock: a request past its expiry is no longer counted.
+func TestCachedPendingCountFollowsRequestsAndTime(t *testing.T) {
+	ctx := context.Background()
+	db := openTestDB(t)
+	f := newCacheStaff(t, db)
+	now := db.Now()
+	var caseID int64
+	if err := inTx(db, func(tx *Tx) error {
+		var err error
+		caseID, err = tx.OpenCase(ctx, &Case{CustomerID: f.customerID, OrgID: "support", StaffID: f.staffID, Channel: "phone",
+			Reason: "lost phone"})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	request := func(expires time.Time) int64 {
+		t.Helper()
+		var id int64
+		if err := inTx(db, func(tx *Tx) error {
+			var err error
+			id, err = tx.CreateRequest(ctx, &ActionRequest{CaseID: caseID, CustomerID: f.customerID, Kind: "reset",
+				Remove: "totp", RequestedBy: f.staffID, ExpiresAt: expires})
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	count := func(at time.Time, want int) {
+		t.Helper()
+		for range 2 { // the second from the cache
+			if n, err := db.PendingRequestCount(ctx, at); err != nil || n != want {
+				t.Fatalf("count at %v: %d (err %v), want %d", at.Sub(now), n, err, want)
+			}
+		}
+		if _, ok := lookup(db.cache, &db.cache.pending, 0); !ok {
+			t.Fatal("the count was not cached: the test would prove nothing")
+		}
+	}
+	count(now, 0)
+	first := request(now.Add(time.Hour))
+	count(now, 1)
+	request(now.Add(2 * time.Hour))
+	count(now, 2)
+	count(now.Add(time.Hour-time.Second), 2)
+	count(now.Add(time.Hour), 1) // the first expired
+	count(now, 2)
+	if err := inTx(db, func(tx *Tx) error { return tx.DecideRequest(ctx, first, "approved", f.staffID, "") }); err != nil {
+		t.Fatal(err)
+	}
+	count(now, 1)
+}
