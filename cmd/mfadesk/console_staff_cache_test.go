@@ -20,6 +20,13 @@ func TestConsoleSeesStaffChangesAtNextRequest(t *testing.T) {
 			t.Errorf("the session survived: %d %q", p.status, p.location)
 		}
 	}
+	// byAdmin has an admin post a form of the staff page.
+	byAdmin := func(a *testApp, path string, form url.Values) {
+		admin := a.staffLogin("admin")
+		admin.get("/console/staff")
+		admin.post(path, form)
+	}
+	agentPath := func(a *testApp, action string) string { return "/console/staff/" + a.staffID("agent") + "/" + action }
 	tests := []struct {
 		name string
 		// change is made while agent's session and staff row are cached;
@@ -27,31 +34,23 @@ func TestConsoleSeesStaffChangesAtNextRequest(t *testing.T) {
 		change func(t *testing.T, a *testApp, agent *client)
 	}{
 		{"deactivated by an admin", func(t *testing.T, a *testApp, agent *client) {
-			admin := a.staffLogin("admin")
-			admin.get("/console/staff")
-			admin.post("/console/staff/"+a.staffID("agent")+"/deactivate", nil)
+			byAdmin(a, agentPath(a, "deactivate"), nil)
 			loggedOut(t, agent)
 		}},
 		{"role changed", func(t *testing.T, a *testApp, agent *client) {
-			admin := a.staffLogin("admin")
-			admin.get("/console/staff")
-			admin.post("/console/staff/"+a.staffID("agent")+"/role", url.Values{"role": {"auditor"}, "org": {"compliance"}})
+			byAdmin(a, agentPath(a, "role"), url.Values{"role": {"auditor"}, "org": {"compliance"}})
 			if p := agent.get("/console/customers"); p.status != http.StatusForbidden {
 				t.Errorf("search after the role was removed: %d", p.status)
 			}
 		}},
 		{"organisation changed", func(t *testing.T, a *testApp, agent *client) {
-			admin := a.staffLogin("admin")
-			admin.get("/console/staff")
-			admin.post("/console/staff/"+a.staffID("agent")+"/role", url.Values{"role": {"agent"}, "org": {"compliance"}})
+			byAdmin(a, agentPath(a, "role"), url.Values{"role": {"agent"}, "org": {"compliance"}})
 			if p := agent.get("/console"); !strings.Contains(p.text("console-user"), "コンプライアンス部") {
 				t.Errorf("header after the move: %q", p.text("console-user"))
 			}
 		}},
 		{"organisation renamed", func(t *testing.T, a *testApp, agent *client) {
-			admin := a.staffLogin("admin")
-			admin.get("/console/staff")
-			admin.post("/console/organisations/support/name", url.Values{"name": {"お客さまセンター"}})
+			byAdmin(a, "/console/organisations/support/name", url.Values{"name": {"お客さまセンター"}})
 			if p := agent.get("/console"); !strings.Contains(p.text("console-user"), "お客さまセンター") {
 				t.Errorf("header after the rename: %q", p.text("console-user"))
 			}
@@ -74,9 +73,7 @@ func TestConsoleSeesStaffChangesAtNextRequest(t *testing.T) {
 			}
 		}},
 		{"authenticator reset by an admin", func(t *testing.T, a *testApp, agent *client) {
-			admin := a.staffLogin("admin")
-			admin.get("/console/staff")
-			admin.post("/console/staff/"+a.staffID("agent")+"/totp/reset", nil)
+			byAdmin(a, agentPath(a, "totp/reset"), nil)
 			loggedOut(t, agent)
 		}},
 		{"logged out", func(t *testing.T, a *testApp, agent *client) {
