@@ -15,20 +15,22 @@ import (
 
 // The rows every authenticated page reads — its session, the customer and
 // the customer's factor summary; on the console the session, the staff
-// member and the count of requests waiting for a second member — are kept in memory between requests: reading them from SQLite
-// was most of the CPU of a page view.
+// member and the count of requests waiting for a second member — are kept
+// in memory between requests: reading them from SQLite was most of the CPU
+// of a page view.
 //
 // A cached row is never older than the last committed change made through
 // this process. SQLite tells us of every row change on our connections (a
 // pre-update hook), so no query can forget to invalidate: a change to
 // sessions, customers, factors, passkeys, recovery_codes, staff,
 // organisations or action_requests marks the stripe of the customer or
-// staff member it belongs to (or the table's own) dirty the moment it is written and again once its transaction has
-// committed or rolled back. A read is cached only if no change to its
-// stripes was under way or happened while it ran. Changes by another
-// process (an operator's sqlite3, a restore) are seen by every read that
-// starts more than cacheTTL after they committed; the `mfadesk staff`
-// commands wait that long before they return (docs/operations.md).
+// staff member it belongs to (or the table's own) dirty the moment it is
+// written and again once its transaction has committed or rolled back. A
+// read is cached only if no change to its stripes was under way or
+// happened while it ran. Changes by another process (an operator's
+// sqlite3, a restore) are seen by every read that starts more than
+// cacheTTL after they committed; the `mfadesk staff` commands that change
+// an account wait that long before they return (docs/operations.md).
 const (
 	customerStripes = 4096 // customers share a stripe: a collision only costs a re-read
 	staffStripes    = 256
