@@ -78,7 +78,9 @@ func sessionIs(want func(*Session) bool, what string) func(*DB, cacheStaff) erro
 func TestCachedStaffSeesEveryCommittedChange(t *testing.T) {
 	ctx := context.Background()
 	pendingRole := func(db *DB, f cacheStaff) error {
-		return inTx(db, func(tx *Tx) error { return tx.SetStaffPendingRole(ctx, f.staffID, "supervisor", "compliance", f.staffID) })
+		return inTx(db, func(tx *Tx) error {
+			return tx.SetStaffPendingRole(ctx, f.staffID, "supervisor", "compliance", f.staffID)
+		})
 	}
 	enrolled := func(db *DB, f cacheStaff) error {
 		return inTx(db, func(tx *Tx) error {
