@@ -250,8 +250,8 @@ func TestCachedReadsSeeOtherProcessesWithinTTL(t *testing.T) {
 	}
 }
 
-// Anonymous and staff sessions are not cached: nothing tells the cache of
-// changes to staff.
+// Anonymous sessions are not cached: no customer or staff member's
+// changes would tell the cache of theirs.
 func TestCacheKeepsOnlyCustomerSessions(t *testing.T) {
 	ctx := context.Background()
 	db := openTestDB(t)
@@ -336,7 +336,7 @@ func TestReplaceSessionIsOneChange(t *testing.T) {
 // filled within one TTL starts afresh.
 func TestCacheStaysBounded(t *testing.T) {
 	c := newReadCache()
-	snap := c.snapshot(1)
+	snap := c.snapshot(customerStripe(1))
 	for i := range int64(cacheMaxEntries + 10) {
 		store(c, &c.customers, i, Customer{ID: i}, snap)
 	}
@@ -345,11 +345,14 @@ func TestCacheStaysBounded(t *testing.T) {
 	}
 	// Age all but one entry past the TTL: the next store sweeps them.
 	c.customers = map[int64]cached[Customer]{}
+	aged := snap
+	aged.at = time.Now().Add(-2 * cacheTTL)
 	for i := range int64(cacheMaxEntries) {
-		c.customers[i] = cached[Customer]{value: Customer{ID: i}, snap: snap, at: time.Now().Add(-2 * cacheTTL)}
+		c.customers[i] = cached[Customer]{value: Customer{ID: i}, snap: aged}
 	}
-	c.customers[-1] = cached[Customer]{value: Customer{ID: -1}, snap: snap, at: time.Now()}
-	store(c, &c.customers, cacheMaxEntries+1, Customer{ID: cacheMaxEntries + 1}, snap)
+	fresh := c.snapshot(customerStripe(1))
+	c.customers[-1] = cached[Customer]{value: Customer{ID: -1}, snap: fresh}
+	store(c, &c.customers, cacheMaxEntries+1, Customer{ID: cacheMaxEntries + 1}, fresh)
 	if n := len(c.customers); n != 2 {
 		t.Fatalf("%d entries after the sweep, want the fresh one and the new one", n)
 	}

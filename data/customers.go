@@ -85,7 +85,7 @@ func (db *DB) CustomerByID(ctx context.Context, id int64) (*Customer, error) {
 	if c, ok := lookup(db.cache, &db.cache.customers, id); ok {
 		return &c, nil
 	}
-	snap := db.cache.snapshot(id)
+	snap := db.cache.snapshot(customerStripe(id))
 	c, err := db.customerByID(ctx, id)
 	if err == nil {
 		store(db.cache, &db.cache.customers, id, *c, snap)

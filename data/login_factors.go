@@ -22,7 +22,7 @@ func (db *DB) FactorSummaryOf(ctx context.Context, customerID int64) (*FactorSum
 	if s, ok := lookup(db.cache, &db.cache.summaries, customerID); ok {
 		return s.clone(), nil
 	}
-	snap := db.cache.snapshot(customerID)
+	snap := db.cache.snapshot(customerStripe(customerID))
 	s, err := db.factorSummaryOf(ctx, customerID)
 	if err == nil {
 		store(db.cache, &db.cache.summaries, customerID, *s.clone(), snap)

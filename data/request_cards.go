@@ -2,7 +2,9 @@ package data
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 )
@@ -57,17 +59,36 @@ func (db *DB) PendingRequestCards(ctx context.Context, now time.Time, limit int)
 
 // PendingRequestCount counts the requests still waiting at now, for the
 // console header: one count over the status index, whose pending part
-// stays small (requests are decided or expire within a day).
+// stays small (requests are decided or expire within a day). Every console
+// page of an approver shows it, so it is kept in the read cache until a
+// request changes or the first of those counted expires.
 func (db *DB) PendingRequestCount(ctx context.Context, now time.Time) (int, error) {
+	at := now.Unix()
+	if p, ok := lookup(db.cache, &db.cache.pending, 0); ok && p.since <= at && at < p.until {
+		return p.n, nil
+	}
+	snap := db.cache.snapshot(requestsStripe)
 	var n int
-	err := db.QueryRowContext(ctx, pendingCountQuery, now.Unix()).Scan(&n)
-	if err != nil {
+	var first sql.NullInt64
+	if err := db.QueryRowContext(ctx, pendingCountQuery, at).Scan(&n, &first); err != nil {
 		return 0, fmt.Errorf("pending request count: %w", err)
 	}
+	until := int64(math.MaxInt64)
+	if first.Valid {
+		until = first.Int64
+	}
+	store(db.cache, &db.cache.pending, 0, pendingCount{n: n, since: at, until: until}, snap)
 	return n, nil
 }
 
-const pendingCountQuery = `SELECT COUNT(*) FROM action_requests INDEXED BY action_requests_status
+// pendingCount is the number of requests waiting at every time from since
+// until (unix seconds): the first of them expires at until.
+type pendingCount struct {
+	n            int
+	since, until int64
+}
+
+const pendingCountQuery = `SELECT COUNT(*), MIN(expires_at) FROM action_requests INDEXED BY action_requests_status
 	WHERE status = 'pending' AND expires_at > ?`
 
 // CaseCheck is an identity check on a case with who recorded it and

@@ -38,26 +38,43 @@ type Session struct {
 	LastSeenAt     time.Time
 }
 
-// SessionByHash loads a session. A customer's session comes from the
-// read cache when nothing of that customer changed since it was read.
+// SessionByHash loads a session. A customer's or staff member's session
+// comes from the read cache when nothing of its owner changed since it
+// was read.
 func (db *DB) SessionByHash(ctx context.Context, idHash string) (*Session, error) {
 	if s, ok := lookup(db.cache, &db.cache.sessions, idHash); ok {
 		return &s, nil
 	}
 	s, err := db.sessionByHash(ctx, idHash)
-	if err != nil || s.CustomerID == 0 {
-		return s, err
+	if err != nil {
+		return nil, err
 	}
-	// The customer is known only now: read again under a snapshot of the
-	// customer's stripe, so a change in between cannot be cached.
-	snap := db.cache.snapshot(s.CustomerID)
+	owner, ok := s.ownerStripe()
+	if !ok {
+		return s, nil
+	}
+	// The owner is known only now: read again under a snapshot of the
+	// owner's stripe, so a change in between cannot be cached.
+	snap := db.cache.snapshot(owner)
 	if s, err = db.sessionByHash(ctx, idHash); err != nil {
 		return nil, err
 	}
-	if s.CustomerID != 0 && stripe(s.CustomerID) == snap.stripe {
+	if again, ok := s.ownerStripe(); ok && again == owner {
 		store(db.cache, &db.cache.sessions, idHash, *s, snap)
 	}
 	return s, nil
+}
+
+// ownerStripe is the read cache's stripe of the session's customer or
+// staff member; an anonymous session has none and is never cached.
+func (s *Session) ownerStripe() (int, bool) {
+	switch {
+	case s.CustomerID != 0:
+		return customerStripe(s.CustomerID), true
+	case s.StaffID != 0:
+		return staffStripe(s.StaffID), true
+	}
+	return 0, false
 }
 
 func (db *DB) sessionByHash(ctx context.Context, idHash string) (*Session, error) {

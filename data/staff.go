@@ -1,6 +1,7 @@
 package data
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -111,13 +112,49 @@ func scanStaff(row interface{ Scan(...any) error }) (*Staff, error) {
 	return &s, nil
 }
 
-// StaffByID finds a staff member by id.
+// StaffByID finds a staff member by id. The console reads it on every
+// request (docs/security.md S29), so it comes from the read cache when
+// nothing of the staff member, the organisations or their own brokerage
+// account changed since it was read: every such change is seen by the
+// next request.
 func (db *DB) StaffByID(ctx context.Context, id int64) (*Staff, error) {
+	if s, ok := lookup(db.cache, &db.cache.staff, id); ok {
+		return s.clone(), nil
+	}
+	snap := db.cache.snapshot(staffStripe(id), orgStripe)
+	s, err := db.staffByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if linked := s.CustomerID; linked != 0 {
+		// The linked account (its number is shown) is known only now:
+		// read again under a snapshot that covers it too.
+		snap = db.cache.snapshot(staffStripe(id), orgStripe, customerStripe(linked))
+		if s, err = db.staffByID(ctx, id); err != nil {
+			return nil, err
+		}
+		if s.CustomerID != linked {
+			return s, nil
+		}
+	}
+	store(db.cache, &db.cache.staff, id, *s.clone(), snap)
+	return s, nil
+}
+
+func (db *DB) staffByID(ctx context.Context, id int64) (*Staff, error) {
 	s, err := scanStaff(db.QueryRowContext(ctx, staffSelect+` WHERE s.id = ?`, id))
 	if err != nil {
 		return nil, fmt.Errorf("staff %d: %w", id, err)
 	}
 	return s, nil
+}
+
+// clone copies the staff member, so a caller's changes never reach the
+// cache.
+func (s *Staff) clone() *Staff {
+	c := *s
+	c.TOTPSecretEnc, c.TOTPPendingEnc = bytes.Clone(s.TOTPSecretEnc), bytes.Clone(s.TOTPPendingEnc)
+	return &c
 }
 
 // StaffByID reads a staff member inside the transaction.

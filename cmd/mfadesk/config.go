@@ -106,7 +106,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	fs.StringVar(&trustedProxies, "trusted-proxies", env("trusted-proxies", ""), "comma-separated CIDRs of reverse proxies whose X-Forwarded-For/Forwarded name the client (default: none, the connection's address is the client)")
 	fs.StringVar(&secret, "secret-key", env("secret-key", ""), "32-byte key (hex or base64) for secrets at rest; dev uses a fixed development key")
 	oldSecrets := fs.String("old-secret-keys", env("old-secret-keys", ""), "earlier secret keys, comma-separated, still accepted for what they made (recovery codes, passes); prefer MFADESK_OLD_SECRET_KEYS")
-	fs.BoolVar(&cfg.ReadCache, "read-cache", env("read-cache", "true") == "true", "keep sessions, customers and factor summaries in memory between requests (false when another process writes the same database)")
+	fs.BoolVar(&cfg.ReadCache, "read-cache", env("read-cache", "true") == "true", "keep sessions, customers, factor summaries and staff members in memory between requests (false when another process writes the same database)")
 	fs.BoolVar(&cfg.Demo, "demo", env("demo", "true") == "true", "seed demo data into an empty database (dev delivery only; default true in dev, false in production)")
 	fs.StringVar(&loginFrom, "login-mfa-from", env("login-mfa-from", dateFlag(def.LoginMFAFrom)), "date login MFA becomes mandatory (YYYY-MM-DD JST, or off)")
 	fs.StringVar(&emailFrom, "email-required-from", env("email-required-from", dateFlag(def.EmailRequiredFrom)), "date a valid email becomes required (YYYY-MM-DD JST, or off)")

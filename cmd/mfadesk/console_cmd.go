@@ -99,6 +99,7 @@ func consoleCommand(ctx context.Context, cmd string, args []string, getenv func(
 			if err := app.Support.LinkStaffCustomer(ctx, st.ID, *customer, data.AuditEvent{ActorKind: "system", Actor: "cli"}); err != nil {
 				return fmt.Errorf("%s staff %s: %w", verb, st.LoginID, err)
 			}
+			waitOutReadCaches()
 			fmt.Fprintf(stdout, "staff %s: own account %q\n", st.LoginID, *customer)
 			return nil
 		})
@@ -117,6 +118,7 @@ func consoleCommand(ctx context.Context, cmd string, args []string, getenv func(
 			if err != nil {
 				return fmt.Errorf("reset password of staff %s: %w", st.LoginID, err)
 			}
+			waitOutReadCaches()
 			fmt.Fprintf(stdout, "staff %s: temporary password (shown once): %s\n"+
 				"Their sessions have ended; the next login at /console/login asks for a new password.\n", st.LoginID, password)
 			return nil
@@ -155,6 +157,12 @@ func splitFlags(args []string, fs *flag.FlagSet) (own, rest []string) {
 	}
 	return own, rest
 }
+
+// waitOutReadCaches returns once a running server's read cache holds
+// nothing from before this process's change (docs/operations.md): a
+// command that ends sessions or changes an account reports it done only
+// when the server's next request sees it.
+func waitOutReadCaches() { time.Sleep(data.ReadCacheTTL) }
 
 func withApp(ctx context.Context, cfg Config, log *slog.Logger, fn func(app *App) error) error {
 	app, err := newApp(ctx, cfg, time.Now, log)

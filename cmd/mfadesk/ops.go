@@ -45,15 +45,15 @@ func (a *App) registerOps(e *echo.Echo) error {
 			Name: "mfadesk_delivery_failures_total",
 			Help: "Delivery attempts that did not reach the provider (retried, failed, interrupted or abandoned).",
 		}, a.countFunc(a.DB.DeliveryFailures)),
-		// The read cache of sessions, customers and factor summaries
+		// The read cache of sessions, customers, factor summaries and staff
 		// (data/cache.go): a falling hit rate shows pages going to SQLite.
 		prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Name: "mfadesk_read_cache_hits_total",
-			Help: "Session, customer and factor-summary reads served from memory.",
+			Help: "Session, customer, factor-summary and staff reads served from memory.",
 		}, func() float64 { hits, _ := a.DB.ReadCacheStats(); return float64(hits) }),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Name: "mfadesk_read_cache_misses_total",
-			Help: "Session, customer and factor-summary reads that went to SQLite.",
+			Help: "Session, customer, factor-summary and staff reads that went to SQLite.",
 		}, func() float64 { _, misses := a.DB.ReadCacheStats(); return float64(misses) }),
 	} {
 		if err := reg.Register(c); err != nil {
