@@ -52,7 +52,7 @@ type ConsoleCaseModel struct {
 }
 
 // ConsoleCasePage is a case: the header, then the forms. The notice of the
-// last action (「リンクを送信しました」) sits in #case-notices, which
+// last action (「確認用リンクを送りました」) sits in #case-notices, which
 // case_live.js removes once the live part moves on: by then it no longer
 // says where the case stands.
 func ConsoleCasePage(m ConsoleCaseModel) templ.Component {

@@ -39,7 +39,7 @@
     }).catch(function () { /* stopped: the page still works by reloading */ });
   }
 
-  // The notice of the action before the move (「リンクを送信しました」)
+  // The notice of the action before the move (「確認用リンクを送りました」)
   // is old news: drop it, and its ?notice= so a reload does not bring it back.
   function dropNotices() {
     var notices = document.getElementById("case-notices");
