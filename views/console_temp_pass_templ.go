@@ -9,6 +9,8 @@ package views
 import "github.com/a-h/templ"
 import templruntime "github.com/a-h/templ/runtime"
 
+import "context"
+
 // ConsoleTempPassModel is the one page that shows a temporary pass, or a
 // password-setting code (PasswordCode) in the same format.
 type ConsoleTempPassModel struct {
@@ -37,7 +39,7 @@ func ConsoleTempPassPage(m ConsoleTempPassModel) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		txt := secretText(m)
+		txt := secretText(ctx, m)
 		templ_7745c5c3_Var2 := templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 			templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 			templ_7745c5c3_Buffer, templ_7745c5c3_IsBuffer := templruntime.GetBuffer(templ_7745c5c3_W)
@@ -61,7 +63,7 @@ func ConsoleTempPassPage(m ConsoleTempPassModel) templ.Component {
 			var templ_7745c5c3_Var3 string
 			templ_7745c5c3_Var3, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, txt.tell, m.ValidMinutes))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/console_temp_pass.templ`, Line: 18, Col: 39}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/console_temp_pass.templ`, Line: 20, Col: 39}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var3))
 			if templ_7745c5c3_Err != nil {
@@ -74,7 +76,7 @@ func ConsoleTempPassPage(m ConsoleTempPassModel) templ.Component {
 			var templ_7745c5c3_Var4 string
 			templ_7745c5c3_Var4, templ_7745c5c3_Err = templruntime.NewAttributeExpression(txt.testID).Resolve(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/console_temp_pass.templ`, Line: 19, Col: 41}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/console_temp_pass.templ`, Line: 21, Col: 41}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var4)
 			if templ_7745c5c3_Err != nil {
@@ -87,7 +89,7 @@ func ConsoleTempPassPage(m ConsoleTempPassModel) templ.Component {
 			var templ_7745c5c3_Var5 string
 			templ_7745c5c3_Var5, templ_7745c5c3_Err = templ.JoinStringErrs(m.Pass)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/console_temp_pass.templ`, Line: 19, Col: 52}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/console_temp_pass.templ`, Line: 21, Col: 52}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var5))
 			if templ_7745c5c3_Err != nil {
@@ -103,9 +105,9 @@ func ConsoleTempPassPage(m ConsoleTempPassModel) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var6 string
-				templ_7745c5c3_Var6, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, step))
+				templ_7745c5c3_Var6, templ_7745c5c3_Err = templ.JoinStringErrs(step)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/console_temp_pass.templ`, Line: 22, Col: 22}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/console_temp_pass.templ`, Line: 24, Col: 14}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var6))
 				if templ_7745c5c3_Err != nil {
@@ -123,7 +125,7 @@ func ConsoleTempPassPage(m ConsoleTempPassModel) templ.Component {
 			var templ_7745c5c3_Var7 string
 			templ_7745c5c3_Var7, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(m.CaseHref)).ResolveURL(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/console_temp_pass.templ`, Line: 25, Col: 40}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/console_temp_pass.templ`, Line: 27, Col: 40}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var7)
 			if templ_7745c5c3_Err != nil {
@@ -136,7 +138,7 @@ func ConsoleTempPassPage(m ConsoleTempPassModel) templ.Component {
 			var templ_7745c5c3_Var8 string
 			templ_7745c5c3_Var8, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "ui.console.case.back"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/console_temp_pass.templ`, Line: 25, Col: 75}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/console_temp_pass.templ`, Line: 27, Col: 75}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var8))
 			if templ_7745c5c3_Err != nil {
@@ -156,19 +158,23 @@ func ConsoleTempPassPage(m ConsoleTempPassModel) templ.Component {
 	})
 }
 
-// secretPageText is what ConsoleTempPassPage says about its secret.
+// secretPageText is what ConsoleTempPassPage says about its secret: the
+// keys of its texts, and its steps as the staff member reads them out.
 type secretPageText struct {
 	title, warn, tell, testID string
 	steps                     []string
 }
 
-func secretText(m ConsoleTempPassModel) secretPageText {
+func secretText(ctx context.Context, m ConsoleTempPassModel) secretPageText {
 	if m.PasswordCode {
 		return secretPageText{title: "ui.console.password_code.title", warn: "ui.console.password_code.warn", tell: "ui.console.password_code.tell",
-			testID: "password-code", steps: []string{"ui.console.password_code.step1", "ui.console.password_code.step2"}}
+			testID: "password-code", steps: []string{
+				// The customer finds the page by the link's label on the login page.
+				T(ctx, "ui.console.password_code.step1", T(ctx, "ui.login.set_password_link")),
+				T(ctx, "ui.console.password_code.step2")}}
 	}
 	return secretPageText{title: "ui.console.temp_pass.title", warn: "ui.console.temp_pass.warn", tell: "ui.console.temp_pass.tell", testID: "temp-pass",
-		steps: []string{"ui.console.temp_pass.step1", "ui.console.temp_pass.step2", "ui.console.temp_pass.step3"}}
+		steps: []string{T(ctx, "ui.console.temp_pass.step1"), T(ctx, "ui.console.temp_pass.step2"), T(ctx, "ui.console.temp_pass.step3")}}
 }
 
 var _ = templruntime.GeneratedTemplate

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"image/png"
 	"net"
@@ -105,6 +106,10 @@ func newBrowser(t *testing.T) context.Context {
 	return ctx
 }
 
+// run runs steps that act on the page (navigate, click, type) once: an
+// error fails the test, since a click that may have landed must not be
+// repeated. Steps that only wait or read go through wait or value, which
+// outlast a navigation.
 func (b *browserApp) run(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
 	if err := chromedp.Do(ctx, steps...); err != nil {
@@ -113,15 +118,67 @@ func (b *browserApp) run(t *testing.T, ctx context.Context, what string, steps .
 	}
 }
 
-// value runs one action that returns a value.
+// wait runs steps that only wait for or read the page, again after an
+// error of a page on its way out (see transientErr), until waitTimeout.
+func (b *browserApp) wait(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	value(t, b, ctx, what, chromedp.Steps(steps...))
+}
+
+// value runs one action that reads the page and returns what it read,
+// again after an error of a page on its way out, until waitTimeout. The
+// action must be safe to repeat: a script that changes the page runs
+// through run (chromedp.Evaluate[chromedp.Void]).
 func value[T any](t *testing.T, b *browserApp, ctx context.Context, what string, a chromedp.Action[T]) T {
 	t.Helper()
-	v, err := chromedp.Run(ctx, a)
-	if err != nil {
-		b.screenshot(t, ctx, "failed-"+what)
-		t.Fatalf("%s: %v", what, err)
+	deadline := time.Now().Add(waitTimeout)
+	for {
+		v, err := chromedp.Run(ctx, a)
+		if err == nil {
+			return v
+		}
+		if !transientErr(ctx, err) || time.Now().After(deadline) {
+			b.screenshot(t, ctx, "failed-"+what)
+			t.Fatalf("%s: %v", what, err)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
-	return v
+}
+
+// waitTimeout is how long a wait for a page lasts: pages of this app load
+// in well under a second, but the CI machine may be busy.
+const waitTimeout = 20 * time.Second
+
+// transientMessages are the browser's answers to a command that reached a
+// page on its way out: the tab navigated, the old document's nodes or
+// script context are gone, or the new one has no layout yet.
+var transientMessages = []string{
+	"Inspected target navigated or closed",
+	"Could not find node with given id",
+	"No node with given id found",
+	"Node with given id does not belong to the document",
+	"Cannot find context with specified id",
+	"Execution context was destroyed",
+	"Cannot take screenshot with 0 width",
+}
+
+// transientErr reports whether err came from a page on its way out, so
+// that reading again from the next page may succeed. A canceled context
+// is transient only when it is not the test's own (ctx): chromedp cancels
+// the contexts of an old frame's commands.
+func transientErr(ctx context.Context, err error) bool {
+	if ctx.Err() != nil {
+		return false
+	}
+	if errors.Is(err, context.Canceled) {
+		return true
+	}
+	for _, m := range transientMessages {
+		if strings.Contains(err.Error(), m) {
+			return true
+		}
+	}
+	return false
 }
 
 var unsafeName = regexp.MustCompile(`[^a-z0-9-]+`)
@@ -169,10 +226,10 @@ func (b *browserApp) waitURLContains(t *testing.T, ctx context.Context, part str
 
 func (b *browserApp) waitURL(t *testing.T, ctx context.Context, prefix string, ok func(string) bool) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(waitTimeout)
 	for time.Now().Before(deadline) {
 		if ok(b.path(t, ctx)) {
-			b.run(t, ctx, "wait ready "+prefix, chromedp.WaitReady(chromedp.CSS("body")))
+			b.wait(t, ctx, "wait ready "+prefix, chromedp.WaitReady(chromedp.CSS("body")))
 			// The address changes before the page has loaded: a click or a
 			// screenshot at once may reach a page with no layout yet.
 			value(t, b, ctx, "load "+prefix, chromedp.Poll[bool](`document.readyState === "complete"`))
@@ -187,7 +244,7 @@ func (b *browserApp) waitURL(t *testing.T, ctx context.Context, prefix string, o
 // readQR decodes the QR code shown in the element, as a phone camera would.
 func (b *browserApp) readQR(t *testing.T, ctx context.Context, sel string) string {
 	t.Helper()
-	b.run(t, ctx, "scroll to qr", chromedp.ScrollIntoView(chromedp.CSS(sel)))
+	b.wait(t, ctx, "scroll to qr", chromedp.ScrollIntoView(chromedp.CSS(sel)))
 	buf := value(t, b, ctx, "screenshot qr", chromedp.Screenshot(chromedp.CSS(sel)))
 	img, err := png.Decode(bytes.NewReader(buf))
 	if err != nil {

@@ -92,6 +92,11 @@ func TestBrowserLostPhoneSteps(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`[data-testid=link-form] button[value=yes]`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid=link-done]`)))
 	b.run(t, agent, "reset enabled", chromedp.WaitVisible(chromedp.CSS(`[data-testid=reset-form] button[type=submit]:not([disabled])`)))
+	// The 「確認用リンクを送りました」 notice went with the page's move, also from the address.
+	if stale := value(t, b, agent, "old notice", chromedp.Evaluate[string](
+		`(document.getElementById("case-notices") ? document.getElementById("case-notices").textContent : "") + location.search`)); stale != "" {
+		t.Errorf("after the page moved on by itself it still shows %q", stale)
+	}
 	b.screenshot(t, agent, "agent-verified")
 
 	// 4: the reset with a temporary pass, which waits for approval.

@@ -144,7 +144,8 @@ func TestBrowserRecoveryPasskeyOnlyAtPartnerShop(t *testing.T) {
 	b.fill(t, staff, "reason", "パスキーの登録")
 	b.press(t, staff, "ui.console.open_case.submit")
 	b.waitPath(t, staff, "/console/cases/")
-	b.fill(t, staff, "document_type", "license", "last4", "1234")
+	b.fill(t, staff, "document_type", "license")
+	b.act(t, staff, "document checked", chromedp.Click(chromedp.CSS(`[data-testid=document-checked]`)))
 	b.press(t, staff, "ui.console.case.verify.record")
 	b.waitURLContains(t, staff, "notice=document_passed")
 

@@ -10,7 +10,8 @@ import (
 
 // The case page opens with the case header: the customer's name, account
 // number and masked contact data, the case's status and reason, and how far
-// the identity has been verified.
+// the identity has been verified. The page says each of them once: no
+// status line or customer list below the header repeats it.
 func TestConsoleCaseHeader(t *testing.T) {
 	t.Parallel()
 	a := newConsoleApp(t)
@@ -19,10 +20,22 @@ func TestConsoleCaseHeader(t *testing.T) {
 	if p.status != http.StatusOK || !p.has("case-header") {
 		t.Fatalf("case page: %d, header %v", p.status, p.has("case-header"))
 	}
-	header := textOf(p.byTestID("case-header"))
-	for _, want := range []string{p.text("account-number"), "***", "認証アプリの再設定", "agent"} {
-		if want == "" || !strings.Contains(header, want) {
-			t.Errorf("case header %q lacks %q", header, want)
+	header := p.byTestID("case-header")
+	for _, want := range []string{"山田 太郎", "1000001", "***", "認証アプリの再設定", "agent"} {
+		if !strings.Contains(textOf(header), want) {
+			t.Errorf("case header %q lacks %q", textOf(header), want)
+		}
+	}
+	// The testids the other tests read name the header's own elements.
+	for _, id := range []string{"account-number", "masked-email", "masked-phone"} {
+		if n := p.byTestID(id); n == nil || !inside(n, header) {
+			t.Errorf("%s is not in the case header", id)
+		}
+	}
+	main := find(p.doc, func(n *html.Node) bool { return n.Data == "main" })
+	for _, once := range []string{"1000001", p.text("masked-email"), p.text("masked-phone"), "認証アプリの再設定"} {
+		if n := strings.Count(textOf(main), once); n != 1 {
+			t.Errorf("the case page shows %q %d times, want once (in the header)", once, n)
 		}
 	}
 	if got := p.text("case-header-strength"); got != "本人確認未実施" {
@@ -32,7 +45,6 @@ func TestConsoleCaseHeader(t *testing.T) {
 		t.Errorf("status badge %q", got)
 	}
 	// The header comes first: right under the page title, before the notices and forms.
-	main := find(p.doc, func(n *html.Node) bool { return n.Data == "main" })
 	first := find(main, func(n *html.Node) bool { return n.Data == "section" || n.Data == "form" || n.Data == "table" })
 	if attr(first, "data-testid") != "case-header" {
 		t.Errorf("first section of the case page is %q, want the case header", attr(first, "data-testid"))
@@ -96,4 +108,14 @@ func linksStylesheet(p *page, href string) bool {
 	return find(p.doc, func(n *html.Node) bool {
 		return n.Data == "link" && attr(n, "rel") == "stylesheet" && attr(n, "href") == href
 	}) != nil
+}
+
+// inside reports whether n is outer or within it.
+func inside(n, outer *html.Node) bool {
+	for ; n != nil; n = n.Parent {
+		if n == outer {
+			return true
+		}
+	}
+	return false
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/net/html"
 )
 
 // setPassword posts /login/set-password as a customer's browser does.
@@ -213,5 +215,23 @@ func TestPasswordCodePageNamesTheCode(t *testing.T) {
 	p := sup.post(kase+"/password", nil)
 	if warn := p.text("notice-warn"); !strings.Contains(warn, "パスワード設定コード") || strings.Contains(warn, "一時パス") {
 		t.Errorf("password code page warns %q", warn)
+	}
+}
+
+// The password-code page tells the agent how the customer finds the
+// page: by the login page's link, named as the login page names it, not
+// by a path the customer would have to type.
+func TestPasswordCodeStepsNameTheLoginLink(t *testing.T) {
+	t.Parallel()
+	a := newConsoleApp(t)
+	sup, kase := strongCase(t, a, "supervisor", "demo-sms")
+	p := sup.post(kase+"/password", nil)
+	label := strings.TrimSpace(a.newClient().get("/login").text("set-password-link"))
+	if label == "" {
+		t.Fatal("the login page has no link to the password-setting page")
+	}
+	steps := textOf(find(p.doc, func(n *html.Node) bool { return n.Data == "ol" && attr(n, "class") == "steps" }))
+	if !strings.Contains(steps, "「"+label+"」") || strings.Contains(steps, "/login/set-password") {
+		t.Errorf("password-code steps %q, want the login page's link %q named", steps, label)
 	}
 }
