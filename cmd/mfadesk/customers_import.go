@@ -93,9 +93,14 @@ func customersCommand(ctx context.Context, args []string, getenv func(string) st
 			counts.New, counts.Changed, counts.Unchanged, counts.Closed, counts.Untrusted)
 		if *dryRun {
 			fmt.Fprintln(stdout, "dry run: nothing changed")
-		} else {
-			fmt.Fprintln(stdout, "imported")
+			return nil
 		}
+		if counts.New+counts.Changed+counts.Closed > 0 {
+			// Closed accounts' sessions end: say so only once a running
+			// server's read cache can no longer serve them.
+			waitOutReadCaches()
+		}
+		fmt.Fprintln(stdout, "imported")
 		return nil
 	})
 }

@@ -54,7 +54,7 @@ func TestCustomersImportChangedContactNotTrusted(t *testing.T) {
 // its password.
 func TestCustomersImportClosedAccountDeactivated(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t, noReadCache)
+	a := newTestApp(t) // read cache on, as a server runs
 	c := loggedInClient(t, a, "demo-sms")
 	file := importFile(t, "utf-8", importHeaderJA,
 		"1000002,demo-sms,佐藤 花子,サトウ ハナコ,1948-11-23,,,,,,,,解約,")
