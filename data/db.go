@@ -25,8 +25,9 @@ var migrationFiles embed.FS
 
 // DB is the application's database handle.
 type DB struct {
-	sql *sql.DB
-	now func() time.Time
+	sql    *sql.DB
+	engine Engine
+	now    func() time.Time
 	// stmts caches prepared statements by their SQL: preparing (parsing)
 	// a statement cost more CPU than running it on every page view.
 	stmts     sync.Map // string → *sql.Stmt
@@ -174,6 +175,7 @@ func (db *DB) unix() int64 { return db.now().Unix() }
 // together.
 type Tx struct {
 	tx       *sql.Tx
+	engine   Engine
 	now      time.Time
 	auditKey *AuditKey
 }
@@ -208,7 +210,7 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 		if err != nil {
 			return fmt.Errorf("begin: %w", err)
 		}
-		tx := &Tx{tx: stx, now: db.now(), auditKey: db.auditKey}
+		tx := &Tx{tx: stx, engine: db.engine, now: db.now(), auditKey: db.auditKey}
 		if err := fn(tx); err != nil {
 			stx.Rollback()
 			return err
