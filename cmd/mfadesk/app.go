@@ -31,7 +31,10 @@ type App struct {
 	// with --console-addr.
 	ConsoleEcho *echo.Echo
 	Log         *slog.Logger
-	now         func() time.Time
+	// Internal serves the internal listener (--internal-addr): the SCIM
+	// provisioning API, and nothing else.
+	Internal http.Handler
+	now      func() time.Time
 }
 
 // newApp opens the database and wires the sites. now is the clock of
@@ -110,6 +113,10 @@ func newApp(ctx context.Context, cfg Config, now func() time.Time, log *slog.Log
 		}
 	}
 	if err := app.registerConsole(app.ConsoleEcho); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if app.Internal, err = newInternal(desk, log); err != nil {
 		db.Close()
 		return nil, err
 	}

@@ -43,6 +43,9 @@ type Config struct {
 	// MetricsAddr serves /metrics (and /healthz) on its own listener and
 	// takes /metrics off the customer listener.
 	MetricsAddr string
+	// InternalAddr serves the back office's SCIM provisioning API, plain
+	// HTTP on the internal network; empty: SCIM is not served.
+	InternalAddr string
 	// knownEnv is every MFADESK_* variable mfadesk reads (unknownEnv).
 	knownEnv map[string]bool
 	// ReadCache keeps pages' sessions, customers and factor summaries in
@@ -103,6 +106,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	fs.StringVar(&cfg.TLSKey, "tls-key", env("tls-key", ""), "TLS private key file (PEM)")
 	fs.BoolVar(&cfg.TLSTerminatedByProxy, "tls-terminated-by-proxy", env("tls-terminated-by-proxy", "false") == "true", "a reverse proxy in front terminates TLS (production without --tls-cert)")
 	fs.StringVar(&cfg.MetricsAddr, "metrics-addr", env("metrics-addr", ""), "serve /metrics on this address instead of the customer listener")
+	fs.StringVar(&cfg.InternalAddr, "internal-addr", env("internal-addr", ""), "serve the SCIM provisioning API (/scim/v2) on this internal address, plain HTTP (default: not served)")
 	fs.StringVar(&trustedProxies, "trusted-proxies", env("trusted-proxies", ""), "comma-separated CIDRs of reverse proxies whose X-Forwarded-For/Forwarded name the client (default: none, the connection's address is the client)")
 	fs.StringVar(&secret, "secret-key", env("secret-key", ""), "32-byte key (hex or base64) for secrets at rest; dev uses a fixed development key")
 	oldSecrets := fs.String("old-secret-keys", env("old-secret-keys", ""), "earlier secret keys, comma-separated, still accepted for what they made (recovery codes, passes); prefer MFADESK_OLD_SECRET_KEYS")

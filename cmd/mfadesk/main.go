@@ -6,6 +6,7 @@
 //	mfadesk rekey --status [--db F]                  which keys the database still needs
 //	mfadesk backup --to FILE [--db F]                online copy of the database
 //	mfadesk customers import FILE [--dry-run] [--encoding E]   load the back office's customer export
+//	mfadesk scim-token create|revoke --name N | list           the back office's SCIM bearer tokens
 //
 // See docs/operations.md.
 package main
@@ -55,6 +56,8 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) er
 		return backupCommand(ctx, args, getenv, stdout, stderr)
 	case "customers":
 		return customersCommand(ctx, args, getenv, stdout, stderr)
+	case "scim-token":
+		return scimTokenCommand(ctx, args, getenv, stdout, stderr)
 	}
 	cfg, err := parseConfig(args, getenv, stderr)
 	if err != nil {
@@ -132,6 +135,9 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	var plain []*http.Server
 	if metrics != nil {
 		plain = append(plain, newServer(cfg.MetricsAddr, metrics, log))
+	}
+	if cfg.InternalAddr != "" {
+		plain = append(plain, newServer(cfg.InternalAddr, app.Internal, log))
 	}
 	var listeners []net.Listener
 	for _, srv := range append(append([]*http.Server{}, servers...), plain...) {
@@ -269,6 +275,9 @@ func printBanner(w io.Writer, cfg Config, seeded bool) {
 		fmt.Fprintf(w, "  console:       %s/console/login\n", cfg.Origin)
 	} else {
 		fmt.Fprintf(w, "  console:       http://%s/console/login\n", cfg.ConsoleAddr)
+	}
+	if cfg.InternalAddr != "" {
+		fmt.Fprintf(w, "  SCIM (internal): http://%s/scim/v2  (tokens: mfadesk scim-token create --name NAME)\n", cfg.InternalAddr)
 	}
 	if cfg.Delivery == "dev" {
 		fmt.Fprintf(w, "  dev outbox:    %s/dev/outbox  (email and SMS codes appear here)\n", cfg.Origin)
