@@ -243,4 +243,3 @@ func (h *Handler) fail(err error) error {
 type logger struct{ log *slog.Logger }
 
 func (l logger) Error(args ...any) { l.log.Error("scim library", "detail", args) }
-
