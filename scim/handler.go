@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 
@@ -93,9 +94,15 @@ func writeError(w http.ResponseWriter, e scimerrors.ScimError) {
 	w.Write(body)
 }
 
-func actor(r *http.Request) string {
+// actor is who makes a change, for its audit event: the token's name,
+// from the client's address.
+func actor(r *http.Request) data.AuditEvent {
 	name, _ := r.Context().Value(actorKey{}).(string)
-	return name
+	ip, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		ip = r.RemoteAddr
+	}
+	return data.AuditEvent{ActorKind: "scim", Actor: name, ClientIP: ip}
 }
 
 // Create provisions a new customer; an account number already on record

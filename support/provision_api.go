@@ -47,10 +47,11 @@ type ProvisionBuild func(cur *ProvisionedCustomer) (ImportRecord, error)
 // transaction, with the import's checks and effects: upsert by account
 // number, changed contacts not trusted when the customer had verified
 // one and the old ones told, a closed account's sessions ended, each
-// change audited with actor (the SCIM token's name). scimID names the
+// change audited as by (actor kind scim, the token's name and the
+// client's address). scimID names the
 // customer to change, "" for a create. A contact or postal address on
 // record is never removed: a record without one is refused.
-func (s *Service) Provision(ctx context.Context, actor, scimID string, build ProvisionBuild) (ProvisionedCustomer, error) {
+func (s *Service) Provision(ctx context.Context, by data.AuditEvent, scimID string, build ProvisionBuild) (ProvisionedCustomer, error) {
 	var out ProvisionedCustomer
 	err := s.DB.InTx(ctx, func(tx *data.Tx) error {
 		var cur *ProvisionedCustomer
@@ -88,8 +89,7 @@ func (s *Service) Provision(ctx context.Context, actor, scimID string, build Pro
 				return &ProvisionError{Kind: ProvisionMutability, Reasons: removed}
 			}
 		}
-		p := &provisioner{svc: s, tx: tx, counts: &ImportCounts{}, action: "customer.provision",
-			actor: data.AuditEvent{ActorKind: "scim", Actor: actor}}
+		p := &provisioner{svc: s, tx: tx, counts: &ImportCounts{}, action: "customer.provision", actor: by}
 		if why, err := p.loginProblem(ctx, row); err != nil || why != "" {
 			if err != nil {
 				return err

@@ -66,7 +66,7 @@ func TestScimCreateGetFilter(t *testing.T) {
 	}
 	events := auditOf(t, a, "customer.provision")
 	if len(events) != 1 || events[0].ActorKind != "scim" || events[0].Actor != "backoffice" || events[0].Detail != "created" ||
-		events[0].CustomerID != c.ID {
+		events[0].CustomerID != c.ID || events[0].ClientIP != "127.0.0.1" {
 		t.Errorf("audit: %+v", events)
 	}
 	// A retried POST is the import's upsert: nothing changes, nothing is audited.
