@@ -21,6 +21,17 @@ func readOnlyBool(name, description string) schema.CoreAttribute {
 		Description: optional.NewString(description), Mutability: schema.AttributeMutabilityReadOnly()}))
 }
 
+// oneValueList is a multi-valued attribute of which mfadesk keeps one value.
+func oneValueList(name, description, value, typ string) schema.CoreAttribute {
+	return schema.ComplexCoreAttribute(schema.ComplexParams{Name: name, MultiValued: true,
+		Description: optional.NewString(description),
+		SubAttributes: []schema.SimpleParams{
+			str("value", value),
+			str("type", typ),
+			schema.SimpleBooleanParams(schema.BooleanParams{Name: "primary", Description: optional.NewString("The value kept")}),
+		}})
+}
+
 // userSchema is the part of the core User schema mfadesk keeps.
 func userSchema() schema.Schema {
 	return schema.Schema{
@@ -39,20 +50,10 @@ func userSchema() schema.Schema {
 					str("givenName", "Given name in kanji"),
 				}}),
 			schema.SimpleCoreAttribute(str("displayName", "The name in kanji; read only when name is absent")),
-			schema.ComplexCoreAttribute(schema.ComplexParams{Name: "emails", MultiValued: true,
-				Description: optional.NewString("The customer's email address: the primary one (else the first) is kept"),
-				SubAttributes: []schema.SimpleParams{
-					str("value", "Email address"),
-					str("type", "Ignored"),
-					schema.SimpleBooleanParams(schema.BooleanParams{Name: "primary", Description: optional.NewString("The address kept")}),
-				}}),
-			schema.ComplexCoreAttribute(schema.ComplexParams{Name: "phoneNumbers", MultiValued: true,
-				Description: optional.NewString("The customer's Japanese mobile number: the primary one, else the one of type mobile, else the first"),
-				SubAttributes: []schema.SimpleParams{
-					str("value", "Mobile number (090-1234-5678 or +81...)"),
-					str("type", "mobile"),
-					schema.SimpleBooleanParams(schema.BooleanParams{Name: "primary", Description: optional.NewString("The number kept")}),
-				}}),
+			oneValueList("emails", "The customer's email address: the primary one (else the first) is kept",
+				"Email address", "Ignored"),
+			oneValueList("phoneNumbers", "The customer's Japanese mobile number: the primary one, else the one of type mobile, else the first",
+				"Mobile number (090-1234-5678 or +81...)", "mobile"),
 			schema.SimpleCoreAttribute(schema.SimpleBooleanParams(schema.BooleanParams{Name: "active",
 				Description: optional.NewString("false: the account is closed (deactivated, sessions ended); absent: true")})),
 			schema.SimpleCoreAttribute(str("preferredLanguage", "ja or en (ja-JP, en-US...); absent: unchanged, ja for a new customer")),

@@ -47,15 +47,8 @@ func consoleCommand(ctx context.Context, cmd string, args []string, getenv func(
 	// Read from the environment after parsing, so --help never shows them.
 	oldKeys := fs.String("audit-old-keys", "", "audit verify: earlier audit keys, comma-separated; prefer MFADESK_AUDIT_OLD_KEYS")
 	customer := fs.String("customer", "", "account number of the staff member's own brokerage account")
-	own, rest := splitFlags(args, fs)
-	if err := fs.Parse(own); err != nil {
-		return err
-	}
-	cfg, err := parseConfig(rest, getenv, stderr)
+	cfg, err := commandConfig(args, fs, getenv, stderr)
 	if err != nil {
-		return err
-	}
-	if err := requireDatabase(cfg.DB); err != nil {
 		return err
 	}
 	if *oldKeys == "" {

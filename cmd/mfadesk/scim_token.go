@@ -26,15 +26,8 @@ func scimTokenCommand(ctx context.Context, args []string, getenv func(string) st
 	fs := flag.NewFlagSet("mfadesk scim-token "+verb, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	name := fs.String("name", "", "the token's name: the actor of its changes in the audit trail (e.g. backoffice)")
-	own, rest := splitFlags(args, fs)
-	if err := fs.Parse(own); err != nil {
-		return err
-	}
-	cfg, err := parseConfig(rest, getenv, stderr)
+	cfg, err := commandConfig(args, fs, getenv, stderr)
 	if err != nil {
-		return err
-	}
-	if err := requireDatabase(cfg.DB); err != nil {
 		return err
 	}
 	if (verb == "create" || verb == "revoke") && *name == "" {
@@ -78,4 +71,19 @@ func scimTokenCommand(ctx context.Context, args []string, getenv func(string) st
 		}
 		return fmt.Errorf("unknown command: want mfadesk scim-token create|revoke --name NAME, or mfadesk scim-token list")
 	})
+}
+
+// commandConfig parses a maintenance command's own flags (fs) out of
+// args and the configuration flags from the rest, and refuses a --db
+// that does not exist.
+func commandConfig(args []string, fs *flag.FlagSet, getenv func(string) string, stderr io.Writer) (Config, error) {
+	own, rest := splitFlags(args, fs)
+	if err := fs.Parse(own); err != nil {
+		return Config{}, err
+	}
+	cfg, err := parseConfig(rest, getenv, stderr)
+	if err != nil {
+		return Config{}, err
+	}
+	return cfg, requireDatabase(cfg.DB)
 }
