@@ -47,10 +47,10 @@ type ProvisionBuild func(cur *ProvisionedCustomer) (ImportRecord, error)
 // transaction, with the import's checks and effects: upsert by account
 // number, changed contacts not trusted when the customer had verified
 // one and the old ones told, a closed account's sessions ended, each
-// change audited as by (actor kind scim, the token's name and the
-// client's address). scimID names the
-// customer to change, "" for a create. A contact or postal address on
-// record is never removed: a record without one is refused.
+// change audited as by (actor kind scim, the token's name, the client's
+// address). scimID names the customer to change, "" for a create. A
+// contact or postal address on record is never removed: a record
+// without one is refused.
 func (s *Service) Provision(ctx context.Context, by data.AuditEvent, scimID string, build ProvisionBuild) (ProvisionedCustomer, error) {
 	var out ProvisionedCustomer
 	err := s.DB.InTx(ctx, func(tx *data.Tx) error {
@@ -90,10 +90,11 @@ func (s *Service) Provision(ctx context.Context, by data.AuditEvent, scimID stri
 			}
 		}
 		p := &provisioner{svc: s, tx: tx, counts: &ImportCounts{}, action: "customer.provision", actor: by}
-		if why, err := p.loginProblem(ctx, row); err != nil || why != "" {
-			if err != nil {
-				return err
-			}
+		why, err := p.loginProblem(ctx, row)
+		if err != nil {
+			return err
+		}
+		if why != "" {
 			return &ProvisionError{Kind: ProvisionUniqueness, Reasons: []string{why}}
 		}
 		if _, err := p.apply(ctx, row); err != nil {

@@ -63,3 +63,40 @@ func TestScimConcurrentChanges(t *testing.T) {
 		}
 	}
 }
+
+// A SCIM request racing an import of the same customer: each is one
+// transaction, so both changes stay, whichever commits first.
+func TestScimRacesImport(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t, noReadCache)
+	api := newScimAPI(t, a)
+	id := api.idOf("demo-email")
+	file := importFile(t, "utf-8", importHeaderJA,
+		"1000003,demo-email,鈴木 一郎,スズキ イチロウ,1960-01-15,,,,,,080-3333-4444,,,")
+	var start, done sync.WaitGroup
+	start.Add(1)
+	done.Add(2)
+	var importErr error
+	var importOut string
+	go func() {
+		defer done.Done()
+		start.Wait()
+		var errOut string
+		importOut, errOut, importErr = runImport(a, file)
+		importOut += errOut
+	}()
+	var patched scimReply
+	go func() {
+		defer done.Done()
+		start.Wait()
+		patched = api.do("PATCH", "/Users/"+id, patchOp(map[string]any{"op": "replace", "path": "preferredLanguage", "value": "en"}))
+	}()
+	start.Done()
+	done.Wait()
+	if importErr != nil || patched.status != http.StatusOK {
+		t.Fatalf("import: %v %s; patch: %d %s", importErr, importOut, patched.status, patched.raw)
+	}
+	if c := a.customer("demo-email"); c.Lang != "en" || c.Phone != "+818033334444" {
+		t.Errorf("a change was lost: lang %q phone %q", c.Lang, c.Phone)
+	}
+}
