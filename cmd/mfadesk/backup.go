@@ -48,6 +48,12 @@ func envOr(getenv func(string) string, name, def string) string {
 // mistyped --db would then "succeed" on nothing. Only serve and migrate
 // create the database.
 func requireDatabase(path string) error {
+	if data.IsPostgresDSN(path) {
+		// Its administrator creates a PostgreSQL database; a mistyped
+		// name fails to connect. (Never print the URL: it may hold a
+		// password.)
+		return nil
+	}
 	info, err := os.Stat(path)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
