@@ -37,6 +37,11 @@ func TestPostgresOpenMigratesAndQueries(t *testing.T) {
 	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM organisations WHERE id = ? OR id = ?`, "support", "compliance").Scan(&n); err != nil || n != 2 {
 		t.Fatalf("organisations: %d, %v", n, err)
 	}
+	// A write waiting for the write lock gives up, as on SQLite.
+	var timeout string
+	if err := db.QueryRowContext(ctx, `SHOW lock_timeout`).Scan(&timeout); err != nil || timeout != "10s" {
+		t.Fatalf("lock_timeout %q, %v", timeout, err)
+	}
 }
 
 func TestPostgresRefusesNewerSchema(t *testing.T) {
