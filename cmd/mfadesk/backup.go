@@ -49,10 +49,7 @@ func envOr(getenv func(string) string, name, def string) string {
 // create the database.
 func requireDatabase(path string) error {
 	if data.IsPostgresDSN(path) {
-		// Its administrator creates a PostgreSQL database; a mistyped
-		// name fails to connect. (Never print the URL: it may hold a
-		// password.)
-		return nil
+		return nil // connecting to a PostgreSQL database never creates it
 	}
 	info, err := os.Stat(path)
 	switch {
