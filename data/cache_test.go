@@ -175,7 +175,6 @@ func TestCachedReadsSeeEveryCommittedChange(t *testing.T) {
 // than a commit the writer has finished: after each commit the writer's own
 // read must see its value, however the readers interleaved.
 func TestCachedReadsRacingWritesNeverGoStale(t *testing.T) {
-	pgtest.SkipOnPostgres(t, "the read cache is off on PostgreSQL (TestPostgresReadCacheStaysOff)")
 	ctx := context.Background()
 	db := openTestDB(t)
 	id := cacheTestCustomer(t, db, 1)
