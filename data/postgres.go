@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"sort"
@@ -12,8 +13,9 @@ import (
 	"sync"
 	"time"
 
-	// The pgx driver behind database/sql, registered as "pgx".
-	_ "github.com/jackc/pgx/v5/stdlib"
+	"github.com/jackc/pgx/v5"
+	// The pgx driver behind database/sql, also registered as "pgx".
+	"github.com/jackc/pgx/v5/stdlib"
 )
 
 // PostgreSQL has its own migrations (data/migrations/postgres/README.md):
@@ -47,10 +49,17 @@ func IsPostgresDSN(dsn string) bool {
 // under a session advisory lock, so instances starting together migrate
 // one after the other.
 func openPostgres(ctx context.Context, dsn string, db *DB) error {
-	sdb, err := sql.Open("pgx", dsn)
+	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
-		return fmt.Errorf("open postgres: %w", err)
+		// pgx's message may quote the URL, password and all: not wrapped.
+		return errors.New("open postgres: the --db URL is not valid")
 	}
+	// A write waiting for the write lock gives up after 10 seconds, like
+	// SQLite's busy_timeout, rather than holding its connection forever.
+	if _, ok := cfg.RuntimeParams["lock_timeout"]; !ok {
+		cfg.RuntimeParams["lock_timeout"] = "10s"
+	}
+	sdb := stdlib.OpenDB(*cfg)
 	sdb.SetMaxOpenConns(DefaultPostgresMaxConns)
 	sdb.SetMaxIdleConns(DefaultPostgresMaxConns)
 	db.sql = sdb
