@@ -47,6 +47,7 @@ type options struct {
 	rounds          int
 	loginsBurst     int
 	serverPID       int
+	dbPID           int
 	serverBin       string
 }
 
@@ -77,6 +78,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&o.rounds, "rounds", 1, "run the phases this many times and report the median ratios: the machine's speed drifts between phases")
 	fs.IntVar(&o.loginsBurst, "logins-burst", 0, "then fire this many logins at once and report the answers and the server's peak RSS")
 	fs.IntVar(&o.serverPID, "server-pid", 0, "with --url: the server's process id, to read its CPU time per phase and its RSS (with --logins-burst) from /proc")
+	fs.IntVar(&o.dbPID, "db-pid", 0, "the PostgreSQL server's (postmaster's) process id: each phase also reports the CPU of it and its backends")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
