@@ -1,0 +1,51 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"testing"
+)
+
+// newInstances is n whole apps on the database at dsn, as n instances
+// behind a load balancer: each its own App (own pool, own caches) behind
+// its own httptest server, all on one clock. Demo data is seeded once.
+func newInstances(t *testing.T, dsn string, n int, configure ...func(*Config)) []*testApp {
+	t.Helper()
+	clock := &testClock{now: testStart}
+	var out []*testApp
+	for i := range n {
+		cfg := testConfig(t)
+		cfg.DB = dsn
+		for _, f := range configure {
+			f(&cfg)
+		}
+		app, err := newApp(context.Background(), cfg, clock.Now, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+		if err != nil {
+			t.Fatalf("instance %d: newApp: %v", i, err)
+		}
+		if i == 0 && cfg.Demo {
+			if _, err := seedDemo(context.Background(), app.MFA); err != nil {
+				t.Fatalf("seed: %v", err)
+			}
+		}
+		srv := httptest.NewServer(app.Echo)
+		t.Cleanup(func() {
+			srv.Close()
+			app.Close()
+		})
+		out = append(out, &testApp{App: app, t: t, srv: srv, clock: clock})
+	}
+	return out
+}
+
+// on is the same browser (cookies, CSRF token) sending its next requests
+// to instance a, as a load balancer without sticky sessions would. The
+// cookie jar ignores ports, so every instance on 127.0.0.1 gets the
+// session cookie.
+func (c *client) on(a *testApp) *client {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return &client{t: c.t, app: a, http: c.http, csrf: c.csrf}
+}
