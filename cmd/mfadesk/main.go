@@ -6,6 +6,7 @@
 //	mfadesk rekey --status [--db F]                  which keys the database still needs
 //	mfadesk backup --to FILE [--db F]                online copy of the database
 //	mfadesk customers import FILE [--dry-run] [--encoding E]   load the back office's customer export
+//	mfadesk migrate-db --from sqlite:PATH --to postgres://…  move an installation to PostgreSQL
 //
 // See docs/operations.md.
 package main
@@ -55,6 +56,8 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) er
 		return backupCommand(ctx, args, getenv, stdout, stderr)
 	case "customers":
 		return customersCommand(ctx, args, getenv, stdout, stderr)
+	case "migrate-db":
+		return migrateDBCommand(ctx, args, getenv, stdout, stderr)
 	}
 	cfg, err := parseConfig(args, getenv, stderr)
 	if err != nil {
@@ -84,7 +87,7 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) er
 		fmt.Fprintln(stdout, "migrations applied to", cfg.DB)
 		return app.Close()
 	}
-	return fmt.Errorf("unknown command %q (want serve, migrate, staff, audit, rekey, backup or customers)", cmd)
+	return fmt.Errorf("unknown command %q (want serve, migrate, migrate-db, staff, audit, rekey, backup or customers)", cmd)
 }
 
 func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) error {
