@@ -5,6 +5,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http/httptest"
+	"path/filepath"
+	"sync"
 	"testing"
 )
 
@@ -18,6 +20,7 @@ func newInstances(t *testing.T, dsn string, n int, configure ...func(*Config)) [
 	for i := range n {
 		cfg := testConfig(t)
 		cfg.DB = dsn
+		cfg.ReadCache = false // TEMP until pg merged
 		for _, f := range configure {
 			f(&cfg)
 		}
@@ -48,4 +51,26 @@ func (c *client) on(a *testApp) *client {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return &client{t: c.t, app: a, http: c.http, csrf: c.csrf}
+}
+
+// multiDSN is a fresh database for the two-instance tests.
+func multiDSN(t *testing.T) string {
+	return filepath.Join(t.TempDir(), "shared.db") // TEMP until pg merged
+}
+
+// split runs fn(i) for i in [0, n) at once, released together by a
+// barrier, and waits for them all.
+func split(n int, fn func(i int)) {
+	var start, wg sync.WaitGroup
+	start.Add(1)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			start.Wait()
+			fn(i)
+		}()
+	}
+	start.Done()
+	wg.Wait()
 }
