@@ -16,7 +16,7 @@ func (db *DB) AdoptionCounts(ctx context.Context) (map[string]int, error) {
 
 // scanAdoptionCounts runs a query of (category, count) rows.
 func scanAdoptionCounts(ctx context.Context, db *DB, query string) (map[string]int, error) {
-	rows, err := db.sql.QueryContext(ctx, query)
+	rows, err := db.QueryContext(ctx, query)
 	if err != nil {
 		return nil, fmt.Errorf("adoption counts: %w", err)
 	}

@@ -348,8 +348,13 @@ func lookup[K comparable, T any](c *readCache, m *map[K]cached[T], key K) (T, bo
 }
 
 // SetReadCache turns the read cache on (the default) or off; off, every
-// read goes to SQLite.
-func (db *DB) SetReadCache(on bool) { db.cache.off.Store(!on) }
+// read goes to the database. On PostgreSQL it stays off: other instances
+// write the same database, and only this process's own changes would
+// invalidate it.
+func (db *DB) SetReadCache(on bool) { db.cache.off.Store(!on || db.engine == Postgres) }
+
+// ReadCacheOn reports whether the read cache is in use.
+func (db *DB) ReadCacheOn() bool { return !db.cache.off.Load() }
 
 // ReadCacheStats counts the cached reads (sessions, customers, factor
 // summaries, staff) served from memory and those that went to SQLite,

@@ -1,5 +1,6 @@
-// Package data is mfadesk's storage: the SQLite connection, embedded
-// migrations and the queries. It knows SQL and nothing of HTTP.
+// Package data is mfadesk's storage: the database connection (SQLite, or
+// PostgreSQL for several instances), embedded migrations and the queries.
+// It knows SQL and nothing of HTTP.
 package data
 
 import (
@@ -12,7 +13,6 @@ import (
 	"io/fs"
 	"net/url"
 	"sort"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -28,6 +28,8 @@ type DB struct {
 	sql    *sql.DB
 	engine Engine
 	now    func() time.Time
+	// ph rewrites ? placeholders for PostgreSQL; unused on SQLite.
+	ph *placeholders
 	// stmts caches prepared statements by their SQL: preparing (parsing)
 	// a statement cost more CPU than running it on every page view.
 	stmts     sync.Map // string → *sql.Stmt
@@ -67,8 +69,12 @@ func (db *DB) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
 	return s, nil
 }
 
-// QueryContext runs a query through the statement cache.
+// QueryContext runs a query through the statement cache. On PostgreSQL
+// pgx caches prepared statements per connection itself.
 func (db *DB) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if db.engine == Postgres {
+		return db.sql.QueryContext(ctx, db.ph.rewrite(query), args...)
+	}
 	s, err := db.prepared(ctx, query)
 	if err != nil || s == nil {
 		return db.sql.QueryContext(ctx, query, args...)
@@ -78,6 +84,9 @@ func (db *DB) QueryContext(ctx context.Context, query string, args ...any) (*sql
 
 // QueryRowContext runs a one-row query through the statement cache.
 func (db *DB) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if db.engine == Postgres {
+		return db.sql.QueryRowContext(ctx, db.ph.rewrite(query), args...)
+	}
 	s, err := db.prepared(ctx, query)
 	if err != nil || s == nil {
 		return db.sql.QueryRowContext(ctx, query, args...)
@@ -85,9 +94,18 @@ func (db *DB) QueryRowContext(ctx context.Context, query string, args ...any) *s
 	return s.QueryRowContext(ctx, args...)
 }
 
-// ExecContext runs one statement outside a transaction.
+// ExecContext runs one statement outside a transaction. On PostgreSQL it
+// is a write transaction of its own, serialised with the others (InTx).
 func (db *DB) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	var res sql.Result
+	if db.engine == Postgres {
+		err := db.InTx(ctx, func(tx *Tx) error {
+			var err error
+			res, err = tx.ExecContext(ctx, query, args...)
+			return err
+		})
+		return res, err
+	}
 	err := db.onConn(ctx, func(conn *sql.Conn) error {
 		var err error
 		res, err = conn.ExecContext(ctx, query, args...)
@@ -118,9 +136,17 @@ type connector struct {
 func (c connector) Connect(context.Context) (driver.Conn, error) { return c.driver.Open(c.dsn) }
 func (c connector) Driver() driver.Driver                        { return c.driver }
 
-// Open opens (creating if needed) the SQLite file at path and applies
-// pending migrations. now is the clock every stored time comes from.
+// Open opens the database and applies pending migrations: PostgreSQL when
+// path is a postgres:// or postgresql:// URL, otherwise the SQLite file at
+// path (created if needed). now is the clock every stored time comes from.
 func Open(ctx context.Context, path string, now func() time.Time) (*DB, error) {
+	if IsPostgresDSN(path) {
+		db := &DB{now: now, cache: newReadCache(), ph: &placeholders{}, auditKey: newAuditKey(DevAuditKey())}
+		if err := openPostgres(ctx, path, db); err != nil {
+			return nil, err
+		}
+		return db, nil
+	}
 	// Pragmas go in the DSN so every pooled connection gets them;
 	// _txlock=immediate takes the write lock at BEGIN, so concurrent writers
 	// wait on busy_timeout instead of failing on a lock upgrade.
@@ -162,6 +188,16 @@ func (db *DB) Close() error {
 	return db.sql.Close()
 }
 
+// SetMaxConns sets the connection pool's size (--db-max-conns); n <= 0
+// keeps the engine's default.
+func (db *DB) SetMaxConns(n int) {
+	if n <= 0 {
+		return
+	}
+	db.sql.SetMaxOpenConns(n)
+	db.sql.SetMaxIdleConns(n)
+}
+
 // Ping checks the database answers.
 func (db *DB) Ping(ctx context.Context) error { return db.sql.PingContext(ctx) }
 
@@ -176,6 +212,7 @@ func (db *DB) unix() int64 { return db.now().Unix() }
 type Tx struct {
 	tx       *sql.Tx
 	engine   Engine
+	ph       *placeholders
 	now      time.Time
 	auditKey *AuditKey
 }
@@ -187,30 +224,51 @@ type Tx struct {
 
 // QueryContext runs a query in the transaction.
 func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return tx.tx.QueryContext(ctx, query, args...)
+	return tx.tx.QueryContext(ctx, tx.text(query), args...)
 }
 
 // QueryRowContext runs a one-row query in the transaction.
 func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	return tx.tx.QueryRowContext(ctx, query, args...)
+	return tx.tx.QueryRowContext(ctx, tx.text(query), args...)
 }
 
 // ExecContext runs a statement in the transaction.
 func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return tx.tx.ExecContext(ctx, query, args...)
+	return tx.tx.ExecContext(ctx, tx.text(query), args...)
+}
+
+// text is query as the engine takes it.
+func (tx *Tx) text(query string) string {
+	if tx.engine == Postgres {
+		return tx.ph.rewrite(query)
+	}
+	return query
 }
 
 // Now is the time fixed at the start of the transaction.
 func (tx *Tx) Now() time.Time { return tx.now }
 
 // InTx runs fn in one write transaction, committing when fn returns nil.
+//
+// Write transactions run one at a time: SQLite has one writer
+// (_txlock=immediate takes it at BEGIN); on PostgreSQL each first takes
+// the same transaction-scoped advisory lock, so writes are serialised
+// across every instance on the database and each sees all that committed
+// before it (READ COMMITTED: every statement reads the latest commits).
+// Every read-check-write in a transaction therefore holds on both engines.
 func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 	return db.onConn(ctx, func(conn *sql.Conn) error {
 		stx, err := conn.BeginTx(ctx, nil)
 		if err != nil {
 			return fmt.Errorf("begin: %w", err)
 		}
-		tx := &Tx{tx: stx, engine: db.engine, now: db.now(), auditKey: db.auditKey}
+		if db.engine == Postgres {
+			if _, err := stx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, writeLockKey); err != nil {
+				stx.Rollback()
+				return fmt.Errorf("write lock: %w", err)
+			}
+		}
+		tx := &Tx{tx: stx, engine: db.engine, ph: db.ph, now: db.now(), auditKey: db.auditKey}
 		if err := fn(tx); err != nil {
 			stx.Rollback()
 			return err
@@ -232,12 +290,12 @@ func (db *DB) migrate(ctx context.Context) error {
 		return err
 	}
 	sort.Strings(names)
-	if err := db.refuseNewerSchema(ctx, names); err != nil {
+	versions := migrationVersions(names)
+	if err := refuseNewerSchema(ctx, db.sql, versions); err != nil {
 		return err
 	}
-	for _, name := range names {
-		version := strings.TrimSuffix(strings.TrimPrefix(name, "migrations/"), ".sql")
-		if err := db.applyMigration(ctx, version, name); err != nil {
+	for i, name := range names {
+		if err := db.applyMigration(ctx, versions[i], name); err != nil {
 			return err
 		}
 	}

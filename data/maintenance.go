@@ -38,7 +38,7 @@ var sealedColumns = []struct{ table, column, query string }{
 func (tx *Tx) SealedSecrets(ctx context.Context) ([]SealedSecret, error) {
 	var out []SealedSecret
 	for _, c := range sealedColumns {
-		rows, err := tx.tx.QueryContext(ctx, c.query)
+		rows, err := tx.QueryContext(ctx, c.query)
 		if err != nil {
 			return nil, fmt.Errorf("sealed secrets in %s.%s: %w", c.table, c.column, err)
 		}
@@ -65,7 +65,7 @@ func (tx *Tx) ReplaceSealedSecret(ctx context.Context, s SealedSecret, sealed []
 			continue
 		}
 		// Table and column come from sealedColumns, never from input.
-		res, err := tx.tx.ExecContext(ctx, `UPDATE `+c.table+` SET `+c.column+` = ? WHERE id = ? AND `+c.column+` = ?`,
+		res, err := tx.ExecContext(ctx, `UPDATE `+c.table+` SET `+c.column+` = ? WHERE id = ? AND `+c.column+` = ?`,
 			sealed, s.ID, s.Sealed)
 		if err != nil {
 			return fmt.Errorf("replace %s.%s of %d: %w", s.Table, s.Column, s.ID, err)

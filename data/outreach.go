@@ -31,7 +31,7 @@ func (db *DB) OutreachCustomers(ctx context.Context, list string, afterID int64,
 	if err != nil {
 		return nil, err
 	}
-	rows, err := db.sql.QueryContext(ctx, `SELECT c.id, c.account_number,
+	rows, err := db.QueryContext(ctx, `SELECT c.id, c.account_number,
 		CASE WHEN c.email <> '' AND c.email_status = 'verified' THEN c.email ELSE '' END,
 		CASE WHEN c.phone_verified = 1 THEN c.phone ELSE '' END, c.lang, c.name_kanji,
 		COALESCE(a.postcode, ''), COALESCE(a.prefecture, ''), COALESCE(a.city, ''), COALESCE(a.building, '')
@@ -76,7 +76,7 @@ type OutreachRun struct {
 func (db *DB) LastOutreachRun(ctx context.Context, list string) (*OutreachRun, error) {
 	var r OutreachRun
 	var at int64
-	err := db.sql.QueryRowContext(ctx, `SELECT id, run_key, list, staff_id, after_id, last_id, complete, email, sms, letters,
+	err := db.QueryRowContext(ctx, `SELECT id, run_key, list, staff_id, after_id, last_id, complete, email, sms, letters,
 		no_address, created_at FROM outreach_runs WHERE list = ? ORDER BY id DESC LIMIT 1`, list).
 		Scan(&r.ID, &r.Key, &r.List, &r.StaffID, &r.AfterID, &r.LastID, &r.Complete, &r.Email, &r.SMS, &r.Letters, &r.NoAddress, &at)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -35,7 +35,7 @@ func (db *DB) RecordAdoptionSnapshot(ctx context.Context, day string) (map[strin
 	}
 	err = db.InTx(ctx, func(tx *Tx) error {
 		for _, cat := range AdoptionCategories() {
-			if _, err := tx.tx.ExecContext(ctx, `INSERT INTO adoption_snapshots (day, category, customers) VALUES (?, ?, ?)
+			if _, err := tx.ExecContext(ctx, `INSERT INTO adoption_snapshots (day, category, customers) VALUES (?, ?, ?)
 				ON CONFLICT (day, category) DO UPDATE SET customers = excluded.customers`, day, cat, counts[cat]); err != nil {
 				return fmt.Errorf("adoption snapshot %s %s: %w", day, cat, err)
 			}
@@ -57,7 +57,7 @@ type AdoptionSnapshot struct {
 // AdoptionSnapshots lists the snapshots of the days from..to (inclusive,
 // YYYY-MM-DD), oldest first.
 func (db *DB) AdoptionSnapshots(ctx context.Context, from, to string) ([]AdoptionSnapshot, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT day, category, customers FROM adoption_snapshots
+	rows, err := db.QueryContext(ctx, `SELECT day, category, customers FROM adoption_snapshots
 		WHERE day >= ? AND day <= ? ORDER BY day, category`, from, to)
 	if err != nil {
 		return nil, fmt.Errorf("adoption snapshots: %w", err)
@@ -101,7 +101,7 @@ type ActionCount struct {
 // have no organisation); "support.contact_change" is only its request or
 // refusal.
 func (db *DB) SupportActionCounts(ctx context.Context, from, to time.Time) ([]ActionCount, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT a.staff_org, COALESCE(o.name, a.staff_org), a.action,
+	rows, err := db.QueryContext(ctx, `SELECT a.staff_org, COALESCE(o.name, a.staff_org), a.action,
 		CASE WHEN a.outcome LIKE 'refused%' THEN 'refused' ELSE a.outcome END AS result, COUNT(*)
 		FROM audit_events a LEFT JOIN organisations o ON o.id = a.staff_org
 		WHERE a.at >= ? AND a.at < ? AND a.staff_org <> ''
@@ -186,7 +186,7 @@ func (db *DB) LockoutCustomers(ctx context.Context, list string, afterID int64, 
 	if err != nil {
 		return nil, err
 	}
-	rows, err := db.sql.QueryContext(ctx, q, afterID, limit)
+	rows, err := db.QueryContext(ctx, q, afterID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("lockout list %s: %w", list, err)
 	}

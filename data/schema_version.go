@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path"
 	"strings"
 )
 
@@ -12,18 +13,18 @@ import (
 var ErrNewerSchema = errors.New("the database schema is newer than this mfadesk")
 
 // refuseNewerSchema fails when schema_migrations records versions that are
-// not among files (this binary's migrations/NNNN_name.sql), naming them.
+// not among known (this binary's migrations, NNNN_name), naming them.
 // It runs before any migration is applied, so a refused start changes
 // nothing.
-func (db *DB) refuseNewerSchema(ctx context.Context, files []string) error {
-	rows, err := db.sql.QueryContext(ctx, `SELECT version FROM schema_migrations ORDER BY version`)
+func refuseNewerSchema(ctx context.Context, q queryer, known []string) error {
+	rows, err := q.QueryContext(ctx, `SELECT version FROM schema_migrations ORDER BY version`)
 	if err != nil {
 		return fmt.Errorf("read schema_migrations: %w", err)
 	}
 	defer rows.Close()
 	isKnown := map[string]bool{}
-	for _, f := range files {
-		isKnown[strings.TrimSuffix(strings.TrimPrefix(f, "migrations/"), ".sql")] = true
+	for _, v := range known {
+		isKnown[v] = true
 	}
 	var unknown []string
 	for rows.Next() {
@@ -43,4 +44,14 @@ func (db *DB) refuseNewerSchema(ctx context.Context, files []string) error {
 			"or restore the backup taken before the upgrade (docs/operations.md, Upgrades)", ErrNewerSchema, strings.Join(unknown, ", "))
 	}
 	return nil
+}
+
+// migrationVersions names each migration file by its version: the file's
+// name without directory and ".sql".
+func migrationVersions(files []string) []string {
+	versions := make([]string, len(files))
+	for i, f := range files {
+		versions[i] = strings.TrimSuffix(path.Base(f), ".sql")
+	}
+	return versions
 }
