@@ -7,13 +7,16 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"mfadesk/pgtest"
 )
 
 // sharedDatabases runs fn once per engine with open, which opens another
 // handle (another instance) on one database of that engine.
 func sharedDatabases(t *testing.T, now func() time.Time, fn func(t *testing.T, open func() *DB)) {
 	engines := map[string]func(t *testing.T) string{
-		"sqlite": func(t *testing.T) string { return filepath.Join(t.TempDir(), "shared.db") },
+		"sqlite":   func(t *testing.T) string { return filepath.Join(t.TempDir(), "shared.db") },
+		"postgres": func(t *testing.T) string { return pgtest.NewDatabase(t) },
 	}
 	for name, dsn := range engines {
 		t.Run(name, func(t *testing.T) {

@@ -31,7 +31,7 @@ func migrateDBCommand(ctx context.Context, args []string, getenv func(string) st
 		return err
 	}
 	path, ok := strings.CutPrefix(*from, "sqlite:")
-	if !ok || path == "" || !(strings.HasPrefix(*to, "postgres://") || strings.HasPrefix(*to, "postgresql://")) {
+	if !ok || path == "" || !data.IsPostgresDSN(*to) {
 		return errors.New("usage: mfadesk migrate-db --from sqlite:PATH --to postgres://… [config flags]")
 	}
 	if err := requireDatabase(path); err != nil {

@@ -5,9 +5,10 @@ import (
 	"io"
 	"log/slog"
 	"net/http/httptest"
-	"path/filepath"
 	"sync"
 	"testing"
+
+	"mfadesk/pgtest"
 )
 
 // newInstances is n whole apps on the database at dsn, as n instances
@@ -20,7 +21,6 @@ func newInstances(t *testing.T, dsn string, n int, configure ...func(*Config)) [
 	for i := range n {
 		cfg := testConfig(t)
 		cfg.DB = dsn
-		cfg.ReadCache = false // TEMP until pg merged
 		for _, f := range configure {
 			f(&cfg)
 		}
@@ -53,9 +53,12 @@ func (c *client) on(a *testApp) *client {
 	return &client{t: c.t, app: a, http: c.http, csrf: c.csrf}
 }
 
-// multiDSN is a fresh database for the two-instance tests.
+// multiDSN is a fresh PostgreSQL database for the two-instance tests:
+// several instances share a database only on PostgreSQL. They skip where
+// PostgreSQL is not installed, and fail in CI.
 func multiDSN(t *testing.T) string {
-	return filepath.Join(t.TempDir(), "shared.db") // TEMP until pg merged
+	t.Helper()
+	return pgtest.NewDatabase(t)
 }
 
 // split runs fn(i) for i in [0, n) at once, released together by a

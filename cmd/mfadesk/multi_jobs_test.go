@@ -13,6 +13,7 @@ import (
 // database.
 func multiEngines(t *testing.T, fn func(t *testing.T, dsn string)) {
 	t.Run("sqlite", func(t *testing.T) { fn(t, filepath.Join(t.TempDir(), "shared.db")) })
+	t.Run("postgres", func(t *testing.T) { fn(t, multiDSN(t)) })
 }
 
 // Scheduled jobs run once per period however many instances tick in it:
