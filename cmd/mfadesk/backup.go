@@ -48,6 +48,9 @@ func envOr(getenv func(string) string, name, def string) string {
 // mistyped --db would then "succeed" on nothing. Only serve and migrate
 // create the database.
 func requireDatabase(path string) error {
+	if data.IsPostgresDSN(path) {
+		return nil // connecting to a PostgreSQL database never creates it
+	}
 	info, err := os.Stat(path)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
