@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"mfadesk/pgtest"
 )
 
 // adoptionCountsScan is the count by walking every customer, as the
@@ -30,7 +32,7 @@ const adoptionCountsScan = `SELECT category, COUNT(*) FROM (
 func TestAdoptionCountsFollowEveryChange(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 1, 5, 10, 0, 0, 0, time.UTC)
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "t.db"), func() time.Time { return now })
+	db, err := Open(ctx, pgtest.DSN(t, filepath.Join(t.TempDir(), "t.db")), func() time.Time { return now })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +121,7 @@ func TestAdoptionCountsFollowEveryChange(t *testing.T) {
 		}
 	}
 	var pending int
-	if err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM adoption_recount`).Scan(&pending); err != nil || pending != 0 {
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM adoption_recount`).Scan(&pending); err != nil || pending != 0 {
 		t.Errorf("%d rows left in adoption_recount (%v), want none", pending, err)
 	}
 	// A rolled-back change leaves the counts as they were.

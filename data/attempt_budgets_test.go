@@ -6,6 +6,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"mfadesk/pgtest"
 )
 
 // A budget gives out limit attempts per window, a released attempt can
@@ -13,7 +15,7 @@ import (
 func TestAttemptBudget(t *testing.T) {
 	var now atomic.Int64
 	now.Store(1_800_000_000)
-	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "test.db"), func() time.Time { return time.Unix(now.Load(), 0) })
+	db, err := Open(context.Background(), pgtest.DSN(t, filepath.Join(t.TempDir(), "test.db")), func() time.Time { return time.Unix(now.Load(), 0) })
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -33,7 +33,7 @@ func checkAnchors(t *testing.T, db *DB, anchors []AuditAnchor, keys ...*AuditKey
 func deleteFrom(t *testing.T, db *DB, id int64) {
 	t.Helper()
 	for _, q := range []string{`DROP TRIGGER IF EXISTS audit_no_delete`, fmt.Sprintf(`DELETE FROM audit_events WHERE id >= %d`, id)} {
-		if _, err := db.sql.ExecContext(context.Background(), q); err != nil {
+		if _, err := db.ExecContext(context.Background(), q); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -65,7 +65,7 @@ func rewrite(t *testing.T, db *DB, from int64, rehash func(*AuditEvent)) {
 		t.Fatal(err)
 	}
 	for _, q := range []string{`DROP TRIGGER IF EXISTS audit_no_update`, `DROP TRIGGER IF EXISTS audit_no_delete`} {
-		if _, err := db.sql.ExecContext(ctx, q); err != nil {
+		if _, err := db.ExecContext(ctx, q); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -82,7 +82,7 @@ func rewrite(t *testing.T, db *DB, from int64, rehash func(*AuditEvent)) {
 		e.PrevHash = prev
 		rehash(&e)
 		prev = e.Hash
-		if _, err := db.sql.ExecContext(ctx, `UPDATE audit_events SET detail = ?, prev_hash = ?, hash = ?, key_id = ? WHERE id = ?`,
+		if _, err := db.ExecContext(ctx, `UPDATE audit_events SET detail = ?, prev_hash = ?, hash = ?, key_id = ? WHERE id = ?`,
 			e.Detail, e.PrevHash, e.Hash, e.KeyID, e.ID); err != nil {
 			t.Fatal(err)
 		}

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"mfadesk/pgtest"
 )
 
 // Benchmarks of the storage work every request or login does. Run with
@@ -22,7 +24,7 @@ import (
 
 func openBenchDB(b *testing.B) *DB {
 	b.Helper()
-	db, err := Open(context.Background(), filepath.Join(b.TempDir(), "bench.db"), time.Now)
+	db, err := Open(context.Background(), pgtest.DSN(b, filepath.Join(b.TempDir(), "bench.db")), time.Now)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -52,12 +52,12 @@ func scanCase(row interface{ Scan(...any) error }) (*Case, error) {
 
 // OpenCase inserts an open case and returns its id.
 func (tx *Tx) OpenCase(ctx context.Context, k *Case) (int64, error) {
-	res, err := tx.ExecContext(ctx, `INSERT INTO cases (customer_id, org_id, staff_id, channel, reason, status, opened_at)
+	id, err := tx.insertID(ctx, `INSERT INTO cases (customer_id, org_id, staff_id, channel, reason, status, opened_at)
 		VALUES (?, ?, ?, ?, ?, 'open', ?)`, k.CustomerID, k.OrgID, k.StaffID, k.Channel, k.Reason, tx.now.Unix())
 	if err != nil {
 		return 0, fmt.Errorf("open case: %w", err)
 	}
-	return res.LastInsertId()
+	return id, nil
 }
 
 // CaseByID finds a case.

@@ -41,14 +41,14 @@ func (tx *Tx) CreateChallenge(ctx context.Context, c *Challenge) (int64, error) 
 		tx.now.Unix(), c.SessionHash, c.Purpose); err != nil {
 		return 0, fmt.Errorf("void old challenges: %w", err)
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO challenges (customer_id, session_hash, purpose, channel,
+	id, err := tx.insertID(ctx, `INSERT INTO challenges (customer_id, session_hash, purpose, channel,
 		destination, code_hash, created_at, expires_at, outbox_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.CustomerID, c.SessionHash, c.Purpose, c.Channel, c.Destination, c.CodeHash,
 		tx.now.Unix(), c.ExpiresAt.Unix(), c.OutboxID)
 	if err != nil {
 		return 0, fmt.Errorf("create challenge: %w", err)
 	}
-	return res.LastInsertId()
+	return id, nil
 }
 
 // OpenChallenge returns the newest unused, unvoided challenge of a session

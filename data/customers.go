@@ -133,7 +133,7 @@ func (db *DB) CountCustomers(ctx context.Context) (int, error) {
 
 // CreateCustomer inserts a customer and returns its id.
 func (tx *Tx) CreateCustomer(ctx context.Context, c *Customer) (int64, error) {
-	res, err := tx.ExecContext(ctx, `INSERT INTO customers (account_number, login_id, name_kanji, name_kana,
+	id, err := tx.insertID(ctx, `INSERT INTO customers (account_number, login_id, name_kanji, name_kana,
 		birth_date, email, email_status, phone, phone_verified, password_hash, trading_password_hash, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.AccountNumber, c.LoginID, c.NameKanji, c.NameKana, c.BirthDate, c.Email, c.EmailStatus,
@@ -141,7 +141,7 @@ func (tx *Tx) CreateCustomer(ctx context.Context, c *Customer) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("create customer %s: %w", c.LoginID, err)
 	}
-	return res.LastInsertId()
+	return id, nil
 }
 
 // SetMFAFailures records the consecutive second-factor failure count and,

@@ -5,11 +5,13 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"mfadesk/pgtest"
 )
 
 func openTestDB(t *testing.T) *DB {
 	t.Helper()
-	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "test.db"), func() time.Time { return time.Unix(1_800_000_000, 0) })
+	db, err := Open(context.Background(), pgtest.DSN(t, filepath.Join(t.TempDir(), "test.db")), func() time.Time { return time.Unix(1_800_000_000, 0) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -21,6 +23,7 @@ func openTestDB(t *testing.T) *DB {
 // Pragmas are in the DSN, so every pooled connection has them, not just
 // the first.
 func TestEveryConnectionHasPragmas(t *testing.T) {
+	pgtest.SkipOnPostgres(t, "SQLite pragmas")
 	db := openTestDB(t)
 	ctx := context.Background()
 	db.sql.SetMaxOpenConns(4)
@@ -48,7 +51,8 @@ func TestEveryConnectionHasPragmas(t *testing.T) {
 }
 
 func TestMigrationsApplyOnceAndRecord(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "m.db")
+	pgtest.SkipOnPostgres(t, "counts SQLite migration files; PostgreSQL: data.TestPostgresParallelOpenMigratesOnce")
+	path := pgtest.DSN(t, filepath.Join(t.TempDir(), "m.db"))
 	ctx := context.Background()
 	now := func() time.Time { return time.Unix(1_800_000_000, 0) }
 	for i := 0; i < 2; i++ { // the second open finds everything applied
@@ -96,10 +100,10 @@ func TestAuditEventsChainAndCannotBeChanged(t *testing.T) {
 		prev = e.Hash
 	}
 	rows.Close()
-	if _, err := db.sql.ExecContext(ctx, `UPDATE audit_events SET outcome = 'x'`); err == nil {
+	if _, err := db.ExecContext(ctx, `UPDATE audit_events SET outcome = 'x'`); err == nil {
 		t.Error("audit events can be updated")
 	}
-	if _, err := db.sql.ExecContext(ctx, `DELETE FROM audit_events`); err == nil {
+	if _, err := db.ExecContext(ctx, `DELETE FROM audit_events`); err == nil {
 		t.Error("audit events can be deleted")
 	}
 }

@@ -64,14 +64,14 @@ func confirmedFactors(ctx context.Context, q queryer, customerID int64) ([]Facto
 
 // CreateFactor inserts a factor; a zero ConfirmedAt leaves it pending.
 func (tx *Tx) CreateFactor(ctx context.Context, f *Factor) (int64, error) {
-	res, err := tx.ExecContext(ctx, `INSERT INTO factors (customer_id, kind, secret_enc, phone, use_login,
+	id, err := tx.insertID(ctx, `INSERT INTO factors (customer_id, kind, secret_enc, phone, use_login,
 		use_account, use_withdrawal, last_step, created_at, confirmed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		f.CustomerID, f.Kind, f.SecretEnc, f.Phone, boolInt(f.UseLogin), boolInt(f.UseAccount),
 		boolInt(f.UseWithdrawal), f.LastStep, tx.now.Unix(), unixOrZero(f.ConfirmedAt))
 	if err != nil {
 		return 0, fmt.Errorf("create factor: %w", err)
 	}
-	return res.LastInsertId()
+	return id, nil
 }
 
 // AdvanceTOTPStep is the TOTP replay guard: it records step as the last

@@ -52,7 +52,7 @@ func (tx *Tx) AccountOfLoginID(ctx context.Context, loginID string) (string, err
 
 // CreateImportedCustomer inserts a customer from the import.
 func (tx *Tx) CreateImportedCustomer(ctx context.Context, c *Customer, closed bool) (int64, error) {
-	res, err := tx.ExecContext(ctx, `INSERT INTO customers (account_number, login_id, name_kanji, name_kana,
+	id, err := tx.insertID(ctx, `INSERT INTO customers (account_number, login_id, name_kanji, name_kana,
 		birth_date, email, email_status, phone, phone_verified, password_hash, trading_password_hash, lang,
 		closed_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.AccountNumber, c.LoginID, c.NameKanji, c.NameKana, c.BirthDate, c.Email, c.EmailStatus,
@@ -61,7 +61,7 @@ func (tx *Tx) CreateImportedCustomer(ctx context.Context, c *Customer, closed bo
 	if err != nil {
 		return 0, fmt.Errorf("create imported customer %s: %w", c.AccountNumber, err)
 	}
-	return res.LastInsertId()
+	return id, nil
 }
 
 // UpdateImportedCustomer writes what the import may change of an existing

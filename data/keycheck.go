@@ -119,7 +119,9 @@ func (db *DB) UsableKeyedHashes(ctx context.Context) ([]KeyedHashes, error) {
 		if c.expires {
 			until, where, args = `MAX(expires_at)`, where+` AND expires_at > ?`, []any{db.unix()}
 		}
-		rows, err := db.QueryContext(ctx, `SELECT substr(`+c.column+`, 1, instr(`+c.column+`, '$') - 1), COUNT(*), `+until+
+		// The key id is what comes before the first '$'.
+		keyID := `substr(` + c.column + `, 1, ` + pick(db.engine, `instr`, `strpos`) + `(` + c.column + `, '$') - 1)`
+		rows, err := db.QueryContext(ctx, `SELECT `+keyID+`, COUNT(*), `+until+
 			` FROM `+c.table+` WHERE `+where+` GROUP BY 1 ORDER BY 1`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("keyed hashes in %s: %w", c.table, err)

@@ -39,14 +39,14 @@ type OutboxMessage struct {
 
 // QueueMessage adds a message to the outbox.
 func (tx *Tx) QueueMessage(ctx context.Context, m *OutboxMessage) (int64, error) {
-	res, err := tx.ExecContext(ctx, `INSERT INTO outbox (customer_id, case_id, kind, channel, recipient, subject, body,
+	id, err := tx.insertID(ctx, `INSERT INTO outbox (customer_id, case_id, kind, channel, recipient, subject, body,
 		code_expires_at, next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		nullID(m.CustomerID), nullID(m.CaseID), m.Kind, m.Channel, m.To, m.Subject, m.Body, unixOrZero(m.CodeExpiresAt),
 		unixOrZero(m.NotBefore), tx.now.Unix(), tx.now.Unix())
 	if err != nil {
 		return 0, fmt.Errorf("queue message: %w", err)
 	}
-	return res.LastInsertId()
+	return id, nil
 }
 
 // RecentMessages lists the newest outbox messages first.

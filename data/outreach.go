@@ -95,7 +95,7 @@ func (db *DB) LastOutreachRun(ctx context.Context, list string) (*OutreachRun, e
 func (tx *Tx) CreateOutreachRun(ctx context.Context, r *OutreachRun) (bool, error) {
 	res, err := tx.ExecContext(ctx, `INSERT INTO outreach_runs (run_key, list, staff_id, after_id, last_id, complete,
 		email, sms, letters, no_address, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_key) DO NOTHING`,
-		r.Key, r.List, r.StaffID, r.AfterID, r.LastID, r.Complete, r.Email, r.SMS, r.Letters, r.NoAddress, tx.now.Unix())
+		r.Key, r.List, r.StaffID, r.AfterID, r.LastID, boolInt(r.Complete), r.Email, r.SMS, r.Letters, r.NoAddress, tx.now.Unix())
 	if err != nil {
 		return false, fmt.Errorf("outreach run %s: %w", r.Key, err)
 	}

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"mfadesk/pgtest"
 )
 
 // A passkey setup link is used once, not after it expired, and a newer
@@ -13,7 +15,7 @@ import (
 func TestPasskeySetupLinkUse(t *testing.T) {
 	ctx := context.Background()
 	now := time.Unix(1_800_000_000, 0)
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "links.db"), func() time.Time { return now })
+	db, err := Open(ctx, pgtest.DSN(t, filepath.Join(t.TempDir(), "links.db")), func() time.Time { return now })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,7 +28,7 @@ func TestPasskeySetupLinkUse(t *testing.T) {
 			VALUES (1, 'agent', 'A', 'agent', 'support', 'x', 1, 1)`,
 		`INSERT INTO cases (id, customer_id, org_id, staff_id, channel, reason, opened_at) VALUES (1, 1, 'support', 1, 'phone', 'r', 1)`,
 	} {
-		if _, err := db.sql.ExecContext(ctx, q); err != nil {
+		if _, err := db.ExecContext(ctx, q); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -64,14 +64,14 @@ func passkeysOf(ctx context.Context, q queryer, customerID int64) ([]Passkey, er
 
 // CreatePasskey stores a new passkey.
 func (tx *Tx) CreatePasskey(ctx context.Context, p *Passkey) (int64, error) {
-	res, err := tx.ExecContext(ctx, `INSERT INTO passkeys (customer_id, credential_id, credential_json, name, sign_count,
+	id, err := tx.insertID(ctx, `INSERT INTO passkeys (customer_id, credential_id, credential_json, name, sign_count,
 		use_login, use_account, use_withdrawal, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		p.CustomerID, p.CredentialID, p.CredentialJSON, p.Name, p.SignCount,
 		boolInt(p.UseLogin), boolInt(p.UseAccount), boolInt(p.UseWithdrawal), tx.now.Unix())
 	if err != nil {
 		return 0, fmt.Errorf("create passkey: %w", err)
 	}
-	return res.LastInsertId()
+	return id, nil
 }
 
 // PasskeyUsed records a successful assertion: the new counter and record,

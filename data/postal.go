@@ -101,7 +101,7 @@ func (tx *Tx) QueuePostalLetter(ctx context.Context, l *PostalLetter) (int64, er
 	if lang == "" {
 		lang = "ja"
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO postal_letters (customer_id, case_id, kind, status, code_enc,
+	id, err := tx.insertID(ctx, `INSERT INTO postal_letters (customer_id, case_id, kind, status, code_enc,
 		postcode, prefecture, city, building, name, list, phase_at, lang, created_at, expires_at)
 		VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		l.CustomerID, nullID(l.CaseID), kind, l.CodeEnc, l.Address.Postcode, l.Address.Prefecture, l.Address.City,
@@ -109,7 +109,7 @@ func (tx *Tx) QueuePostalLetter(ctx context.Context, l *PostalLetter) (int64, er
 	if err != nil {
 		return 0, fmt.Errorf("queue postal letter: %w", err)
 	}
-	return res.LastInsertId()
+	return id, nil
 }
 
 const letterSelect = `SELECT id, customer_id, COALESCE(case_id, 0), kind, status, code_enc, postcode, prefecture, city,

@@ -13,6 +13,7 @@ import (
 	"mfadesk/pgtest"
 )
 
+// The PostgreSQL tests share one throwaway cluster, stopped when they end.
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m, Migrate)) }
 
 func openPostgresTest(t *testing.T) (*DB, string) {

@@ -70,7 +70,7 @@ func (db *DB) PendingRequestCount(ctx context.Context, now time.Time) (int, erro
 	snap := db.cache.snapshot(requestsStripe)
 	var n int
 	var first sql.NullInt64
-	if err := db.QueryRowContext(ctx, pendingCountQuery, at).Scan(&n, &first); err != nil {
+	if err := db.QueryRowContext(ctx, pendingCountQuery(db.engine), at).Scan(&n, &first); err != nil {
 		return 0, fmt.Errorf("pending request count: %w", err)
 	}
 	until := int64(math.MaxInt64)
@@ -88,8 +88,12 @@ type pendingCount struct {
 	since, until int64
 }
 
-const pendingCountQuery = `SELECT COUNT(*), MIN(expires_at) FROM action_requests INDEXED BY action_requests_status
+// pendingCountQuery holds SQLite to the status index; PostgreSQL has no
+// index hints (its planner chooses from statistics).
+func pendingCountQuery(e Engine) string {
+	return `SELECT COUNT(*), MIN(expires_at) FROM action_requests` + pick(e, ` INDEXED BY action_requests_status`, ``) + `
 	WHERE status = 'pending' AND expires_at > ?`
+}
 
 // CaseCheck is an identity check on a case with who recorded it and
 // their organisation. Detail is masked.

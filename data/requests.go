@@ -95,7 +95,7 @@ func scanRequests(rows *sql.Rows) ([]ActionRequest, error) {
 
 // CreateRequest stores a pending request and returns its id.
 func (tx *Tx) CreateRequest(ctx context.Context, r *ActionRequest) (int64, error) {
-	res, err := tx.ExecContext(ctx, `INSERT INTO action_requests (case_id, customer_id, kind, remove, temp_pass,
+	id, err := tx.insertID(ctx, `INSERT INTO action_requests (case_id, customer_id, kind, remove, temp_pass,
 		contact_kind, contact_value, requested_by, status, created_at, expires_at, postcode, prefecture, city, building)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?)`,
 		r.CaseID, r.CustomerID, r.Kind, r.Remove, boolInt(r.TempPass), r.ContactKind, r.ContactValue,
@@ -104,7 +104,7 @@ func (tx *Tx) CreateRequest(ctx context.Context, r *ActionRequest) (int64, error
 	if err != nil {
 		return 0, fmt.Errorf("create request: %w", err)
 	}
-	return res.LastInsertId()
+	return id, nil
 }
 
 // RequestByID reads a request inside the transaction that decides it.

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"mfadesk/pgtest"
 )
 
 // A reset session's resends: none in the first gap after the session
@@ -13,7 +15,7 @@ func TestTakeResetResend(t *testing.T) {
 	ctx := context.Background()
 	start := time.Unix(1_800_000_000, 0)
 	now := start
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "t.db"), func() time.Time { return now })
+	db, err := Open(ctx, pgtest.DSN(t, filepath.Join(t.TempDir(), "t.db")), func() time.Time { return now })
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -69,8 +69,8 @@ func (db *DB) sweep(ctx context.Context, r Retention, batch int) (Swept, error) 
 		{&s.Challenges, `DELETE FROM challenges WHERE id IN (SELECT id FROM challenges
 			WHERE created_at < ? AND expires_at < ? LIMIT ?)`,
 			[]any{now.Add(-r.Sessions).Unix(), now.Unix()}},
-		{&s.Ceremonies, `DELETE FROM webauthn_ceremonies WHERE rowid IN (SELECT rowid FROM webauthn_ceremonies
-			WHERE expires_at < ? LIMIT ?)`,
+		{&s.Ceremonies, `DELETE FROM webauthn_ceremonies WHERE (session_hash, kind) IN (SELECT session_hash, kind
+			FROM webauthn_ceremonies WHERE expires_at < ? LIMIT ?)`,
 			[]any{now.Add(-r.Sessions).Unix()}},
 		{&s.Letters, `UPDATE postal_letters SET code_enc = NULL,
 			status = CASE status WHEN 'queued' THEN 'expired' ELSE status END WHERE id IN (SELECT id FROM postal_letters

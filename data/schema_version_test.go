@@ -7,10 +7,12 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"mfadesk/pgtest"
 )
 
 func TestOpenRefusesNewerSchema(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "m.db")
+	path := pgtest.DSN(t, filepath.Join(t.TempDir(), "m.db"))
 	ctx := context.Background()
 	now := func() time.Time { return time.Unix(1_800_000_000, 0) }
 	db, err := Open(ctx, path, now)

@@ -211,7 +211,7 @@ func (tx *Tx) CreateStaff(ctx context.Context, s *Staff) (int64, error) {
 		active, pendingAt = 0, tx.now.Unix()
 		s.PendingRole, s.PendingOrg = s.Role, s.OrgID
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO staff (login_id, name, role, org_id, password_hash,
+	id, err := tx.insertID(ctx, `INSERT INTO staff (login_id, name, role, org_id, password_hash,
 		totp_secret_enc, totp_last_step, active, customer_id, pending_kind, pending_role, pending_org, pending_by,
 		pending_at, must_change_password, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, -1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		s.LoginID, s.Name, s.Role, s.OrgID, s.PasswordHash, s.TOTPSecretEnc, active, nullID(s.CustomerID),
@@ -220,7 +220,7 @@ func (tx *Tx) CreateStaff(ctx context.Context, s *Staff) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("create staff %s: %w", s.LoginID, err)
 	}
-	return res.LastInsertId()
+	return id, nil
 }
 
 // noStaffPending clears a change waiting for a second admin.

@@ -77,12 +77,12 @@ func (db *DB) CountStaffPasskeys(ctx context.Context) (map[int64]int, error) {
 
 // CreateStaffPasskey stores a new staff passkey.
 func (tx *Tx) CreateStaffPasskey(ctx context.Context, p *StaffPasskey) (int64, error) {
-	res, err := tx.ExecContext(ctx, `INSERT INTO staff_passkeys (staff_id, credential_id, credential_json, name, sign_count,
+	id, err := tx.insertID(ctx, `INSERT INTO staff_passkeys (staff_id, credential_id, credential_json, name, sign_count,
 		created_at) VALUES (?, ?, ?, ?, ?, ?)`, p.StaffID, p.CredentialID, p.CredentialJSON, p.Name, p.SignCount, tx.now.Unix())
 	if err != nil {
 		return 0, fmt.Errorf("create staff passkey: %w", err)
 	}
-	return res.LastInsertId()
+	return id, nil
 }
 
 // StaffPasskeyUsed records a successful assertion only if the stored

@@ -28,13 +28,13 @@ func (tx *Tx) CreateTempPass(ctx context.Context, p *TempPass) (int64, error) {
 		WHERE customer_id = ? AND used_at = 0 AND voided_at = 0`, tx.now.Unix(), p.CustomerID); err != nil {
 		return 0, fmt.Errorf("void old temp passes: %w", err)
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO temp_passes (customer_id, case_id, staff_id, request_id, pass_hash,
+	id, err := tx.insertID(ctx, `INSERT INTO temp_passes (customer_id, case_id, staff_id, request_id, pass_hash,
 		created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)`, p.CustomerID, p.CaseID, p.StaffID, nullID(p.RequestID),
 		p.PassHash, tx.now.Unix(), p.ExpiresAt.Unix())
 	if err != nil {
 		return 0, fmt.Errorf("create temp pass: %w", err)
 	}
-	return res.LastInsertId()
+	return id, nil
 }
 
 // OpenTempPass returns the customer's newest pass that is neither used nor

@@ -7,6 +7,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"mfadesk/pgtest"
 )
 
 // A reservation is one conditional statement: it counts the attempt and
@@ -52,7 +54,7 @@ func TestReserveThrottle(t *testing.T) {
 			start := time.Unix(1_800_000_000, 0)
 			var now atomic.Int64
 			now.Store(start.Unix())
-			db, err := Open(ctx, filepath.Join(t.TempDir(), "t.db"), func() time.Time { return time.Unix(now.Load(), 0) })
+			db, err := Open(ctx, pgtest.DSN(t, filepath.Join(t.TempDir(), "t.db")), func() time.Time { return time.Unix(now.Load(), 0) })
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -87,7 +89,7 @@ func TestReserveThrottle(t *testing.T) {
 // processes would make them, get exactly the limit between them.
 func TestReserveThrottleParallel(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "t.db")
+	path := pgtest.DSN(t, filepath.Join(t.TempDir(), "t.db"))
 	clock := func() time.Time { return time.Unix(1_800_000_000, 0) }
 	var dbs [2]*DB
 	for i := range dbs {

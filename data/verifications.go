@@ -86,7 +86,7 @@ func (tx *Tx) CreateVerification(ctx context.Context, v *Verification) (int64, e
 			return 0, fmt.Errorf("void old verifications: %w", err)
 		}
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO verifications (case_id, customer_id, staff_id, method, strength, status,
+	id, err := tx.insertID(ctx, `INSERT INTO verifications (case_id, customer_id, staff_id, method, strength, status,
 		detail, code_hash, link_hash, created_at, expires_at, passed_at, valid_until, outbox_id, letter_id)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		v.CaseID, v.CustomerID, v.StaffID, v.Method, v.Strength, v.Status, v.Detail, v.CodeHash, v.LinkHash, tx.now.Unix(),
@@ -94,7 +94,7 @@ func (tx *Tx) CreateVerification(ctx context.Context, v *Verification) (int64, e
 	if err != nil {
 		return 0, fmt.Errorf("create verification: %w", err)
 	}
-	return res.LastInsertId()
+	return id, nil
 }
 
 // PendingVerification returns the case's open code of a method.

@@ -71,12 +71,12 @@ func (tx *Tx) CreateWithdrawal(ctx context.Context, w *Withdrawal) (int64, error
 	if w.Status == WithdrawalRequested {
 		requested = tx.now.Unix()
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO withdrawals (customer_id, bank_account_id, amount, status, created_at,
+	id, err := tx.insertID(ctx, `INSERT INTO withdrawals (customer_id, bank_account_id, amount, status, created_at,
 		requested_at) VALUES (?, ?, ?, ?, ?, ?)`, w.CustomerID, w.BankAccountID, w.Amount, w.Status, tx.now.Unix(), requested)
 	if err != nil {
 		return 0, fmt.Errorf("create withdrawal: %w", err)
 	}
-	return res.LastInsertId()
+	return id, nil
 }
 
 // WithdrawalOf returns one of the customer's withdrawals.

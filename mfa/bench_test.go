@@ -10,6 +10,7 @@ import (
 
 	"mfadesk/data"
 	"mfadesk/jst"
+	"mfadesk/pgtest"
 )
 
 // Benchmarks of the per-request work of the second factor. Run with
@@ -43,7 +44,7 @@ func BenchmarkSendLoginCode(b *testing.B) {
 	// The clock moves a minute per code so no resend cool-down applies.
 	var clock atomic.Int64
 	clock.Store(time.Date(2026, 1, 5, 10, 0, 0, 0, jst.Zone).Unix())
-	db, err := data.Open(ctx, filepath.Join(b.TempDir(), "bench.db"), func() time.Time { return time.Unix(clock.Load(), 0) })
+	db, err := data.Open(ctx, pgtest.DSN(b, filepath.Join(b.TempDir(), "bench.db")), func() time.Time { return time.Unix(clock.Load(), 0) })
 	if err != nil {
 		b.Fatal(err)
 	}

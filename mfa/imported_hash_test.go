@@ -15,6 +15,7 @@ import (
 
 	"mfadesk/data"
 	"mfadesk/jst"
+	"mfadesk/pgtest"
 )
 
 // Django's own test vector (tests/auth_tests/test_hashers.py, Django 1.8:
@@ -167,7 +168,7 @@ func newCustomerTestService(t *testing.T, cfg Config, hash string) (*Service, *d
 	t.Helper()
 	ctx := context.Background()
 	now := time.Date(2026, 1, 5, 10, 0, 0, 0, jst.Zone)
-	db, err := data.Open(ctx, filepath.Join(t.TempDir(), "t.db"), func() time.Time { return now })
+	db, err := data.Open(ctx, pgtest.DSN(t, filepath.Join(t.TempDir(), "t.db")), func() time.Time { return now })
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"mfadesk/data"
 	"mfadesk/jst"
+	"mfadesk/pgtest"
 )
 
 // The programme's phases as these tests set them, each later than the last.
@@ -59,7 +60,7 @@ type policyEnv struct {
 func newPolicyEnv(t *testing.T) *policyEnv {
 	t.Helper()
 	e := &policyEnv{t: t, now: inLogin}
-	db, err := data.Open(context.Background(), filepath.Join(t.TempDir(), "policy.db"), func() time.Time { return e.now })
+	db, err := data.Open(context.Background(), pgtest.DSN(t, filepath.Join(t.TempDir(), "policy.db")), func() time.Time { return e.now })
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"mfadesk/data"
+	"mfadesk/pgtest"
 )
 
 var japaneseText = regexp.MustCompile(`[\p{Hiragana}\p{Katakana}\p{Han}「」（）。、]`)
@@ -133,7 +134,7 @@ func TestDescribeDevice(t *testing.T) {
 // A customer who chose English gets the notice's email and SMS in English.
 func TestNotifyCustomerInTheirLanguage(t *testing.T) {
 	ctx := context.Background()
-	db, err := data.Open(ctx, filepath.Join(t.TempDir(), "t.db"), func() time.Time { return at })
+	db, err := data.Open(ctx, pgtest.DSN(t, filepath.Join(t.TempDir(), "t.db")), func() time.Time { return at })
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"mfadesk/data"
+	"mfadesk/pgtest"
 )
 
 // queueCode queues a login code message as mfa does, with the code's expiry.
@@ -72,7 +73,7 @@ func TestDeliveredOrFailedCodeIsScrubbed(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := context.Background()
 			c := &clock{now: time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC)}
-			db := openDB(t, filepath.Join(t.TempDir(), "t.db"), c)
+			db := openDB(t, pgtest.DSN(t, filepath.Join(t.TempDir(), "t.db")), c)
 			box := &mailbox{}
 			_, srv := newProvider(t, tt.respond)
 			w := newWorker(db, srv.URL)
@@ -104,7 +105,7 @@ func TestDeliveredOrFailedCodeIsScrubbed(t *testing.T) {
 func TestExpiredCodeIsNotSent(t *testing.T) {
 	ctx := context.Background()
 	c := &clock{now: time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC)}
-	db := openDB(t, filepath.Join(t.TempDir(), "t.db"), c)
+	db := openDB(t, pgtest.DSN(t, filepath.Join(t.TempDir(), "t.db")), c)
 	p, srv := newProvider(t, nil)
 	id := queueCode(t, db, SMS, "+819000000001", "834271")
 	c.Advance(6 * time.Minute)

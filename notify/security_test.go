@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"mfadesk/data"
+	"mfadesk/pgtest"
 )
 
 // at is 01:30 UTC, 10:30 in Japan: a notice in UTC would show the wrong day.
@@ -105,7 +106,7 @@ func TestNotifyCustomerChannels(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := context.Background()
-			db, err := data.Open(ctx, filepath.Join(t.TempDir(), "t.db"), func() time.Time { return at })
+			db, err := data.Open(ctx, pgtest.DSN(t, filepath.Join(t.TempDir(), "t.db")), func() time.Time { return at })
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"mfadesk/pgtest"
 )
 
 // The worker is stopped while the provider holds the first message; a
@@ -20,7 +22,7 @@ func TestWorkerStoppedMidSendLosesAndDoublesNothing(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
-			path := filepath.Join(t.TempDir(), "t.db")
+			path := pgtest.DSN(t, filepath.Join(t.TempDir(), "t.db"))
 			c := &clock{now: time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC)}
 			db := openDB(t, path, c)
 			ids := queueSMS(t, db, 3)
@@ -89,7 +91,7 @@ func TestWorkerStoppedMidSendLosesAndDoublesNothing(t *testing.T) {
 func TestLapsedLeaseIsRetried(t *testing.T) {
 	ctx := context.Background()
 	c := &clock{now: time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC)}
-	path := filepath.Join(t.TempDir(), "t.db")
+	path := pgtest.DSN(t, filepath.Join(t.TempDir(), "t.db"))
 	db := openDB(t, path, c)
 	ids := queueSMS(t, db, 2)
 	p, srv := newProvider(t, nil)
@@ -126,7 +128,7 @@ func TestLapsedLeaseIsRetried(t *testing.T) {
 func TestLapsedLeaseOnLastAttemptFails(t *testing.T) {
 	ctx := context.Background()
 	c := &clock{now: time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC)}
-	db := openDB(t, filepath.Join(t.TempDir(), "t.db"), c)
+	db := openDB(t, pgtest.DSN(t, filepath.Join(t.TempDir(), "t.db")), c)
 	id := queueSMS(t, db, 1)[0]
 	if _, err := db.ClaimDue(ctx, 1, time.Minute, 1); err != nil {
 		t.Fatal(err)
@@ -148,7 +150,7 @@ func TestLapsedLeaseOnLastAttemptFails(t *testing.T) {
 func TestStopLetsTheSendInProgressFinish(t *testing.T) {
 	ctx := context.Background()
 	c := &clock{now: time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC)}
-	db := openDB(t, filepath.Join(t.TempDir(), "t.db"), c)
+	db := openDB(t, pgtest.DSN(t, filepath.Join(t.TempDir(), "t.db")), c)
 	ids := queueSMS(t, db, 2)
 	inFlight, release := make(chan struct{}), make(chan struct{})
 	p, srv := newProvider(t, func(n int, _ http.ResponseWriter, _ *http.Request) int {

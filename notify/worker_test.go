@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"mfadesk/data"
+	"mfadesk/pgtest"
 )
 
 // clock is the database's clock in these tests: moved, never slept on.
@@ -167,7 +168,7 @@ func TestSMSDeliveryRetries(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := context.Background()
 			c := &clock{now: time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC)}
-			db := openDB(t, filepath.Join(t.TempDir(), "t.db"), c)
+			db := openDB(t, pgtest.DSN(t, filepath.Join(t.TempDir(), "t.db")), c)
 			id := queueSMS(t, db, 1)[0]
 			p, srv := newProvider(t, tt.respond)
 			w := newWorker(db, srv.URL)
@@ -230,7 +231,7 @@ func TestBackoff(t *testing.T) {
 func TestSMSNeedsE164(t *testing.T) {
 	ctx := context.Background()
 	c := &clock{now: time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC)}
-	db := openDB(t, filepath.Join(t.TempDir(), "t.db"), c)
+	db := openDB(t, pgtest.DSN(t, filepath.Join(t.TempDir(), "t.db")), c)
 	p, srv := newProvider(t, nil)
 	good := queueSMS(t, db, 1)[0]
 	var domestic int64

@@ -12,6 +12,7 @@ import (
 
 	"mfadesk/data"
 	"mfadesk/mfa"
+	"mfadesk/pgtest"
 )
 
 // approvalEnv is a desk Service over a real SQLite file whose clock the
@@ -31,7 +32,7 @@ func newApprovalEnv(t *testing.T) *approvalEnv {
 	t.Helper()
 	ctx := context.Background()
 	e := &approvalEnv{t: t, now: time.Date(2026, 6, 1, 10, 0, 0, 0, time.UTC), staff: map[string]*data.Staff{}}
-	db, err := data.Open(ctx, filepath.Join(t.TempDir(), "approval.db"), func() time.Time { return e.now })
+	db, err := data.Open(ctx, pgtest.DSN(t, filepath.Join(t.TempDir(), "approval.db")), func() time.Time { return e.now })
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"mfadesk/data"
+	"mfadesk/pgtest"
 )
 
 // testSite is one site's session manager over a real SQLite file, behind a
@@ -32,7 +33,7 @@ var testStart = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 // newTestDB opens a database whose clock is *now.
 func newTestDB(t *testing.T, now *time.Time) *data.DB {
 	t.Helper()
-	db, err := data.Open(context.Background(), filepath.Join(t.TempDir(), "web.db"), func() time.Time { return *now })
+	db, err := data.Open(context.Background(), pgtest.DSN(t, filepath.Join(t.TempDir(), "web.db")), func() time.Time { return *now })
 	if err != nil {
 		t.Fatal(err)
 	}

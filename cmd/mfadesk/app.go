@@ -41,7 +41,11 @@ func newApp(ctx context.Context, cfg Config, now func() time.Time, log *slog.Log
 	if err != nil {
 		return nil, err
 	}
+	db.SetMaxConns(cfg.DBMaxConns)
 	db.SetReadCache(cfg.ReadCache)
+	if cfg.ReadCache && !db.ReadCacheOn() {
+		log.Info("read cache off on PostgreSQL: other instances write the same database (docs/operations.md)")
+	}
 	auditKey, err := cfg.auditKey()
 	if err != nil {
 		db.Close()

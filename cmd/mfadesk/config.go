@@ -49,6 +49,9 @@ type Config struct {
 	// memory (data/cache.go). Off for a second process writing the same
 	// database, which the cache would see only after its one-second TTL.
 	ReadCache bool
+	// DBMaxConns is the database connection pool's size; 0 keeps the
+	// engine's default (data.DefaultPostgresMaxConns on PostgreSQL).
+	DBMaxConns int
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For or
 	// Forwarded header names the client (web.ClientIP).
 	TrustedProxies []netip.Prefix
@@ -88,7 +91,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	fs.StringVar(&cfg.Env, "env", env("env", "dev"), "dev or production")
 	fs.StringVar(&cfg.Addr, "addr", env("addr", "127.0.0.1:8080"), "listen address of the customer site")
 	fs.StringVar(&cfg.ConsoleAddr, "console-addr", env("console-addr", ""), "console on its own listener (default: same listener under /console)")
-	fs.StringVar(&cfg.DB, "db", env("db", "./mfadesk.db"), "SQLite database file")
+	fs.StringVar(&cfg.DB, "db", env("db", "./mfadesk.db"), "SQLite database file, or a postgres:// URL for PostgreSQL (several instances)")
+	fs.IntVar(&cfg.DBMaxConns, "db-max-conns", envInt(env, "db-max-conns", 0), "database connection pool size per instance (default 8 on SQLite, 10 on PostgreSQL)")
 	fs.StringVar(&cfg.Origin, "origin", env("origin", ""), "public URL; its host is the WebAuthn RP ID (default http://localhost:<port of --addr>)")
 	fs.StringVar(&cfg.Delivery, "delivery", env("delivery", "dev"), "message delivery: dev (outbox only) or smtp (email over SMTP, SMS over HTTP)")
 	fs.StringVar(&cfg.SMTP.Host, "smtp-host", env("smtp-host", ""), "SMTP server host")
@@ -219,6 +223,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 func (cfg *Config) validate(secret string) error {
 	if cfg.Env != "dev" && cfg.Env != "production" {
 		return fmt.Errorf("--env must be dev or production, not %q", cfg.Env)
+	}
+	if cfg.DBMaxConns < 0 {
+		return fmt.Errorf("--db-max-conns must not be negative, not %d", cfg.DBMaxConns)
 	}
 	u, err := url.Parse(cfg.Origin)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {

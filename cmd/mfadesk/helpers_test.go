@@ -24,6 +24,7 @@ import (
 	"mfadesk/data"
 	"mfadesk/jst"
 	"mfadesk/mfa"
+	"mfadesk/pgtest"
 	"mfadesk/support"
 )
 
@@ -68,7 +69,7 @@ func testArgon2() mfa.Argon2Params {
 
 func testConfig(t *testing.T) Config {
 	cfg := Config{
-		Env: "dev", Addr: "127.0.0.1:0", DB: filepath.Join(t.TempDir(), "mfadesk.db"),
+		Env: "dev", Addr: "127.0.0.1:0", DB: pgtest.DSN(t, filepath.Join(t.TempDir(), "mfadesk.db")),
 		Origin: "http://localhost:8080", Delivery: "dev", SecretKey: mfa.DevSecretKey(), Demo: true,
 		MFA: mfa.DefaultConfig(), ReadCache: true, Retention: data.DefaultRetention(),
 		LetterFont: support.FirstExistingFont(support.DefaultLetterFonts),

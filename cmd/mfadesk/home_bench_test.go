@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"mfadesk/pgtest"
 	"mfadesk/views"
 )
 
@@ -61,7 +62,7 @@ func processCPU() time.Duration {
 // benchmarks: every other setting is its flag's default (the read cache
 // among them), demo customers and staff seeded, no HTTP server.
 func newBenchApp(tb testing.TB) (*App, *testClock) {
-	cfg, err := parseConfig([]string{"--db", filepath.Join(tb.TempDir(), "mfadesk.db")}, func(string) string { return "" }, io.Discard)
+	cfg, err := parseConfig([]string{"--db", pgtest.DSN(tb, filepath.Join(tb.TempDir(), "mfadesk.db"))}, func(string) string { return "" }, io.Discard)
 	if err != nil {
 		tb.Fatalf("config: %v", err)
 	}

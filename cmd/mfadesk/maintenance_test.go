@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"mfadesk/data"
+	"mfadesk/pgtest"
 )
 
 // A mistyped --db must not create an empty database and report success
@@ -50,7 +51,7 @@ func TestMaintenanceRefusesMissingDatabase(t *testing.T) {
 // versions it does not know, and changes nothing.
 func TestNewerSchemaRefused(t *testing.T) {
 	t.Parallel()
-	path := filepath.Join(t.TempDir(), "mfadesk.db")
+	path := pgtest.DSN(t, filepath.Join(t.TempDir(), "mfadesk.db"))
 	if _, err := runCommand("migrate", "--db", path); err != nil {
 		t.Fatal(err)
 	}
