@@ -1,8 +1,8 @@
 package main
 
 import (
+	"bytes"
 	"context"
-	"io"
 	"log/slog"
 	"net/http/httptest"
 	"sync"
@@ -24,7 +24,8 @@ func newInstances(t *testing.T, dsn string, n int, configure ...func(*Config)) [
 		for _, f := range configure {
 			f(&cfg)
 		}
-		app, err := newApp(context.Background(), cfg, clock.Now, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+		logs := &syncBuffer{}
+		app, err := newApp(context.Background(), cfg, clock.Now, slog.New(slog.NewJSONHandler(logs, nil)))
 		if err != nil {
 			t.Fatalf("instance %d: newApp: %v", i, err)
 		}
@@ -37,6 +38,9 @@ func newInstances(t *testing.T, dsn string, n int, configure ...func(*Config)) [
 		t.Cleanup(func() {
 			srv.Close()
 			app.Close()
+			if t.Failed() {
+				t.Logf("instance %d log:\n%s", i, logs.String())
+			}
 		})
 		out = append(out, &testApp{App: app, t: t, srv: srv, clock: clock})
 	}
@@ -53,12 +57,12 @@ func (c *client) on(a *testApp) *client {
 	return &client{t: c.t, app: a, http: c.http, csrf: c.csrf}
 }
 
-// multiDSN is a fresh PostgreSQL database for the two-instance tests:
+// multiDSN is a fresh, migrated PostgreSQL database for the two-instance tests:
 // several instances share a database only on PostgreSQL. They skip where
 // PostgreSQL is not installed, and fail in CI.
 func multiDSN(t *testing.T) string {
 	t.Helper()
-	return pgtest.NewDatabase(t)
+	return pgtest.Migrated(t)
 }
 
 // split runs fn(i) for i in [0, n) at once, released together by a
@@ -76,4 +80,22 @@ func split(n int, fn func(i int)) {
 	}
 	start.Done()
 	wg.Wait()
+}
+
+// syncBuffer is an instance's log, shown when its test fails.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
