@@ -64,7 +64,7 @@ func rewrite(t *testing.T, db *DB, from int64, rehash func(*AuditEvent)) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, q := range []string{`DROP TRIGGER IF EXISTS audit_no_update`, `DROP TRIGGER IF EXISTS audit_no_delete`} {
+	for _, q := range []string{dropAuditTrigger(db, `audit_no_update`), dropAuditTrigger(db, `audit_no_delete`)} {
 		if _, err := db.ExecContext(ctx, q); err != nil {
 			t.Fatal(err)
 		}
@@ -236,4 +236,10 @@ func TestAuditRefusesWithoutKey(t *testing.T) {
 	if err := db.InTx(ctx, func(tx *Tx) error { return tx.Audit(ctx, AuditEvent{Action: "x"}) }); err == nil {
 		t.Fatal("an event was written without an audit key")
 	}
+}
+
+// dropAuditTrigger is the statement dropping one of the audit trail's
+// append-only triggers: PostgreSQL names a trigger's table.
+func dropAuditTrigger(db *DB, name string) string {
+	return pick(db.engine, `DROP TRIGGER IF EXISTS `+name, `DROP TRIGGER IF EXISTS `+name+` ON audit_events`)
 }

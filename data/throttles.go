@@ -43,8 +43,10 @@ func (db *DB) ReserveThrottle(ctx context.Context, key string, limit int, since 
 	}
 	start := since.Unix()
 	var failures int
-	err := db.onConn(ctx, func(conn *sql.Conn) error {
-		return conn.QueryRowContext(ctx, `INSERT INTO throttles (key, failures, window_start) VALUES (?, 1, ?)
+	// In a transaction of its own, so PostgreSQL gets its placeholders
+	// and its write lock like every other write.
+	err := db.InTx(ctx, func(tx *Tx) error {
+		return tx.QueryRowContext(ctx, `INSERT INTO throttles (key, failures, window_start) VALUES (?, 1, ?)
 			ON CONFLICT (key) DO UPDATE SET
 				failures = CASE WHEN throttles.window_start < ? THEN 1 ELSE throttles.failures + 1 END,
 				window_start = CASE WHEN throttles.window_start < ? THEN excluded.window_start ELSE throttles.window_start END
