@@ -96,6 +96,9 @@ func (db *DB) CopyTo(ctx context.Context, dst *DB, keys []*AuditKey, audit func(
 		if len(mismatched) > 0 {
 			return fmt.Errorf("copy: row counts differ: %s", strings.Join(mismatched, ", "))
 		}
+		if err := db.compareAdoptionTotals(ctx, tx); err != nil {
+			return err
+		}
 		if err := tx.setIdentities(ctx, tables); err != nil {
 			return err
 		}
@@ -360,6 +363,41 @@ func asColumn(v any, dataType string) (any, error) {
 		return v, nil
 	}
 	return nil, fmt.Errorf("a %T value for a %s column", v, dataType)
+}
+
+// compareAdoptionTotals checks that the target's triggers counted the
+// customers of each adoption category as the source's did: equal row
+// counts alone would not show a count that differs.
+func (db *DB) compareAdoptionTotals(ctx context.Context, tx *Tx) error {
+	read := func(q queryer) (string, error) {
+		rows, err := q.QueryContext(ctx, `SELECT category, customers FROM adoption_totals ORDER BY category`)
+		if err != nil {
+			return "", fmt.Errorf("copy: adoption totals: %w", err)
+		}
+		defer rows.Close()
+		var b strings.Builder
+		for rows.Next() {
+			var cat string
+			var n int64
+			if err := rows.Scan(&cat, &n); err != nil {
+				return "", fmt.Errorf("copy: adoption totals: %w", err)
+			}
+			fmt.Fprintf(&b, "%s=%d ", cat, n)
+		}
+		return b.String(), rows.Err()
+	}
+	src, err := read(db.sql)
+	if err != nil {
+		return err
+	}
+	dst, err := read(tx)
+	if err != nil {
+		return err
+	}
+	if src != dst {
+		return fmt.Errorf("copy: adoption totals differ: target %s, source %s", dst, src)
+	}
+	return nil
 }
 
 // setIdentities moves each identity column's sequence past the highest

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -24,7 +25,9 @@ func TestMultiMigrateDBFromSQLite(t *testing.T) {
 	a.newClient().login("demo-email", "wrong password")
 	staff := a.staffLogin("agent")
 	kase := staff.openCase(a.customerID("demo-email"), "phone")
-	staff.post(kase+"/notes", url.Values{"note": {"電話で本人確認の予定"}})
+	if p := staff.post(kase+"/notes", url.Values{"body": {"電話で本人確認の予定"}}); p.status != http.StatusSeeOther {
+		t.Fatalf("case note: %d", p.status)
+	}
 	ctx := context.Background()
 	src, err := a.DB.VerifyAuditChain(ctx, []*data.AuditKey{a.DB.AuditKey()})
 	if err != nil || src.BrokenID != 0 || src.Events < 5 {
@@ -41,6 +44,7 @@ func TestMultiMigrateDBFromSQLite(t *testing.T) {
 	if err := run([]string{"migrate-db", "--from", "sqlite:" + a.Config.DB, "--to", dsn}, noEnv, &out, &out); err != nil {
 		t.Fatalf("migrate-db: %v\n%s", err, out.String())
 	}
+	t.Log(out.String())
 	for _, want := range []string{"counts equal", "audit chain intact", "customers"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("summary lacks %q:\n%s", want, out.String())
