@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"net/http/httptest"
@@ -24,7 +23,7 @@ func newInstances(t *testing.T, dsn string, n int, configure ...func(*Config)) [
 		for _, f := range configure {
 			f(&cfg)
 		}
-		logs := &syncBuffer{}
+		logs := &lockedBuffer{} // shown when the test fails
 		app, err := newApp(context.Background(), cfg, clock.Now, slog.New(slog.NewJSONHandler(logs, nil)))
 		if err != nil {
 			t.Fatalf("instance %d: newApp: %v", i, err)
@@ -82,20 +81,13 @@ func split(n int, fn func(i int)) {
 	wg.Wait()
 }
 
-// syncBuffer is an instance's log, shown when its test fails.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
+// crossPending is n browsers past the password step of loginID, each on
+// instance i%2, whose next requests go to the other instance.
+func crossPending(t *testing.T, apps []*testApp, n int, loginID string) []*client {
+	t.Helper()
+	browsers := make([]*client, n)
+	for i := range browsers {
+		browsers[i] = pendingClient(t, apps[i%2], loginID).on(apps[(i+1)%2])
+	}
+	return browsers
 }

@@ -15,10 +15,7 @@ import (
 func TestMultiTOTPCodeWinsOnce(t *testing.T) {
 	apps := newInstances(t, multiDSN(t), 2)
 	const n = 20
-	browsers := make([]*client, n)
-	for i := range browsers {
-		browsers[i] = pendingClient(t, apps[i%2], "demo-app").on(apps[(i+1)%2])
-	}
+	browsers := crossPending(t, apps, n, "demo-app")
 	code := apps[0].totpNow(demoTOTPSecret)
 	var wins atomic.Int32
 	split(n, func(i int) {
@@ -66,10 +63,7 @@ func TestMultiCodeTriesHold(t *testing.T) {
 func TestMultiSecondFactorLockoutHolds(t *testing.T) {
 	apps := newInstances(t, multiDSN(t), 2)
 	const n = 10
-	browsers := make([]*client, n)
-	for i := range browsers {
-		browsers[i] = pendingClient(t, apps[i%2], "demo-app").on(apps[(i+1)%2])
-	}
+	browsers := crossPending(t, apps, n, "demo-app")
 	wrong := wrongTOTP(t, apps[0])
 	var locked, refused atomic.Int32
 	split(n, func(i int) {
