@@ -132,7 +132,13 @@ func auditKeyRing(keys []*AuditKey) map[string]*AuditKey {
 // current key could recompute the newest events as unkeyed, or under a
 // retired key that leaked.
 func (db *DB) VerifyAuditChain(ctx context.Context, keys []*AuditKey) (AuditChainReport, error) {
-	rows, err := db.QueryContext(ctx, auditSelect+` ORDER BY id`)
+	return verifyAuditChain(ctx, db, keys)
+}
+
+// verifyAuditChain is VerifyAuditChain on q: the database, or a
+// transaction that has not committed yet.
+func verifyAuditChain(ctx context.Context, q queryer, keys []*AuditKey) (AuditChainReport, error) {
+	rows, err := q.QueryContext(ctx, auditSelect+` ORDER BY id`)
 	if err != nil {
 		return AuditChainReport{}, fmt.Errorf("audit chain: %w", err)
 	}

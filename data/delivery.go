@@ -60,9 +60,13 @@ func (db *DB) ClaimDue(ctx context.Context, limit int, lease time.Duration, maxA
 	var claimed []OutboxMessage
 	err := db.InTx(ctx, func(tx *Tx) error {
 		now := tx.now.Unix()
+		// On PostgreSQL the rows are locked as they are read and rows
+		// another instance's worker holds are passed over, so workers on
+		// several instances take different messages instead of queueing
+		// on the same ones; the conditional claim below stays the guard.
 		rows, err := tx.QueryContext(ctx, `SELECT `+outboxColumns+` FROM outbox
 			WHERE (status IN ('queued', 'retrying') AND next_attempt_at <= ?) OR (status = 'sending' AND lease_until <= ?)
-			ORDER BY id LIMIT ?`, now, now, limit)
+			ORDER BY id LIMIT ?`+pick(tx.engine, "", " FOR UPDATE SKIP LOCKED"), now, now, limit)
 		if err != nil {
 			return fmt.Errorf("due messages: %w", err)
 		}

@@ -7,6 +7,7 @@
 //	mfadesk backup --to FILE [--db F]                online copy of the database
 //	mfadesk customers import FILE [--dry-run] [--encoding E]   load the back office's customer export
 //	mfadesk scim-token create|revoke --name N | list           the back office's SCIM bearer tokens
+//	mfadesk migrate-db --from sqlite:PATH --to postgres://…  move an installation to PostgreSQL
 //
 // See docs/operations.md.
 package main
@@ -58,6 +59,8 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) er
 		return customersCommand(ctx, args, getenv, stdout, stderr)
 	case "scim-token":
 		return scimTokenCommand(ctx, args, getenv, stdout, stderr)
+	case "migrate-db":
+		return migrateDBCommand(ctx, args, getenv, stdout, stderr)
 	}
 	cfg, err := parseConfig(args, getenv, stderr)
 	if err != nil {
@@ -87,7 +90,7 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) er
 		fmt.Fprintln(stdout, "migrations applied to", cfg.DB)
 		return app.Close()
 	}
-	return fmt.Errorf("unknown command %q (want serve, migrate, staff, audit, rekey, backup or customers)", cmd)
+	return fmt.Errorf("unknown command %q (want serve, migrate, migrate-db, staff, audit, rekey, backup, customers or scim-token)", cmd)
 }
 
 func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) error {
@@ -110,8 +113,8 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 			return fmt.Errorf("seed demo staff: %w", err)
 		}
 	}
-	go app.sweepEvery(ctx, 10*time.Minute)
-	go snapshotAdoption(ctx, app, log)
+	go app.scheduleJob(ctx, jobSweep, sweepInterval, app.sweep)
+	go app.scheduleJob(ctx, jobAdoption, adoptionInterval, app.snapshotAdoption)
 	// The worker outlives the signal: requests finishing during shutdown
 	// may still queue messages, and it is stopped after the servers.
 	stopWorker := app.startDelivery(context.WithoutCancel(ctx))
@@ -210,40 +213,6 @@ func newServer(addr string, h http.Handler, log *slog.Logger) *http.Server {
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 }
 
-// snapshotAdoption records the day's MFA adoption for the rollout report
-// at start and every six hours (a day's row is replaced, not added), so
-// the chart has a point for every day the server ran.
-func snapshotAdoption(ctx context.Context, app *App, log *slog.Logger) {
-	t := time.NewTicker(6 * time.Hour)
-	defer t.Stop()
-	for {
-		if _, err := app.Support.SnapshotAdoption(ctx); err != nil && ctx.Err() == nil {
-			log.Error("adoption snapshot", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
-
-// sweepEvery runs the sweep at start and then every interval.
-func (a *App) sweepEvery(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		if err := a.sweep(ctx); err != nil && ctx.Err() == nil {
-			a.Log.Error("sweep", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
-
 // sweep deletes expired sessions (expiry itself is enforced on every
 // request, this keeps the table small), scrubs the messages of expired
 // codes and applies the retention flags, at the app's clock
@@ -254,6 +223,9 @@ func (a *App) sweep(ctx context.Context) error {
 		return err
 	}
 	if err := a.DB.SweepAnonymous(ctx, now.Add(-web.AnonymousTTL)); err != nil {
+		return err
+	}
+	if err := a.DB.DeleteJobRunsBefore(ctx, now.Add(-jobRunsKept)); err != nil {
 		return err
 	}
 	s, err := a.DB.Sweep(ctx, a.Config.Retention)
