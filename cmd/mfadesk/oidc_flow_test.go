@@ -21,12 +21,13 @@ func TestOIDCDiscoveryAndCodeFlow(t *testing.T) {
 		Backchannel bool     `json:"backchannel_logout_supported"`
 		BackchSID   bool     `json:"backchannel_logout_session_supported"`
 		EndSession  string   `json:"end_session_endpoint"`
+		ACRs        []string `json:"acr_values_supported"`
 	}
 	if err := r.provider.Claims(&disco); err != nil {
 		t.Fatal(err)
 	}
 	if disco.Issuer != a.Config.Origin+"/oidc" || !slices.Equal(disco.PKCE, []string{"S256"}) ||
-		!disco.Backchannel || !disco.BackchSID || disco.EndSession == "" {
+		!disco.Backchannel || !disco.BackchSID || disco.EndSession == "" || !slices.Contains(disco.ACRs, "urn:mfadesk:acr:phr") {
 		t.Errorf("discovery: %+v", disco)
 	}
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"io"
 	"slices"
 	"strings"
 	"testing"
@@ -118,5 +119,19 @@ func TestOIDCKeyRotationAndRekey(t *testing.T) {
 		if _, err := newBox.Open(k.PrivateEnc, mfa.OIDCKeyAAD(k.Generation+1)); err == nil {
 			t.Errorf("key %s opens bound to another generation", k.KID)
 		}
+	}
+}
+
+// --oidc-key-rotation defaults to 30 days and refuses less than two
+// hours (a retired key stays published for an ID token's lifetime).
+func TestOIDCKeyRotationFlag(t *testing.T) {
+	t.Parallel()
+	env := func(string) string { return "" }
+	cfg, err := parseConfig(nil, env, io.Discard)
+	if err != nil || cfg.OIDCKeyRotation != 30*24*time.Hour {
+		t.Errorf("default: %v, %v", cfg.OIDCKeyRotation, err)
+	}
+	if _, err := parseConfig([]string{"--oidc-key-rotation", "1h"}, env, io.Discard); err == nil || !strings.Contains(err.Error(), "--oidc-key-rotation") {
+		t.Errorf("1h accepted: %v", err)
 	}
 }
