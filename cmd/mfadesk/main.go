@@ -115,6 +115,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	}
 	go app.scheduleJob(ctx, jobSweep, sweepInterval, app.sweep)
 	go app.scheduleJob(ctx, jobAdoption, adoptionInterval, app.snapshotAdoption)
+	go app.OIDC.DeliverLogouts(ctx, 15*time.Second)
 	// The worker outlives the signal: requests finishing during shutdown
 	// may still queue messages, and it is stopped after the servers.
 	stopWorker := app.startDelivery(context.WithoutCancel(ctx))
@@ -236,7 +237,7 @@ func (a *App) sweep(ctx context.Context) error {
 		return nil
 	}
 	a.Log.Info("sweep", "code_messages_scrubbed", s.CodeMessages, "contents_dropped", s.Contents,
-		"messages_deleted", s.Messages, "challenges_deleted", s.Challenges, "ceremonies_deleted", s.Ceremonies, "letter_codes_scrubbed", s.Letters)
+		"messages_deleted", s.Messages, "challenges_deleted", s.Challenges, "ceremonies_deleted", s.Ceremonies, "letter_codes_scrubbed", s.Letters, "oidc_deleted", s.OIDC)
 	return nil
 }
 
