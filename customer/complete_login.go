@@ -10,7 +10,8 @@ import (
 
 // completeLogin finishes any login: a new fully logged-in session, the
 // record and new-device notice, and where to go next (the passkey prompt
-// in the phishing-resistant phase, else home).
+// in the phishing-resistant phase, else home), unless a relying party's
+// sign-in waits for it.
 func (h *Handler) completeLogin(c echo.Context, customer *data.Customer, method mfa.Method) (string, error) {
 	if _, err := h.Sessions.Start(c, web.Principal{CustomerID: customer.ID}, data.LevelFull, string(method)); err != nil {
 		return "", err
@@ -22,6 +23,10 @@ func (h *Handler) completeLogin(c echo.Context, customer *data.Customer, method 
 	if _, err := h.MFA.RecordLogin(c.Request().Context(), mfa.LoginDone{Customer: customer, DeviceHash: device,
 		UserAgent: c.Request().UserAgent(), ClientIP: c.RealIP(), Method: method}); err != nil {
 		return "", err
+	}
+	// A relying party's sign-in (idp/) waits for this login.
+	if next := web.TakeReturn(c, h.Sessions.Secure); next != "" {
+		return next, nil
 	}
 	plan, err := h.MFA.PlanLogin(c.Request().Context(), customer)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -34,6 +35,12 @@ func parseStepUpOp(s string) (stepUpOp, bool) {
 		return stepUpOp{s, "ui.stepup.lead.mfa", "/settings/mfa"}, true
 	case s == "bank":
 		return stepUpOp{s, "ui.stepup.lead.bank", "/account/bank"}, true
+	case strings.HasPrefix(s, oidcStepUp) || strings.HasPrefix(s, oidcPasskeyStepUp):
+		id := s[strings.Index(s, ":")+1:]
+		if !oidcRequestID(id) {
+			return stepUpOp{}, false
+		}
+		return stepUpOp{s, "ui.stepup.lead.oidc", "/oidc/login?id=" + id}, true
 	case strings.HasPrefix(s, "withdrawal:"):
 		id, err := strconv.ParseInt(strings.TrimPrefix(s, "withdrawal:"), 10, 64)
 		if err != nil || id <= 0 {
@@ -55,6 +62,8 @@ func (h *Handler) stepUpUse(ctx context.Context, c *data.Customer, op stepUpOp) 
 		return mfa.UseWithdrawal, nil
 	case op.name == "bank":
 		return mfa.UseBank, nil
+	case strings.HasPrefix(op.name, oidcStepUp) || strings.HasPrefix(op.name, oidcPasskeyStepUp):
+		return mfa.UseAny, nil
 	}
 	plan, err := h.MFA.PlanStepUp(ctx, c, mfa.UseAccount)
 	if err != nil || plan.Required {
@@ -114,6 +123,9 @@ func (h *Handler) loadStepUp(c echo.Context, opName, method string) (*stepUpStat
 	}
 	if st.plan, err = h.MFA.PlanStepUp(ctx, customer, st.use); err != nil {
 		return nil, err
+	}
+	if strings.HasPrefix(op.name, oidcPasskeyStepUp) {
+		st.plan.Methods = slices.DeleteFunc(st.plan.Methods, func(m mfa.Method) bool { return m != mfa.MethodPasskey })
 	}
 	st.method = mfa.Method(method)
 	if !st.plan.Allows(st.method) && len(st.plan.Methods) > 0 {
@@ -253,6 +265,37 @@ func (h *Handler) recordStepUp(c echo.Context, st *stepUpState, method mfa.Metho
 			also = append(also, "bank")
 		}
 	}
-	_, err := h.Sessions.StepUp(c, st.op.name, also...)
-	return err
+	if _, err := h.Sessions.StepUp(c, st.op.name, also...); err != nil {
+		return err
+	}
+	if id, ok := strings.CutPrefix(st.op.name, oidcStepUp); ok {
+		return h.DB.OIDCAuthRequestSteppedUp(c.Request().Context(), id, string(method))
+	}
+	if id, ok := strings.CutPrefix(st.op.name, oidcPasskeyStepUp); ok {
+		return h.DB.OIDCAuthRequestSteppedUp(c.Request().Context(), id, string(method))
+	}
+	return nil
+}
+
+// A relying party's request (idp/) may ask for a fresh second factor
+// ("oidc:<request id>"), or a fresh passkey ("oidc-phr:<request id>");
+// the factor is recorded on the request, which the provider then
+// completes.
+const (
+	oidcStepUp        = "oidc:"
+	oidcPasskeyStepUp = "oidc-phr:"
+)
+
+// oidcRequestID reports whether id has the shape of a request id
+// (base64url), so it can go into the way back unescaped.
+func oidcRequestID(id string) bool {
+	if id == "" || len(id) > 64 {
+		return false
+	}
+	for _, r := range id {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
 }

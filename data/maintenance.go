@@ -17,10 +17,10 @@ import (
 // TOTP seed, or a letter's code, with what its sealing is bound to
 // (owner and kind).
 type SealedSecret struct {
-	Table  string // "factors", "staff" or "postal_letters"
+	Table  string // "factors", "staff", "postal_letters" or "oidc_signing_keys"
 	Column string // "secret_enc", "totp_secret_enc", "totp_pending_enc" or "code_enc"
 	ID     int64  // the row
-	Owner  int64  // customer id (factors, letters) or staff id (staff)
+	Owner  int64  // customer id (factors, letters), staff id (staff) or key generation (oidc)
 	Kind   string // the factor's kind; "totp" for staff; "letter" for letters
 	Sealed []byte
 }
@@ -32,6 +32,7 @@ var sealedColumns = []struct{ table, column, query string }{
 	{"staff", "totp_secret_enc", `SELECT id, id, 'totp', totp_secret_enc FROM staff WHERE totp_secret_enc IS NOT NULL ORDER BY id`},
 	{"staff", "totp_pending_enc", `SELECT id, id, 'totp', totp_pending_enc FROM staff WHERE totp_pending_enc IS NOT NULL ORDER BY id`},
 	{"postal_letters", "code_enc", `SELECT id, customer_id, 'letter', code_enc FROM postal_letters WHERE code_enc IS NOT NULL ORDER BY id`},
+	{"oidc_signing_keys", "private_enc", `SELECT id, generation, 'oidc', private_enc FROM oidc_signing_keys ORDER BY id`},
 }
 
 // SealedSecrets lists every sealed secret in the database.

@@ -75,7 +75,7 @@ func (tx *Tx) UpdateOIDCClient(ctx context.Context, c *OIDCClient) error {
 	if err != nil {
 		return fmt.Errorf("update oidc client: %w", err)
 	}
-	return oneOIDCClient(res, "update oidc client "+c.ID)
+	return oneOIDCRow(res, "update oidc client "+c.ID)
 }
 
 // SetOIDCClientSecretHash replaces the client's secret hash (a new
@@ -85,7 +85,7 @@ func (tx *Tx) SetOIDCClientSecretHash(ctx context.Context, id string, hash []byt
 	if err != nil {
 		return fmt.Errorf("set oidc client secret: %w", err)
 	}
-	return oneOIDCClient(res, "set oidc client secret "+id)
+	return oneOIDCRow(res, "set oidc client secret "+id)
 }
 
 // DisableOIDCClient stops the client signing anyone in; disabling twice
@@ -96,7 +96,7 @@ func (tx *Tx) DisableOIDCClient(ctx context.Context, id string) error {
 	if err != nil {
 		return fmt.Errorf("disable oidc client: %w", err)
 	}
-	return oneOIDCClient(res, "disable oidc client "+id)
+	return oneOIDCRow(res, "disable oidc client "+id)
 }
 
 // OIDCClient returns the client of id, enabled or not; ErrNotFound when
@@ -176,18 +176,6 @@ func oidcClientLists(c *OIDCClient) ([3]string, error) {
 		out[i] = string(b)
 	}
 	return out, nil
-}
-
-// oneOIDCClient turns an UPDATE that touched no client into ErrNotFound.
-func oneOIDCClient(res sql.Result, what string) error {
-	n, err := res.RowsAffected()
-	if err != nil {
-		return fmt.Errorf("%s: %w", what, err)
-	}
-	if n != 1 {
-		return fmt.Errorf("%s: %w", what, ErrNotFound)
-	}
-	return nil
 }
 
 func secretColumn(c *OIDCClient) any {

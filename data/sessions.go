@@ -103,6 +103,9 @@ func (db *DB) sessionByHash(ctx context.Context, idHash string) (*Session, error
 func (db *DB) ReplaceSession(ctx context.Context, oldHash string, s *Session) error {
 	return db.InTx(ctx, func(tx *Tx) error {
 		if oldHash != "" {
+			if err := tx.moveOIDCSession(ctx, oldHash, s); err != nil {
+				return err
+			}
 			if err := tx.DeleteSession(ctx, oldHash); err != nil {
 				return err
 			}

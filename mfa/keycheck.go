@@ -89,15 +89,22 @@ func LetterAAD(customerID int64) []byte {
 	return []byte("letter:" + strconv.FormatInt(customerID, 10) + ":code")
 }
 
+// OIDCKeyAAD binds a sealed OpenID Connect signing key to its generation.
+func OIDCKeyAAD(generation int64) []byte {
+	return []byte("oidc:" + strconv.FormatInt(generation, 10) + ":signing-key")
+}
+
 // SealedAAD is the associated data s was sealed with: factorAAD for a
 // customer's factor, StaffAAD for a staff member's TOTP, LetterAAD for a
-// letter's code.
+// letter's code, OIDCKeyAAD for a signing key.
 func SealedAAD(s data.SealedSecret) []byte {
 	switch s.Table {
 	case "staff":
 		return StaffAAD(s.Owner)
 	case "postal_letters":
 		return LetterAAD(s.Owner)
+	case "oidc_signing_keys":
+		return OIDCKeyAAD(s.Owner)
 	}
 	return factorAAD(s.Owner, s.Kind)
 }

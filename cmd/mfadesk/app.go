@@ -12,6 +12,7 @@ import (
 
 	"mfadesk/customer"
 	"mfadesk/data"
+	"mfadesk/idp"
 	"mfadesk/mfa"
 	"mfadesk/support"
 	"mfadesk/views"
@@ -31,7 +32,9 @@ type App struct {
 	// with --console-addr.
 	ConsoleEcho *echo.Echo
 	Log         *slog.Logger
-	now         func() time.Time
+	// OIDC is the OpenID Connect provider on the customer site (/oidc).
+	OIDC *idp.Provider
+	now  func() time.Time
 }
 
 // newApp opens the database and wires the sites. now is the clock of
@@ -95,7 +98,15 @@ func newApp(ctx context.Context, cfg Config, now func() time.Time, log *slog.Log
 			Idle: 30 * time.Minute, Absolute: 12 * time.Hour, Key: mfa.DeriveKey(cfg.SecretKey, "pre-session csrf")},
 	}
 	customerSite.Register(e)
-	app := &App{Config: cfg, DB: db, MFA: svc, Support: desk, Echo: e, ConsoleEcho: e, Log: log, now: now}
+	oidcCfg := idp.DefaultConfig(cfg.Origin, cfg.OIDCKeyRotation)
+	oidcCfg.SessionIdle, oidcCfg.SessionAbsolute = customerSite.Sessions.Idle, customerSite.Sessions.Absolute
+	provider, err := idp.New(svc, customerSite.Sessions, oidcCfg, log)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	provider.Register(e)
+	app := &App{Config: cfg, DB: db, MFA: svc, Support: desk, Echo: e, ConsoleEcho: e, Log: log, OIDC: provider, now: now}
 	if err := app.registerOps(e); err != nil {
 		db.Close()
 		return nil, err

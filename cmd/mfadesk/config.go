@@ -65,6 +65,9 @@ type Config struct {
 	// LetterFont is the Japanese TrueType font letters are printed with;
 	// empty or unreadable: the print queue says what to install.
 	LetterFont string
+	// OIDCKeyRotation is how long an OpenID Connect signing key signs
+	// before its successor takes over (docs/operations.md).
+	OIDCKeyRotation time.Duration
 }
 
 // Dev reports whether this is a development run.
@@ -139,6 +142,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	fs.DurationVar(&cfg.Retention.Sessions, "retain-sessions", envDuration(env, "retain-sessions", keep.Sessions), "how long expired one-time code records and passkey ceremonies are kept (session rows go when they expire)")
 	fs.DurationVar(&cfg.Retention.OutboxContent, "retain-outbox", envDuration(env, "retain-outbox", keep.OutboxContent), "how long subjects and bodies of sent or failed messages are kept (bodies with a code go at once)")
 	fs.DurationVar(&cfg.Retention.DeliveryLog, "retain-delivery-log", envDuration(env, "retain-delivery-log", keep.DeliveryLog), "how long sent or failed messages stay in the delivery log")
+	fs.DurationVar(&cfg.OIDCKeyRotation, "oidc-key-rotation", envDuration(env, "oidc-key-rotation", 30*24*time.Hour), "how long an OpenID Connect signing key signs before the next one (published a day ahead) takes over")
 	fs.StringVar(&cfg.LetterFont, "letter-font", env("letter-font", support.FirstExistingFont(support.DefaultLetterFonts)), "Japanese TrueType font for printed letters (default: the first of "+strings.Join(support.DefaultLetterFonts, ", ")+" that exists)")
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
@@ -157,6 +161,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 		if a != "reset" && a != "contact" && a != "password" {
 			problems = append(problems, fmt.Errorf("--approval-actions: unknown action %q (want reset, contact, password)", a))
 		}
+	}
+	if cfg.OIDCKeyRotation < 2*time.Hour {
+		problems = append(problems, fmt.Errorf("--oidc-key-rotation: %v is shorter than 2h (a retired key stays published for an ID token's hour)", cfg.OIDCKeyRotation))
 	}
 	if def.OutreachInterval < 0 {
 		problems = append(problems, fmt.Errorf("--outreach-interval: %v is negative", def.OutreachInterval))

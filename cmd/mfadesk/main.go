@@ -113,6 +113,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	}
 	go app.sweepEvery(ctx, 10*time.Minute)
 	go snapshotAdoption(ctx, app, log)
+	go app.OIDC.DeliverLogouts(ctx, 15*time.Second)
 	// The worker outlives the signal: requests finishing during shutdown
 	// may still queue messages, and it is stopped after the servers.
 	stopWorker := app.startDelivery(context.WithoutCancel(ctx))
