@@ -127,8 +127,12 @@ func (rp *RP) discover(ctx context.Context) (*provider, error) {
 	if err := p.Claims(&extra); err != nil {
 		return nil, fmt.Errorf("discovery: %w", err)
 	}
+	// client_secret_basic, as mfadesk registers confidential clients: no
+	// guessing, which would spend the one-use code on a first failed try.
+	endpoint := p.Endpoint()
+	endpoint.AuthStyle = oauth2.AuthStyleInHeader
 	rp.provider = &provider{
-		oauth: oauth2.Config{ClientID: rp.cfg.ClientID, ClientSecret: rp.cfg.ClientSecret, Endpoint: p.Endpoint(),
+		oauth: oauth2.Config{ClientID: rp.cfg.ClientID, ClientSecret: rp.cfg.ClientSecret, Endpoint: endpoint,
 			RedirectURL: rp.RedirectURL(), Scopes: []string{oidc.ScopeOpenID, "profile", "email"}},
 		verifier:   p.Verifier(&oidc.Config{ClientID: rp.cfg.ClientID, Now: rp.cfg.Now}),
 		endSession: extra.EndSession,
