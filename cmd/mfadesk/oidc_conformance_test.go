@@ -309,3 +309,42 @@ func TestOIDCConformanceErrors(t *testing.T) {
 		t.Errorf("wrong code_verifier: %d %+v", status, tok)
 	}
 }
+
+// A secret rotated in the console stops working at the token endpoint at
+// once and the new one works; a disabled client signs nobody in.
+func TestOIDCClientRotationAndDisableAtTheProvider(t *testing.T) {
+	t.Parallel()
+	w := newRPWorld(t)
+	admin := w.a.staffLogin("admin")
+	admin.get("/console/oidc-clients/" + w.clientID)
+	rotated := admin.post("/console/oidc-clients/"+w.clientID+"/secret", nil).text("client-secret")
+	if rotated == "" {
+		t.Fatal("no new secret shown")
+	}
+	b := loggedInClient(t, w.a, "demo-app")
+	r := newOPRequest()
+	cb, p := w.authorize(b, w.authorizeURL(r))
+	if cb == nil {
+		t.Fatalf("authorize: %d", p.status)
+	}
+	if status, tok := w.exchange(t, cb.Query().Get("code"), r.verifier); status != http.StatusUnauthorized || tok.Error != "invalid_client" {
+		t.Errorf("old secret after rotation: %d %+v", status, tok)
+	}
+	w.secret = rotated
+	r = newOPRequest()
+	if cb, p = w.authorize(b, w.authorizeURL(r)); cb == nil {
+		t.Fatalf("authorize: %d", p.status)
+	}
+	if status, tok := w.exchange(t, cb.Query().Get("code"), r.verifier); status != http.StatusOK || tok.IDToken == "" {
+		t.Errorf("new secret: %d %+v", status, tok)
+	}
+
+	admin.get("/console/oidc-clients/" + w.clientID)
+	if p := admin.post("/console/oidc-clients/"+w.clientID+"/disable", nil); p.status != http.StatusSeeOther {
+		t.Fatalf("disable: %d", p.status)
+	}
+	r = newOPRequest()
+	if cb, p := w.authorize(b, w.authorizeURL(r)); cb != nil && cb.Query().Get("code") != "" || cb == nil && p.status < 400 {
+		t.Errorf("disabled client: %v %d", cb, p.status)
+	}
+}
