@@ -134,31 +134,33 @@ func (db *DB) SaveOIDCAuthCode(ctx context.Context, id, codeHash string, expires
 	return oneOIDCRow(res, "save oidc code "+id)
 }
 
-// UseOIDCAuthCode marks the request's code used. A second use is
-// ErrConflict, and then every token the first use issued is revoked in
-// the same transaction: the code was stolen or replayed.
-func (db *DB) UseOIDCAuthCode(ctx context.Context, id string) error {
-	conflict := false
-	err := db.InTx(ctx, func(tx *Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE oidc_auth_requests SET code_used_at = ? WHERE id = ? AND code_used_at = 0`,
-			tx.now.Unix(), id)
-		if err != nil {
-			return fmt.Errorf("use oidc code: %w", err)
-		}
-		if n, err := res.RowsAffected(); err != nil || n == 1 {
-			return err
-		}
-		conflict = true
+// TakeOIDCAuthCode marks the request's code used, in the transaction
+// that issues its tokens; a code used already is ErrConflict, so of two
+// parallel exchanges one issues tokens.
+func (tx *Tx) TakeOIDCAuthCode(ctx context.Context, id string) error {
+	res, err := tx.ExecContext(ctx, `UPDATE oidc_auth_requests SET code_used_at = ? WHERE id = ? AND code_used_at = 0`,
+		tx.now.Unix(), id)
+	if err != nil {
+		return fmt.Errorf("use oidc code: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("use oidc code: %w", err)
+	} else if n != 1 {
+		return fmt.Errorf("oidc code of %s used twice: %w", id, ErrConflict)
+	}
+	return nil
+}
+
+// RevokeOIDCCodeTokens revokes every token issued for the request's
+// code: the code was presented again, so it was stolen or replayed.
+func (db *DB) RevokeOIDCCodeTokens(ctx context.Context, id string) error {
+	return db.InTx(ctx, func(tx *Tx) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE oidc_tokens SET revoked_at = ? WHERE auth_request_id = ? AND revoked_at = 0`,
 			tx.now.Unix(), id); err != nil {
 			return fmt.Errorf("revoke tokens of a reused code: %w", err)
 		}
 		return nil
 	})
-	if err == nil && conflict {
-		return fmt.Errorf("oidc code of %s used twice: %w", id, ErrConflict)
-	}
-	return err
 }
 
 // oneOIDCRow turns a statement that touched no row into ErrNotFound.

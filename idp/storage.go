@@ -110,10 +110,11 @@ func (s *storage) withSubject(ctx context.Context, r *data.OIDCAuthRequest) (*au
 	return a, err
 }
 
-// AuthRequestByCode takes the code's request and uses the code up at
-// once, so of two exchanges only one can pass; a second use fails and
-// revokes every token the first one issued. The session the request
-// was completed in must still be live.
+// AuthRequestByCode returns the code's request. A code presented again
+// after its exchange fails and revokes every token the exchange issued;
+// the code is used up in the transaction that issues tokens (issue), so
+// of two parallel exchanges only one passes. The session the request was
+// completed in must still be live.
 func (s *storage) AuthRequestByCode(ctx context.Context, code string) (op.AuthRequest, error) {
 	r, err := s.p.DB.OIDCAuthRequestByCode(ctx, hashToken(code))
 	if errors.Is(err, data.ErrNotFound) {
@@ -122,16 +123,21 @@ func (s *storage) AuthRequestByCode(ctx context.Context, code string) (op.AuthRe
 	if err != nil {
 		return nil, err
 	}
-	if err := s.p.DB.UseOIDCAuthCode(ctx, r.ID); errors.Is(err, data.ErrConflict) {
-		s.p.audit(ctx, r.CustomerID, "oidc.code", "refused:reused", "client="+r.ClientID)
-		return nil, oidc.ErrInvalidGrant().WithDescription("code already used")
-	} else if err != nil {
-		return nil, err
+	if !r.CodeUsedAt.IsZero() {
+		return nil, s.codeReused(ctx, r)
 	}
 	if _, err := s.p.liveSession(ctx, r.SID); err != nil {
 		return nil, oidc.ErrInvalidGrant().WithDescription("the session ended")
 	}
 	return s.withSubject(ctx, r)
+}
+
+func (s *storage) codeReused(ctx context.Context, r *data.OIDCAuthRequest) error {
+	if err := s.p.DB.RevokeOIDCCodeTokens(ctx, r.ID); err != nil {
+		return err
+	}
+	s.p.audit(ctx, r.CustomerID, "oidc.code", "refused:reused", "client="+r.ClientID)
+	return oidc.ErrInvalidGrant().WithDescription("code already used")
 }
 
 func (s *storage) SaveAuthCode(ctx context.Context, id, code string) error {
@@ -176,6 +182,11 @@ func (s *storage) issue(ctx context.Context, g grant, refresh bool, replaces str
 			ExpiresAt: now.Add(s.p.cfg.RefreshTokenTTL)})
 	}
 	err = s.p.DB.InTx(ctx, func(tx *data.Tx) error {
+		if g.how == "authorization_code" {
+			if err := tx.TakeOIDCAuthCode(ctx, g.requestID); err != nil {
+				return err
+			}
+		}
 		if replaces != "" {
 			old, err := s.p.DB.OIDCTokenByHash(ctx, data.OIDCRefresh, hashToken(replaces))
 			if err != nil {
@@ -198,7 +209,11 @@ func (s *storage) issue(ctx context.Context, g grant, refresh bool, replaces str
 			Action: "oidc.token", Outcome: "issued", Detail: fmt.Sprintf("client=%s grant=%s acr=%s amr=%s refresh=%v",
 				g.clientID, g.how, g.acr, strings.Join(g.amr, ","), refresh)})
 	})
-	return accessID, refreshToken, exp, err
+	if errors.Is(err, data.ErrConflict) && g.how == "authorization_code" {
+		return "", "", time.Time{}, s.codeReused(ctx, &data.OIDCAuthRequest{ID: g.requestID, CustomerID: g.customerID, ClientID: g.clientID})
+	}
+	// The op turns exp into expires_in against the machine's clock.
+	return accessID, refreshToken, time.Now().Add(s.p.cfg.AccessTokenTTL), err
 }
 
 func (s *storage) CreateAccessToken(ctx context.Context, req op.TokenRequest) (string, time.Time, error) {
