@@ -1,9 +1,6 @@
 package main
 
 import (
-	"context"
-	"fmt"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -32,26 +29,17 @@ type rpWorld struct {
 
 func newRPWorld(t *testing.T, configure ...func(*Config)) *rpWorld {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	base := fmt.Sprintf("http://localhost:%d", l.Addr().(*net.TCPAddr).Port)
-	srv := httptest.NewUnstartedServer(nil)
-	srv.Listener.Close()
-	srv.Listener = l
-	a := newTestAppServer(t, srv, append([]func(*Config){func(cfg *Config) { cfg.Origin = base }}, configure...)...)
+	a := newOIDCApp(t, configure...)
+	base := a.Config.Origin
 	// Test browsers reach the app by its origin too: one cookie host for
 	// the login pages and the provider's redirects.
 	a.srv.URL = base
-	if _, err := seedDemoStaff(context.Background(), a.App); err != nil {
-		t.Fatal(err)
-	}
 	rpSrv := httptest.NewUnstartedServer(nil)
 	w := &rpWorld{a: a, base: base, rpURL: "http://" + rpSrv.Listener.Addr().String()}
 	form := url.Values{"name": {"デモ取引サイト"}, "redirect_uris": {w.rpURL + "/callback"}, "post_logout_uris": {w.rpURL + "/"},
 		"backchannel_uri": {w.rpURL + "/backchannel"}, "scopes": {"openid", "profile", "email"}, "type": {"confidential"}}
 	w.clientID, w.secret = registerClient(t, a.staffLogin("admin"), form)
+	var err error
 	w.rp, err = demorp.New(demorp.Config{Issuer: base + idp.Prefix, ClientID: w.clientID, ClientSecret: w.secret,
 		BaseURL: w.rpURL, StepUpACR: idp.ACRPhishingResistant, Now: a.clock.Now})
 	if err != nil {
@@ -67,21 +55,32 @@ func newRPWorld(t *testing.T, configure ...func(*Config)) *rpWorld {
 // relying party, until a page answers; it returns the page and its URL.
 func (c *client) browse(rawURL string) (*page, string) {
 	c.t.Helper()
+	p, at, _ := c.browseUntil(rawURL, func(*url.URL) bool { return false })
+	return p, at
+}
+
+// browseUntil is browse that stops before a redirect to a URL stop
+// accepts: it returns that redirect's page and URL, unfollowed, and true.
+func (c *client) browseUntil(rawURL string, stop func(*url.URL) bool) (*page, string, bool) {
+	c.t.Helper()
 	for range 20 {
 		req, _ := http.NewRequest(http.MethodGet, rawURL, nil)
 		p := c.do(req)
 		if p.status < 300 || p.status > 399 {
-			return p, rawURL
+			return p, rawURL, false
 		}
 		here, _ := url.Parse(rawURL)
 		next, err := here.Parse(p.location)
 		if err != nil {
 			c.t.Fatalf("redirect from %s to %q: %v", rawURL, p.location, err)
 		}
+		if stop(next) {
+			return p, next.String(), true
+		}
 		rawURL = next.String()
 	}
 	c.t.Fatalf("more than 20 redirects from %s", rawURL)
-	return nil, ""
+	return nil, "", false
 }
 
 // rpButton presses one of the relying party's buttons (login, withdraw,
