@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"mfadesk/data"
 	"mfadesk/idp"
 	"mfadesk/jst"
 )
@@ -75,6 +76,13 @@ func TestDemoRPPasskeyStepUpAndLogout(t *testing.T) {
 	key := newSoftKey()
 	key.rp.Origin = w.base
 	key.register(t, a, loggedInClient(t, a, "demo-email"), "demo-email", "")
+	// A withdrawal hold (as after a contact change) is shown with its end.
+	holdUntil := a.clock.Now().Add(72 * time.Hour).Truncate(time.Second)
+	if err := a.DB.InTx(context.Background(), func(tx *data.Tx) error {
+		return tx.HoldWithdrawals(context.Background(), a.customerID("demo-email"), holdUntil, "contact_change")
+	}); err != nil {
+		t.Fatal(err)
+	}
 
 	b := a.newClient()
 	if _, at := w.rpButton(b, "/login"); at != w.base+"/login" {
@@ -94,6 +102,9 @@ func TestDemoRPPasskeyStepUpAndLogout(t *testing.T) {
 		t.Fatalf("passkey sign-in at %s: acr %q amr %q %s", at, rpText(top, "claim-acr"), rpText(top, "claim-amr"), rpText(top, "problem"))
 	}
 	loginTime := rpText(top, "claim-auth-time")
+	if got, want := rpText(top, "claim-hold"), holdUntil.In(jst.Zone).Format("2006-01-02 15:04:05 MST")+" まで出金保留中"; got != want {
+		t.Errorf("withdrawal hold %q, want %q", got, want)
+	}
 
 	a.clock.Advance(10 * time.Minute)
 	p, at := w.rpButton(b, "/withdraw")
