@@ -35,6 +35,7 @@ type Swept struct {
 	Challenges   int64
 	Ceremonies   int64
 	Letters      int64 // sealed codes of letters past their expiry
+	OIDC         int64 // expired OpenID Connect requests and tokens, delivered logouts
 }
 
 // sweepBatch is how many rows one transaction of the sweep changes: a
@@ -76,6 +77,13 @@ func (db *DB) sweep(ctx context.Context, r Retention, batch int) (Swept, error) 
 			status = CASE status WHEN 'queued' THEN 'expired' ELSE status END WHERE id IN (SELECT id FROM postal_letters
 			WHERE (code_enc IS NOT NULL OR (kind = 'reminder' AND status = 'queued')) AND expires_at <= ? LIMIT ?)`,
 			[]any{now.Unix()}},
+		// A request's row tells a reused code until the request expired.
+		{&s.OIDC, `DELETE FROM oidc_auth_requests WHERE id IN (SELECT id FROM oidc_auth_requests
+			WHERE expires_at < ? LIMIT ?)`, []any{now.Add(-r.Sessions).Unix()}},
+		{&s.OIDC, `DELETE FROM oidc_tokens WHERE id IN (SELECT id FROM oidc_tokens WHERE expires_at < ? LIMIT ?)`,
+			[]any{now.Add(-r.Sessions).Unix()}},
+		{&s.OIDC, `DELETE FROM oidc_logouts WHERE id IN (SELECT id FROM oidc_logouts
+			WHERE (sent_at > 0 OR failed_at > 0) AND created_at < ? LIMIT ?)`, []any{now.Add(-r.DeliveryLog).Unix()}},
 	}
 	for _, step := range steps {
 		for {

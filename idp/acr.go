@@ -55,8 +55,6 @@ func AMR(method string, synced bool) []string {
 		return []string{"pwd", "otp", "mfa"}
 	case "sms":
 		return []string{"pwd", "sms", "mfa"}
-	case "temp_pass":
-		return []string{"pwd", "otp"}
 	case "passkey":
 		key := "hwk"
 		if synced {
@@ -69,15 +67,16 @@ func AMR(method string, synced bool) []string {
 
 // ACRFor is the class a login by method reaches: a passkey is phishing
 // resistant; a password and a second factor are two factors; a password
-// alone (only possible before login MFA is mandatory) or a support's
-// temporary pass reach the password class; anything else none.
+// alone (only possible before login MFA is mandatory) the password
+// class; anything else, such as a support's temporary pass (whose
+// session may only enrol a factor), none: such a session signs no one in.
 func ACRFor(method string) string {
 	switch method {
 	case "passkey":
 		return ACRPhishingResistant
 	case "totp", "sms", "email", "recovery":
 		return ACRMFA
-	case "password", "temp_pass":
+	case "password":
 		return ACRPassword
 	}
 	return ""

@@ -18,7 +18,7 @@ func TestAMRAndACR(t *testing.T) {
 		{"sms", false, []string{"pwd", "sms", "mfa"}, ACRMFA},
 		{"email", false, []string{"pwd", "otp", "mfa"}, ACRMFA},
 		{"recovery", false, []string{"pwd", "otp", "mfa"}, ACRMFA},
-		{"temp_pass", false, []string{"pwd", "otp"}, ACRPassword},
+		{"temp_pass", false, nil, ""},
 		{"passkey", false, []string{"hwk", "user", "mfa"}, ACRPhishingResistant},
 		{"passkey", true, []string{"swk", "user", "mfa"}, ACRPhishingResistant},
 		{"none", false, nil, ""},

@@ -77,6 +77,10 @@ func (p *Provider) login(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if ACRFor(got.method) == "" {
+		// A temporary pass's session, which may only enrol a factor.
+		return p.refuse(c, r, s.CustomerID, oidc.ErrAccessDenied().WithDescription("the session cannot sign in to other services"))
+	}
 	// Authenticated during this request, or recently enough for max_age.
 	fresh := r.MaxAge < 0 || !got.at.Before(r.CreatedAt) || (r.MaxAge > 0 && now.Sub(got.at) <= time.Duration(r.MaxAge)*time.Second)
 	if fresh && ACRSatisfies(ACRFor(got.method), want) {

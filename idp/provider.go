@@ -103,7 +103,7 @@ func New(svc *mfa.Service, sessions *web.Sessions, cfg Config, log *slog.Logger)
 		opts = append(opts, op.WithAllowInsecure()) // dev only: production refuses an http origin
 	}
 	var err error
-	if p.op, err = op.NewOpenIDProvider(cfg.Issuer(), opCfg, &storage{p: p}, opts...); err != nil {
+	if p.op, err = op.NewProvider(opCfg, &storage{p: p}, op.StaticIssuer(cfg.Issuer()), opts...); err != nil {
 		return nil, fmt.Errorf("oidc provider: %w", err)
 	}
 	return p, nil
@@ -114,7 +114,8 @@ func New(svc *mfa.Service, sessions *web.Sessions, cfg Config, log *slog.Logger)
 // only they are. The login step shares the site's sessions and CSRF.
 func (p *Provider) Register(e *echo.Echo) {
 	h := echo.WrapHandler(http.StripPrefix(Prefix, p.op))
-	for _, path := range []string{"/.well-known/openid-configuration", "/keys", "/authorize", "/authorize/callback",
+	e.GET(Prefix+oidc.DiscoveryEndpoint, p.discovery)
+	for _, path := range []string{"/keys", "/authorize", "/authorize/callback",
 		"/userinfo", "/end_session"} {
 		e.GET(Prefix+path, h)
 	}
@@ -122,6 +123,15 @@ func (p *Provider) Register(e *echo.Echo) {
 		e.POST(Prefix+path, h)
 	}
 	web.NewRoutes(e, p.Sessions.Load, web.CSRF).GET(Prefix+"/login", p.login)
+}
+
+// discovery is the op's metadata with the classes mfadesk asserts, which
+// the op does not list itself.
+func (p *Provider) discovery(c echo.Context) error {
+	ctx := op.ContextWithIssuer(c.Request().Context(), p.cfg.Issuer())
+	d := op.CreateDiscoveryConfig(ctx, p.op, p.op.Storage())
+	d.ACRValuesSupported = ACRValues
+	return c.JSON(http.StatusOK, d)
 }
 
 // opaqueCrypto makes the access token from the op's "tokenID:subject":

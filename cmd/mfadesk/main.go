@@ -263,7 +263,7 @@ func (a *App) sweep(ctx context.Context) error {
 		return nil
 	}
 	a.Log.Info("sweep", "code_messages_scrubbed", s.CodeMessages, "contents_dropped", s.Contents,
-		"messages_deleted", s.Messages, "challenges_deleted", s.Challenges, "ceremonies_deleted", s.Ceremonies, "letter_codes_scrubbed", s.Letters)
+		"messages_deleted", s.Messages, "challenges_deleted", s.Challenges, "ceremonies_deleted", s.Ceremonies, "letter_codes_scrubbed", s.Letters, "oidc_deleted", s.OIDC)
 	return nil
 }
 

@@ -122,6 +122,7 @@ type discovery struct {
 	SigningAlgs        []string `json:"id_token_signing_alg_values_supported"`
 	CodeChallenge      []string `json:"code_challenge_methods_supported"`
 	Scopes             []string `json:"scopes_supported"`
+	ACRValues          []string `json:"acr_values_supported"`
 	Backchannel        bool     `json:"backchannel_logout_supported"`
 	BackchannelSession bool     `json:"backchannel_logout_session_supported"`
 }
@@ -147,7 +148,7 @@ func TestOIDCConformanceDiscovery(t *testing.T) {
 	}
 	if !slices.Contains(d.ResponseTypes, "code") || !slices.Contains(d.SubjectTypes, "public") ||
 		!slices.Contains(d.SigningAlgs, "RS256") || !slices.Equal(d.CodeChallenge, []string{"S256"}) ||
-		!slices.Contains(d.Scopes, "openid") || !d.Backchannel || !d.BackchannelSession {
+		!slices.Contains(d.Scopes, "openid") || !slices.Equal(d.ACRValues, idp.ACRValues) || !d.Backchannel || !d.BackchannelSession {
 		t.Errorf("discovery %+v", d)
 	}
 }

@@ -5,6 +5,10 @@ import (
 	"net/http"
 	"slices"
 	"testing"
+
+	"golang.org/x/oauth2"
+
+	"mfadesk/data"
 )
 
 // Discovery names the issuer, S256 only, code only, back-channel logout
@@ -21,12 +25,13 @@ func TestOIDCDiscoveryAndCodeFlow(t *testing.T) {
 		Backchannel bool     `json:"backchannel_logout_supported"`
 		BackchSID   bool     `json:"backchannel_logout_session_supported"`
 		EndSession  string   `json:"end_session_endpoint"`
+		ACRs        []string `json:"acr_values_supported"`
 	}
 	if err := r.provider.Claims(&disco); err != nil {
 		t.Fatal(err)
 	}
 	if disco.Issuer != a.Config.Origin+"/oidc" || !slices.Equal(disco.PKCE, []string{"S256"}) ||
-		!disco.Backchannel || !disco.BackchSID || disco.EndSession == "" {
+		!disco.Backchannel || !disco.BackchSID || disco.EndSession == "" || !slices.Contains(disco.ACRs, "urn:mfadesk:acr:phr") {
 		t.Errorf("discovery: %+v", disco)
 	}
 
@@ -66,5 +71,25 @@ func TestOIDCDiscoveryAndCodeFlow(t *testing.T) {
 	}
 	if p := c.get("/oidc/login?id=unknown"); p.status != http.StatusBadRequest {
 		t.Errorf("unknown request: %d", p.status)
+	}
+}
+
+// A public client (a mobile app) has no secret: its code is exchanged
+// with the PKCE verifier alone, and without it not at all.
+func TestOIDCPublicClientPKCE(t *testing.T) {
+	t.Parallel()
+	a := newOIDCApp(t)
+	r := newRP(t, a, func(c *data.OIDCClient) { c.Public, c.SecretHash = true, nil })
+	r.oauth.ClientSecret = ""
+	r.oauth.Endpoint.AuthStyle = oauth2.AuthStyleInParams
+	c := a.newClient()
+	f, p := r.authorize(c)
+	code := r.code(f, follow(c, codeLogin(t, a, c, "demo-app")(p)))
+	if _, err := r.oauth.Exchange(r.ctx, code, oauth2.VerifierOption(oauth2.GenerateVerifier())); err == nil {
+		t.Fatal("code exchanged with a wrong verifier")
+	}
+	f2, p := r.authorize(c)
+	if _, _, claims := r.exchange(f2, r.code(f2, p)); claims.ACR != "urn:mfadesk:acr:mfa" {
+		t.Errorf("public client's ID token: %+v", claims)
 	}
 }
