@@ -230,3 +230,19 @@ func TestOIDCCodeReuse(t *testing.T) {
 		t.Error("the first exchange's access token survived the code's reuse")
 	}
 }
+
+// A temporary pass's session, which may only enrol a factor, signs no
+// relying party in.
+func TestOIDCTempPassSessionRefused(t *testing.T) {
+	t.Parallel()
+	a := newOIDCApp(t)
+	r := newRP(t, a)
+	c, p := tempPassLogin(a, "demo-app", resetWithPass(t, a, "demo-app"))
+	if p.location != "/settings/mfa" {
+		t.Fatalf("temp pass login: %d %q", p.status, p.location)
+	}
+	_, p = r.authorize(c)
+	if q := r.answer(p); q.Get("error") != "access_denied" || q.Get("code") != "" {
+		t.Errorf("temp pass session: %v", q)
+	}
+}
