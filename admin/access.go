@@ -109,6 +109,7 @@ func (h *Handler) nav(st *data.Staff) []views.NavLink {
 		{Href: "/console/audit", Label: "ui.console.nav.audit"},
 		{Href: "/console/reports", Label: "ui.console.nav.reports"},
 		{Href: "/console/staff", Label: "ui.console.nav.staff"},
+		{Href: "/console/oidc-clients", Label: "ui.console.nav.oidc_clients"},
 		{Href: "/console/account/passkeys", Label: "ui.console.nav.passkeys"},
 		{Href: "/console/account/password", Label: "ui.console.nav.password"},
 	} {

@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"mfadesk/data"
+	"mfadesk/idp"
 	"mfadesk/rbac"
 	"mfadesk/support"
 	"mfadesk/web"
@@ -25,6 +26,8 @@ type Handler struct {
 	// CustomerSessions recognises a customer's session, which the console
 	// refuses on every route.
 	CustomerSessions *web.Sessions
+	// OIDCClients registers the OpenID Connect provider's relying parties.
+	OIDCClients *idp.Clients
 }
 
 const staffKey = "admin.staff"

@@ -122,4 +122,11 @@ func (h *Handler) Register(e *echo.Echo) {
 	console.POST("/console/staff/:id/password/reset", h.staffResetPassword)
 	console.POST("/console/organisations", h.orgCreate)
 	console.POST("/console/organisations/:id/name", h.orgRename)
+	// The OpenID Connect provider's clients (oidc_clients.go).
+	console.GET("/console/oidc-clients", h.oidcClients)
+	console.POST("/console/oidc-clients", h.oidcClientCreate)
+	console.GET("/console/oidc-clients/:id", h.oidcClientPage)
+	console.POST("/console/oidc-clients/:id", h.oidcClientUpdate)
+	console.POST("/console/oidc-clients/:id/secret", h.oidcClientRotate)
+	console.POST("/console/oidc-clients/:id/disable", h.oidcClientDisable)
 }

@@ -7,6 +7,7 @@ import (
 
 	"mfadesk/admin"
 	"mfadesk/data"
+	"mfadesk/idp"
 	"mfadesk/mfa"
 	"mfadesk/rbac"
 	"mfadesk/web"
@@ -35,6 +36,7 @@ func (a *App) registerConsole(e *echo.Echo) error {
 		// cookie and limits as the customer site in app.go.
 		CustomerSessions: &web.Sessions{Site: data.SiteCustomer, Store: a.DB, Now: a.now, Cookie: customerCookie,
 			Path: "/", Idle: 30 * time.Minute, Absolute: 12 * time.Hour},
+		OIDCClients: &idp.Clients{DB: a.DB, AllowLoopbackHTTP: a.Config.Dev()},
 	}
 	h.Register(e)
 	return nil

@@ -92,6 +92,12 @@ var consoleAccess = map[string][]string{
 	"POST /console/staff/:id/password/reset":      {"admin"},
 	"POST /console/organisations":                 {"admin"},
 	"POST /console/organisations/:id/name":        {"admin"},
+	"GET /console/oidc-clients":                   {"admin"},
+	"POST /console/oidc-clients":                  {"admin"},
+	"GET /console/oidc-clients/:id":               {"admin"},
+	"POST /console/oidc-clients/:id":              {"admin"},
+	"POST /console/oidc-clients/:id/secret":       {"admin"},
+	"POST /console/oidc-clients/:id/disable":      {"admin"},
 }
 
 // subjects are every kind of visitor the console meets; "customer" is a

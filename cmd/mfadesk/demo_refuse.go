@@ -18,6 +18,11 @@ func refuseDemoData(ctx context.Context, app *App) error {
 	if err != nil {
 		return err
 	}
+	clients, err := demoClientsFound(ctx, app.DB)
+	if err != nil {
+		return err
+	}
+	found = append(found, clients...)
 	if len(found) > 0 {
 		return fmt.Errorf("refusing production on a database with demo data (%s): its passwords are published; "+
 			"start from a new database and load the customers with mfadesk customers import", strings.Join(found, ", "))

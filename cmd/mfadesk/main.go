@@ -21,6 +21,7 @@ import (
 	"io"
 	"log/slog"
 	"mfadesk/data"
+	"mfadesk/idp"
 	"mfadesk/web"
 	"net"
 	"net/http"
@@ -111,6 +112,9 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 		}
 		if _, err := seedDemoStaff(ctx, app); err != nil {
 			return fmt.Errorf("seed demo staff: %w", err)
+		}
+		if _, err := seedDemoClient(ctx, app); err != nil {
+			return fmt.Errorf("seed demo OpenID Connect client: %w", err)
 		}
 	}
 	go app.scheduleJob(ctx, jobSweep, sweepInterval, app.sweep)
@@ -266,5 +270,7 @@ func printBanner(w io.Writer, cfg Config, seeded bool) {
 		fmt.Fprintln(w, "    demo-noemail  no valid email: refused, with how to recover")
 		fmt.Fprintf(w, "  demo staff (console; password %s, TOTP secret %s):\n", demoStaffPassword, demoTOTPSecret)
 		fmt.Fprintln(w, "    admin, supervisor, agent (support centre), partner (partner shop), auditor")
+		fmt.Fprintf(w, "  demo relying party: go run ./cmd/mfadesk-demo-rp, then http://localhost:8081 (client %s, secret %s)\n",
+			idp.DemoClientID, idp.DemoClientSecret)
 	}
 }
