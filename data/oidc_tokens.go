@@ -36,15 +36,15 @@ type OIDCToken struct {
 // CreateOIDCToken stores a token; CreatedAt is the transaction's time.
 func (tx *Tx) CreateOIDCToken(ctx context.Context, t *OIDCToken) error {
 	t.CreatedAt = time.Unix(tx.now.Unix(), 0)
-	res, err := tx.ExecContext(ctx, `INSERT INTO oidc_tokens (kind, token_hash, client_id, customer_id, sid, auth_request_id,
+	id, err := tx.insertID(ctx, `INSERT INTO oidc_tokens (kind, token_hash, client_id, customer_id, sid, auth_request_id,
 		scopes, auth_time, amr, acr, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		t.Kind, t.Hash, t.ClientID, t.CustomerID, t.SID, t.AuthRequestID, strings.Join(t.Scopes, " "), unixOrZero(t.AuthTime),
 		strings.Join(t.AMR, " "), t.ACR, t.CreatedAt.Unix(), t.ExpiresAt.Unix())
 	if err != nil {
 		return fmt.Errorf("create oidc token: %w", err)
 	}
-	t.ID, err = res.LastInsertId()
-	return err
+	t.ID = id
+	return nil
 }
 
 // OIDCTokenByHash returns the token of that kind and hash, revoked or

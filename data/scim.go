@@ -31,12 +31,12 @@ func (tx *Tx) CreateScimToken(ctx context.Context, name string, hash []byte) (in
 	if n > 0 {
 		return 0, ErrScimTokenNameTaken
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO scim_tokens (name, token_hash, created_at) VALUES (?, ?, ?)`,
+	id, err := tx.insertID(ctx, `INSERT INTO scim_tokens (name, token_hash, created_at) VALUES (?, ?, ?)`,
 		name, hash, tx.now.Unix())
 	if err != nil {
 		return 0, fmt.Errorf("create scim token: %w", err)
 	}
-	return res.LastInsertId()
+	return id, nil
 }
 
 // RevokeScimToken revokes the usable token of that name; ErrNotFound
