@@ -16,15 +16,7 @@ import (
 func TestOIDCClients(t *testing.T) {
 	ctx := context.Background()
 	now := time.Unix(1_800_000_000, 0)
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "oidc.db"), func() time.Time { return now })
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.sql.ExecContext(ctx, `INSERT INTO staff (id, login_id, name, role, org_id, password_hash, created_at, updated_at)
-		VALUES (1, 'admin', 'A', 'admin', 'support', 'x', 1, 1)`); err != nil {
-		t.Fatal(err)
-	}
+	db := openOIDCTestDB(t, &now)
 	in := OIDCClient{ID: "cid1", Name: "Shop", RedirectURIs: []string{"https://rp.example/cb", "https://rp.example/cb2"},
 		PostLogoutRedirectURIs: []string{"https://rp.example/bye"}, BackchannelLogoutURI: "https://rp.example/bcl",
 		Scopes: []string{"openid", "email"}, RequiredACR: "urn:mfadesk:acr:mfa", SecretHash: []byte{1, 2, 3}, CreatedBy: 1}
@@ -98,4 +90,28 @@ func TestOIDCClients(t *testing.T) {
 	if _, err := db.OIDCClient(ctx, "nope"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("unknown client: %v", err)
 	}
+}
+
+// openOIDCTestDB is a database at the clock *now with customer 1 and
+// staff member 1.
+func openOIDCTestDB(t *testing.T, now *time.Time) *DB {
+	t.Helper()
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "oidc.db"), func() time.Time { return *now })
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	for _, q := range []string{
+		`INSERT INTO customers (id, account_number, login_id, name_kanji, name_kana, birth_date, phone,
+			password_hash, trading_password_hash, created_at, updated_at)
+			VALUES (1, '1000001', 'a', '山田 太郎', 'ヤマダ タロウ', '1950-04-01', '+819000000001', 'x', 'x', 1, 1)`,
+		`INSERT INTO staff (id, login_id, name, role, org_id, password_hash, created_at, updated_at)
+			VALUES (1, 'admin', 'A', 'admin', 'support', 'x', 1, 1)`,
+	} {
+		if _, err := db.sql.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return db
 }

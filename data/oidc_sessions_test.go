@@ -3,7 +3,6 @@ package data
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"testing"
 	"time"
 )
@@ -15,22 +14,7 @@ import (
 func TestOIDCSessionEndQueuesLogouts(t *testing.T) {
 	ctx := context.Background()
 	now := time.Unix(1_800_000_000, 0)
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "oidc.db"), func() time.Time { return now })
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	for _, q := range []string{
-		`INSERT INTO customers (id, account_number, login_id, name_kanji, name_kana, birth_date, phone,
-			password_hash, trading_password_hash, created_at, updated_at)
-			VALUES (1, '1000001', 'a', '山田 太郎', 'ヤマダ タロウ', '1950-04-01', '+819000000001', 'x', 'x', 1, 1)`,
-		`INSERT INTO staff (id, login_id, name, role, org_id, password_hash, created_at, updated_at)
-			VALUES (1, 'admin', 'A', 'admin', 'support', 'x', 1, 1)`,
-	} {
-		if _, err := db.sql.ExecContext(ctx, q); err != nil {
-			t.Fatal(err)
-		}
-	}
+	db := openOIDCTestDB(t, &now)
 	tx := func(fn func(tx *Tx) error) {
 		t.Helper()
 		if err := db.InTx(ctx, fn); err != nil {

@@ -203,15 +203,6 @@ func codeLogin(t *testing.T, a *testApp, c *client, loginID string) func(*page) 
 			t.Fatalf("password step: %d %q", p.status, p.location)
 		}
 		c.get("/login/verify")
-		var code string
-		switch loginID {
-		case "demo-app":
-			code = a.totpNow(demoTOTPSecret)
-		case "demo-sms":
-			code = a.lastCode(demoContacts[loginID].phone)
-		default:
-			code = a.lastCode(demoContacts[loginID].email)
-		}
-		return c.submitCode(code)
+		return c.submitCode(demoLoginCode(a, loginID))
 	}
 }

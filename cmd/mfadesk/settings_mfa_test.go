@@ -24,20 +24,23 @@ var demoContacts = map[string]struct{ email, phone string }{
 func loggedInClient(t *testing.T, a *testApp, loginID string) *client {
 	t.Helper()
 	c := pendingClient(t, a, loginID)
-	var code string
-	switch loginID {
-	case "demo-app":
-		code = a.totpNow(demoTOTPSecret)
-	case "demo-sms":
-		code = a.lastCode(demoContacts[loginID].phone)
-	default:
-		code = a.lastCode(demoContacts[loginID].email)
-	}
-	if p := c.submitCode(code); p.location != "/home" {
+	if p := c.submitCode(demoLoginCode(a, loginID)); p.location != "/home" {
 		t.Fatalf("login %s: %d %q", loginID, p.status, p.text("code-error")+p.text("notice-error"))
 	}
 	c.get("/home") // as a browser does; the new session's CSRF token comes with it
 	return c
+}
+
+// demoLoginCode is the second factor's code of a demo customer's login:
+// the app's, or the last one sent by SMS or e-mail.
+func demoLoginCode(a *testApp, loginID string) string {
+	switch loginID {
+	case "demo-app":
+		return a.totpNow(demoTOTPSecret)
+	case "demo-sms":
+		return a.lastCode(demoContacts[loginID].phone)
+	}
+	return a.lastCode(demoContacts[loginID].email)
 }
 
 // stepUp passes the step-up for op with the method the page offers,
