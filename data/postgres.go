@@ -4,16 +4,19 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
-	// The pgx driver behind database/sql, registered as "pgx".
-	_ "github.com/jackc/pgx/v5/stdlib"
+	"github.com/jackc/pgx/v5"
+	// The pgx driver behind database/sql, also registered as "pgx".
+	"github.com/jackc/pgx/v5/stdlib"
 )
 
 // PostgreSQL has its own migrations (data/migrations/postgres/README.md):
@@ -47,10 +50,17 @@ func IsPostgresDSN(dsn string) bool {
 // under a session advisory lock, so instances starting together migrate
 // one after the other.
 func openPostgres(ctx context.Context, dsn string, db *DB) error {
-	sdb, err := sql.Open("pgx", dsn)
+	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
-		return fmt.Errorf("open postgres: %w", err)
+		// pgx's message may quote the URL, password and all: not wrapped.
+		return errors.New("open postgres: the --db URL is not valid")
 	}
+	// A write waiting for the write lock gives up after 10 seconds, like
+	// SQLite's busy_timeout, rather than holding its connection forever.
+	if _, ok := cfg.RuntimeParams["lock_timeout"]; !ok {
+		cfg.RuntimeParams["lock_timeout"] = "10s"
+	}
+	sdb := stdlib.OpenDB(*cfg)
 	sdb.SetMaxOpenConns(DefaultPostgresMaxConns)
 	sdb.SetMaxIdleConns(DefaultPostgresMaxConns)
 	db.sql = sdb
@@ -142,7 +152,12 @@ func (db *DB) applyPostgresMigration(ctx context.Context, conn *sql.Conn, versio
 // placeholders caches each query's text rewritten for PostgreSQL.
 type placeholders struct {
 	m sync.Map // string → string
+	n atomic.Int64
 }
+
+// maxRewritten bounds the cache, as maxCachedStmts does SQLite's: queries
+// built at run time (filters, lists) past it are rewritten every time.
+const maxRewritten = 4096
 
 // rewrite turns the ? placeholders of query into PostgreSQL's $1, $2, …,
 // once per query text.
@@ -151,9 +166,11 @@ func (p *placeholders) rewrite(query string) string {
 		return q.(string)
 	}
 	q := numberPlaceholders(query)
-	// Queries built at run time (filters) vary in a few ways only, so the
-	// cache stays small.
-	p.m.Store(query, q)
+	if p.n.Load() < maxRewritten {
+		if _, loaded := p.m.LoadOrStore(query, q); !loaded {
+			p.n.Add(1)
+		}
+	}
 	return q
 }
 

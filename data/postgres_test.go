@@ -3,8 +3,10 @@ package data
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -36,6 +38,11 @@ func TestPostgresOpenMigratesAndQueries(t *testing.T) {
 	var n int
 	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM organisations WHERE id = ? OR id = ?`, "support", "compliance").Scan(&n); err != nil || n != 2 {
 		t.Fatalf("organisations: %d, %v", n, err)
+	}
+	// A write waiting for the write lock gives up, as on SQLite.
+	var timeout string
+	if err := db.QueryRowContext(ctx, `SHOW lock_timeout`).Scan(&timeout); err != nil || timeout != "10s" {
+		t.Fatalf("lock_timeout %q, %v", timeout, err)
 	}
 }
 
@@ -166,5 +173,67 @@ func TestNumberPlaceholders(t *testing.T) {
 		if got := numberPlaceholders(c.in); got != c.want {
 			t.Errorf("numberPlaceholders(%q) = %q, want %q", c.in, got, c.want)
 		}
+	}
+}
+
+// The PostgreSQL migrations make the tables, columns and indexes SQLite's
+// make: a migration translated without a column fails here.
+func TestPostgresSchemaMatchesSQLite(t *testing.T) {
+	ctx := context.Background()
+	lite, err := Open(ctx, filepath.Join(t.TempDir(), "s.db"), time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lite.Close()
+	pg, _ := openPostgresTest(t)
+	want := schemaOf(t, lite, `SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p
+		WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'
+		UNION ALL SELECT 'index', name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%'`)
+	got := schemaOf(t, pg, `SELECT table_name::text, column_name::text FROM information_schema.columns
+		WHERE table_schema = 'public' AND table_name IN (SELECT tablename FROM pg_tables WHERE schemaname = 'public')
+		UNION ALL SELECT 'index', indexname::text FROM pg_indexes WHERE schemaname = 'public' AND indexname NOT LIKE '%_pkey' AND indexname NOT LIKE '%_key'`)
+	for k := range want {
+		if !got[k] {
+			t.Errorf("PostgreSQL lacks %s", k)
+		}
+	}
+	for k := range got {
+		if !want[k] {
+			t.Errorf("PostgreSQL has %s, SQLite does not", k)
+		}
+	}
+}
+
+func schemaOf(t *testing.T, db *DB, query string) map[string]bool {
+	t.Helper()
+	rows, err := db.QueryContext(context.Background(), query)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	names := map[string]bool{}
+	for rows.Next() {
+		var a, b string
+		if err := rows.Scan(&a, &b); err != nil {
+			t.Fatal(err)
+		}
+		names[a+"."+b] = true
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return names
+}
+
+func TestPlaceholderCacheIsBounded(t *testing.T) {
+	var p placeholders
+	for i := range maxRewritten + 10 {
+		q := fmt.Sprintf("SELECT %d WHERE a = ?", i)
+		if got, want := p.rewrite(q), fmt.Sprintf("SELECT %d WHERE a = $1", i); got != want {
+			t.Fatalf("rewrite = %q, want %q", got, want)
+		}
+	}
+	if n := p.n.Load(); n != maxRewritten {
+		t.Fatalf("%d queries cached, limit %d", n, maxRewritten)
 	}
 }

@@ -65,8 +65,8 @@ func Main(m *testing.M, migrate func(ctx context.Context, dsn string) error) int
 	return code
 }
 
-// missing is the error of a machine without PostgreSQL.
-var missing = errors.New("PostgreSQL not installed: apt-get install postgresql")
+// errNotInstalled is the error of a machine without PostgreSQL.
+var errNotInstalled = errors.New("PostgreSQL not installed: apt-get install postgresql")
 
 // NewDatabase creates an empty database for t on the shared cluster,
 // dropped when t ends, and returns its postgres:// DSN. It skips t where
@@ -131,13 +131,20 @@ func clusterFor(t testing.TB) *cluster {
 	if shared.cluster == nil && shared.err == nil {
 		shared.cluster, shared.err = startCluster()
 	}
-	if errors.Is(shared.err, missing) && os.Getenv("CI") != "true" {
+	if skipWithout(shared.err, os.Getenv("CI") == "true") {
 		t.Skip(shared.err)
 	}
 	if shared.err != nil {
 		t.Fatalf("pgtest: %v", shared.err)
 	}
 	return shared.cluster
+}
+
+// skipWithout says whether a test skips when the cluster could not
+// start: only where PostgreSQL is not installed, and never in CI, which
+// installs it so the tests always run there.
+func skipWithout(err error, ci bool) bool {
+	return errors.Is(err, errNotInstalled) && !ci
 }
 
 // cluster is one running postgres server, listening only on a unix
@@ -178,7 +185,7 @@ func binDir() (string, error) {
 	if p, err := exec.LookPath("initdb"); err == nil {
 		return filepath.Dir(p), nil
 	}
-	return "", missing
+	return "", errNotInstalled
 }
 
 func version(bin string) int {

@@ -2,6 +2,8 @@ package pgtest
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"os"
 	"testing"
 
@@ -77,5 +79,24 @@ func TestDSNIsTheSQLitePathUnlessPostgres(t *testing.T) {
 	t.Setenv("MFADESK_TEST_DB", "postgres")
 	if got := DSN(t, "/tmp/x.db"); got == "/tmp/x.db" {
 		t.Fatal("DSN kept the SQLite path with MFADESK_TEST_DB=postgres")
+	}
+}
+
+func TestSkipOnlyWhereNotInstalledOutsideCI(t *testing.T) {
+	other := errors.New("initdb: exit status 1")
+	for _, c := range []struct {
+		err  error
+		ci   bool
+		skip bool
+	}{
+		{errNotInstalled, false, true},
+		{fmt.Errorf("start: %w", errNotInstalled), false, true},
+		{errNotInstalled, true, false},
+		{other, false, false},
+		{other, true, false},
+	} {
+		if got := skipWithout(c.err, c.ci); got != c.skip {
+			t.Errorf("skipWithout(%v, ci=%v) = %v, want %v", c.err, c.ci, got, c.skip)
+		}
 	}
 }

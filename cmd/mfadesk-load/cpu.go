@@ -1,12 +1,8 @@
 package main
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
 	"os"
-	"strconv"
-	"strings"
 	"syscall"
 	"time"
 )
@@ -19,15 +15,21 @@ import (
 // 100 on every architecture Linux and Go share (getconf CLK_TCK).
 const clockTicks = 100
 
-// cpuSample is the CPU time used so far by this process and by the
-// server; server is -1 when it was not read.
-type cpuSample struct{ self, server time.Duration }
+// cpuSample is the CPU time used so far by this process, by the server
+// and by the database server (--db-pid); server and db are -1 when they
+// were not read.
+type cpuSample struct{ self, server, db time.Duration }
 
 func (l *load) sampleCPU() cpuSample {
-	s := cpuSample{self: selfCPU(), server: -1}
+	s := cpuSample{self: selfCPU(), server: -1, db: -1}
 	if l.o.serverPID > 0 {
 		if d, err := processCPU(l.o.serverPID); err == nil {
 			s.server = d
+		}
+	}
+	if l.o.dbPID > 0 {
+		if d, err := treeCPU(l.o.dbPID); err == nil {
+			s.db = d
 		}
 	}
 	return s
@@ -37,6 +39,7 @@ func (l *load) sampleCPU() cpuSample {
 type cpuUse struct {
 	client time.Duration
 	server time.Duration // -1 when not read
+	db     time.Duration // the database server's; -1 when not read
 	// who is in the client figure: "client" unless the phase runs more in
 	// this process, as the bare phase runs its handler
 	who string
@@ -52,9 +55,12 @@ type cpuUse struct {
 // cpuSince returns the CPU used since start, per request by default.
 func (l *load) cpuSince(start cpuSample) *cpuUse {
 	end := l.sampleCPU()
-	u := &cpuUse{client: end.self - start.self, server: -1, who: "client", unit: "request"}
+	u := &cpuUse{client: end.self - start.self, server: -1, db: -1, who: "client", unit: "request"}
 	if start.server >= 0 && end.server >= 0 {
 		u.server = end.server - start.server
+	}
+	if start.db >= 0 && end.db >= 0 {
+		u.db = end.db - start.db
 	}
 	return u
 }
@@ -70,6 +76,9 @@ func (u *cpuUse) line(n int) string {
 	default:
 		s += "; server: not read (give --server-pid)"
 	}
+	if u.db >= 0 {
+		s += fmt.Sprintf("; database %s = %s/%s", cpuMS(u.db), perUnit(u.db, n), u.unit)
+	}
 	return s + fmt.Sprintf(" (%d %ss)", n, u.unit)
 }
 
@@ -79,7 +88,11 @@ func (u *cpuUse) stepLine(step string, n int) string {
 	if u.server >= 0 {
 		server = perUnit(u.server, n)
 	}
-	return fmt.Sprintf("CPU per %s step: client %s, server %s (%d)", step, perUnit(u.client, n), server, n)
+	db := ""
+	if u.db >= 0 {
+		db = ", database " + perUnit(u.db, n)
+	}
+	return fmt.Sprintf("CPU per %s step: client %s, server %s%s (%d)", step, perUnit(u.client, n), server, db, n)
 }
 
 func cpuMS(d time.Duration) string { return fmt.Sprintf("%d ms", d.Milliseconds()) }
@@ -110,25 +123,11 @@ func processCPU(pid int) (time.Duration, error) {
 }
 
 // parseStatCPU takes utime and stime (fields 14 and 15) from a
-// /proc/<pid>/stat line. Field 2, the command, is in parentheses and may
-// hold spaces and parentheses itself, so fields are counted from the
-// last ')'.
+// /proc/<pid>/stat line.
 func parseStatCPU(stat []byte) (time.Duration, error) {
-	i := bytes.LastIndexByte(stat, ')')
-	if i < 0 {
-		return 0, errors.New("stat: no command field")
+	f, err := statFields(stat)
+	if err != nil {
+		return 0, err
 	}
-	f := strings.Fields(string(stat[i+1:])) // f[0] is field 3
-	if len(f) < 13 {
-		return 0, errors.New("stat: too few fields")
-	}
-	var ticks int64
-	for _, s := range f[11:13] {
-		t, err := strconv.ParseInt(s, 10, 64)
-		if err != nil {
-			return 0, fmt.Errorf("stat: %w", err)
-		}
-		ticks += t
-	}
-	return time.Duration(ticks) * time.Second / clockTicks, nil
+	return ticksOf(f[11:13])
 }

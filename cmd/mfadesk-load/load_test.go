@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bufio"
 	"net/http"
+	"os"
+	"os/exec"
 	"slices"
 	"testing"
 	"time"
@@ -95,5 +98,42 @@ func TestMedianOfRounds(t *testing.T) {
 		if !slices.Equal(in, tt.in) {
 			t.Errorf("median reordered its input: %v", tt.in)
 		}
+	}
+}
+
+// The database server's figure counts the postmaster, its reaped
+// backends and its living ones: here the test process and a child that
+// has spent CPU and waits.
+func TestTreeCPUCountsChildren(t *testing.T) {
+	cmd := exec.Command("sh", "-c", "i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done; echo done; read x")
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { stdin.Close(); cmd.Wait() }()
+	if _, err := bufio.NewReader(stdout).ReadString('\n'); err != nil {
+		t.Fatal(err)
+	}
+	child, err := processCPU(cmd.Process.Pid)
+	if err != nil || child == 0 {
+		t.Fatalf("the child's CPU: %v, %v", child, err)
+	}
+	alone, err := processCPU(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tree, err := treeCPU(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tree < alone+child {
+		t.Fatalf("tree %v < self %v + child %v", tree, alone, child)
 	}
 }

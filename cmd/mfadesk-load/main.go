@@ -29,6 +29,7 @@ import (
 	"strings"
 	"time"
 
+	"mfadesk/data"
 	"mfadesk/mfa"
 )
 
@@ -46,6 +47,7 @@ type options struct {
 	rounds          int
 	loginsBurst     int
 	serverPID       int
+	dbPID           int
 	serverBin       string
 }
 
@@ -64,7 +66,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.url, "url", "", "a running mfadesk to measure (loopback only); default: build and start one on a free port with a temporary database")
 	fs.StringVar(&o.serverBin, "server-bin", "", "the mfadesk binary to start (default: go build ./cmd/mfadesk)")
-	fs.StringVar(&o.db, "db", "", "with --url: the server's SQLite file, for --seed-load")
+	fs.StringVar(&o.db, "db", "", "with --url: the server's SQLite file or postgres:// URL, for --seed-load; without --url: a postgres:// URL (an empty database) for the server this tool starts, to measure PostgreSQL")
 	fs.StringVar(&o.secretKey, "secret-key", "", "the server's --secret-key (default: the development key)")
 	fs.IntVar(&o.seedLoad, "seed-load", 0, "first write this many load customers (load-NNNNN, each with its own TOTP secret) into --db")
 	fs.DurationVar(&o.duration, "duration", 10*time.Second, "length of each timed phase")
@@ -76,6 +78,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&o.rounds, "rounds", 1, "run the phases this many times and report the median ratios: the machine's speed drifts between phases")
 	fs.IntVar(&o.loginsBurst, "logins-burst", 0, "then fire this many logins at once and report the answers and the server's peak RSS")
 	fs.IntVar(&o.serverPID, "server-pid", 0, "with --url: the server's process id, to read its CPU time per phase and its RSS (with --logins-burst) from /proc")
+	fs.IntVar(&o.dbPID, "db-pid", 0, "the PostgreSQL server's (postmaster's) process id: each phase also reports the CPU of it and its backends")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -83,7 +86,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if o.url == "" {
-		srv, err := startServer(ctx, o.serverBin, stdout)
+		srv, err := startServer(ctx, o.serverBin, o.db, stdout)
 		if err != nil {
 			return err
 		}
@@ -97,8 +100,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
+		where := o.db
+		if data.IsPostgresDSN(where) {
+			where = "PostgreSQL" // the URL may hold a password
+		}
 		fmt.Fprintf(stdout, "seeded %d load customers into %s (%d already there) in %s\n",
-			added, o.db, o.seedLoad-added, time.Since(start).Round(time.Millisecond))
+			added, where, o.seedLoad-added, time.Since(start).Round(time.Millisecond))
 	}
 
 	l := newLoad(o)
@@ -193,8 +200,8 @@ func (o *options) validate() error {
 func (o *options) validateServer() error {
 	if o.url == "" {
 		switch {
-		case o.db != "":
-			return errors.New("--db is for a server given with --url: the server this tool starts has its own temporary database")
+		case o.db != "" && !data.IsPostgresDSN(o.db):
+			return errors.New("--db without --url must be a postgres:// URL: otherwise the server this tool starts has its own temporary SQLite database")
 		case o.serverPID != 0:
 			return errors.New("--server-pid is for a server given with --url: the tool measures the server it starts")
 		}

@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"time"
+
+	"mfadesk/data"
 )
 
 // ownServer is an mfadesk this tool built and started for the run: a free
@@ -28,13 +30,17 @@ type ownServer struct {
 }
 
 // startServer builds ./cmd/mfadesk (unless bin names a binary), starts it
-// and waits until it answers.
-func startServer(ctx context.Context, bin string, stdout io.Writer) (*ownServer, error) {
+// on db (a postgres:// URL; empty: a temporary SQLite file) and waits
+// until it answers.
+func startServer(ctx context.Context, bin, db string, stdout io.Writer) (*ownServer, error) {
 	dir, err := os.MkdirTemp("", "mfadesk-load-")
 	if err != nil {
 		return nil, err
 	}
-	s := &ownServer{dir: dir, db: filepath.Join(dir, "load.db"), log: filepath.Join(dir, "server.log")}
+	s := &ownServer{dir: dir, db: db, log: filepath.Join(dir, "server.log")}
+	if db == "" {
+		s.db = filepath.Join(dir, "load.db")
+	}
 	if bin == "" {
 		bin = filepath.Join(dir, "mfadesk")
 		fmt.Fprintln(stdout, "building ./cmd/mfadesk …")
@@ -76,7 +82,11 @@ func startServer(ctx context.Context, bin string, stdout io.Writer) (*ownServer,
 		s.stop()
 		return nil, fmt.Errorf("%w; its output:\n%s", err, tail(out, 2000))
 	}
-	fmt.Fprintf(stdout, "started mfadesk (pid %d) on %s with database %s\n", s.cmd.Process.Pid, s.url, s.db)
+	where := s.db
+	if data.IsPostgresDSN(where) {
+		where = "on PostgreSQL" // the URL may hold a password
+	}
+	fmt.Fprintf(stdout, "started mfadesk (pid %d) on %s with database %s\n", s.cmd.Process.Pid, s.url, where)
 	return s, nil
 }
 

@@ -42,7 +42,7 @@ func fakeServer(args []string) {
 // stops it at the end: never another process found by name.
 func TestStartServerMeasuresItsOwnProcess(t *testing.T) {
 	t.Setenv(fakeServerEnv, "1")
-	srv, err := startServer(context.Background(), os.Args[0], io.Discard)
+	srv, err := startServer(context.Background(), os.Args[0], "", io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +89,8 @@ func TestWhichServerIsMeasured(t *testing.T) {
 		{"own server", options{}, true},
 		{"own server with seeding", options{seedLoad: 10}, true},
 		{"own server and a pid", options{serverPID: 42}, false},
-		{"own server and a database", options{db: "/tmp/x.db"}, false},
+		{"own server and a SQLite file", options{db: "/tmp/x.db"}, false},
+		{"own server on PostgreSQL", options{db: "postgres://mfadesk@/load?host=/run/postgresql", seedLoad: 10}, true},
 		{"running server", options{url: "http://127.0.0.1:8080", serverPID: 42}, true},
 		{"running server and a binary", options{url: "http://127.0.0.1:8080", serverBin: "mfadesk"}, false},
 		{"running server elsewhere", options{url: "http://192.0.2.1:8080"}, false},

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"database/sql"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -16,12 +15,8 @@ import (
 // rowCounts counts the rows of every table, read straight from the file.
 func (a *testApp) rowCounts() map[string]int {
 	a.t.Helper()
-	raw, err := sql.Open("sqlite", a.Config.DB)
-	if err != nil {
-		a.t.Fatal(err)
-	}
-	defer raw.Close()
-	rows, err := raw.Query(`SELECT name FROM sqlite_master WHERE type = 'table'`)
+	raw := rawDB(a.t, a.Config.DB)
+	rows, err := raw.Query(tablesQuery(a.Config.DB))
 	if err != nil {
 		a.t.Fatal(err)
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/hex"
 	"errors"
 	"flag"
@@ -162,12 +161,8 @@ func TestAuditVerifyNamesEventsMissingFromTheEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw, err := sql.Open("sqlite", a.Config.DB)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
-	for _, q := range []string{`DROP TRIGGER audit_no_delete`, fmt.Sprintf(`DELETE FROM audit_events WHERE id > %d`, head.LastID-3)} {
+	raw := rawDB(t, a.Config.DB)
+	for _, q := range []string{dropTrigger(a.Config.DB, "audit_no_delete"), fmt.Sprintf(`DELETE FROM audit_events WHERE id > %d`, head.LastID-3)} {
 		if _, err := raw.Exec(q); err != nil {
 			t.Fatal(err)
 		}

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -51,12 +50,8 @@ func TestAuditVerifyFindsTampering(t *testing.T) {
 				t.Fatalf("untouched chain: %v %q", err, out)
 			}
 			target := a.eventID("case.open")
-			raw, err := sql.Open("sqlite", a.Config.DB)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer raw.Close()
-			for _, q := range []string{`DROP TRIGGER audit_no_update`, `DROP TRIGGER audit_no_delete`, fmt.Sprintf(tt.tamper, target)} {
+			raw := rawDB(t, a.Config.DB)
+			for _, q := range []string{dropTrigger(a.Config.DB, "audit_no_update"), dropTrigger(a.Config.DB, "audit_no_delete"), fmt.Sprintf(tt.tamper, target)} {
 				if _, err := raw.Exec(q); err != nil {
 					t.Fatalf("%s: %v", q, err)
 				}
@@ -74,11 +69,7 @@ func TestAuditRowsAreAppendOnly(t *testing.T) {
 	t.Parallel()
 	a := newConsoleApp(t)
 	a.staffLogin("auditor")
-	raw, err := sql.Open("sqlite", a.Config.DB)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
+	raw := rawDB(t, a.Config.DB)
 	for _, q := range []string{`UPDATE audit_events SET outcome = 'x'`, `DELETE FROM audit_events`} {
 		if _, err := raw.Exec(q); err == nil {
 			t.Errorf("%s succeeded", q)

@@ -88,7 +88,7 @@ func tablesDigest(t *testing.T, a *testApp, except ...string) string {
 // tableNames lists the database's tables (SQLite's own left out).
 func tableNames(t *testing.T, a *testApp) []string {
 	t.Helper()
-	rows, err := a.DB.QueryContext(context.Background(), `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`)
+	rows, err := a.DB.QueryContext(context.Background(), tablesQuery(a.Config.DB))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"mfadesk/data"
+	"mfadesk/pgtest"
 )
 
 // runCommand runs the mfadesk command line with no environment.
@@ -82,6 +83,7 @@ func TestRekey(t *testing.T) {
 }
 
 func TestBackupWhileServing(t *testing.T) {
+	pgtest.SkipOnPostgres(t, "mfadesk backup copies a SQLite file")
 	t.Parallel()
 	a := newTestApp(t)
 	pendingClient(t, a, "demo-email") // the app is live and has written
