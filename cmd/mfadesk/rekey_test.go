@@ -51,7 +51,7 @@ func issueRecoveryCodes(t *testing.T, c *client) []string {
 func keyIDsOf(t *testing.T, db *data.DB) []string {
 	t.Helper()
 	rows, err := db.QueryContext(context.Background(),
-		`SELECT DISTINCT substr(code_hash, 1, instr(code_hash, '$') - 1) FROM recovery_codes WHERE used_at = 0`)
+		`SELECT DISTINCT `+keyIDOf(db, `code_hash`)+` FROM recovery_codes WHERE used_at = 0`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,7 +231,7 @@ func TestFirstStartAfterUpgrade(t *testing.T) {
 	}
 	for _, tc := range hashed {
 		table, column, _ := strings.Cut(tc, ".")
-		if _, err := a.DB.ExecContext(ctx, `UPDATE `+table+` SET `+column+` = substr(`+column+`, instr(`+column+`, '$') + 1) WHERE `+column+` <> ''`); err != nil {
+		if _, err := a.DB.ExecContext(ctx, `UPDATE `+table+` SET `+column+` = substr(`+column+`, `+strpos(a.DB)+`(`+column+`, '$') + 1) WHERE `+column+` <> ''`); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -328,4 +328,18 @@ func TestOldSecretKeysConfig(t *testing.T) {
 	if cfg, err := parseConfig(with(safeProduction(), "--old-secret-keys", a), func(string) string { return "" }, io.Discard); err != nil || len(cfg.OldSecretKeys) != 1 {
 		t.Errorf("production with an old key: %v", err)
 	}
+}
+
+// keyIDOf is the key id a keyed hash column names: what comes before
+// its first '$'.
+func keyIDOf(db *data.DB, column string) string {
+	return `substr(` + column + `, 1, ` + strpos(db) + `(` + column + `, '$') - 1)`
+}
+
+// strpos is the engine's function for where a substring starts.
+func strpos(db *data.DB) string {
+	if db.Engine() == data.Postgres {
+		return `strpos`
+	}
+	return `instr`
 }
