@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -151,7 +152,12 @@ func (db *DB) applyPostgresMigration(ctx context.Context, conn *sql.Conn, versio
 // placeholders caches each query's text rewritten for PostgreSQL.
 type placeholders struct {
 	m sync.Map // string → string
+	n atomic.Int64
 }
+
+// maxRewritten bounds the cache, as maxCachedStmts does SQLite's: queries
+// built at run time (filters, lists) past it are rewritten every time.
+const maxRewritten = 4096
 
 // rewrite turns the ? placeholders of query into PostgreSQL's $1, $2, …,
 // once per query text.
@@ -160,9 +166,11 @@ func (p *placeholders) rewrite(query string) string {
 		return q.(string)
 	}
 	q := numberPlaceholders(query)
-	// Queries built at run time (filters) vary in a few ways only, so the
-	// cache stays small.
-	p.m.Store(query, q)
+	if p.n.Load() < maxRewritten {
+		if _, loaded := p.m.LoadOrStore(query, q); !loaded {
+			p.n.Add(1)
+		}
+	}
 	return q
 }
 

@@ -3,6 +3,7 @@ package data
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -222,4 +223,17 @@ func schemaOf(t *testing.T, db *DB, query string) map[string]bool {
 		t.Fatal(err)
 	}
 	return names
+}
+
+func TestPlaceholderCacheIsBounded(t *testing.T) {
+	var p placeholders
+	for i := range maxRewritten + 10 {
+		q := fmt.Sprintf("SELECT %d WHERE a = ?", i)
+		if got, want := p.rewrite(q), fmt.Sprintf("SELECT %d WHERE a = $1", i); got != want {
+			t.Fatalf("rewrite = %q, want %q", got, want)
+		}
+	}
+	if n := p.n.Load(); n != maxRewritten {
+		t.Fatalf("%d queries cached, limit %d", n, maxRewritten)
+	}
 }

@@ -38,11 +38,7 @@ func TestMultiAuditChainUnderConcurrentBurst(t *testing.T) {
 		t.Fatal(err)
 	}
 	const n = 40
-	browsers := make([]*client, n)
-	for i := range browsers {
-		browsers[i] = apps[i%2].newClient()
-		browsers[i].get("/login")
-	}
+	browsers := loginPages(apps, n)
 	split(n, func(i int) {
 		// Alternately the right and a wrong password for several
 		// customers: each try is audited.

@@ -91,3 +91,13 @@ func crossPending(t *testing.T, apps []*testApp, n int, loginID string) []*clien
 	}
 	return browsers
 }
+
+// loginPages is n browsers on the login page, browser i on instance i%2.
+func loginPages(apps []*testApp, n int) []*client {
+	browsers := make([]*client, n)
+	for i := range browsers {
+		browsers[i] = apps[i%2].newClient()
+		browsers[i].get("/login")
+	}
+	return browsers
+}

@@ -43,7 +43,11 @@ func startProcess(t *testing.T, bin, db string) *process {
 	l.Close()
 	// Codes are not capped per hour here: every password step answered
 	// must leave its code challenge.
-	cmd := exec.Command(bin, "serve", "--db", db, "--addr", addr, "--sends-per-hour", "100000")
+	// A process stuck at start (a lock never released) is killed, so the
+	// test fails instead of hanging.
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	t.Cleanup(cancel)
+	cmd := exec.CommandContext(ctx, bin, "serve", "--db", db, "--addr", addr, "--sends-per-hour", "100000")
 	cmd.Env = append(os.Environ(), "MFADESK_ENV=dev")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -75,7 +79,10 @@ func startProcess(t *testing.T, bin, db string) *process {
 // instance does not answer.
 func passwordStep(base, loginID string) (int, error) {
 	jar, _ := cookiejar.New(nil)
-	hc := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	// The timeout turns a request stuck on a dead instance's lock into
+	// an error instead of a hung test.
+	hc := &http.Client{Jar: jar, Timeout: time.Minute,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	resp, err := hc.Get(base + "/login")
 	if err != nil {
 		return 0, err

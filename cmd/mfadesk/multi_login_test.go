@@ -99,11 +99,7 @@ func TestMultiPasswordThrottleHolds(t *testing.T) {
 	hashes := func() int64 { return apps[0].MFA.PasswordHashes() + apps[1].MFA.PasswordHashes() }
 	before := hashes()
 	const n = 45
-	browsers := make([]*client, n)
-	for i := range browsers {
-		browsers[i] = apps[i%2].newClient()
-		browsers[i].get("/login")
-	}
+	browsers := loginPages(apps, n)
 	split(n, func(i int) {
 		form := url.Values{"_csrf": {browsers[i].csrf}, "login_id": {"demo-email"}, "password": {"wrong password"}}
 		if p := browsers[i].postRaw("/login", form.Encode(), nil); p.status != http.StatusUnauthorized {

@@ -82,3 +82,44 @@ func TestMultiMigrateDBFromSQLite(t *testing.T) {
 		t.Errorf("second migrate-db onto the same target: %v", err)
 	}
 }
+
+// A copy that fails part way (here a name holding a NUL byte, which
+// SQLite stores and PostgreSQL's text refuses) leaves the target as it
+// was: empty, so the same command succeeds once the row is fixed.
+func TestMultiMigrateDBFailureWritesNothing(t *testing.T) {
+	dsn := multiDSN(t)
+	a := newTestApp(t)
+	ctx := context.Background()
+	if _, err := a.DB.ExecContext(ctx, `UPDATE customers SET name_kanji = 'デモ' || char(0) || '太郎' WHERE login_id = 'demo-sms'`); err != nil {
+		t.Fatal(err)
+	}
+	a.App.Close()
+	noEnv := func(string) string { return "" }
+	var out bytes.Buffer
+	err := run([]string{"migrate-db", "--from", "sqlite:" + a.Config.DB, "--to", dsn}, noEnv, &out, &out)
+	if err == nil || !strings.Contains(err.Error(), "nothing was written") {
+		t.Fatalf("migrate-db with a row PostgreSQL refuses: %v", err)
+	}
+	t.Logf("refused: %v", err)
+	dst, err := data.Open(ctx, dsn, time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dst.Close()
+	var n int
+	if err := dst.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM customers) + (SELECT COUNT(*) FROM audit_events)`).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("target after the failed copy: %d rows, %v", n, err)
+	}
+
+	src, err := data.Open(ctx, a.Config.DB, time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := src.ExecContext(ctx, `UPDATE customers SET name_kanji = 'デモ 太郎' WHERE login_id = 'demo-sms'`); err != nil {
+		t.Fatal(err)
+	}
+	src.Close()
+	if err := run([]string{"migrate-db", "--from", "sqlite:" + a.Config.DB, "--to", dsn}, noEnv, &out, &out); err != nil {
+		t.Fatalf("migrate-db after the fix: %v", err)
+	}
+}
