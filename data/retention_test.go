@@ -158,3 +158,34 @@ func TestScrubMigrationCoversOlderMessages(t *testing.T) {
 		t.Errorf("pending code message expires %s", m.CodeExpiresAt)
 	}
 }
+
+// Unfinished passkey ceremonies past --retain-sessions go, in batches,
+// by their key (session and kind); a live one stays.
+func TestSweepRemovesOldCeremonies(t *testing.T) {
+	ctx := context.Background()
+	now := time.Unix(1_800_000_000, 0)
+	db := openAt(t, &now)
+	old := now.Add(-8 * 24 * time.Hour)
+	for _, c := range []struct{ session, kind string }{{"s1", "login"}, {"s1", "register"}, {"s2", "login"}} {
+		if err := db.SaveCeremony(ctx, c.session, c.kind, "old", old); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.SaveCeremony(ctx, "s3", "login", "live", now.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	swept, err := db.sweep(ctx, DefaultRetention(), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if swept.Ceremonies != 3 {
+		t.Errorf("swept %d ceremonies, want 3", swept.Ceremonies)
+	}
+	var left int
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM webauthn_ceremonies`).Scan(&left); err != nil || left != 1 {
+		t.Fatalf("%d ceremonies left (%v), want the live one", left, err)
+	}
+	if state, err := db.TakeCeremony(ctx, "s3", "login"); err != nil || state != "live" {
+		t.Errorf("live ceremony: %q %v", state, err)
+	}
+}
