@@ -115,22 +115,26 @@ func New(svc *mfa.Service, sessions *web.Sessions, cfg Config, log *slog.Logger)
 func (p *Provider) Register(e *echo.Echo) {
 	h := echo.WrapHandler(http.StripPrefix(Prefix, p.op))
 	e.GET(Prefix+oidc.DiscoveryEndpoint, p.discovery)
-	for _, path := range []string{"/keys", "/authorize", "/authorize/callback",
-		"/userinfo", "/end_session"} {
+	for _, path := range []string{"/keys", "/authorize/callback", "/end_session"} {
 		e.GET(Prefix+path, h)
 	}
-	for _, path := range []string{"/oauth/token", "/revoke", "/oauth/introspect", "/end_session"} {
+	e.GET(Prefix+"/authorize", p.authorizeEndpoint(h))
+	e.GET(Prefix+"/userinfo", p.userinfoEndpoint(h))
+	e.POST(Prefix+"/oauth/token", p.tokenEndpoint(h))
+	for _, path := range []string{"/revoke", "/oauth/introspect", "/end_session"} {
 		e.POST(Prefix+path, h)
 	}
 	web.NewRoutes(e, p.Sessions.Load, web.CSRF).GET(Prefix+"/login", p.login)
 }
 
 // discovery is the op's metadata with the classes mfadesk asserts, which
-// the op does not list itself.
+// the op does not list itself, and the one response type served (the op
+// lists the implicit and hybrid ones too, which every client is refused).
 func (p *Provider) discovery(c echo.Context) error {
 	ctx := op.ContextWithIssuer(c.Request().Context(), p.cfg.Issuer())
 	d := op.CreateDiscoveryConfig(ctx, p.op, p.op.Storage())
 	d.ACRValuesSupported = ACRValues
+	d.ResponseTypesSupported = []string{string(oidc.ResponseTypeCode)}
 	return c.JSON(http.StatusOK, d)
 }
 

@@ -3,6 +3,7 @@ package idp
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
@@ -49,10 +50,11 @@ func (s *storage) SetUserinfoFromRequest(ctx context.Context, info *oidc.UserInf
 // token whose session is live.
 func (s *storage) SetUserinfoFromToken(ctx context.Context, info *oidc.UserInfo, tokenID, subject, _ string) error {
 	t, err := s.liveAccessToken(ctx, tokenID, subject)
-	if err != nil {
-		return err
+	if err == nil {
+		err = s.p.userinfo(ctx, info, t.CustomerID, subject, t.Scopes)
 	}
-	return s.p.userinfo(ctx, info, t.CustomerID, subject, t.Scopes)
+	noteUserinfoFailure(ctx, err)
+	return err
 }
 
 func (s *storage) SetIntrospectionFromToken(ctx context.Context, resp *oidc.IntrospectionResponse, tokenID, subject, clientID string) error {
@@ -75,19 +77,28 @@ func (s *storage) SetIntrospectionFromToken(ctx context.Context, resp *oidc.Intr
 	return nil
 }
 
+// liveAccessToken is the access token of tokenID while it and its
+// session live; otherwise errInvalidAccessToken, or the database's error.
 func (s *storage) liveAccessToken(ctx context.Context, tokenID, subject string) (*data.OIDCToken, error) {
 	t, err := s.p.DB.OIDCTokenByHash(ctx, data.OIDCAccess, hashToken(tokenID))
+	if errors.Is(err, data.ErrNotFound) {
+		return nil, errInvalidAccessToken
+	}
 	if err != nil {
-		return nil, errors.New("invalid access token")
+		return nil, err
 	}
 	if !t.Live(s.p.DB.Now()) {
-		return nil, errors.New("access token revoked or expired")
+		return nil, fmt.Errorf("access token revoked or expired: %w", errInvalidAccessToken)
 	}
-	if sub, err := s.p.DB.OIDCSubjectOf(ctx, t.CustomerID); err != nil || sub != subject {
-		return nil, errors.New("invalid access token")
+	if sub, err := s.p.DB.OIDCSubjectOf(ctx, t.CustomerID); errors.Is(err, data.ErrNotFound) || err == nil && sub != subject {
+		return nil, errInvalidAccessToken
+	} else if err != nil {
+		return nil, err
 	}
-	if _, err := s.p.liveSession(ctx, t.SID); err != nil {
-		return nil, errors.New("the session ended")
+	if _, err := s.p.liveSession(ctx, t.SID); errors.Is(err, data.ErrNotFound) {
+		return nil, fmt.Errorf("the session ended: %w", errInvalidAccessToken)
+	} else if err != nil {
+		return nil, err
 	}
 	return t, nil
 }
