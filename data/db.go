@@ -10,9 +10,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/url"
-	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -281,17 +279,8 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 }
 
 func (db *DB) migrate(ctx context.Context) error {
-	if _, err := db.sql.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
-		return fmt.Errorf("create schema_migrations: %w", err)
-	}
-	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
+	names, versions, err := knownMigrations(ctx, db.sql, migrationFiles, "migrations/*.sql", "INTEGER")
 	if err != nil {
-		return err
-	}
-	sort.Strings(names)
-	versions := migrationVersions(names)
-	if err := refuseNewerSchema(ctx, db.sql, versions); err != nil {
 		return err
 	}
 	for i, name := range names {

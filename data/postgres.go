@@ -6,8 +6,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -97,17 +95,8 @@ func (db *DB) migratePostgres(ctx context.Context) error {
 	// Unlocked explicitly: the connection goes back to the pool. A dead
 	// connection's session lock is released by the server.
 	defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, migrateLockKey)
-	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)`); err != nil {
-		return fmt.Errorf("create schema_migrations: %w", err)
-	}
-	names, err := fs.Glob(postgresMigrationFiles, "migrations/postgres/*.sql")
+	names, versions, err := knownMigrations(ctx, conn, postgresMigrationFiles, "migrations/postgres/*.sql", "BIGINT")
 	if err != nil {
-		return err
-	}
-	sort.Strings(names)
-	versions := migrationVersions(names)
-	if err := refuseNewerSchema(ctx, conn, versions); err != nil {
 		return err
 	}
 	for i, name := range names {

@@ -2,9 +2,12 @@ package data
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"path"
+	"sort"
 	"strings"
 )
 
@@ -44,6 +47,33 @@ func refuseNewerSchema(ctx context.Context, q queryer, known []string) error {
 			"or restore the backup taken before the upgrade (docs/operations.md, Upgrades)", ErrNewerSchema, strings.Join(unknown, ", "))
 	}
 	return nil
+}
+
+// migrator is what *sql.DB and *sql.Conn share, for migrations.
+type migrator interface {
+	queryer
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// knownMigrations creates schema_migrations where it is missing (integer
+// is the engine's name for its applied_at type), refuses a schema newer
+// than this binary, and returns the binary's migration files matching
+// pattern, in order, with their versions.
+func knownMigrations(ctx context.Context, q migrator, files fs.FS, pattern, integer string) (names, versions []string, err error) {
+	if _, err := q.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version TEXT PRIMARY KEY, applied_at `+integer+` NOT NULL)`); err != nil {
+		return nil, nil, fmt.Errorf("create schema_migrations: %w", err)
+	}
+	names, err = fs.Glob(files, pattern)
+	if err != nil {
+		return nil, nil, err
+	}
+	sort.Strings(names)
+	versions = migrationVersions(names)
+	if err := refuseNewerSchema(ctx, q, versions); err != nil {
+		return nil, nil, err
+	}
+	return names, versions, nil
 }
 
 // migrationVersions names each migration file by its version: the file's

@@ -48,7 +48,7 @@ func benchStaffLogin(tb testing.TB, app *App, clock *testClock, login string) *b
 // The benchmarks measure the server as it starts by default: the read
 // cache on (its flag's default), so a page viewed twice is served from it.
 func TestBenchAppHasTheServersDefaults(t *testing.T) {
-	pgtest.SkipOnPostgres(t, "checks the read cache is on, and it is off on PostgreSQL")
+	pgtest.SkipOnPostgres(t, "the read cache is off on PostgreSQL")
 	app, clock := newBenchApp(t)
 	req := (&benchBrowser{cookies: benchLogin(t, app, clock)}).request("/home")
 	for range 2 {

@@ -111,7 +111,7 @@ func TestConsoleSeesStaffChangesAtNextRequest(t *testing.T) {
 			if p := agent.get("/console"); p.status != http.StatusOK {
 				t.Fatalf("GET /console: %d", p.status)
 			}
-			// On PostgreSQL the cache is off: every page reads the database.
+			// On PostgreSQL the cache is off and every read is fresh.
 			if after, _ := a.DB.ReadCacheStats(); a.DB.ReadCacheOn() && after < hits+2 {
 				t.Fatalf("the page read its session and staff member from SQLite (%d cache hits): the test would prove nothing", after-hits)
 			}
