@@ -5,6 +5,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -19,7 +20,9 @@ import (
 // get new ids, and a second run refuses the now non-empty target.
 func TestMultiMigrateDBFromSQLite(t *testing.T) {
 	dsn := multiDSN(t)
-	a := newConsoleApp(t)
+	// The source is a SQLite file whatever MFADESK_TEST_DB says.
+	source := filepath.Join(t.TempDir(), "source.db")
+	a := newConsoleApp(t, func(c *Config) { c.DB = source })
 	loggedInClient(t, a, "demo-app")
 	loggedInClient(t, a, "demo-sms")
 	a.newClient().login("demo-email", "wrong password")
