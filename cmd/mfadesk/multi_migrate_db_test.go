@@ -91,7 +91,8 @@ func TestMultiMigrateDBFromSQLite(t *testing.T) {
 // was: empty, so the same command succeeds once the row is fixed.
 func TestMultiMigrateDBFailureWritesNothing(t *testing.T) {
 	dsn := multiDSN(t)
-	a := newTestApp(t)
+	// The source is a SQLite file whatever MFADESK_TEST_DB says.
+	a := newTestApp(t, func(c *Config) { c.DB = filepath.Join(t.TempDir(), "source.db") })
 	ctx := context.Background()
 	if _, err := a.DB.ExecContext(ctx, `UPDATE customers SET name_kanji = 'デモ' || char(0) || '太郎' WHERE login_id = 'demo-sms'`); err != nil {
 		t.Fatal(err)
