@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -244,8 +245,26 @@ func (b *browserApp) waitURL(t *testing.T, ctx context.Context, prefix string, o
 // readQR decodes the QR code shown in the element, as a phone camera would.
 func (b *browserApp) readQR(t *testing.T, ctx context.Context, sel string) string {
 	t.Helper()
-	b.wait(t, ctx, "scroll to qr", chromedp.ScrollIntoView(chromedp.CSS(sel)))
-	buf := value(t, b, ctx, "screenshot qr", chromedp.Screenshot(chromedp.CSS(sel)))
+	// The image must be loaded and decoded before its screenshot shows it
+	// whole; a screenshot taken while the page still settles (seen under
+	// load) is taken again.
+	value(t, b, ctx, "qr loaded", chromedp.Poll[bool](`(() => { const i = document.querySelector(`+
+		strconv.Quote(sel)+`); return !!i && i.complete && i.naturalWidth > 0; })()`))
+	for try := 0; try < 3; try++ {
+		b.wait(t, ctx, "scroll to qr", chromedp.ScrollIntoView(chromedp.CSS(sel)))
+		buf := value(t, b, ctx, "screenshot qr", chromedp.Screenshot(chromedp.CSS(sel)))
+		if text, ok := decodeScreenshotQR(t, buf); ok {
+			return text
+		}
+	}
+	b.screenshot(t, ctx, "unreadable-qr")
+	t.Fatal("could not decode the QR code shown on the page")
+	return ""
+}
+
+// decodeScreenshotQR reads the QR code in a PNG screenshot of it.
+func decodeScreenshotQR(t *testing.T, buf []byte) (string, bool) {
+	t.Helper()
 	img, err := png.Decode(bytes.NewReader(buf))
 	if err != nil {
 		t.Fatalf("qr screenshot: %v", err)
@@ -261,12 +280,10 @@ func (b *browserApp) readQR(t *testing.T, ctx context.Context, sel string) strin
 		{gozxing.DecodeHintType_TRY_HARDER: true},
 	} {
 		if res, err := qrcode.NewQRCodeReader().Decode(bmp, hints); err == nil {
-			return res.GetText()
+			return res.GetText(), true
 		}
 	}
-	b.screenshot(t, ctx, "unreadable-qr")
-	t.Fatal("could not decode the QR code shown on the page")
-	return ""
+	return "", false
 }
 
 // bypassCSP lets the test inject axe-core; the page itself keeps its CSP.
